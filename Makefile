@@ -1,0 +1,95 @@
+# memprov: see README.md. `make run` and `make check` work on a fresh Debian 12 machine as root.
+VERSION    := 0.1.0
+PREFIX     ?= /usr
+sbindir    ?= $(PREFIX)/sbin
+libdir_mp  ?= $(PREFIX)/lib/memprov
+mandir     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+PKG_CONFIG ?= pkg-config
+LIBS_PC    := mount blkid libsystemd inih json-c yaml-0.1
+
+BUILD_DEPS := gcc make pkg-config libmount-dev libblkid-dev libsystemd-dev libinih-dev \
+              libjson-c-dev libyaml-dev
+TEST_DEPS  := $(BUILD_DEPS) util-linux mount e2fsprogs xfsprogs btrfs-progs systemd
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+            -fno-strict-aliasing -D_GNU_SOURCE -DMEMPROV_VERSION='"$(VERSION)"' \
+            -DMEMPROV_DEFAULTS_DIR='"$(libdir_mp)"'
+PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lm
+SYSTEMD_UNIT_DIR = $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+
+SRCS     := $(wildcard init/*.c modules/*.c)
+LIB_SRCS := $(filter-out init/main.c,$(SRCS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+B  := build
+BA := build-asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all run check check-unit bench install clean deps test-deps format
+all: deps $(B)/memprov
+
+# Installs only what is missing; a no-op on a machine that has everything.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    if [ "$$(id -u)" != 0 ]; then echo "run as root to install:" $$missing >&2; exit 1; fi; \
+	    apt-get update -q >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_DEPS))
+test-deps:
+	$(call apt_install,$(TEST_DEPS))
+
+$(B)/%.o: %.c $(wildcard init/*.h modules/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PC_CFLAGS) -c -o $@ $<
+$(BA)/%.o: %.c $(wildcard init/*.h modules/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) $(PC_CFLAGS) -c -o $@ $<
+
+$(B)/memprov: $(SRCS:%.c=$(B)/%.o)
+	$(CC) $(CFLAGS) -o $@ $^ $(PC_LIBS)
+$(BA)/memprov: $(SRCS:%.c=$(BA)/%.o)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PC_LIBS)
+$(B)/unit-tests: $(LIB_SRCS:%.c=$(B)/%.o) $(UNIT_SRCS:%.c=$(B)/%.o)
+	$(CC) $(CFLAGS) -o $@ $^ $(PC_LIBS)
+$(BA)/unit-tests: $(LIB_SRCS:%.c=$(BA)/%.o) $(UNIT_SRCS:%.c=$(BA)/%.o)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PC_LIBS)
+$(B)/bench: tests/bench.c
+	$(CC) $(CFLAGS) -o $@ $<
+
+# Shows this machine's plan; changes nothing.
+run: all
+	$(B)/memprov --dry-run --defaults conf.d
+
+# Every test, built plainly and with ASan/UBSan; ends with "N passed, N failed".
+check: test-deps
+	$(MAKE) --no-print-directory $(B)/memprov $(B)/unit-tests $(BA)/memprov $(BA)/unit-tests
+	tests/run $(B) $(BA)
+
+bench: test-deps
+	$(MAKE) --no-print-directory $(B)/memprov $(B)/bench
+	$(B)/bench $(B)/memprov conf.d
+
+install: $(B)/memprov
+	install -D -m 0755 $(B)/memprov $(DESTDIR)$(sbindir)/memprov
+	install -d $(DESTDIR)$(libdir_mp) $(DESTDIR)/etc/memprov/conf.d
+	install -m 0644 conf.d/*.conf $(DESTDIR)$(libdir_mp)/
+	install -D -m 0644 units/memprov.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/memprov.service
+	install -D -m 0644 man/memprov.8 $(DESTDIR)$(mandir)/man8/memprov.8
+	install -d -m 0755 $(DESTDIR)/var/lib/memprov
+
+format:
+	clang-format -i $(SRCS) $(wildcard init/*.h modules/*.h tests/unit/*.[ch] tests/*.c)
+
+clean:
+	rm -rf $(B) $(BA)

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <sys/statvfs.h>
+
+#include "../modules/module.h"
+#include "../modules/swap.h"
+#include "../modules/sysctl.h"
+#include "../modules/units.h"
+#include "apply.h"
+#include "fsutil.h"
+#include "log.h"
+#include "state.h"
+
+static char *file_section(const char *path)
+{
+        return xasprintf("file %s", path);
+}
+
+/* Whether the file on disk is what memprov last wrote (or memprov's, when state was lost). */
+static bool file_is_ours(const struct context *ctx, const char *path, const char *current,
+                         size_t size)
+{
+        _cleanup_free_ char *section = file_section(path);
+        const char *recorded = config_str(ctx->state, section, "hash", NULL);
+        char hex[17];
+
+        if (!recorded)
+                return is_managed_content(current);
+        snprintf(hex, sizeof(hex), "%016" PRIx64, hash64(current, size));
+        return streq(recorded, hex);
+}
+
+static void review_write(const struct context *ctx, struct action *a)
+{
+        _cleanup_free_ char *current = NULL;
+        size_t size;
+
+        if (root_read_file(ctx->rootfd, a->path, &current, &size) < 0)
+                return;
+        if (size == a->content_size && memcmp(current, a->content, size) == 0)
+                return;
+        if (!file_is_ours(ctx, a->path, current, size)) {
+                a->skip = true;
+                free(a->note);
+                a->note = xstrdup("not written by memprov, or edited since: left alone "
+                                  "(remove it to let memprov write it)");
+        }
+}
+
+static bool plan_has_path(const struct plan *p, const char *path)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].path && streq(p->actions[i].path, path))
+                        return true;
+        return false;
+}
+
+static void review_stale(const struct context *ctx, struct plan *p)
+{
+        for (size_t i = 0; i < ctx->state->n_settings; i++) {
+                const struct setting *s = &ctx->state->settings[i];
+                const char *path = s->section + strlen("file ");
+                _cleanup_free_ char *current = NULL;
+                struct action *a;
+                size_t size;
+
+                if (!startswith(s->section, "file ") || !streq(s->key, "hash") ||
+                    plan_has_path(p, path) || root_read_file(ctx->rootfd, path, &current, &size) < 0)
+                        continue;
+                a = plan_add(p, ACTION_REMOVE_FILE, "core");
+                a->path = xstrdup(path);
+                if (!file_is_ours(ctx, path, current, size)) {
+                        a->skip = true;
+                        a->note = xstrdup("no longer wanted, but edited since: left alone");
+                } else
+                        a->note = xstrdup("no longer wanted at this tier");
+        }
+}
+
+void plan_review(const struct context *ctx, struct plan *p)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].type == ACTION_WRITE_FILE)
+                        review_write(ctx, &p->actions[i]);
+        review_stale(ctx, p);
+}
+
+static int apply_write(const struct context *ctx, struct action *a)
+{
+        _cleanup_free_ char *current = NULL;
+        struct stat st;
+        size_t size;
+        int r;
+
+        if (root_read_file(ctx->rootfd, a->path, &current, &size) == 0 &&
+            size == a->content_size && memcmp(current, a->content, size) == 0 &&
+            root_lstat(ctx->rootfd, a->path, &st) == 0 && (st.st_mode & 07777) == a->mode)
+                return 0;
+        r = root_write_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
+        if (r < 0)
+                return log_error_errno(r, "cannot write %s%s", ctx->root, a->path);
+        a->changed = true;
+        return 0;
+}
+
+static int apply_remove(const struct context *ctx, struct action *a)
+{
+        int r = root_remove_file(ctx->rootfd, a->path);
+
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "cannot remove %s%s", ctx->root, a->path);
+        a->changed = true;
+        return 0;
+}
+
+static int apply_symlink(const struct context *ctx, struct action *a)
+{
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        char current[4096];
+        ssize_t n;
+        int r;
+
+        r = root_open_parent(ctx->rootfd, a->path, true, &dirfd, &name);
+        if (r < 0)
+                return log_error_errno(r, "%s%s", ctx->root, a->path);
+        n = readlinkat(dirfd, name, current, sizeof(current) - 1);
+        if (n >= 0 && (size_t)n == strlen(a->target) && memcmp(current, a->target, (size_t)n) == 0)
+                return 0;
+        if (n >= 0 || errno != ENOENT)
+                return log_error("%s%s exists and is not memprov's link to %s; left alone",
+                                 ctx->root, a->path, a->target);
+        if (symlinkat(a->target, dirfd, name) < 0)
+                return log_error_errno(errno, "cannot link %s%s", ctx->root, a->path);
+        a->changed = true;
+        return 0;
+}
+
+static int apply_one(const struct context *ctx, struct action *a)
+{
+        switch (a->type) {
+        case ACTION_WRITE_FILE: return apply_write(ctx, a);
+        case ACTION_REMOVE_FILE: return apply_remove(ctx, a);
+        case ACTION_SYMLINK: return apply_symlink(ctx, a);
+        case ACTION_SWAP: return swap_apply(ctx, a);
+        case ACTION_SYSCTL: return ctx->live ? sysctl_write_live(a->key, a->value, &a->changed) : 0;
+        case ACTION_UNIT: return units_apply(ctx, a);
+        case ACTION_DAEMON_RELOAD: return units_daemon_reload(ctx, a);
+        }
+        return 0;
+}
+
+int apply_plan(const struct context *ctx, struct plan *p)
+{
+        struct statvfs sv;
+        int r;
+
+        /* A read-only root is refused before the first change, so nothing is half done. */
+        if (fstatvfs(ctx->rootfd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+                return log_error("%s is on a read-only filesystem; nothing changed",
+                                 ctx->root[0] ? ctx->root : "/");
+        for (size_t i = 0; i < p->n_actions; i++) {
+                if (p->actions[i].skip)
+                        continue;
+                r = apply_one(ctx, &p->actions[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+void record_files(const struct plan *p, struct config *state)
+{
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                _cleanup_free_ char *section = NULL;
+                char buf[32];
+
+                if (a->type != ACTION_WRITE_FILE || a->skip)
+                        continue;
+                section = file_section(a->path);
+                snprintf(buf, sizeof(buf), "%016" PRIx64, hash64(a->content, a->content_size));
+                config_set(state, section, "hash", buf, "state");
+                snprintf(buf, sizeof(buf), "%04o", (unsigned)a->mode);
+                config_set(state, section, "mode", buf, "state");
+                config_set(state, section, "module", a->module, "state");
+        }
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "context.h"
+#include "plan.h"
+
+/* Before apply or --dry-run: leaves alone managed files the admin has edited, and plans the
+ * removal of files memprov wrote before that the new plan no longer wants. */
+void plan_review(const struct context *ctx, struct plan *p);
+/* Performs every action, each compare-then-change; stops at the first error (logged). */
+int apply_plan(const struct context *ctx, struct plan *p);
+/* The managed files in the new state, with the hash of what they now hold. */
+void record_files(const struct plan *p, struct config *state);

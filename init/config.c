@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
+#include <ini.h>
+#include <limits.h>
+
+#include "config.h"
+#include "log.h"
+#include "size.h"
+#include "util.h"
+
+void config_done(struct config *c)
+{
+        for (size_t i = 0; i < c->n_settings; i++) {
+                struct setting *s = &c->settings[i];
+                free(s->section);
+                free(s->key);
+                free(s->value);
+                free(s->origin);
+        }
+        free(c->settings);
+        *c = (struct config){0};
+}
+
+static struct setting *find(const struct config *c, const char *section, const char *key)
+{
+        for (size_t i = 0; i < c->n_settings; i++)
+                if (streq(c->settings[i].section, section) && streq(c->settings[i].key, key))
+                        return &c->settings[i];
+        return NULL;
+}
+
+void config_set(struct config *c, const char *section, const char *key, const char *value,
+                const char *origin)
+{
+        struct setting *s = find(c, section, key);
+
+        if (!s) {
+                c->settings = xrealloc(c->settings, (c->n_settings + 1) * sizeof(*s));
+                s = &c->settings[c->n_settings++];
+                s->section = xstrdup(section);
+                s->key = xstrdup(key);
+        } else {
+                free(s->value);
+                free(s->origin);
+        }
+        s->value = xstrdup(value);
+        s->origin = xstrdup(origin);
+}
+
+struct ini_source {
+        FILE *f;
+        const char *path;
+        struct config *config;
+        unsigned line;
+        bool too_long;
+};
+
+/* inih as packaged in Debian does not pass line numbers to the handler: count them here. */
+static char *config_ini_reader(char *buf, int size, void *stream)
+{
+        struct ini_source *src = stream;
+        char *r = fgets(buf, size, src->f);
+        size_t len;
+
+        if (!r)
+                return NULL;
+        src->line++;
+        len = strlen(buf);
+        if (len > 0 && buf[len - 1] != '\n' && !feof(src->f)) {
+                src->too_long = true;
+                return NULL;
+        }
+        return r;
+}
+
+static int config_ini_handler(void *user, const char *section, const char *key, const char *value)
+{
+        struct ini_source *src = user;
+        _cleanup_free_ char *origin = xasprintf("%s:%u", src->path, src->line);
+
+        config_set(src->config, section, key, value, origin);
+        return 1;
+}
+
+int config_load_file(struct config *c, const char *path)
+{
+        struct ini_source src = {.path = path, .config = c};
+        int r;
+
+        src.f = fopen(path, "re");
+        if (!src.f)
+                return errno == ENOENT ? -ENOENT : log_error_errno(errno, "%s", path);
+        r = ini_parse_stream(config_ini_reader, &src, config_ini_handler, &src);
+        fclose(src.f);
+        if (src.too_long)
+                return log_error("%s:%u: line too long", path, src.line);
+        if (r > 0)
+                return log_error("%s:%d: syntax error (expected [section] or key = value)", path,
+                                 r);
+        if (r < 0)
+                return log_error("%s: cannot parse", path);
+        return 0;
+}
+
+static int conf_filter(const struct dirent *de)
+{
+        size_t len = strlen(de->d_name);
+
+        return de->d_name[0] != '.' && len > 5 && streq(de->d_name + len - 5, ".conf");
+}
+
+int config_load_dir(struct config *c, const char *dir)
+{
+        struct dirent **list = NULL;
+        int n, r = 0;
+
+        n = scandir(dir, &list, conf_filter, alphasort);
+        if (n < 0)
+                return errno == ENOENT ? 0 : log_error_errno(errno, "%s", dir);
+        for (int i = 0; i < n; i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, list[i]->d_name);
+                if (r == 0)
+                        r = config_load_file(c, path);
+                free(list[i]);
+        }
+        free(list);
+        return r == -ENOENT ? 0 : r;
+}
+
+int config_set_assignment(struct config *c, const char *assignment, const char *origin)
+{
+        const char *eq = strchr(assignment, '='), *dot;
+        _cleanup_free_ char *lhs = NULL;
+
+        if (!eq)
+                return log_error("%s %s: expected SECTION.KEY=VALUE", origin, assignment);
+        lhs = strndup(assignment, (size_t)(eq - assignment));
+        dot = lhs ? strrchr(lhs, '.') : NULL;
+        if (!dot || dot == lhs || dot[1] == '\0')
+                return log_error("%s %s: expected SECTION.KEY=VALUE", origin, assignment);
+        lhs[dot - lhs] = '\0';
+        config_set(c, lhs, dot + 1, eq + 1, origin);
+        return 0;
+}
+
+static bool section_matches(const char *pattern, const char *section)
+{
+        if (streq(pattern, "tier"))
+                return startswith(section, "tier ");
+        return streq(pattern, section);
+}
+
+static const struct config_key *lookup_key(const struct config_key *const *lists,
+                                           const char *section, const char *key)
+{
+        for (; *lists; lists++)
+                for (const struct config_key *k = *lists; k->section; k++)
+                        if (section_matches(k->section, section) && streq(k->key, key))
+                                return k;
+        return NULL;
+}
+
+int config_validate(const struct config *c, const struct config_key *const *key_lists)
+{
+        for (size_t i = 0; i < c->n_settings; i++) {
+                const struct setting *s = &c->settings[i];
+                const struct config_key *k;
+                uint64_t tier_size;
+
+                if (startswith(s->section, "tier ") && parse_size(s->section + 5, &tier_size) < 0)
+                        return log_error("%s: [%s]: tier name must be a memory size such as 1G",
+                                         s->origin, s->section);
+                k = lookup_key(key_lists, s->section, s->key);
+                if (!k) {
+                        log_warning("%s: unknown key %s in [%s], ignored", s->origin, s->key,
+                                    s->section);
+                        continue;
+                }
+                if (strchr(s->value, '\n') || (k->check && k->check(s->value) < 0))
+                        return log_error("%s: invalid value for %s.%s: \"%s\"", s->origin,
+                                         s->section, s->key, s->value);
+        }
+        return 0;
+}
+
+const struct setting *config_get(const struct config *c, const char *section, const char *key)
+{
+        return find(c, section, key);
+}
+
+const char *config_str(const struct config *c, const char *section, const char *key,
+                       const char *def)
+{
+        const struct setting *s = find(c, section, key);
+
+        return s ? s->value : def;
+}
+
+uint64_t config_size(const struct config *c, const char *section, const char *key, uint64_t def)
+{
+        const char *v = config_str(c, section, key, NULL);
+        uint64_t n;
+
+        return v && parse_size(v, &n) == 0 ? n : def;
+}
+
+long config_int(const struct config *c, const char *section, const char *key, long def)
+{
+        const char *v = config_str(c, section, key, NULL);
+        char *end;
+        long n;
+
+        if (!v || !*v)
+                return def;
+        errno = 0;
+        n = strtol(v, &end, 10);
+        return errno || *end ? def : n;
+}
+
+bool config_bool(const struct config *c, const char *section, const char *key, bool def)
+{
+        const char *v = config_str(c, section, key, NULL);
+        bool b;
+
+        return v && parse_bool(v, &b) == 0 ? b : def;
+}
+
+const char *tier_select(const struct config *c, uint64_t ram_bytes, char section[static 64])
+{
+        uint64_t best = 0, smallest = UINT64_MAX, size;
+        const char *best_name = NULL, *smallest_name = NULL;
+
+        for (size_t i = 0; i < c->n_settings; i++) {
+                const char *name = c->settings[i].section;
+                if (!startswith(name, "tier ") || parse_size(name + 5, &size) < 0)
+                        continue;
+                if (size <= ram_bytes && (!best_name || size > best)) {
+                        best = size;
+                        best_name = name;
+                }
+                if (size < smallest) {
+                        smallest = size;
+                        smallest_name = name;
+                }
+        }
+        if (!best_name)
+                best_name = smallest_name;
+        if (!best_name)
+                return NULL;
+        snprintf(section, 64, "%s", best_name);
+        return section;
+}
+
+int parse_bool(const char *v, bool *ret)
+{
+        static const char *const yes[] = {"1", "yes", "true", "on"};
+        static const char *const no[] = {"0", "no", "false", "off"};
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                if (strcasecmp(v, yes[i]) == 0)
+                        return *ret = true, 0;
+                if (strcasecmp(v, no[i]) == 0)
+                        return *ret = false, 0;
+        }
+        return -EINVAL;
+}
+
+int check_size(const char *v)
+{
+        uint64_t n;
+
+        return parse_size(v, &n);
+}
+
+int check_size_auto_none(const char *v)
+{
+        return streq(v, "auto") || streq(v, "none") ? 0 : check_size(v);
+}
+
+int check_bool(const char *v)
+{
+        bool b;
+
+        return parse_bool(v, &b);
+}
+
+int check_uint(const char *v)
+{
+        char *end;
+        unsigned long n;
+
+        if (!*v || *v == '-' || *v == '+')
+                return -EINVAL;
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        return errno || *end || n > INT_MAX ? -EINVAL : 0;
+}
+
+int check_percent_auto(const char *v)
+{
+        if (streq(v, "auto"))
+                return 0;
+        return check_uint(v) < 0 || atoi(v) > 100 ? -EINVAL : 0;
+}
+
+int check_abs_path(const char *v)
+{
+        size_t len = strlen(v);
+
+        if (v[0] != '/' || len < 2 || len >= PATH_MAX || v[len - 1] == '/' || strstr(v, "//"))
+                return -EINVAL;
+        /* No "." or ".." component: the path must name the file directly. */
+        for (const char *p = v; p; p = strchr(p + 1, '/'))
+                if (startswith(p, "/.") && (p[2] == '/' || p[2] == '\0' ||
+                                            (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+                        return -EINVAL;
+        for (const char *p = v; *p; p++)
+                if ((unsigned char)*p < 0x21 || *p == '\\' || (unsigned char)*p == 0x7f)
+                        return -EINVAL;
+        return 0;
+}
+
+int check_name_list(const char *v)
+{
+        for (const char *p = v; *p; p++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-, ",
+                            *p))
+                        return -EINVAL;
+        return 0;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Configuration: one list of (section, key, value, origin) settings, filled layer by layer
+ * (shipped defaults < /etc/memprov/memprov.conf < /etc/memprov/conf.d/\*.conf < --config <
+ * user-data < command line), the later layer replacing the earlier value. The shipped tier table
+ * is data in the same format: sections named "tier SIZE".
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct setting {
+        char *section;
+        char *key;
+        char *value;
+        char *origin; /* "FILE:LINE", "--set", "user-data memprov.swap.size" */
+};
+
+struct config {
+        struct setting *settings;
+        size_t n_settings;
+};
+
+/* A key a module understands, and how its value is checked (0 or -EINVAL). */
+struct config_key {
+        const char *section; /* "tier" matches every "tier SIZE" section */
+        const char *key;
+        int (*check)(const char *value);
+};
+
+void config_done(struct config *c);
+void config_set(struct config *c, const char *section, const char *key, const char *value,
+                const char *origin);
+/* Parses one INI file. -ENOENT (not logged) when absent; other errors are logged with file:line. */
+int config_load_file(struct config *c, const char *path);
+/* Every *.conf in dir, in lexical order; a missing dir is not an error. */
+int config_load_dir(struct config *c, const char *dir);
+/* "section.key=value" from the command line. */
+int config_set_assignment(struct config *c, const char *assignment, const char *origin);
+/* Warns about unknown keys, fails (logged, naming the origin) on the first malformed value. */
+int config_validate(const struct config *c, const struct config_key *const *key_lists);
+
+const struct setting *config_get(const struct config *c, const char *section, const char *key);
+const char *config_str(const struct config *c, const char *section, const char *key,
+                       const char *def);
+/* Typed getters for validated settings; fall back to def when unset. */
+uint64_t config_size(const struct config *c, const char *section, const char *key, uint64_t def);
+long config_int(const struct config *c, const char *section, const char *key, long def);
+bool config_bool(const struct config *c, const char *section, const char *key, bool def);
+
+/* Tiers: "tier SIZE" sections. tier_select picks the largest tier whose SIZE <= ram (or the
+ * smallest tier). Returns NULL when the configuration has no tier table. */
+const char *tier_select(const struct config *c, uint64_t ram_bytes, char section[static 64]);
+/* Checkers shared by modules. */
+int check_size(const char *v);
+int check_size_auto_none(const char *v); /* "auto", "none", "0" or a size */
+int check_bool(const char *v);
+int check_percent_auto(const char *v);   /* "auto" or 0..100 */
+int check_uint(const char *v);
+int check_abs_path(const char *v);
+int check_name_list(const char *v);      /* space or comma separated names [A-Za-z0-9@._-] */
+int parse_bool(const char *v, bool *ret);

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What every module sees while planning or applying. Read-only for modules. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "facts.h"
+#include "options.h"
+
+struct context {
+        const struct options *opts;
+        int rootfd;              /* "/" or --root, opened O_PATH */
+        const char *root;        /* "" for the running system, else --root */
+        bool live;               /* running system: swapon, /proc/sys and D-Bus allowed */
+        const struct facts *facts;
+        const struct config *config;
+        const struct config *state; /* previous run's state (empty when none) */
+        const char *tier;           /* tier section, e.g. "tier 1G" */
+};
+
+/* The tier table's value for key, with the config's same key in section override winning. */
+const char *tier_value(const struct context *ctx, const char *key);

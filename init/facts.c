@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <libmount/libmount.h>
+#include <linux/btrfs.h>
+#include <sys/ioctl.h>
+#include <sys/statvfs.h>
+
+#include "facts.h"
+#include "fsutil.h"
+#include "log.h"
+#include "options.h"
+#include "util.h"
+
+#define RAM_ROUNDING (128 * MIB)
+
+static int read_small_file(const char *path, char *buf, size_t size)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+
+        if (!f)
+                return -errno;
+        if (!fgets(buf, (int)size, f))
+                return -EIO;
+        return 0;
+}
+
+static int count_online_blocks(const char *dir, uint64_t *ret)
+{
+        _cleanup_(closedirp) DIR *d = opendir(dir);
+        struct dirent *de;
+        uint64_t n = 0;
+
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                char path[512], state[16];
+                if (!startswith(de->d_name, "memory") || !isdigit_str(de->d_name + 6))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s/online", dir, de->d_name);
+                if (read_small_file(path, state, sizeof(state)) == 0 && state[0] == '1')
+                        n++;
+        }
+        *ret = n;
+        return n > 0 ? 0 : -ENODATA;
+}
+
+static int read_memtotal(const char *meminfo, uint64_t *ret)
+{
+        _cleanup_fclose_ FILE *f = fopen(meminfo, "re");
+        char line[256];
+        unsigned long long kib;
+
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "MemTotal: %llu kB", &kib) == 1) {
+                        *ret = kib * KIB;
+                        return 0;
+                }
+        return -ENODATA;
+}
+
+int read_nominal_ram(const char *sysfs_memory_dir, const char *meminfo_path, uint64_t *ret,
+                     const char **ret_source)
+{
+        char path[512], buf[64];
+        uint64_t blocks = 0, block_size, total = 0;
+        int r;
+
+        sysfs_memory_dir = sysfs_memory_dir ? sysfs_memory_dir : "/sys/devices/system/memory";
+        snprintf(path, sizeof(path), "%s/block_size_bytes", sysfs_memory_dir);
+        if (read_small_file(path, buf, sizeof(buf)) == 0 &&
+            (block_size = strtoull(buf, NULL, 16)) > 0 &&
+            count_online_blocks(sysfs_memory_dir, &blocks) == 0) {
+                *ret = blocks * block_size;
+                *ret_source = "memory blocks";
+                return 0;
+        }
+        /* No memory hotplug blocks (some hypervisors): the kernel's own reservation is missing
+         * from MemTotal, so a "1 GB" plan shows ~960 MiB; round up to what was sold. */
+        r = read_memtotal(meminfo_path ? meminfo_path : "/proc/meminfo", &total);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the amount of RAM");
+        *ret = (total + RAM_ROUNDING - 1) / RAM_ROUNDING * RAM_ROUNDING;
+        *ret_source = "MemTotal";
+        return 0;
+}
+
+/* The deepest existing directory on the swapfile's path, opened for fstatvfs and ioctls. */
+static int open_existing_ancestor(int rootfd, const char *swap_path, char *dir, size_t size)
+{
+        _cleanup_close_ int pathfd = -1;
+        char *slash;
+        int r;
+
+        snprintf(dir, size, "%s", swap_path);
+        for (;;) {
+                slash = strrchr(dir, '/');
+                if (!slash)
+                        return -EINVAL;
+                slash[slash == dir ? 1 : 0] = '\0';
+                r = root_open_dir(rootfd, dir, false, &pathfd);
+                if (r != -ENOENT)
+                        break;
+                if (streq(dir, "/"))
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return r < 0 ? -errno : r;
+}
+
+static unsigned btrfs_devices(int fd)
+{
+        struct btrfs_ioctl_fs_info_args info = {0};
+
+        return ioctl(fd, BTRFS_IOC_FS_INFO, &info) < 0 ? 0 : (unsigned)info.num_devices;
+}
+
+static int gather_fs(const struct options *o, int rootfd, const char *swap_path,
+                     struct fs_facts *fs)
+{
+        struct libmnt_table *tb = NULL;
+        struct libmnt_fs *mnt;
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *full = NULL;
+        char dir[4096];
+        struct statvfs sv;
+
+        fd = open_existing_ancestor(rootfd, swap_path, dir, sizeof(dir));
+        if (fd < 0)
+                return log_error_errno(fd, "%s%s", o->root ? o->root : "", swap_path);
+        if (fstatvfs(fd, &sv) < 0)
+                return log_error_errno(errno, "statvfs %s", dir);
+        fs->size_bytes = (uint64_t)sv.f_blocks * sv.f_frsize;
+        fs->avail_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+        fs->readonly = sv.f_flag & ST_RDONLY;
+        if (o->assume_disk) {
+                uint64_t used = fs->size_bytes - (uint64_t)sv.f_bfree * sv.f_frsize;
+                fs->size_bytes = o->assume_disk;
+                fs->avail_bytes = o->assume_disk > used ? o->assume_disk - used : 0;
+        }
+        full = xasprintf("%s%s", o->root ? o->root : "", dir);
+        tb = mnt_new_table();
+        if (!tb || mnt_table_parse_mtab(tb, NULL) < 0) {
+                mnt_unref_table(tb);
+                return log_error("cannot read /proc/self/mountinfo");
+        }
+        mnt = mnt_table_find_mountpoint(tb, full, MNT_ITER_BACKWARD);
+        if (mnt) {
+                fs->mountpoint = xstrdup(mnt_fs_get_target(mnt));
+                fs->fstype = xstrdup(mnt_fs_get_fstype(mnt) ?: "unknown");
+                fs->source = xstrdup(mnt_fs_get_source(mnt) ?: "none");
+        }
+        mnt_unref_table(tb);
+        fs->devices = streq(fs->fstype, "btrfs") ? btrfs_devices(fd) : 1;
+        return 0;
+}
+
+struct fstab_errors {
+        int line;
+};
+
+static int fstab_errcb(struct libmnt_table *tb, const char *filename _unused_, int line)
+{
+        struct fstab_errors *e = mnt_table_get_userdata(tb);
+
+        if (e && e->line == 0)
+                e->line = line;
+        return -EINVAL;
+}
+
+int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret)
+{
+        struct fstab_errors errors = {0};
+        _cleanup_free_ char *data = NULL;
+        struct libmnt_table *tb;
+        size_t size;
+        FILE *f;
+        int r;
+
+        r = root_read_file(rootfd, path, &data, &size);
+        if (r == -ENOENT) {
+                *ret = mnt_new_table();
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (r < 0)
+                return log_error_errno(r, "%s%s", root, path);
+        tb = mnt_new_table();
+        f = size ? fmemopen(data, size, "r") : fmemopen(NULL, 1, "r");
+        if (!tb || !f) {
+                mnt_unref_table(tb);
+                if (f)
+                        fclose(f);
+                return log_error_errno(ENOMEM, "%s%s", root, path);
+        }
+        mnt_table_set_userdata(tb, &errors);
+        mnt_table_set_parser_errcb(tb, fstab_errcb);
+        r = mnt_table_parse_stream(tb, f, path);
+        fclose(f);
+        mnt_table_set_userdata(tb, NULL);
+        if (r < 0 || errors.line) {
+                mnt_unref_table(tb);
+                return log_error("%s%s:%d: malformed fstab line; nothing changed", root, path,
+                                 errors.line);
+        }
+        *ret = tb;
+        return 0;
+}
+
+static struct swap_entry *swap_find_or_add(struct facts *f, const char *path)
+{
+        for (size_t i = 0; i < f->n_swaps; i++)
+                if (streq(f->swaps[i].path, path) || streq(f->swaps[i].resolved, path))
+                        return &f->swaps[i];
+        f->swaps = xrealloc(f->swaps, (f->n_swaps + 1) * sizeof(*f->swaps));
+        f->swaps[f->n_swaps] = (struct swap_entry){.path = xstrdup(path)};
+        return &f->swaps[f->n_swaps++];
+}
+
+static int gather_active_swaps(struct facts *f)
+{
+        struct libmnt_table *tb = mnt_new_table();
+        struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+        struct libmnt_fs *fs;
+        int r = -ENOMEM;
+
+        if (tb && it)
+                r = mnt_table_parse_swaps(tb, NULL);
+        while (r == 0 && mnt_table_next_fs(tb, it, &fs) == 0) {
+                struct swap_entry *e = swap_find_or_add(f, mnt_fs_get_source(fs));
+                e->active = e->present = true;
+                e->is_file = streq(mnt_fs_get_swaptype(fs), "file");
+                e->size_bytes = (uint64_t)mnt_fs_get_size(fs) * KIB;
+        }
+        mnt_free_iter(it);
+        mnt_unref_table(tb);
+        return r == -ENOENT ? 0 : r;
+}
+
+static void gather_fstab_swaps(struct facts *f, struct libmnt_table *tb, bool live)
+{
+        struct libmnt_cache *cache = live ? mnt_new_cache() : NULL;
+        struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+        struct libmnt_fs *fs;
+
+        while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
+                const char *src = mnt_fs_get_source(fs);
+                _cleanup_free_ char *dev = NULL;
+                struct swap_entry *e;
+                struct stat st;
+
+                if (!mnt_fs_is_swaparea(fs) || !src)
+                        continue;
+                /* Tags (UUID=, LABEL=) are resolved through libblkid on the running system;
+                 * offline, the entry is trusted as present. */
+                dev = live ? mnt_resolve_spec(src, cache) : NULL;
+                e = swap_find_or_add(f, dev ? dev : src);
+                e->in_fstab = true;
+                if (!e->resolved && dev && !streq(dev, src))
+                        e->resolved = xstrdup(dev);
+                e->present = e->present || !live || (dev && stat(dev, &st) == 0);
+                e->is_file = e->is_file || (dev && stat(dev, &st) == 0 && S_ISREG(st.st_mode));
+        }
+        mnt_free_iter(it);
+        mnt_unref_cache(cache);
+}
+
+const char *distro_name(enum distro d)
+{
+        return d == DISTRO_DEBIAN ? "debian" : d == DISTRO_EL ? "el" : "unknown";
+}
+
+static enum distro detect_distro(int rootfd)
+{
+        struct stat st;
+
+        if (root_lstat(rootfd, "/etc/debian_version", &st) == 0)
+                return DISTRO_DEBIAN;
+        if (root_lstat(rootfd, "/etc/redhat-release", &st) == 0 ||
+            root_lstat(rootfd, "/etc/system-release", &st) == 0)
+                return DISTRO_EL;
+        return DISTRO_UNKNOWN;
+}
+
+int facts_gather(const struct options *o, int rootfd, const char *swap_path, struct facts *ret)
+{
+        struct facts f = {.distro = detect_distro(rootfd)};
+        struct libmnt_table *fstab = NULL;
+        int r;
+
+        if (o->assume_ram) {
+                f.ram_bytes = o->assume_ram;
+                f.ram_source = "--assume-ram";
+        } else if ((r = read_nominal_ram(NULL, NULL, &f.ram_bytes, &f.ram_source)) < 0)
+                goto fail;
+        f.systemd_running = !o->root && access("/run/systemd/system", F_OK) == 0;
+        f.fs_known = gather_fs(o, rootfd, swap_path, &f.swapfs) == 0;
+        if (!o->root && (r = gather_active_swaps(&f)) < 0) {
+                log_error_errno(r, "cannot read /proc/swaps");
+                goto fail;
+        }
+        r = fstab_parse(rootfd, o->root ? o->root : "", "/etc/fstab", &fstab);
+        if (r < 0)
+                goto fail;
+        gather_fstab_swaps(&f, fstab, !o->root);
+        mnt_unref_table(fstab);
+        *ret = f;
+        return 0;
+fail:
+        facts_done(&f);
+        return r;
+}
+
+void facts_done(struct facts *f)
+{
+        free(f->swapfs.mountpoint);
+        free(f->swapfs.fstype);
+        free(f->swapfs.source);
+        for (size_t i = 0; i < f->n_swaps; i++) {
+                free(f->swaps[i].path);
+                free(f->swaps[i].resolved);
+        }
+        free(f->swaps);
+        *f = (struct facts){0};
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Read-only facts about the machine (or the offline root): nothing here changes anything. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct options;
+
+enum distro { DISTRO_UNKNOWN, DISTRO_DEBIAN, DISTRO_EL };
+
+struct fs_facts {
+        char *mountpoint;
+        char *fstype;
+        char *source;
+        bool readonly;
+        uint64_t size_bytes;
+        uint64_t avail_bytes; /* usable by non-root */
+        unsigned devices;     /* btrfs: devices in the filesystem; otherwise 1 */
+};
+
+struct swap_entry {
+        char *path;         /* as in /proc/swaps or fstab (device, file, UUID=...) */
+        bool is_file;
+        bool active;        /* in /proc/swaps */
+        bool in_fstab;
+        bool present;       /* the file or device exists */
+        uint64_t size_bytes;
+        char *resolved;     /* fstab tag resolved to a device path, or NULL */
+};
+
+struct facts {
+        uint64_t ram_bytes;
+        const char *ram_source;
+        bool systemd_running;
+        enum distro distro;
+        bool fs_known;          /* swapfs could be examined */
+        struct fs_facts swapfs; /* the filesystem that holds (or will hold) the swapfile */
+        struct swap_entry *swaps;
+        size_t n_swaps;
+};
+
+/* swap_path: the configured swapfile path (inside the root). */
+int facts_gather(const struct options *o, int rootfd, const char *swap_path, struct facts *ret);
+void facts_done(struct facts *f);
+const char *distro_name(enum distro d);
+/* Nominal RAM from online memory blocks, else MemTotal rounded up to 128 MiB. sysfs and meminfo
+ * are parameters so tests can feed fixtures; NULL means the live system. */
+int read_nominal_ram(const char *sysfs_memory_dir, const char *meminfo_path, uint64_t *ret,
+                     const char **ret_source);
+/* The fstab's entries, for any module: -EINVAL (logged with file:line) when malformed. */
+struct libmnt_table;
+int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret);

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/random.h>
+
+#include "fsutil.h"
+#include "util.h"
+
+static int open_component(int dirfd, const char *name, bool create)
+{
+        int fd;
+
+        if (streq(name, ".") || streq(name, ".."))
+                return -EINVAL;
+        fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && create) {
+                if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        /* O_NOFOLLOW|O_PATH on a symlink opens the link itself: O_DIRECTORY turns it into ENOTDIR. */
+        if (fd < 0 && errno == ENOTDIR) {
+                struct stat st;
+                if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+                        return -ELOOP;
+        }
+        return fd < 0 ? -errno : fd;
+}
+
+int root_open_dir(int rootfd, const char *dir, bool create, int *ret_fd)
+{
+        char buf[PATH_MAX], *save = NULL, *comp;
+        _cleanup_close_ int fd = -1;
+
+        if (dir[0] != '/' || strlen(dir) >= sizeof(buf))
+                return -EINVAL;
+        strcpy(buf, dir);
+        fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return -errno;
+        for (comp = strtok_r(buf, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+                int next = open_component(fd, comp, create);
+                if (next < 0)
+                        return next;
+                close(fd);
+                fd = next;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int root_open_parent(int rootfd, const char *path, bool create, int *ret_dirfd,
+                     const char **ret_name)
+{
+        const char *slash = strrchr(path, '/');
+        char dir[PATH_MAX];
+
+        if (!slash || slash[1] == '\0' || streq(slash + 1, ".") || streq(slash + 1, "..") ||
+            (size_t)(slash - path) >= sizeof(dir))
+                return -EINVAL;
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+        *ret_name = slash + 1;
+        return root_open_dir(rootfd, dir[0] ? dir : "/", create, ret_dirfd);
+}
+
+static int read_fd(int fd, char **ret, size_t *ret_size)
+{
+        size_t size = 0, alloc = 4096;
+        _cleanup_free_ char *buf = xmalloc(alloc);
+        ssize_t n;
+
+        for (;;) {
+                if (alloc - size < 2)
+                        buf = xrealloc(buf, alloc *= 2);
+                n = read(fd, buf + size, alloc - size - 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                size += (size_t)n;
+        }
+        buf[size] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}
+
+int root_read_file(int rootfd, const char *path, char **ret, size_t *ret_size)
+{
+        _cleanup_close_ int dirfd = -1, fd = -1;
+        const char *name;
+        int r;
+
+        r = root_open_parent(rootfd, path, false, &dirfd, &name);
+        if (r < 0)
+                return r;
+        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return read_fd(fd, ret, ret_size);
+}
+
+int write_all(int fd, const void *data, size_t size)
+{
+        const char *p = data;
+
+        while (size > 0) {
+                ssize_t n = write(fd, p, size);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                p += n;
+                size -= (size_t)n;
+        }
+        return 0;
+}
+
+static int write_temp(int dirfd, const char *tmp, const char *data, size_t size, mode_t mode)
+{
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0)
+                return -errno;
+        r = write_all(fd, data, size);
+        if (r == 0 && fchmod(fd, mode) < 0)
+                r = -errno;
+        if (r == 0 && fsync(fd) < 0)
+                r = -errno;
+        return r;
+}
+
+int root_write_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode)
+{
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        char tmp[NAME_MAX + 1];
+        uint32_t rnd;
+        struct stat st;
+        int r;
+
+        r = root_open_parent(rootfd, path, true, &dirfd, &name);
+        if (r < 0)
+                return r;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+                return S_ISLNK(st.st_mode) ? -ELOOP : -EEXIST;
+        if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+                rnd = (uint32_t)getpid();
+        if (snprintf(tmp, sizeof(tmp), ".#%.200s.%08x", name, rnd) >= (int)sizeof(tmp))
+                return -ENAMETOOLONG;
+        r = write_temp(dirfd, tmp, data, size, mode);
+        if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+                r = -errno;
+        if (r < 0) {
+                unlinkat(dirfd, tmp, 0);
+                return r;
+        }
+        return fsync(dirfd) < 0 && errno != EINVAL ? -errno : 0;
+}
+
+int root_remove_file(int rootfd, const char *path)
+{
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        int r;
+
+        r = root_open_parent(rootfd, path, false, &dirfd, &name);
+        if (r < 0)
+                return r;
+        if (unlinkat(dirfd, name, 0) < 0)
+                return -errno;
+        return fsync(dirfd) < 0 && errno != EINVAL ? -errno : 0;
+}
+
+int root_lstat(int rootfd, const char *path, struct stat *st)
+{
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        int r;
+
+        r = root_open_parent(rootfd, path, false, &dirfd, &name);
+        if (r < 0)
+                return r;
+        return fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+int root_symlink(int rootfd, const char *target, const char *path)
+{
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        int r;
+
+        r = root_open_parent(rootfd, path, true, &dirfd, &name);
+        if (r < 0)
+                return r;
+        return symlinkat(target, dirfd, name) < 0 ? -errno : 0;
+}
+
+uint64_t hash64(const void *data, size_t size)
+{
+        const unsigned char *p = data;
+        uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+        for (size_t i = 0; i < size; i++) {
+                h ^= p[i];
+                h *= 0x100000001b3ULL;
+        }
+        return h;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Files under the root (/ or --root DIR), reached one component at a time with O_NOFOLLOW so
+ * that no symlink is followed and nothing escapes the root: a symlink anywhere on a path memprov
+ * writes is an error (-ELOOP), never silently followed. One code path on every kernel.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Opens the directory holding path's last component; *ret_name points into path. */
+int root_open_parent(int rootfd, const char *path, bool create, int *ret_dirfd,
+                     const char **ret_name);
+int root_open_dir(int rootfd, const char *dir, bool create, int *ret_fd);
+/* -ENOENT when absent. *ret is NUL-terminated. */
+int root_read_file(int rootfd, const char *path, char **ret, size_t *ret_size);
+/* temp file in the same directory, fsync, rename, fsync the directory. */
+int root_write_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode);
+int root_remove_file(int rootfd, const char *path);
+int root_lstat(int rootfd, const char *path, struct stat *st);
+int root_symlink(int rootfd, const char *target, const char *path);
+int write_all(int fd, const void *data, size_t size);
+/* Change detection for managed files (not a security hash). */
+uint64_t hash64(const void *data, size_t size);

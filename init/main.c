@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* memprov: facts -> config -> plan -> apply -> state. */
+#include <fcntl.h>
+#include <inttypes.h>
+
+#include "../modules/module.h"
+#include "apply.h"
+#include "log.h"
+#include "size.h"
+#include "state.h"
+#include "util.h"
+
+#define ETC_CONF "/etc/memprov/memprov.conf"
+#define ETC_CONF_D "/etc/memprov/conf.d"
+
+static int load_config(const struct options *o, const char *root, struct config *c)
+{
+        const struct config_key *keys[MEMPROV_KEY_LISTS_MAX];
+        _cleanup_free_ char *etc = xasprintf("%s%s", root, ETC_CONF);
+        _cleanup_free_ char *etc_d = xasprintf("%s%s", root, ETC_CONF_D);
+        char tier[64];
+        int r;
+
+        /* Shipped defaults come with this binary, not from the root it provisions. */
+        r = config_load_dir(c, o->defaults_dir);
+        if (r == 0 && !tier_select(c, 0, tier))
+                r = log_error("no tier table in %s (is memprov installed? see --defaults)",
+                              o->defaults_dir);
+        if (r == 0 && (r = config_load_file(c, etc)) == -ENOENT)
+                r = 0;
+        if (r == 0)
+                r = config_load_dir(c, etc_d);
+        if (r == 0 && o->config_file && (r = config_load_file(c, o->config_file)) == -ENOENT)
+                r = log_error("%s: no such file", o->config_file);
+        for (unsigned i = 0; r == 0 && i < o->n_assignments; i++)
+                r = config_set_assignment(c, o->assignments[i], "--set");
+        if (r < 0)
+                return r;
+        memprov_config_keys(keys);
+        return config_validate(c, keys);
+}
+
+static int make_plan(const struct context *ctx, struct plan *p)
+{
+        int r;
+
+        p->ram_bytes = ctx->facts->ram_bytes;
+        p->tier = xstrdup(ctx->tier + strlen("tier "));
+        for (size_t i = 0; memprov_modules[i]; i++) {
+                r = memprov_modules[i]->plan(ctx, p);
+                if (r < 0)
+                        return r;
+        }
+        plan_review(ctx, p);
+        return 0;
+}
+
+static void record_state(const struct context *ctx, const struct plan *p, struct config *state)
+{
+        config_set(state, "memprov", "version", MEMPROV_VERSION, "state");
+        state_set_u64(state, "memprov", "ram_bytes", ctx->facts->ram_bytes);
+        state_set_u64(state, "memprov", "disk_bytes", ctx->facts->swapfs.size_bytes);
+        config_set(state, "memprov", "tier", p->tier, "state");
+        for (size_t i = 0; memprov_modules[i]; i++)
+                if (memprov_modules[i]->record)
+                        memprov_modules[i]->record(ctx, p, state);
+        record_files(p, state);
+}
+
+/* Without --rerun a provisioned machine is only checked: say what changed since. */
+static int report_changes(const struct context *ctx)
+{
+        uint64_t ram = state_u64(ctx->state, "memprov", "ram_bytes");
+        uint64_t disk = state_u64(ctx->state, "memprov", "disk_bytes");
+        char b1[32], b2[32];
+        bool changed = false;
+
+        if (ram != ctx->facts->ram_bytes) {
+                log_info("RAM changed from %s to %s since memprov provisioned this machine",
+                         format_size(ram, b1), format_size(ctx->facts->ram_bytes, b2));
+                changed = true;
+        }
+        if (ctx->facts->fs_known && disk != ctx->facts->swapfs.size_bytes) {
+                log_info("the swapfile's filesystem changed from %s to %s", format_size(disk, b1),
+                         format_size(ctx->facts->swapfs.size_bytes, b2));
+                changed = true;
+        }
+        if (changed)
+                log_info("run memprov --rerun to provision for the new size");
+        else
+                log_info("already provisioned (tier %s); nothing changed",
+                         config_str(ctx->state, "memprov", "tier", "?"));
+        return 0;
+}
+
+static int print_status(const struct context *ctx)
+{
+        if (!state_present(ctx->state)) {
+                printf("not provisioned\n");
+                return 0;
+        }
+        for (size_t i = 0; i < ctx->state->n_settings; i++) {
+                const struct setting *s = &ctx->state->settings[i];
+                printf("%s.%s = %s\n", s->section, s->key, s->value);
+        }
+        return report_changes(ctx);
+}
+
+static int provision(const struct context *ctx)
+{
+        _cleanup_(config_done) struct config new_state = {0};
+        struct plan p = {0};
+        int r;
+
+        r = make_plan(ctx, &p);
+        if (r == 0 && !ctx->opts->dry_run) {
+                r = apply_plan(ctx, &p);
+                if (r == 0) {
+                        record_state(ctx, &p, &new_state);
+                        r = state_save(ctx->rootfd, &new_state);
+                }
+        }
+        if (r == 0 || !ctx->opts->dry_run) {
+                if (ctx->opts->json)
+                        plan_print_json(&p, !ctx->opts->dry_run, stdout);
+                else
+                        plan_print_text(&p, !ctx->opts->dry_run, stdout);
+        }
+        plan_done(&p);
+        return r;
+}
+
+static int run(const struct options *o)
+{
+        _cleanup_(config_done) struct config config = {0}, state = {0};
+        _cleanup_close_ int rootfd = -1;
+        struct facts facts = {0};
+        struct context ctx = {.opts = o, .root = o->root ? o->root : "", .live = !o->root};
+        char tier[64];
+        int r;
+
+        rootfd = open(o->root ? o->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return log_error_errno(errno, "%s", o->root ? o->root : "/");
+        r = load_config(o, ctx.root, &config);
+        if (r < 0)
+                return r;
+        if (!config_bool(&config, "memprov", "enabled", true)) {
+                log_info("disabled by configuration (memprov.enabled = no); nothing changed");
+                return 0;
+        }
+        r = state_load(rootfd, ctx.root, &state);
+        if (r < 0)
+                return r;
+        r = facts_gather(o, rootfd, config_str(&config, "swap", "path", "/swapfile"), &facts);
+        if (r < 0)
+                return r;
+        ctx.rootfd = rootfd;
+        ctx.facts = &facts;
+        ctx.config = &config;
+        ctx.state = &state;
+        ctx.tier = tier_select(&config, facts.ram_bytes, tier);
+        if (o->status)
+                r = print_status(&ctx);
+        else if (state_present(&state) && !o->rerun && !o->dry_run)
+                r = report_changes(&ctx);
+        else
+                r = provision(&ctx);
+        facts_done(&facts);
+        return r;
+}
+
+int main(int argc, char **argv)
+{
+        struct options o;
+        int r;
+
+        r = options_parse(argc, argv, &o);
+        if (r == 0) {
+                log_set_max_level(o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+                r = run(&o);
+        }
+        options_done(&o);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <getopt.h>
+
+#include "config.h"
+#include "log.h"
+#include "options.h"
+#include "size.h"
+#include "util.h"
+
+#ifndef MEMPROV_VERSION
+#define MEMPROV_VERSION "0"
+#endif
+#ifndef MEMPROV_DEFAULTS_DIR
+#define MEMPROV_DEFAULTS_DIR "/usr/lib/memprov"
+#endif
+
+static void help(void)
+{
+        printf("Usage: memprov [OPTIONS]\n"
+               "Size swap, vm.swappiness and memory-hungry services for this machine's RAM.\n"
+               "Provisions on first boot; later runs only report whether RAM or disk changed.\n\n"
+               "  --rerun              provision again (after a resize)\n"
+               "  --dry-run            print the plan, change nothing\n"
+               "  --json               print the plan or the result as JSON\n"
+               "  --status             print what the state file records\n"
+               "  --root DIR           operate on an offline root (image baking)\n"
+               "  --assume-ram SIZE    plan as if the machine had SIZE of RAM\n"
+               "  --assume-disk SIZE   plan as if the swapfile's filesystem were SIZE\n"
+               "  --config FILE        read FILE after /etc/memprov\n"
+               "  --set SECTION.KEY=VALUE  override one setting (repeatable)\n"
+               "  --defaults DIR       shipped defaults (default " MEMPROV_DEFAULTS_DIR ")\n"
+               "  --verbose            log every step\n"
+               "  --version, --help\n"
+               "Sizes take K, M, G or T suffixes (binary). See memprov(8).\n");
+}
+
+static int parse_size_arg(const char *opt, const char *arg, uint64_t *ret)
+{
+        if (parse_size(arg, ret) < 0 || *ret == 0)
+                return log_error("%s: invalid size \"%s\" (expected e.g. 1G, 512M)", opt, arg);
+        return 0;
+}
+
+enum { ARG_RERUN = 0x100, ARG_DRY_RUN, ARG_JSON, ARG_ROOT, ARG_ASSUME_RAM, ARG_ASSUME_DISK,
+       ARG_CONFIG, ARG_SET, ARG_DEFAULTS, ARG_VERBOSE, ARG_VERSION, ARG_HELP, ARG_STATUS };
+
+static const struct option longopts[] = {
+        {"rerun", no_argument, NULL, ARG_RERUN},
+        {"dry-run", no_argument, NULL, ARG_DRY_RUN},
+        {"json", no_argument, NULL, ARG_JSON},
+        {"status", no_argument, NULL, ARG_STATUS},
+        {"root", required_argument, NULL, ARG_ROOT},
+        {"assume-ram", required_argument, NULL, ARG_ASSUME_RAM},
+        {"assume-disk", required_argument, NULL, ARG_ASSUME_DISK},
+        {"config", required_argument, NULL, ARG_CONFIG},
+        {"set", required_argument, NULL, ARG_SET},
+        {"defaults", required_argument, NULL, ARG_DEFAULTS},
+        {"verbose", no_argument, NULL, ARG_VERBOSE},
+        {"version", no_argument, NULL, ARG_VERSION},
+        {"help", no_argument, NULL, ARG_HELP},
+        {},
+};
+
+static int parse_one(int c, struct options *o)
+{
+        switch (c) {
+        case ARG_RERUN: o->rerun = true; return 0;
+        case ARG_DRY_RUN: o->dry_run = true; return 0;
+        case ARG_JSON: o->json = true; return 0;
+        case ARG_STATUS: o->status = true; return 0;
+        case ARG_VERBOSE: o->verbose = true; return 0;
+        case ARG_ROOT: o->root = optarg; return 0;
+        case ARG_CONFIG: o->config_file = optarg; return 0;
+        case ARG_DEFAULTS: o->defaults_dir = optarg; return 0;
+        case ARG_ASSUME_RAM: return parse_size_arg("--assume-ram", optarg, &o->assume_ram);
+        case ARG_ASSUME_DISK: return parse_size_arg("--assume-disk", optarg, &o->assume_disk);
+        case ARG_SET:
+                o->assignments = xrealloc(o->assignments, (o->n_assignments + 1) * sizeof(char *));
+                o->assignments[o->n_assignments++] = optarg;
+                return 0;
+        case ARG_VERSION: printf("memprov %s\n", MEMPROV_VERSION); return 1;
+        case ARG_HELP: help(); return 1;
+        default: return log_error("unknown option (see memprov --help)");
+        }
+}
+
+int options_parse(int argc, char **argv, struct options *ret)
+{
+        struct options o = {.defaults_dir = MEMPROV_DEFAULTS_DIR};
+        int c, r = 0;
+
+        opterr = 0;
+        while (r == 0 && (c = getopt_long(argc, argv, "", longopts, NULL)) >= 0) {
+                if (c == '?')
+                        r = log_error("unknown or incomplete option %s (see memprov --help)",
+                                      argv[optind - 1]);
+                else
+                        r = parse_one(c, &o);
+        }
+        if (r == 0 && optind < argc)
+                r = log_error("unexpected argument \"%s\" (see memprov --help)", argv[optind]);
+        if (r == 0 && o.root && o.root[0] != '/')
+                r = log_error("--root needs an absolute path, got \"%s\"", o.root);
+        if (r == 0 && o.root && streq(o.root, "/"))
+                o.root = NULL;
+        *ret = o;
+        return r;
+}
+
+void options_done(struct options *o)
+{
+        free(o->assignments);
+        o->assignments = NULL;
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <json-c/json.h>
+#include <stdarg.h>
+
+#include "plan.h"
+#include "size.h"
+#include "util.h"
+
+struct action *plan_add(struct plan *p, enum action_type type, const char *module)
+{
+        struct action *a;
+
+        p->actions = xrealloc(p->actions, (p->n_actions + 1) * sizeof(*a));
+        a = &p->actions[p->n_actions++];
+        *a = (struct action){.type = type, .module = module};
+        return a;
+}
+
+struct action *plan_add_file(struct plan *p, const char *module, const char *path, mode_t mode,
+                             char *content)
+{
+        struct action *a = plan_add(p, ACTION_WRITE_FILE, module);
+
+        a->path = xstrdup(path);
+        a->mode = mode;
+        a->content = content;
+        a->content_size = strlen(content);
+        return a;
+}
+
+void plan_note(struct plan *p, const char *fmt, ...)
+{
+        va_list ap;
+        char *s = NULL;
+
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        if (!s)
+                return;
+        p->notes = xrealloc(p->notes, (p->n_notes + 1) * sizeof(char *));
+        p->notes[p->n_notes++] = s;
+}
+
+void plan_done(struct plan *p)
+{
+        for (size_t i = 0; i < p->n_actions; i++) {
+                struct action *a = &p->actions[i];
+                free(a->path);
+                free(a->content);
+                free(a->target);
+                free(a->key);
+                free(a->value);
+                free(a->unit);
+                free(a->note);
+                free(a->swap.path);
+                free(a->swap.old_path);
+                free(a->swap.fstype);
+                free(a->swap.extra_path);
+        }
+        for (size_t i = 0; i < p->n_notes; i++)
+                free(p->notes[i]);
+        free(p->actions);
+        free(p->notes);
+        free(p->tier);
+        if (p->extra)
+                json_object_put(p->extra);
+        *p = (struct plan){0};
+}
+
+const char *swap_op_name(enum swap_op op)
+{
+        static const char *const names[] = {
+                [SWAP_NONE] = "none",     [SWAP_KEEP] = "keep",     [SWAP_CREATE] = "create",
+                [SWAP_RESIZE] = "resize", [SWAP_REMOVE] = "remove",
+        };
+        return names[op];
+}
+
+static const char *verb(const struct action *a, bool applied)
+{
+        if (a->skip)
+                return "skip";
+        if (applied && !a->changed)
+                return "unchanged";
+        switch (a->type) {
+        case ACTION_WRITE_FILE: return applied ? "written" : "write";
+        case ACTION_REMOVE_FILE: return applied ? "removed" : "remove";
+        case ACTION_SYMLINK: return applied ? "linked" : "link";
+        case ACTION_SYSCTL: return applied ? "set" : "set";
+        case ACTION_UNIT: return a->unit_op == UNIT_DISABLE ? (applied ? "disabled" : "disable")
+                                                            : (applied ? "enabled" : "enable");
+        case ACTION_DAEMON_RELOAD: return applied ? "reloaded" : "reload";
+        case ACTION_SWAP: return swap_op_name(a->swap.op);
+        }
+        return "?";
+}
+
+void plan_print_text(const struct plan *p, bool applied, FILE *out)
+{
+        char b1[32], b2[32];
+
+        fprintf(out, "RAM %s, tier %s\n", format_size(p->ram_bytes, b1), p->tier ? p->tier : "-");
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                switch (a->type) {
+                case ACTION_SWAP:
+                        fprintf(out, "  swap    %-9s %s", verb(a, applied),
+                                a->swap.path ? a->swap.path : "-");
+                        if (a->swap.op != SWAP_NONE && a->swap.op != SWAP_REMOVE)
+                                fprintf(out, " %s", format_size(a->swap.size_bytes, b1));
+                        if (a->swap.op == SWAP_RESIZE)
+                                fprintf(out, " (was %s)", format_size(a->swap.old_size_bytes, b2));
+                        break;
+                case ACTION_SYSCTL:
+                        fprintf(out, "  sysctl  %-9s %s = %s", verb(a, applied), a->key, a->value);
+                        break;
+                case ACTION_UNIT:
+                        fprintf(out, "  unit    %-9s %s", verb(a, applied), a->unit);
+                        break;
+                case ACTION_DAEMON_RELOAD:
+                        fprintf(out, "  systemd %-9s daemon", verb(a, applied));
+                        break;
+                case ACTION_SYMLINK:
+                        fprintf(out, "  file    %-9s %s -> %s", verb(a, applied), a->path,
+                                a->target);
+                        break;
+                default:
+                        fprintf(out, "  file    %-9s %s", verb(a, applied), a->path);
+                        if (a->type == ACTION_WRITE_FILE)
+                                fprintf(out, " (%04o)", (unsigned)a->mode);
+                }
+                fprintf(out, a->note ? "  # %s\n" : "\n", a->note);
+        }
+        for (size_t i = 0; i < p->n_notes; i++)
+                fprintf(out, "  note    %s\n", p->notes[i]);
+}
+
+static json_object *swap_json(const struct action *a, bool applied)
+{
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "path", a->swap.path ? json_object_new_string(a->swap.path)
+                                                       : NULL);
+        json_object_object_add(o, "size_bytes", json_object_new_uint64(a->swap.size_bytes));
+        json_object_object_add(o, "action", json_object_new_string(swap_op_name(a->swap.op)));
+        if (applied)
+                json_object_object_add(o, "changed", json_object_new_boolean(a->changed));
+        if (a->swap.op == SWAP_RESIZE)
+                json_object_object_add(o, "old_size_bytes",
+                                       json_object_new_uint64(a->swap.old_size_bytes));
+        if (a->note)
+                json_object_object_add(o, "note", json_object_new_string(a->note));
+        return o;
+}
+
+static json_object *file_json(const struct action *a, bool applied)
+{
+        json_object *o = json_object_new_object();
+        char mode[8];
+
+        snprintf(mode, sizeof(mode), "%04o", (unsigned)a->mode);
+        json_object_object_add(o, "path", json_object_new_string(a->path));
+        if (a->type == ACTION_WRITE_FILE)
+                json_object_object_add(o, "mode", json_object_new_string(mode));
+        if (a->type == ACTION_SYMLINK)
+                json_object_object_add(o, "target", json_object_new_string(a->target));
+        json_object_object_add(o, "action", json_object_new_string(verb(a, false)));
+        if (applied)
+                json_object_object_add(o, "changed", json_object_new_boolean(a->changed));
+        if (a->note)
+                json_object_object_add(o, "note", json_object_new_string(a->note));
+        return o;
+}
+
+static void add_action_json(json_object *root, const struct action *a, bool applied)
+{
+        json_object *o;
+
+        switch (a->type) {
+        case ACTION_SWAP:
+                json_object_object_add(root, "swap", swap_json(a, applied));
+                break;
+        case ACTION_SYSCTL:
+                json_object_object_get_ex(root, "sysctl", &o);
+                json_object_object_add(o, a->key, json_object_new_string(a->value));
+                break;
+        case ACTION_UNIT:
+                json_object_object_get_ex(root, "units", &o);
+                json_object *u = json_object_new_object();
+                json_object_object_add(u, "name", json_object_new_string(a->unit));
+                json_object_object_add(u, "action", json_object_new_string(verb(a, false)));
+                if (applied)
+                        json_object_object_add(u, "changed", json_object_new_boolean(a->changed));
+                if (a->note)
+                        json_object_object_add(u, "note", json_object_new_string(a->note));
+                json_object_array_add(o, u);
+                break;
+        case ACTION_DAEMON_RELOAD:
+                json_object_object_add(root, "daemon_reload", json_object_new_boolean(true));
+                break;
+        default:
+                json_object_object_get_ex(root, "files", &o);
+                json_object_array_add(o, file_json(a, applied));
+        }
+}
+
+void plan_print_json(const struct plan *p, bool applied, FILE *out)
+{
+        json_object *root = json_object_new_object(), *notes = json_object_new_array();
+
+        json_object_object_add(root, "applied", json_object_new_boolean(applied));
+        json_object_object_add(root, "ram_bytes", json_object_new_uint64(p->ram_bytes));
+        json_object_object_add(root, "tier", p->tier ? json_object_new_string(p->tier) : NULL);
+        json_object_object_add(root, "swap", NULL);
+        json_object_object_add(root, "sysctl", json_object_new_object());
+        json_object_object_add(root, "files", json_object_new_array());
+        json_object_object_add(root, "units", json_object_new_array());
+        for (size_t i = 0; i < p->n_actions; i++)
+                add_action_json(root, &p->actions[i], applied);
+        for (size_t i = 0; i < p->n_notes; i++)
+                json_object_array_add(notes, json_object_new_string(p->notes[i]));
+        json_object_object_add(root, "notes", notes);
+        if (p->extra) {
+                json_object_object_foreach(p->extra, k, v)
+                        json_object_object_add(root, k, json_object_get(v));
+        }
+        fprintf(out, "%s\n",
+                json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(root);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The plan: what each module wants the machine to look like, as a list of generic actions.
+ * Planning never changes the system; apply performs the actions, each compare-then-change.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+struct json_object;
+
+enum action_type {
+        ACTION_WRITE_FILE,  /* path, content, mode: a file memprov manages */
+        ACTION_REMOVE_FILE, /* path: a managed file no longer wanted */
+        ACTION_SYMLINK,     /* path -> target (e.g. a2enconf's conf-enabled link) */
+        ACTION_SWAP,        /* the swapfile and its fstab entry: see modules/swap.h */
+        ACTION_SYSCTL,      /* key = value, live in /proc/sys */
+        ACTION_UNIT,        /* unit: enable or disable */
+        ACTION_DAEMON_RELOAD,
+};
+
+enum swap_op { SWAP_NONE, SWAP_KEEP, SWAP_CREATE, SWAP_RESIZE, SWAP_REMOVE };
+
+struct swap_action {
+        enum swap_op op;
+        char *path;
+        uint64_t size_bytes;     /* target */
+        uint64_t old_size_bytes; /* memprov's current file, on resize */
+        char *old_path;          /* memprov's current file when the path changed */
+        char *fstype;
+        bool live;               /* swapon/swapoff (not under --root) */
+        char *extra_path;        /* set by apply: a second file left active by a resize */
+};
+
+enum unit_op { UNIT_DISABLE, UNIT_ENABLE };
+
+struct action {
+        enum action_type type;
+        const char *module;
+        char *path;
+        char *content;
+        size_t content_size;
+        mode_t mode;
+        char *target;       /* symlink target */
+        char *key, *value;  /* sysctl */
+        char *unit;
+        enum unit_op unit_op;
+        struct swap_action swap;
+        char *note;         /* why, for the plan output */
+        bool skip;          /* planned but left alone (e.g. the admin edited the file) */
+        bool changed;       /* set by apply */
+};
+
+struct plan {
+        uint64_t ram_bytes;
+        char *tier;
+        struct action *actions;
+        size_t n_actions;
+        char **notes; /* findings worth telling the admin: what was respected, capped, refused */
+        size_t n_notes;
+        struct json_object *extra; /* module-specific JSON sections, e.g. "budget" */
+};
+
+struct action *plan_add(struct plan *p, enum action_type type, const char *module);
+struct action *plan_add_file(struct plan *p, const char *module, const char *path, mode_t mode,
+                             char *content);
+void plan_note(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void plan_done(struct plan *p);
+void plan_print_text(const struct plan *p, bool applied, FILE *out);
+void plan_print_json(const struct plan *p, bool applied, FILE *out);
+const char *swap_op_name(enum swap_op op);

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Runs argv[0] (an absolute path, never looked up through a shell or PATH) and waits.
+ * Returns 0 on exit status 0; logs and returns a negative errno otherwise. Output is kept
+ * quiet unless the program fails. */
+int spawn_wait(char *const argv[]);
+/* The first of the candidate paths that exists and is executable, or NULL. */
+const char *find_program(const char *const *candidates);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * /var/lib/memprov/state: what memprov did, as INI read back with the same parser as the
+ * configuration. Sections: [memprov] (version, ram_bytes, disk_bytes, tier), [swap] (path,
+ * size_bytes, extra_path, extra_size_bytes), [file PATH] (hash, mode, module), [unit NAME].
+ */
+#pragma once
+
+#include "config.h"
+
+#define STATE_PATH "/var/lib/memprov/state"
+
+/* A missing state is not an error: *ret stays empty. */
+int state_load(int rootfd, const char *root, struct config *ret);
+int state_save(int rootfd, const struct config *state);
+bool state_present(const struct config *state);
+void state_set_u64(struct config *state, const char *section, const char *key, uint64_t value);
+uint64_t state_u64(const struct config *state, const char *section, const char *key);

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libmount parses fstab and formats memprov's entry, but libmount rewrites every line when it
+ * writes a table; to keep the admin's tabs, comments and missing final newline byte for byte,
+ * memprov splices whole lines instead: append one entry, or drop exactly the lines it added.
+ */
+#include <libmount/libmount.h>
+#include <sys/stat.h>
+
+#include "../init/facts.h"
+#include "../init/fsutil.h"
+#include "../init/log.h"
+#include "swap.h"
+
+#define FSTAB        "/etc/fstab"
+#define FSTAB_MARKER "# memprov swapfile: managed by memprov, see memprov(8)"
+
+/* Whether one fstab line is a swap entry for path, as libmount reads it. */
+static bool line_is_swap_for(const char *line, size_t len, const char *path)
+{
+        struct libmnt_table *tb;
+        struct libmnt_fs *fs = NULL;
+        bool match = false;
+        FILE *f;
+
+        if (len == 0 || !memmem(line, len, path, strlen(path)))
+                return false;
+        tb = mnt_new_table();
+        f = fmemopen((void *)line, len, "r");
+        if (tb && f && mnt_table_parse_stream(tb, f, FSTAB) == 0 &&
+            mnt_table_first_fs(tb, &fs) == 0)
+                match = mnt_fs_is_swaparea(fs) && mnt_fs_streq_srcpath(fs, path);
+        if (f)
+                fclose(f);
+        mnt_unref_table(tb);
+        return match;
+}
+
+/* The entry as libmount formats it, so escaping follows fstab(5). */
+static char *format_entry(const char *path)
+{
+        struct libmnt_table *tb = mnt_new_table();
+        struct libmnt_fs *fs = mnt_new_fs();
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!tb || !fs || !f || mnt_fs_set_source(fs, path) < 0 ||
+            mnt_fs_set_target(fs, "none") < 0 || mnt_fs_set_fstype(fs, "swap") < 0 ||
+            mnt_fs_set_options(fs, "sw") < 0 || mnt_table_add_fs(tb, fs) < 0 ||
+            mnt_table_write_file(tb, f) < 0) {
+                if (f)
+                        fclose(f);
+                free(buf);
+                buf = NULL;
+        } else if (fclose(f) != 0) {
+                free(buf);
+                buf = NULL;
+        }
+        mnt_unref_fs(fs);
+        mnt_unref_table(tb);
+        return buf;
+}
+
+static int read_fstab(int rootfd, const char *root, char **data, size_t *size, mode_t *mode)
+{
+        struct libmnt_table *tb = NULL;
+        struct stat st;
+        int r;
+
+        /* Refuse a malformed fstab before touching it: libmount names the line. */
+        r = fstab_parse(rootfd, root, FSTAB, &tb);
+        if (r < 0)
+                return r;
+        mnt_unref_table(tb);
+        r = root_lstat(rootfd, FSTAB, &st);
+        *mode = r == 0 ? (st.st_mode & 07777) : 0644;
+        r = root_read_file(rootfd, FSTAB, data, size);
+        if (r == -ENOENT) {
+                *data = xstrdup("");
+                *size = 0;
+                return 0;
+        }
+        return r < 0 ? log_error_errno(r, "%s%s", root, FSTAB) : 0;
+}
+
+int fstab_has_swap(int rootfd, const char *root, const char *path)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t size;
+        mode_t mode;
+        int r;
+
+        r = read_fstab(rootfd, root, &data, &size, &mode);
+        if (r < 0)
+                return r;
+        for (char *line = data, *end; line < data + size; line = end + 1) {
+                end = memchr(line, '\n', (size_t)(data + size - line));
+                end = end ? end : data + size;
+                if (line_is_swap_for(line, (size_t)(end - line), path))
+                        return 1;
+        }
+        return 0;
+}
+
+int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *changed)
+{
+        _cleanup_free_ char *data = NULL, *entry = NULL, *out = NULL;
+        size_t size;
+        mode_t mode;
+        int r;
+
+        *changed = false;
+        r = fstab_has_swap(rootfd, root, path);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = read_fstab(rootfd, root, &data, &size, &mode);
+        if (r < 0)
+                return r;
+        entry = format_entry(path);
+        if (!entry)
+                return log_error("cannot format the fstab entry for %s", path);
+        out = xasprintf("%s%s%s\n%s", data, size > 0 && data[size - 1] != '\n' ? "\n" : "",
+                        FSTAB_MARKER, entry);
+        r = root_write_file(rootfd, FSTAB, out, strlen(out), mode);
+        if (r < 0)
+                return log_error_errno(r, "cannot write %s%s", root, FSTAB);
+        *changed = true;
+        return 0;
+}
+
+int fstab_remove_swap(int rootfd, const char *root, const char *path, bool *changed)
+{
+        _cleanup_free_ char *data = NULL, *out = NULL;
+        size_t size, n = 0, marker_len = strlen(FSTAB_MARKER);
+        char *prev = NULL;
+        mode_t mode;
+        int r;
+
+        *changed = false;
+        r = read_fstab(rootfd, root, &data, &size, &mode);
+        if (r < 0)
+                return r;
+        out = xmalloc(size + 1);
+        for (char *line = data, *end; line < data + size; line = end + 1) {
+                size_t len;
+                end = memchr(line, '\n', (size_t)(data + size - line));
+                end = end ? end : data + size;
+                len = (size_t)(end - line) + (end < data + size);
+                if (line_is_swap_for(line, (size_t)(end - line), path)) {
+                        /* Drop memprov's marker right above its entry, nothing else. */
+                        if (prev && n >= marker_len + 1 && (size_t)(line - prev) == marker_len + 1 &&
+                            memcmp(prev, FSTAB_MARKER, marker_len) == 0)
+                                n -= marker_len + 1;
+                        *changed = true;
+                } else {
+                        memcpy(out + n, line, len);
+                        n += len;
+                }
+                prev = line;
+        }
+        if (!*changed)
+                return 0;
+        r = root_write_file(rootfd, FSTAB, out, n, mode);
+        if (r < 0)
+                return log_error_errno(r, "cannot write %s%s", root, FSTAB);
+        return 0;
+}

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The swap module's policy and plan; swapfile.c carries the plan out. */
+#include <math.h>
+#include <sys/stat.h>
+
+#include "../init/fsutil.h"
+#include "../init/log.h"
+#include "../init/size.h"
+#include "../init/state.h"
+#include "swap.h"
+
+#define SWAP_DEFAULT_PATH "/swapfile"
+
+uint64_t swap_target_bytes(uint64_t ram)
+{
+        uint64_t gib;
+
+        if (ram < 4 * GIB)
+                return MIN(2 * ram, MAX(ram, 2 * GIB));
+        if (ram <= 16 * GIB)
+                return 4 * GIB;
+        gib = (uint64_t)llround(sqrt((double)ram / (double)GIB));
+        return MIN(gib, 16) * GIB;
+}
+
+uint64_t swap_cap_bytes(uint64_t target, uint64_t fs_size, uint64_t avail, bool explicit_size)
+{
+        uint64_t reserve = MAX(2 * GIB, fs_size / 10), size = target;
+
+        if (!explicit_size)
+                size = MIN(size, avail / 4);
+        size = avail > reserve ? MIN(size, avail - reserve) : 0;
+        size -= size % SWAP_ROUNDING;
+        return size < SWAP_MIN_BYTES ? 0 : size;
+}
+
+bool swap_resize_wanted(uint64_t old_size, uint64_t new_size)
+{
+        uint64_t delta = old_size > new_size ? old_size - new_size : new_size - old_size;
+
+        return delta > MAX(256 * MIB, old_size / 10);
+}
+
+const char *swap_fs_refusal(const struct fs_facts *fs)
+{
+        static const char *const supported[] = {"ext2", "ext3", "ext4", "xfs", "btrfs"};
+
+        if (fs->readonly)
+                return "the filesystem is mounted read-only";
+        for (size_t i = 0; i < ELEMENTSOF(supported); i++)
+                if (streq(fs->fstype, supported[i]))
+                        return streq(fs->fstype, "btrfs") && fs->devices != 1
+                                       ? "btrfs spans several devices; the kernel only "
+                                         "takes swapfiles on single-device btrfs"
+                                       : NULL;
+        return "the kernel cannot swap to a file on this filesystem type";
+}
+
+/* The swap this machine has that memprov did not create. */
+static const struct swap_entry *foreign_swap(const struct context *ctx, const char *own)
+{
+        for (size_t i = 0; i < ctx->facts->n_swaps; i++) {
+                const struct swap_entry *e = &ctx->facts->swaps[i];
+                if (!e->present || streq(e->path, own) || streq(e->resolved, own))
+                        continue;
+                if (own && ctx->root[0] == '\0' && startswith(e->path, own) &&
+                    streq(e->path + strlen(own), ".memprov-resize"))
+                        continue;
+                return e;
+        }
+        return NULL;
+}
+
+/* memprov's own swapfile from the state, if it is still there. */
+static const char *own_swapfile(const struct context *ctx, uint64_t *size)
+{
+        const char *path = config_str(ctx->state, "swap", "path", NULL);
+        struct stat st;
+
+        if (!path || root_lstat(ctx->rootfd, path, &st) < 0 || !S_ISREG(st.st_mode))
+                return NULL;
+        *size = (uint64_t)st.st_size;
+        return path;
+}
+
+static struct action *add_swap(struct plan *p, enum swap_op op, const char *path, uint64_t size,
+                               const char *fstype)
+{
+        struct action *a = plan_add(p, ACTION_SWAP, "swap");
+
+        a->swap.op = op;
+        a->swap.path = path ? xstrdup(path) : NULL;
+        a->swap.size_bytes = size;
+        a->swap.fstype = fstype ? xstrdup(fstype) : NULL;
+        return a;
+}
+
+static int plan_no_swap(struct plan *p, const char *own, uint64_t own_size, const char *why)
+{
+        struct action *a = add_swap(p, own ? SWAP_KEEP : SWAP_NONE, own, own_size, NULL);
+
+        a->note = xstrdup(why);
+        return 0;
+}
+
+/* The size memprov aims for, before the filesystem's caps; 0 for "no swapfile". */
+static int wanted_size(const struct context *ctx, uint64_t *ret, bool *explicit_size)
+{
+        const char *v = config_str(ctx->config, "swap", "size", "auto");
+
+        *explicit_size = false;
+        if (streq(v, "auto"))
+                v = tier_value(ctx, "swap");
+        if (!v || streq(v, "auto")) {
+                *ret = swap_target_bytes(ctx->facts->ram_bytes);
+                return 0;
+        }
+        if (streq(v, "none")) {
+                *ret = 0;
+                return 0;
+        }
+        *explicit_size = true;
+        return parse_size(v, ret);
+}
+
+static int swap_plan(const struct context *ctx, struct plan *p)
+{
+        const char *path = config_str(ctx->config, "swap", "path", SWAP_DEFAULT_PATH);
+        const struct fs_facts *fs = &ctx->facts->swapfs;
+        const struct swap_entry *other;
+        uint64_t want, size, own_size = 0, avail;
+        const char *own = own_swapfile(ctx, &own_size), *refusal;
+        bool explicit_size;
+        char b1[32], b2[32];
+        struct action *a;
+
+        if (wanted_size(ctx, &want, &explicit_size) < 0)
+                return -EINVAL;
+        if (want == 0) {
+                if (!own)
+                        return plan_no_swap(p, NULL, 0, "swap.size = none");
+                a = add_swap(p, SWAP_REMOVE, own, 0, NULL);
+                a->note = xstrdup("swap.size = none");
+                return 0;
+        }
+        other = foreign_swap(ctx, own);
+        if (other && !own && !config_bool(ctx->config, "swap", "add", false)) {
+                plan_note(p, "existing swap %s is respected; no swapfile added (set swap.add = "
+                             "yes to add one)", other->path);
+                return plan_no_swap(p, NULL, 0, "existing swap found");
+        }
+        if (!ctx->facts->fs_known)
+                return plan_no_swap(p, own, own_size, "cannot examine the swapfile's filesystem");
+        refusal = swap_fs_refusal(fs);
+        if (refusal && !own) {
+                plan_note(p, "no swapfile on %s (%s): %s", fs->mountpoint ? fs->mountpoint : "?",
+                          fs->fstype ? fs->fstype : "?", refusal);
+                return plan_no_swap(p, NULL, 0, refusal);
+        }
+        avail = fs->avail_bytes + (own && streq(own, path) ? own_size : 0);
+        size = swap_cap_bytes(want, fs->size_bytes, avail, explicit_size);
+        if (size < want)
+                plan_note(p, "swap capped at %s (wanted %s) by free space on %s",
+                          format_size(size, b1), format_size(want, b2), fs->mountpoint);
+        if (size == 0)
+                return plan_no_swap(p, own, own_size,
+                                    "not enough free space for a swapfile of at least 256M");
+        if (!own)
+                a = add_swap(p, SWAP_CREATE, path, size, fs->fstype);
+        else if (!streq(own, path) || (swap_resize_wanted(own_size, size) && !refusal)) {
+                a = add_swap(p, SWAP_RESIZE, path, size, fs->fstype);
+                a->swap.old_size_bytes = own_size;
+                a->swap.old_path = xstrdup(own);
+        } else
+                a = add_swap(p, SWAP_KEEP, own, own_size, fs->fstype);
+        a->swap.live = ctx->live;
+        return 0;
+}
+
+static void swap_record(const struct context *ctx _unused_, const struct plan *p,
+                        struct config *state)
+{
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                if (a->type != ACTION_SWAP || a->swap.op == SWAP_NONE ||
+                    a->swap.op == SWAP_REMOVE)
+                        continue;
+                config_set(state, "swap", "path", a->swap.path, "state");
+                state_set_u64(state, "swap", "size_bytes", a->swap.size_bytes);
+                if (a->swap.extra_path)
+                        config_set(state, "swap", "extra_path", a->swap.extra_path, "state");
+        }
+}
+
+static const struct config_key swap_keys[] = {
+        {"swap", "size", check_size_auto_none},
+        {"swap", "path", check_abs_path},
+        {"swap", "add", check_bool},
+        {"tier", "swap", check_size_auto_none},
+        {0},
+};
+
+const struct module swap_module = {
+        .name = "swap",
+        .keys = swap_keys,
+        .plan = swap_plan,
+        .record = swap_record,
+};

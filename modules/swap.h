@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The swapfile: sizing policy, creation by filesystem type, resize, fstab entry. */
+#pragma once
+
+#include <stdint.h>
+
+#include "module.h"
+
+#define SWAP_MIN_BYTES   (256 * MIB)
+#define SWAP_ROUNDING    (64 * MIB)
+
+extern const struct module swap_module;
+
+/* The policy's wish for ram bytes of RAM, before the filesystem's say. */
+uint64_t swap_target_bytes(uint64_t ram);
+/* min(target, avail/4, avail - max(2G, fs/10)) rounded down to 64 MiB; 0 under 256 MiB.
+ * explicit: an admin-given size skips the avail/4 share but keeps the free-space reserve. */
+uint64_t swap_cap_bytes(uint64_t target, uint64_t fs_size, uint64_t avail, bool explicit_size);
+/* Why this filesystem cannot hold a swapfile, or NULL. */
+const char *swap_fs_refusal(const struct fs_facts *fs);
+/* Whether a resize from old to new is worth it: more than max(256 MiB, 10%). */
+bool swap_resize_wanted(uint64_t old_size, uint64_t new_size);
+
+int swap_apply(const struct context *ctx, struct action *a);
+
+/* fstab, edited line by line so every other byte survives; parsed with libmount. */
+int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *changed);
+int fstab_remove_swap(int rootfd, const char *root, const char *path, bool *changed);
+/* Whether fstab has a swap entry for path. */
+int fstab_has_swap(int rootfd, const char *root, const char *path);

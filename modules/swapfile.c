@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Carrying out the swap plan. Files are created under a temporary name with mode 0600, made
+ * NOCOW on btrfs while still empty, fully allocated (fallocate, or zeros where the filesystem
+ * has no fallocate: swapon refuses files with holes), given a swap signature by util-linux's
+ * mkswap, renamed into place and only then swapped on and written to fstab.
+ */
+#include <fcntl.h>
+#include <libmount/libmount.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/swap.h>
+
+#include "../init/fsutil.h"
+#include "../init/log.h"
+#include "../init/spawn.h"
+#include "swap.h"
+
+#define RESIZE_SUFFIX ".memprov-resize"
+
+static int zero_fill(int fd, uint64_t size)
+{
+        static const char zeros[1 << 16];
+        int r;
+
+        for (uint64_t done = 0; done < size; done += sizeof(zeros)) {
+                r = write_all(fd, zeros, (size_t)MIN(sizeof(zeros), size - done));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int set_nocow(int fd)
+{
+        int flags;
+
+        if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+                return -errno;
+        flags |= FS_NOCOW_FL;
+        return ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0 ? -errno : 0;
+}
+
+static int allocate(int dirfd, const char *name, uint64_t size, const char *fstype)
+{
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return log_error_errno(errno, "cannot create swapfile %s", name);
+        if (fchmod(fd, 0600) < 0)
+                return log_error_errno(errno, "chmod %s", name);
+        if (streq(fstype, "btrfs") && (r = set_nocow(fd)) < 0)
+                return log_error_errno(r, "cannot mark %s NOCOW on btrfs", name);
+        r = fallocate(fd, 0, 0, (off_t)size) < 0 ? -errno : 0;
+        if (r == -EOPNOTSUPP)
+                r = zero_fill(fd, size);
+        if (r < 0)
+                return log_error_errno(r, "cannot allocate %llu bytes for swapfile %s",
+                                       (unsigned long long)size, name);
+        if (fsync(fd) < 0)
+                return log_error_errno(errno, "fsync %s", name);
+        return 0;
+}
+
+static int run_mkswap(const char *full_path)
+{
+        static const char *const candidates[] = {"/usr/sbin/mkswap", "/sbin/mkswap", NULL};
+        const char *mkswap = find_program(candidates);
+
+        if (!mkswap)
+                return log_error("mkswap not found (install util-linux)");
+        return spawn_wait((char *const[]){(char *)mkswap, (char *)full_path, NULL});
+}
+
+/* Creates (or replaces, when it is not active) path as a swapfile of size bytes. */
+static int create_swapfile(const struct context *ctx, const char *path, uint64_t size,
+                           const char *fstype)
+{
+        _cleanup_close_ int dirfd = -1;
+        _cleanup_free_ char *tmp = NULL, *full_tmp = NULL;
+        const char *name;
+        int r;
+
+        r = root_open_parent(ctx->rootfd, path, true, &dirfd, &name);
+        if (r < 0)
+                return log_error_errno(r, "%s%s", ctx->root, path);
+        tmp = xasprintf(".%s.memprov-new", name);
+        full_tmp = xasprintf("%s%.*s/%s", ctx->root, (int)(name - path - 1), path, tmp);
+        (void)unlinkat(dirfd, tmp, 0); /* left over by an interrupted run */
+        r = allocate(dirfd, tmp, size, fstype);
+        if (r == 0)
+                r = run_mkswap(full_tmp);
+        if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+                r = log_error_errno(errno, "cannot rename %s into place", full_tmp);
+        if (r < 0) {
+                (void)unlinkat(dirfd, tmp, 0);
+                return r;
+        }
+        if (fsync(dirfd) < 0 && errno != EINVAL)
+                return log_error_errno(errno, "fsync %s", path);
+        return 0;
+}
+
+static int remove_swapfile(const struct context *ctx, const char *path)
+{
+        int r = root_remove_file(ctx->rootfd, path);
+
+        return r < 0 && r != -ENOENT ? log_error_errno(r, "cannot remove %s%s", ctx->root, path)
+                                     : 0;
+}
+
+static bool swap_active(const char *path)
+{
+        struct libmnt_table *tb = mnt_new_table();
+        bool active = tb && mnt_table_parse_swaps(tb, NULL) == 0 &&
+                      mnt_table_find_source(tb, path, MNT_ITER_FORWARD) != NULL;
+
+        mnt_unref_table(tb);
+        return active;
+}
+
+static int do_swapon(const char *path)
+{
+        if (swapon(path, 0) == 0)
+                return 0;
+        if (errno == EINVAL)
+                return log_error("swapon %s: the kernel refused the file (holes, or a "
+                                 "filesystem that cannot hold swap)", path);
+        return log_error_errno(errno, "swapon %s", path);
+}
+
+/* swapoff fails with ENOMEM when RAM cannot take back what is swapped out: not fatal. */
+static int try_swapoff(const char *path)
+{
+        if (!swap_active(path) || swapoff(path) == 0)
+                return 0;
+        return log_warning_errno(errno, "cannot turn off swap %s", path);
+}
+
+static int create_and_enable(const struct context *ctx, const char *path, uint64_t size,
+                             const char *fstype, bool live)
+{
+        int r = create_swapfile(ctx, path, size, fstype);
+
+        if (r == 0 && live && (r = do_swapon(path)) < 0)
+                remove_swapfile(ctx, path);
+        return r;
+}
+
+/* A resize that had to leave two files active: try again to turn off the extra one. */
+static int finish_extra(const struct context *ctx, struct action *a)
+{
+        const char *extra = config_str(ctx->state, "swap", "extra_path", NULL);
+        bool changed;
+        int r;
+
+        if (!extra)
+                return 0;
+        if (a->swap.live && try_swapoff(extra) < 0) {
+                a->swap.extra_path = xstrdup(extra);
+                return 0;
+        }
+        a->changed = true;
+        r = remove_swapfile(ctx, extra);
+        return r < 0 ? r : fstab_remove_swap(ctx->rootfd, ctx->root, extra, &changed);
+}
+
+/* Leaves both files active and in fstab, so that the next boot has the same swap. */
+static int keep_both(const struct context *ctx, struct action *a, const char *extra)
+{
+        bool changed;
+
+        a->swap.extra_path = xstrdup(extra);
+        a->note = xasprintf("swap in use could not be moved back to RAM; %s stays active "
+                            "beside %s until a later memprov --rerun",
+                            extra, a->swap.path);
+        log_warning("%s", a->note);
+        return fstab_ensure_swap(ctx->rootfd, ctx->root, extra, &changed);
+}
+
+static int resize_in_place(const struct context *ctx, struct action *a)
+{
+        const char *path = a->swap.path;
+        _cleanup_free_ char *side = xasprintf("%s%s", path, RESIZE_SUFFIX);
+        bool was_active = a->swap.live && swap_active(path), changed;
+        int r;
+
+        /* An active swapfile cannot be renamed or replaced (the kernel pins it), so the new
+         * size goes to a side file first: side on, old off, old recreated and on, side off. */
+        if (was_active) {
+                r = create_and_enable(ctx, side, a->swap.size_bytes, a->swap.fstype, true);
+                if (r < 0)
+                        return r;
+                if (try_swapoff(path) < 0)
+                        return keep_both(ctx, a, side);
+        }
+        r = create_and_enable(ctx, path, a->swap.size_bytes, a->swap.fstype, a->swap.live);
+        if (r < 0)
+                return r;
+        if (was_active) {
+                if (try_swapoff(side) < 0)
+                        return keep_both(ctx, a, side);
+                r = remove_swapfile(ctx, side);
+                if (r == 0)
+                        r = fstab_remove_swap(ctx->rootfd, ctx->root, side, &changed);
+        }
+        return r;
+}
+
+static int move_swapfile(const struct context *ctx, struct action *a)
+{
+        const char *old = a->swap.old_path;
+        bool changed;
+        int r;
+
+        r = create_and_enable(ctx, a->swap.path, a->swap.size_bytes, a->swap.fstype,
+                              a->swap.live);
+        if (r < 0)
+                return r;
+        r = fstab_ensure_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);
+        if (r < 0)
+                return r;
+        if (a->swap.live && try_swapoff(old) < 0)
+                return keep_both(ctx, a, old);
+        r = remove_swapfile(ctx, old);
+        return r < 0 ? r : fstab_remove_swap(ctx->rootfd, ctx->root, old, &changed);
+}
+
+static int apply_keep(const struct context *ctx, struct action *a)
+{
+        bool changed = false;
+        int r;
+
+        if (!a->swap.path)
+                return 0;
+        if (a->swap.live && !swap_active(a->swap.path)) {
+                r = do_swapon(a->swap.path);
+                if (r < 0)
+                        return r;
+                a->changed = true;
+        }
+        r = fstab_ensure_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);
+        a->changed = a->changed || changed;
+        return r;
+}
+
+static int apply_remove(const struct context *ctx, struct action *a)
+{
+        bool changed;
+        int r;
+
+        if (a->swap.live && try_swapoff(a->swap.path) < 0)
+                return log_error("%s stays as it is", a->swap.path);
+        r = remove_swapfile(ctx, a->swap.path);
+        if (r == 0)
+                r = fstab_remove_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);
+        a->changed = true;
+        return r;
+}
+
+int swap_apply(const struct context *ctx, struct action *a)
+{
+        bool changed;
+        int r;
+
+        /* Live steps only run without --root, so the kernel sees the same paths as fstab. */
+        switch (a->swap.op) {
+        case SWAP_NONE:
+                return 0;
+        case SWAP_KEEP:
+                r = apply_keep(ctx, a);
+                return r < 0 ? r : finish_extra(ctx, a);
+        case SWAP_REMOVE:
+                return apply_remove(ctx, a);
+        case SWAP_CREATE:
+                r = create_and_enable(ctx, a->swap.path, a->swap.size_bytes, a->swap.fstype,
+                                      a->swap.live);
+                a->changed = r == 0;
+                return r < 0 ? r : fstab_ensure_swap(ctx->rootfd, ctx->root, a->swap.path,
+                                                     &changed);
+        case SWAP_RESIZE:
+                r = finish_extra(ctx, a);
+                if (r == 0)
+                        r = streq(a->swap.old_path, a->swap.path) ? resize_in_place(ctx, a)
+                                                                  : move_swapfile(ctx, a);
+                if (r == 0 && !a->swap.extra_path)
+                        r = fstab_ensure_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);
+                a->changed = true;
+                return r;
+        }
+        return 0;
+}
