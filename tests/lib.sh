@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# Helpers for integration tests: each script prints "ok - NAME" or "not ok - NAME" per check;
+# tests/run counts them. MEMPROV is the binary under test, DEFAULTS the shipped conf.d.
+set -uo pipefail
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${MEMPROV:?MEMPROV must name the memprov binary}"
+: "${DEFAULTS:=$TESTS_DIR/../conf.d}"
+T_FAILED=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; T_FAILED=1; }
+# check NAME COMMAND...: passes when COMMAND exits 0.
+check() {
+        local name=$1
+        shift
+        if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name"; fi
+}
+# check_eq NAME ACTUAL EXPECTED
+check_eq() {
+        if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', expected '$3')"; fi
+}
+# check_fails NAME COMMAND...: passes when COMMAND exits non-zero.
+check_fails() {
+        local name=$1
+        shift
+        if "$@" >/dev/null 2>&1; then not_ok "$name (succeeded)"; else ok "$name"; fi
+}
+# skip NAME REASON
+skip() { echo "ok - $1 # SKIP $2"; }
+
+# A scratch directory removed at exit; more cleanup can be queued with at_exit.
+SCRATCH=$(mktemp -d /tmp/memprov-test.XXXXXX)
+T_CLEANUP=()
+at_exit() { T_CLEANUP+=("$*"); }
+t_cleanup() {
+        local i
+        for ((i = ${#T_CLEANUP[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUP[i]}" 2>/dev/null; done
+        rm -rf "$SCRATCH"
+}
+trap t_cleanup EXIT
+
+# Checksums of every file under the given paths (for "nothing changed" assertions).
+tree_sums() {
+        find "$@" -xdev \( -type f -o -type l \) -print0 2>/dev/null | sort -z |
+                xargs -0 -r sha256sum 2>/dev/null
+        find "$@" -xdev -printf '%p %m %l\n' 2>/dev/null | sort
+}
+
+# A loop-mounted filesystem of TYPE and SIZE at DIR (inside this test's mount namespace).
+mount_loop_fs() {
+        local type=$1 size=$2 dir=$3 img
+        img=$SCRATCH/$type.img
+        truncate -s "$size" "$img" || return 1
+        case $type in
+        ext4) mkfs.ext4 -q -F "$img" ;;
+        xfs) mkfs.xfs -q -f "$img" ;;
+        btrfs) mkfs.btrfs -q -f "$img" ;;
+        *) return 1 ;;
+        esac >/dev/null 2>&1 || return 1
+        mkdir -p "$dir" && mount -o loop "$img" "$dir"
+}
+
+# Re-execs the calling script in a private mount namespace (so loop mounts, bind mounts over
+# /etc files and /proc/sys stay private to the test), once.
+enter_mount_namespace() {
+        if [ -z "${MEMPROV_TEST_NS:-}" ]; then
+                MEMPROV_TEST_NS=1 exec unshare -m --propagation private bash "$0" "$@"
+        fi
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ftw.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test.h"
+
+struct test_result *test_current;
+static struct test_case *tests;
+
+void test_register(struct test_case *t)
+{
+        struct test_case **p = &tests;
+
+        /* Sorted by name so the output order does not depend on link order. */
+        while (*p && strcmp((*p)->name, t->name) < 0)
+                p = &(*p)->next;
+        t->next = *p;
+        *p = t;
+}
+
+char *test_mkdtemp(void)
+{
+        char *dir = strdup("/tmp/memprov-unit.XXXXXX");
+
+        if (!dir || !mkdtemp(dir))
+                abort();
+        return dir;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)st;
+        (void)flag;
+        (void)ftw;
+        return remove(path);
+}
+
+void test_rmtree(const char *dir)
+{
+        nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void test_write(const char *dir, const char *path, const char *content)
+{
+        char full[4096];
+        FILE *f;
+
+        snprintf(full, sizeof(full), "%s/%s", dir, path);
+        for (char *p = full + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
+                *p = '\0';
+                mkdir(full, 0755);
+                *p = '/';
+        }
+        f = fopen(full, "we");
+        if (!f)
+                abort();
+        fputs(content, f);
+        fclose(f);
+}
+
+int main(void)
+{
+        unsigned passed = 0, failed = 0;
+
+        for (struct test_case *t = tests; t; t = t->next) {
+                struct test_result r = {0};
+                test_current = &r;
+                t->fn();
+                if (r.failures == 0) {
+                        printf("ok - %s (%u checks)\n", t->name, r.checks);
+                        passed++;
+                } else {
+                        printf("not ok - %s (%u of %u checks failed)\n", t->name, r.failures,
+                               r.checks);
+                        failed++;
+                }
+                fflush(stdout);
+        }
+        printf("unit: %u passed, %u failed\n", passed, failed);
+        return failed ? 1 : 0;
+}
