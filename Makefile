@@ -10,7 +10,8 @@ LIBS_PC    := mount blkid libsystemd inih json-c yaml-0.1
 
 BUILD_DEPS := gcc make pkg-config libmount-dev libblkid-dev libsystemd-dev libinih-dev \
               libjson-c-dev libyaml-dev
-TEST_DEPS  := $(BUILD_DEPS) util-linux mount e2fsprogs xfsprogs btrfs-progs systemd
+TEST_DEPS  := $(BUILD_DEPS) util-linux mount e2fsprogs xfsprogs btrfs-progs systemd \
+              mariadb-server mariadb-client apache2 php8.2-fpm
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -51,10 +52,12 @@ test-deps:
 
 $(B)/%.o: %.c $(wildcard init/*.h modules/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PC_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) $(PC_CFLAGS) -c -o $@ $<
 $(BA)/%.o: %.c $(wildcard init/*.h modules/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) $(PC_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) $(ASAN_FLAGS) $(PC_CFLAGS) -c -o $@ $<
 
 $(B)/memprov: $(SRCS:%.c=$(B)/%.o)
 	$(CC) $(CFLAGS) -o $@ $^ $(PC_LIBS)

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "../init/util.h"
 #include "module.h"
 
 #define SWAP_MIN_BYTES   (256 * MIB)

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+
+#include "../../init/config.h"
+#include "../../init/util.h"
+#include "../../modules/module.h"
+#include "test.h"
+
+static int validate(const struct config *c)
+{
+        const struct config_key *keys[MEMPROV_KEY_LISTS_MAX];
+
+        memprov_config_keys(keys);
+        return config_validate(c, keys);
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+        char *p = NULL;
+
+        if (asprintf(&p, "%s/%s", dir, name) < 0)
+                abort();
+        return p;
+}
+
+/* Shipped defaults < /etc/memprov/memprov.conf < conf.d in lexical order < --set. */
+TEST(config_layering)
+{
+        _cleanup_free_ char *dir = test_mkdtemp(), *etc = NULL, *etc_d = NULL;
+        struct config c = {0};
+
+        test_write(dir, "defaults/00-defaults.conf", "[swap]\nsize = auto\npath = /swapfile\n"
+                                                     "[tier 1G]\nswappiness = 30\n");
+        test_write(dir, "etc/memprov.conf", "[swap]\nsize = 1G\n");
+        test_write(dir, "etc/conf.d/20-b.conf", "[swap]\nsize = 3G\n");
+        test_write(dir, "etc/conf.d/10-a.conf", "[swap]\nsize = 2G\npath = /var/swap\n"
+                                                "[tier 1G]\nswappiness = 5\n");
+        test_write(dir, "etc/conf.d/ignored.txt", "[swap]\nsize = 9G\n");
+        etc = path_in(dir, "defaults");
+        CHECK(config_load_dir(&c, etc) == 0);
+        free(etc);
+        etc = path_in(dir, "etc/memprov.conf");
+        etc_d = path_in(dir, "etc/conf.d");
+        CHECK(config_load_file(&c, etc) == 0);
+        CHECK(config_load_dir(&c, etc_d) == 0);
+        CHECK_STR(config_str(&c, "swap", "size", NULL), "3G");
+        CHECK_STR(config_str(&c, "swap", "path", NULL), "/var/swap");
+        CHECK_STR(config_str(&c, "tier 1G", "swappiness", NULL), "5");
+        CHECK(strstr(config_get(&c, "swap", "size")->origin, "20-b.conf:2") != NULL);
+        CHECK(config_set_assignment(&c, "swap.size=4G", "--set") == 0);
+        CHECK_U64(config_size(&c, "swap", "size", 0), 4 * GIB);
+        CHECK(config_set_assignment(&c, "tier 1G.swappiness=7", "--set") == 0);
+        CHECK_U64((uint64_t)config_int(&c, "tier 1G", "swappiness", 0), 7);
+        CHECK(validate(&c) == 0);
+        config_done(&c);
+        test_rmtree(dir);
+}
+
+TEST(config_bad_values_name_file_and_line)
+{
+        static const char *const bad[] = {
+                "[swap]\nsize = lots\n",       "[swap]\npath = relative/path\n",
+                "[swap]\npath = /a/../etc\n",  "[swap]\nadd = maybe\n",
+                "[sysctl]\nswappiness = 101\n", "[sysctl]\nswappiness = -1\n",
+                "[tier big]\nswap = 1G\n",     "[memprov]\nenabled = 2\n",
+                "[swap]\npath = /with space\n",
+        };
+        _cleanup_free_ char *dir = test_mkdtemp(), *file = path_in(dir, "bad.conf");
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct config c = {0};
+                test_write(dir, "bad.conf", bad[i]);
+                CHECK(config_load_file(&c, file) == 0);
+                CHECK(validate(&c) == -EINVAL);
+                config_done(&c);
+        }
+        test_rmtree(dir);
+}
+
+TEST(config_syntax_errors)
+{
+        static const char *const bad[] = {
+                "[swap\nsize = 1G\n",
+                "[swap]\njust words\n",
+        };
+        _cleanup_free_ char *dir = test_mkdtemp(), *file = path_in(dir, "bad.conf");
+        char longline[600];
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct config c = {0};
+                test_write(dir, "bad.conf", bad[i]);
+                CHECK(config_load_file(&c, file) == -EINVAL);
+                config_done(&c);
+        }
+        memset(longline, 'x', sizeof(longline) - 2);
+        memcpy(longline, "[swap]\npath=/", 13);
+        longline[sizeof(longline) - 2] = '\n';
+        longline[sizeof(longline) - 1] = '\0';
+        test_write(dir, "bad.conf", longline);
+        struct config c = {0};
+        CHECK(config_load_file(&c, file) == -EINVAL);
+        config_done(&c);
+        test_rmtree(dir);
+}
+
+TEST(config_unknown_key_is_a_warning)
+{
+        struct config c = {0};
+
+        config_set(&c, "swap", "sise", "1G", "test:1");
+        config_set(&c, "nosuch", "key", "x", "test:2");
+        CHECK(validate(&c) == 0);
+        config_done(&c);
+}
+
+TEST(tier_selection)
+{
+        struct config c = {0};
+        char buf[64];
+
+        config_set(&c, "tier 512M", "swap", "auto", "t");
+        config_set(&c, "tier 1G", "swap", "auto", "t");
+        config_set(&c, "tier 2G", "swap", "auto", "t");
+        config_set(&c, "tier 16G", "swap", "auto", "t");
+        CHECK_STR(tier_select(&c, 256 * MIB, buf), "tier 512M");
+        CHECK_STR(tier_select(&c, 512 * MIB, buf), "tier 512M");
+        CHECK_STR(tier_select(&c, 1 * GIB - 1, buf), "tier 512M");
+        CHECK_STR(tier_select(&c, 1 * GIB, buf), "tier 1G");
+        CHECK_STR(tier_select(&c, 3 * GIB, buf), "tier 2G");
+        CHECK_STR(tier_select(&c, 64 * GIB, buf), "tier 16G");
+        config_done(&c);
+        CHECK(tier_select(&c, 1 * GIB, buf) == NULL);
+}
+
+TEST(abs_path_check)
+{
+        CHECK(check_abs_path("/swapfile") == 0);
+        CHECK(check_abs_path("/var/lib/swap/file.1") == 0);
+        CHECK(check_abs_path("swapfile") < 0);
+        CHECK(check_abs_path("/") < 0);
+        CHECK(check_abs_path("/a/") < 0);
+        CHECK(check_abs_path("/a//b") < 0);
+        CHECK(check_abs_path("/a/./b") < 0);
+        CHECK(check_abs_path("/a/..") < 0);
+        CHECK(check_abs_path("/../etc") < 0);
+        CHECK(check_abs_path("/a b") < 0);
+        CHECK(check_abs_path("/a\tb") < 0);
+        CHECK(check_abs_path("/.swap") == 0);
+        CHECK(check_abs_path("/..swap") == 0);
+}
