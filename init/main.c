@@ -5,6 +5,7 @@
 
 #include "../modules/module.h"
 #include "apply.h"
+#include "cloudinit.h"
 #include "log.h"
 #include "size.h"
 #include "state.h"
@@ -13,7 +14,7 @@
 #define ETC_CONF "/etc/memprov/memprov.conf"
 #define ETC_CONF_D "/etc/memprov/conf.d"
 
-static int load_config(const struct options *o, const char *root, struct config *c)
+static int load_config(const struct options *o, int rootfd, const char *root, struct config *c)
 {
         const struct config_key *keys[MEMPROV_KEY_LISTS_MAX];
         _cleanup_free_ char *etc = xasprintf("%s%s", root, ETC_CONF);
@@ -32,6 +33,8 @@ static int load_config(const struct options *o, const char *root, struct config 
                 r = config_load_dir(c, etc_d);
         if (r == 0 && o->config_file && (r = config_load_file(c, o->config_file)) == -ENOENT)
                 r = log_error("%s: no such file", o->config_file);
+        if (r == 0)
+                r = cloudinit_load_userdata(rootfd, root, c);
         for (unsigned i = 0; r == 0 && i < o->n_assignments; i++)
                 r = config_set_assignment(c, o->assignments[i], "--set");
         if (r < 0)
@@ -55,9 +58,11 @@ static int make_plan(const struct context *ctx, struct plan *p)
         return 0;
 }
 
-static void record_state(const struct context *ctx, const struct plan *p, struct config *state)
+static void record_state(const struct context *ctx, const struct plan *p,
+                         const struct cloudinit_meta *meta, struct config *state)
 {
         config_set(state, "memprov", "version", MEMPROV_VERSION, "state");
+        cloudinit_record_meta(meta, state);
         state_set_u64(state, "memprov", "ram_bytes", ctx->facts->ram_bytes);
         state_set_u64(state, "memprov", "disk_bytes", ctx->facts->swapfs.size_bytes);
         config_set(state, "memprov", "tier", p->tier, "state");
@@ -106,7 +111,7 @@ static int print_status(const struct context *ctx)
         return report_changes(ctx);
 }
 
-static int provision(const struct context *ctx)
+static int provision(const struct context *ctx, const struct cloudinit_meta *meta)
 {
         _cleanup_(config_done) struct config new_state = {0};
         struct plan p = {0};
@@ -116,7 +121,7 @@ static int provision(const struct context *ctx)
         if (r == 0 && !ctx->opts->dry_run) {
                 r = apply_plan(ctx, &p);
                 if (r == 0) {
-                        record_state(ctx, &p, &new_state);
+                        record_state(ctx, &p, meta, &new_state);
                         r = state_save(ctx->rootfd, &new_state);
                 }
         }
@@ -133,6 +138,7 @@ static int provision(const struct context *ctx)
 static int run(const struct options *o)
 {
         _cleanup_(config_done) struct config config = {0}, state = {0};
+        _cleanup_(cloudinit_meta_done) struct cloudinit_meta meta = {0};
         _cleanup_close_ int rootfd = -1;
         struct facts facts = {0};
         struct context ctx = {.opts = o, .root = o->root ? o->root : "", .live = !o->root};
@@ -142,7 +148,7 @@ static int run(const struct options *o)
         rootfd = open(o->root ? o->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return log_error_errno(errno, "%s", o->root ? o->root : "/");
-        r = load_config(o, ctx.root, &config);
+        r = load_config(o, rootfd, ctx.root, &config);
         if (r < 0)
                 return r;
         if (!config_bool(&config, "memprov", "enabled", true)) {
@@ -152,6 +158,7 @@ static int run(const struct options *o)
         r = state_load(rootfd, ctx.root, &state);
         if (r < 0)
                 return r;
+        cloudinit_read_meta(rootfd, ctx.root, &meta);
         r = facts_gather(o, rootfd, config_str(&config, "swap", "path", "/swapfile"), &facts);
         if (r < 0)
                 return r;
@@ -162,10 +169,11 @@ static int run(const struct options *o)
         ctx.tier = tier_select(&config, facts.ram_bytes, tier);
         if (o->status)
                 r = print_status(&ctx);
-        else if (state_present(&state) && !o->rerun && !o->dry_run)
+        else if (state_present(&state) && !o->rerun && !o->dry_run &&
+                 !cloudinit_new_instance(&meta, &state))
                 r = report_changes(&ctx);
         else
-                r = provision(&ctx);
+                r = provision(&ctx, &meta);
         facts_done(&facts);
         return r;
 }

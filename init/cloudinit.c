@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <yaml.h>
+
+#include "cloudinit.h"
+#include "fsutil.h"
+#include "log.h"
+#include "util.h"
+
+/* memprov -> section -> key -> list -> item: anything deeper is a mistake, not a setting. */
+#define USERDATA_MAX_DEPTH 4
+#define NAME_MAX_LEN       128
+
+static bool name_char_ok(char c, const char *extra)
+{
+        return isalnum((unsigned char)c) || (c && strchr(extra, c));
+}
+
+/* Section names include tiers ("tier 1G"); neither names a file, so no slash. */
+static bool section_name_ok(const char *s)
+{
+        size_t len = strlen(s);
+
+        if (len == 0 || len > NAME_MAX_LEN || s[0] == ' ' || s[len - 1] == ' ')
+                return false;
+        for (; *s; s++)
+                if (!name_char_ok(*s, " _.@-"))
+                        return false;
+        return true;
+}
+
+static bool key_name_ok(const char *s)
+{
+        size_t len = strlen(s);
+
+        if (len == 0 || len > NAME_MAX_LEN)
+                return false;
+        for (; *s; s++)
+                if (!name_char_ok(*s, "_.-"))
+                        return false;
+        return true;
+}
+
+/* A value goes into an INI line: no control characters (newlines above all), no NUL inside. */
+static bool value_ok(const char *s, size_t len)
+{
+        if (strlen(s) != len)
+                return false;
+        for (; *s; s++)
+                if ((unsigned char)*s < 0x20 || *s == 0x7f)
+                        return false;
+        return true;
+}
+
+static const char *type_word(json_object *o)
+{
+        switch (json_object_get_type(o)) {
+        case json_type_object:
+                return "a mapping";
+        case json_type_array:
+                return "a list";
+        case json_type_null:
+                return "no value";
+        default:
+                return "a value";
+        }
+}
+
+static int scalar_text(json_object *o, const char *origin, const char **ret)
+{
+        switch (json_object_get_type(o)) {
+        case json_type_boolean:
+                *ret = json_object_get_boolean(o) ? "true" : "false";
+                return 0;
+        case json_type_int:
+        case json_type_double:
+        case json_type_string:
+                *ret = json_object_get_string(o);
+                if (json_object_is_type(o, json_type_string) &&
+                    !value_ok(*ret, (size_t)json_object_get_string_len(o)))
+                        return log_error("%s: control characters (such as a newline) are not "
+                                         "allowed in a value",
+                                         origin);
+                return 0;
+        case json_type_object:
+                return log_error("%s: nested too deep (expected a value or a list of values, "
+                                 "got a mapping)",
+                                 origin);
+        default:
+                return log_error("%s: expected a value or a list of values, got %s", origin,
+                                 type_word(o));
+        }
+}
+
+/* A list becomes the INI's space-separated list, so each item must be one word. */
+static int list_text(json_object *list, const char *origin, char **ret)
+{
+        _cleanup_free_ char *joined = xstrdup("");
+        size_t n = json_object_array_length(list);
+
+        for (size_t i = 0; i < n; i++) {
+                const char *item;
+                char *next;
+                int r = scalar_text(json_object_array_get_idx(list, i), origin, &item);
+                if (r < 0)
+                        return r;
+                if (!*item || strpbrk(item, " ,\t"))
+                        return log_error("%s: list item \"%s\" is not a single name", origin, item);
+                next = xasprintf("%s%s%s", joined, i ? " " : "", item);
+                free(joined);
+                joined = next;
+        }
+        *ret = TAKE_PTR(joined);
+        return 0;
+}
+
+static int add_setting(struct config *out, const char *section, const char *key, json_object *v,
+                       const char *path)
+{
+        _cleanup_free_ char *origin = xasprintf("user-data memprov.%s", path);
+        _cleanup_free_ char *joined = NULL;
+        const char *text;
+        int r;
+
+        if (!key_name_ok(key))
+                return log_error("%s: \"%s\" is not a key name (letters, digits, '_', '.', '-')",
+                                 origin, key);
+        if (json_object_is_type(v, json_type_array)) {
+                r = list_text(v, origin, &joined);
+                text = joined;
+        } else
+                r = scalar_text(v, origin, &text);
+        if (r < 0)
+                return r;
+        config_set(out, section, key, text, origin);
+        return 0;
+}
+
+static int add_section(struct config *out, const char *section, json_object *keys)
+{
+        if (!section_name_ok(section))
+                return log_error("user-data memprov.%s: \"%s\" is not a section name (letters, "
+                                 "digits, ' ', '_', '.', '@', '-')",
+                                 section, section);
+        json_object_object_foreach(keys, key, v)
+        {
+                _cleanup_free_ char *path = xasprintf("%s.%s", section, key);
+                int r = add_setting(out, section, key, v, path);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The memprov: value: sections as mappings, plain values for [memprov] itself. */
+static int add_userdata(struct config *out, json_object *memprov)
+{
+        int r;
+
+        if (!json_object_is_type(memprov, json_type_object))
+                return log_error("user-data memprov: expected a mapping of sections, got %s",
+                                 type_word(memprov));
+        json_object_object_foreach(memprov, name, v)
+        {
+                if (json_object_is_type(v, json_type_object))
+                        r = add_section(out, name, v);
+                else
+                        r = add_setting(out, "memprov", name, v, name);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Only a complete, valid layer reaches c: a bad key leaves the configuration as it was. */
+static void merge_layer(struct config *c, const struct config *layer)
+{
+        for (size_t i = 0; i < layer->n_settings; i++) {
+                const struct setting *s = &layer->settings[i];
+                config_set(c, s->section, s->key, s->value, s->origin);
+        }
+}
+
+static int add_userdata_document(struct config *c, json_object *doc, const char *source)
+{
+        _cleanup_(config_done) struct config layer = {0};
+        json_object *memprov;
+        int r;
+
+        if (!doc || !json_object_is_type(doc, json_type_object))
+                return log_error("%s: the cloud-config is not a mapping", source);
+        if (!json_object_object_get_ex(doc, "memprov", &memprov))
+                return 0;
+        r = add_userdata(&layer, memprov);
+        if (r < 0)
+                return r;
+        merge_layer(c, &layer);
+        log_debug("%s: %zu settings from the memprov: key", source, layer.n_settings);
+        return 0;
+}
+
+int cloudinit_parse_json(const char *text, const char *source, struct config *c)
+{
+        enum json_tokener_error err = json_tokener_success;
+        json_object *doc = json_tokener_parse_verbose(text, &err);
+        int r;
+
+        if (!doc && err != json_tokener_success)
+                return log_error("%s: not valid JSON: %s", source, json_tokener_error_desc(err));
+        r = add_userdata_document(c, doc, source);
+        json_object_put(doc);
+        return r;
+}
+
+/* How PyYAML (YAML 1.1, what cloud-init reads) resolves a plain scalar, so that a value means the
+ * same whether memprov reads the YAML or cloud-init's JSON rendering of it. */
+static json_object *yaml_plain_scalar(const char *v)
+{
+        static const char *const yes[] = {"yes",  "Yes", "YES", "true", "True",
+                                          "TRUE", "on",  "On",  "ON"};
+        static const char *const no[] = {"no",    "No",  "NO",  "false", "False",
+                                         "FALSE", "off", "Off", "OFF"};
+
+        if (!*v || streq(v, "~") || streq(v, "null") || streq(v, "Null") || streq(v, "NULL"))
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (streq(v, yes[i]))
+                        return json_object_new_boolean(1);
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                if (streq(v, no[i]))
+                        return json_object_new_boolean(0);
+        return json_object_new_string(v);
+}
+
+static int yaml_to_json(yaml_document_t *doc, yaml_node_t *node, unsigned depth, json_object **ret);
+
+static int yaml_mapping_to_json(yaml_document_t *doc, yaml_node_t *node, unsigned depth,
+                                json_object **ret)
+{
+        json_object *o = json_object_new_object();
+
+        for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+             p++) {
+                yaml_node_t *k = yaml_document_get_node(doc, p->key);
+                json_object *v = NULL;
+                int r;
+                if (!k || k->type != YAML_SCALAR_NODE) {
+                        json_object_put(o);
+                        return -EBADMSG;
+                }
+                r = yaml_to_json(doc, yaml_document_get_node(doc, p->value), depth + 1, &v);
+                if (r < 0) {
+                        json_object_put(o);
+                        return r;
+                }
+                json_object_object_add(o, (const char *)k->data.scalar.value, v);
+        }
+        *ret = o;
+        return 0;
+}
+
+static int yaml_sequence_to_json(yaml_document_t *doc, yaml_node_t *node, unsigned depth,
+                                 json_object **ret)
+{
+        json_object *a = json_object_new_array();
+
+        for (yaml_node_item_t *i = node->data.sequence.items.start;
+             i < node->data.sequence.items.top; i++) {
+                json_object *v = NULL;
+                int r = yaml_to_json(doc, yaml_document_get_node(doc, *i), depth + 1, &v);
+                if (r < 0) {
+                        json_object_put(a);
+                        return r;
+                }
+                json_object_array_add(a, v);
+        }
+        *ret = a;
+        return 0;
+}
+
+/* Converts the memprov: subtree only (YAML aliases are shared nodes, never expanded). */
+static int yaml_to_json(yaml_document_t *doc, yaml_node_t *node, unsigned depth, json_object **ret)
+{
+        const char *text;
+
+        if (!node)
+                return -EBADMSG;
+        /* Deeper than any setting: keep only the node's kind, so the error can name the key. */
+        if (depth >= USERDATA_MAX_DEPTH && node->type == YAML_MAPPING_NODE) {
+                *ret = json_object_new_object();
+                return 0;
+        }
+        if (depth >= USERDATA_MAX_DEPTH && node->type == YAML_SEQUENCE_NODE) {
+                *ret = json_object_new_array();
+                return 0;
+        }
+        switch (node->type) {
+        case YAML_SCALAR_NODE:
+                text = (const char *)node->data.scalar.value;
+                if (strlen(text) != node->data.scalar.length) {
+                        *ret = json_object_new_string_len(text, (int)node->data.scalar.length);
+                        return 0;
+                }
+                *ret = node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+                           ? yaml_plain_scalar(text)
+                           : json_object_new_string(text);
+                return 0;
+        case YAML_MAPPING_NODE:
+                return yaml_mapping_to_json(doc, node, depth, ret);
+        case YAML_SEQUENCE_NODE:
+                return yaml_sequence_to_json(doc, node, depth, ret);
+        default:
+                return -EBADMSG;
+        }
+}
+
+static yaml_node_t *yaml_mapping_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
+{
+        if (!map || map->type != YAML_MAPPING_NODE)
+                return NULL;
+        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+             p++) {
+                yaml_node_t *k = yaml_document_get_node(doc, p->key);
+                if (k && k->type == YAML_SCALAR_NODE &&
+                    streq((const char *)k->data.scalar.value, key))
+                        return yaml_document_get_node(doc, p->value);
+        }
+        return NULL;
+}
+
+static int yaml_userdata(yaml_document_t *doc, const char *source, struct config *c)
+{
+        yaml_node_t *root = yaml_document_get_root_node(doc), *memprov;
+        json_object *wrapper, *converted = NULL;
+        int r;
+
+        if (!root)
+                return 0; /* an empty document */
+        if (root->type != YAML_MAPPING_NODE)
+                return log_error("%s: the cloud-config is not a mapping", source);
+        memprov = yaml_mapping_get(doc, root, "memprov");
+        if (!memprov)
+                return 0;
+        r = yaml_to_json(doc, memprov, 1, &converted);
+        if (r < 0)
+                return log_error("user-data memprov: only plain keys, values, lists and "
+                                 "mappings are allowed");
+        wrapper = json_object_new_object();
+        json_object_object_add(wrapper, "memprov", converted);
+        r = add_userdata_document(c, wrapper, source);
+        json_object_put(wrapper);
+        return r;
+}
+
+int cloudinit_parse_yaml(const char *text, size_t size, const char *source, struct config *c)
+{
+        yaml_parser_t parser;
+        yaml_document_t doc;
+        int r;
+
+        if (!yaml_parser_initialize(&parser))
+                return log_error_errno(ENOMEM, "%s", source);
+        yaml_parser_set_input_string(&parser, (const unsigned char *)text, size);
+        if (!yaml_parser_load(&parser, &doc)) {
+                r = log_error("%s:%zu: not valid YAML: %s", source, parser.problem_mark.line + 1,
+                              parser.problem ? parser.problem : "syntax error");
+                yaml_parser_delete(&parser);
+                return r;
+        }
+        r = yaml_userdata(&doc, source, c);
+        yaml_document_delete(&doc);
+        yaml_parser_delete(&parser);
+        return r;
+}
+
+/* /var/lib/cloud/instance is cloud-init's symlink to instances/ID: the one link memprov follows,
+ * and only to a directory directly in instances/. */
+static int cloud_config_path(int rootfd, char **ret)
+{
+        _cleanup_close_ int dirfd = -1;
+        const char *name, *id;
+        char target[PATH_MAX];
+        ssize_t n;
+        int r;
+
+        r = root_open_parent(rootfd, CLOUDINIT_INSTANCE_LINK, false, &dirfd, &name);
+        if (r < 0)
+                return r;
+        n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+        if (n < 0)
+                return errno == EINVAL ? -ELOOP : -errno; /* EINVAL: a directory, not the link */
+        target[n] = '\0';
+        id = startswith(target, CLOUDINIT_INSTANCES_DIR "/")
+                 ? target + strlen(CLOUDINIT_INSTANCES_DIR "/")
+             : startswith(target, "instances/") ? target + strlen("instances/")
+                                                : NULL;
+        if (!id || !*id || strchr(id, '/') || streq(id, ".") || streq(id, ".."))
+                return -ELOOP;
+        *ret = xasprintf("%s/%s/%s", CLOUDINIT_INSTANCES_DIR, id, CLOUDINIT_CLOUD_CONFIG);
+        return 0;
+}
+
+int cloudinit_load_userdata(int rootfd, const char *root, struct config *c)
+{
+        _cleanup_free_ char *text = NULL, *yaml_path = NULL, *source = NULL;
+        size_t size;
+        int r;
+
+        r = root_read_file(rootfd, CLOUDINIT_COMBINED_JSON, &text, &size);
+        if (r == 0) {
+                source = xasprintf("%s%s", root, CLOUDINIT_COMBINED_JSON);
+                return cloudinit_parse_json(text, source, c);
+        }
+        if (r != -ENOENT)
+                return log_error_errno(r, "%s%s", root, CLOUDINIT_COMBINED_JSON);
+        r = cloud_config_path(rootfd, &yaml_path);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "%s%s", root, CLOUDINIT_INSTANCE_LINK);
+        source = xasprintf("%s%s", root, yaml_path);
+        r = root_read_file(rootfd, yaml_path, &text, &size);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "%s", source);
+        return cloudinit_parse_yaml(text, size, source, c);
+}
+
+/* Metadata values are written into the state: printable words only. */
+static char *meta_string(json_object *v1, const char *key)
+{
+        json_object *o;
+        const char *s;
+
+        if (!json_object_object_get_ex(v1, key, &o) || !json_object_is_type(o, json_type_string))
+                return NULL;
+        s = json_object_get_string(o);
+        if (!*s || strlen(s) > 255 || strlen(s) != (size_t)json_object_get_string_len(o))
+                return NULL;
+        for (const char *p = s; *p; p++)
+                if (!name_char_ok(*p, "._:@/+-"))
+                        return NULL;
+        return xstrdup(s);
+}
+
+void cloudinit_read_meta(int rootfd, const char *root, struct cloudinit_meta *ret)
+{
+        _cleanup_free_ char *text = NULL;
+        json_object *doc, *v1;
+        size_t size;
+        int r;
+
+        *ret = (struct cloudinit_meta){0};
+        r = root_read_file(rootfd, CLOUDINIT_INSTANCE_DATA, &text, &size);
+        if (r < 0) {
+                if (r != -ENOENT)
+                        log_warning_errno(r, "%s%s", root, CLOUDINIT_INSTANCE_DATA);
+                return;
+        }
+        doc = json_tokener_parse(text);
+        if (doc && json_object_object_get_ex(doc, "v1", &v1)) {
+                ret->instance_id = meta_string(v1, "instance_id");
+                ret->cloud_name = meta_string(v1, "cloud_name");
+                ret->platform = meta_string(v1, "platform");
+        }
+        if (!ret->instance_id)
+                log_warning("%s%s: no usable v1.instance_id; first boot is decided by the state "
+                            "alone",
+                            root, CLOUDINIT_INSTANCE_DATA);
+        json_object_put(doc);
+}
+
+void cloudinit_meta_done(struct cloudinit_meta *m)
+{
+        free(m->instance_id);
+        free(m->cloud_name);
+        free(m->platform);
+        *m = (struct cloudinit_meta){0};
+}
+
+bool cloudinit_new_instance(const struct cloudinit_meta *m, const struct config *state)
+{
+        const char *recorded = config_str(state, "memprov", "instance_id", NULL);
+
+        if (!m->instance_id || !config_get(state, "memprov", "tier"))
+                return false;
+        if (streq(recorded, m->instance_id))
+                return false;
+        log_info("cloud-init instance %s is not the one memprov provisioned (%s): provisioning "
+                 "as on first boot",
+                 m->instance_id, recorded ? recorded : "none recorded");
+        return true;
+}
+
+void cloudinit_record_meta(const struct cloudinit_meta *m, struct config *state)
+{
+        if (m->instance_id)
+                config_set(state, "memprov", "instance_id", m->instance_id, "state");
+        if (m->cloud_name)
+                config_set(state, "memprov", "cloud_name", m->cloud_name, "state");
+        if (m->platform)
+                config_set(state, "memprov", "platform", m->platform, "state");
+}
