@@ -247,15 +247,14 @@ static void gather_fstab_swaps(struct facts *f, struct libmnt_table *tb, bool li
         struct libmnt_fs *fs;
 
         while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
-                const char *src = mnt_fs_get_source(fs);
-                _cleanup_free_ char *dev = NULL;
+                const char *src = mnt_fs_get_source(fs), *dev;
                 struct swap_entry *e;
                 struct stat st;
 
                 if (!mnt_fs_is_swaparea(fs) || !src)
                         continue;
                 /* Tags (UUID=, LABEL=) are resolved through libblkid on the running system;
-                 * offline, the entry is trusted as present. */
+                 * offline, the entry is trusted as present. The cache owns the result. */
                 dev = live ? mnt_resolve_spec(src, cache) : NULL;
                 e = swap_find_or_add(f, dev ? dev : src);
                 e->in_fstab = true;

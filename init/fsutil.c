@@ -161,7 +161,17 @@ int root_write_file(int rootfd, const char *path, const char *data, size_t size,
                 unlinkat(dirfd, tmp, 0);
                 return r;
         }
-        return fsync(dirfd) < 0 && errno != EINVAL ? -errno : 0;
+        return fsync_dir(dirfd);
+}
+
+/* Directories are reached with O_PATH, which cannot be fsync'ed: reopen for that. */
+int fsync_dir(int dirfd)
+{
+        _cleanup_close_ int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
 }
 
 int root_remove_file(int rootfd, const char *path)
@@ -175,7 +185,7 @@ int root_remove_file(int rootfd, const char *path)
                 return r;
         if (unlinkat(dirfd, name, 0) < 0)
                 return -errno;
-        return fsync(dirfd) < 0 && errno != EINVAL ? -errno : 0;
+        return fsync_dir(dirfd);
 }
 
 int root_lstat(int rootfd, const char *path, struct stat *st)

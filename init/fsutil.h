@@ -23,5 +23,6 @@ int root_remove_file(int rootfd, const char *path);
 int root_lstat(int rootfd, const char *path, struct stat *st);
 int root_symlink(int rootfd, const char *target, const char *path);
 int write_all(int fd, const void *data, size_t size);
+int fsync_dir(int dirfd);
 /* Change detection for managed files (not a security hash). */
 uint64_t hash64(const void *data, size_t size);

@@ -98,9 +98,8 @@ static int create_swapfile(const struct context *ctx, const char *path, uint64_t
                 (void)unlinkat(dirfd, tmp, 0);
                 return r;
         }
-        if (fsync(dirfd) < 0 && errno != EINVAL)
-                return log_error_errno(errno, "fsync %s", path);
-        return 0;
+        r = fsync_dir(dirfd);
+        return r < 0 ? log_error_errno(r, "fsync %s", path) : 0;
 }
 
 static int remove_swapfile(const struct context *ctx, const char *path)

@@ -34,7 +34,11 @@ SCRATCH=$(mktemp -d /tmp/memprov-test.XXXXXX)
 T_CLEANUP=()
 at_exit() { T_CLEANUP+=("$*"); }
 t_cleanup() {
-        local i
+        local i f
+        # Swap first: a filesystem with an active swapfile cannot be unmounted.
+        while read -r f _; do
+                case $f in "$SCRATCH"/*) swapoff "$f" ;; esac
+        done < <(tail -n +2 /proc/swaps)
         for ((i = ${#T_CLEANUP[@]} - 1; i >= 0; i--)); do eval "${T_CLEANUP[i]}" 2>/dev/null; done
         rm -rf "$SCRATCH"
 }
@@ -50,7 +54,7 @@ tree_sums() {
 # A loop-mounted filesystem of TYPE and SIZE at DIR (inside this test's mount namespace).
 mount_loop_fs() {
         local type=$1 size=$2 dir=$3 img
-        img=$SCRATCH/$type.img
+        img=$SCRATCH/$(basename "$dir").img
         truncate -s "$size" "$img" || return 1
         case $type in
         ext4) mkfs.ext4 -q -F "$img" ;;
@@ -58,7 +62,7 @@ mount_loop_fs() {
         btrfs) mkfs.btrfs -q -f "$img" ;;
         *) return 1 ;;
         esac >/dev/null 2>&1 || return 1
-        mkdir -p "$dir" && mount -o loop "$img" "$dir"
+        mkdir -p "$dir" && mount -o loop "$img" "$dir" && at_exit "umount -l '$dir'"
 }
 
 # Re-execs the calling script in a private mount namespace (so loop mounts, bind mounts over
