@@ -64,6 +64,7 @@ void plan_done(struct plan *p)
         free(p->actions);
         free(p->notes);
         free(p->tier);
+        free(p->text);
         if (p->extra)
                 json_object_put(p->extra);
         *p = (struct plan){0};
@@ -135,6 +136,8 @@ void plan_print_text(const struct plan *p, bool applied, FILE *out)
         }
         for (size_t i = 0; i < p->n_notes; i++)
                 fprintf(out, "  note    %s\n", p->notes[i]);
+        if (p->text)
+                fputs(p->text, out);
 }
 
 static json_object *swap_json(const struct action *a, bool applied)

@@ -62,6 +62,7 @@ struct plan {
         char **notes; /* findings worth telling the admin: what was respected, capped, refused */
         size_t n_notes;
         struct json_object *extra; /* module-specific JSON sections, e.g. "budget" */
+        char *text;                /* module-specific text (e.g. the budget table), after notes */
 };
 
 struct action *plan_add(struct plan *p, enum action_type type, const char *module);
