@@ -2,13 +2,23 @@
 #include <stdarg.h>
 
 #include "../init/util.h"
+#include "apache.h"
+#include "budget.h"
 #include "module.h"
+#include "mysql.h"
+#include "oom.h"
+#include "phpfpm.h"
 #include "swap.h"
 #include "sysctl.h"
 
 const struct module *const memprov_modules[] = {
         &swap_module,
         &sysctl_module,
+        &budget_module,
+        &mysql_module,
+        &apache_module,
+        &phpfpm_module,
+        &oom_module,
         NULL,
 };
 

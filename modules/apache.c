@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "../init/fsutil.h"
+#include "../init/log.h"
+#include "../init/size.h"
+#include "apache.h"
+
+#define DEBIAN_CONF      "/etc/apache2/conf-available/memprov.conf"
+#define DEBIAN_CONF_LINK "/etc/apache2/conf-enabled/memprov.conf"
+#define EL_CONF          "/etc/httpd/conf.d/memprov.conf"
+
+const char *mpm_name(enum mpm m)
+{
+        static const char *const names[] = {
+            [MPM_UNKNOWN] = "unknown",
+            [MPM_PREFORK] = "prefork",
+            [MPM_WORKER] = "worker",
+            [MPM_EVENT] = "event",
+        };
+        return names[m];
+}
+
+static enum mpm mpm_from_name(const char *name)
+{
+        for (enum mpm m = MPM_PREFORK; m <= MPM_EVENT; m++)
+                if (streq(name, mpm_name(m)))
+                        return m;
+        return MPM_UNKNOWN;
+}
+
+/* Debian: a2enmod links mods-enabled/mpm_NAME.load. */
+static enum mpm debian_mpm(int rootfd)
+{
+        _cleanup_close_ int pathfd = -1;
+        _cleanup_(closedirp) DIR *d = NULL;
+        enum mpm found = MPM_UNKNOWN;
+        struct dirent *de;
+        int fd;
+
+        if (root_open_dir(rootfd, "/etc/apache2/mods-enabled", false, &pathfd) < 0)
+                return MPM_UNKNOWN;
+        fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        d = fd >= 0 ? fdopendir(fd) : NULL;
+        while (d && (de = readdir(d))) {
+                char name[32];
+                if (sscanf(de->d_name, "mpm_%31[a-z].load", name) == 1 &&
+                    streq(de->d_name + strlen("mpm_") + strlen(name), ".load"))
+                        found = mpm_from_name(name);
+        }
+        return found;
+}
+
+enum mpm mpm_from_loadmodule(const char *conf)
+{
+        _cleanup_free_ char *copy = xstrdup(conf);
+        enum mpm found = MPM_UNKNOWN;
+        char *line, *save = NULL;
+
+        for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char name[32];
+                line += strspn(line, " \t");
+                if (sscanf(line, "LoadModule mpm_%31[a-z]_module", name) == 1)
+                        found = mpm_from_name(name);
+        }
+        return found;
+}
+
+int apache_detect(const struct context *ctx, struct web_server *ret)
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *conf = NULL;
+        struct stat st;
+
+        *ret = (struct web_server){0};
+        if (root_lstat(ctx->rootfd, "/usr/sbin/apache2", &st) == 0 &&
+            root_open_dir(ctx->rootfd, "/etc/apache2", false, &fd) == 0) {
+                ret->installed = ret->debian = true;
+                ret->mpm = debian_mpm(ctx->rootfd);
+        } else if (root_lstat(ctx->rootfd, "/usr/sbin/httpd", &st) == 0 &&
+                   root_open_dir(ctx->rootfd, "/etc/httpd", false, &fd) == 0) {
+                ret->installed = true;
+                if (root_read_file(ctx->rootfd, "/etc/httpd/conf.modules.d/00-mpm.conf", &conf,
+                                   NULL) == 0)
+                        ret->mpm = mpm_from_loadmodule(conf);
+        }
+        return 0;
+}
+
+static char *mpm_key(enum mpm m, const char *directive)
+{
+        return xasprintf("apache.%s.%s", mpm_name(m), directive);
+}
+
+static unsigned mpm_uint(const struct context *ctx, enum mpm m, const char *directive, unsigned def)
+{
+        _cleanup_free_ char *key = mpm_key(m, directive);
+
+        return service_uint(ctx, key, def);
+}
+
+/* Threads per child process: 1 for prefork. */
+static unsigned threads_per_child(const struct context *ctx, enum mpm m)
+{
+        return m == MPM_PREFORK ? 1 : MAX(mpm_uint(ctx, m, "ThreadsPerChild", 25), 1u);
+}
+
+int apache_budget(const struct context *ctx, struct budget *b)
+{
+        struct web_server w;
+        struct budget_line *l;
+        unsigned tpc;
+        uint64_t each;
+
+        if (apache_detect(ctx, &w) < 0 || !w.installed || w.mpm == MPM_UNKNOWN)
+                return 0;
+        tpc = threads_per_child(ctx, w.mpm);
+        each = w.mpm == MPM_PREFORK ? service_size(ctx, "apache.prefork.child", 8 * MIB)
+                                    : service_size(ctx, "apache.thread", 512 * KIB) +
+                                          service_size(ctx, "apache.process", 6 * MIB) / tpc;
+        l = budget_add(b, "apache", "MaxRequestWorkers",
+                       mpm_uint(ctx, w.mpm, "MaxRequestWorkers", 150),
+                       service_uint(ctx, "apache.min_workers", 10), tpc,
+                       service_size(ctx, "apache.base", 8 * MIB), each);
+        if (l)
+                snprintf(l->service, sizeof(l->service), "%s %s", w.debian ? "apache2" : "httpd",
+                         mpm_name(w.mpm));
+        return 0;
+}
+
+/* The directives memprov writes for each MPM, in file order, besides ServerLimit. */
+static const char *const mpm_directives[][8] = {
+    [MPM_PREFORK] = {"StartServers", "MinSpareServers", "MaxSpareServers", "MaxRequestWorkers",
+                     "MaxConnectionsPerChild"},
+    [MPM_WORKER] = {"StartServers", "MinSpareThreads", "MaxSpareThreads", "ThreadLimit",
+                    "ThreadsPerChild", "MaxRequestWorkers", "MaxConnectionsPerChild"},
+    [MPM_EVENT] = {"StartServers", "MinSpareThreads", "MaxSpareThreads", "ThreadLimit",
+                   "ThreadsPerChild", "MaxRequestWorkers", "MaxConnectionsPerChild"},
+};
+
+static void print_mpm_block(FILE *f, const struct context *ctx, enum mpm m, unsigned workers)
+{
+        unsigned tpc = threads_per_child(ctx, m);
+
+        fprintf(f, "<IfModule mpm_%s_module>\n", mpm_name(m));
+        /* Scoreboard slots: one per process, consistent with MaxRequestWorkers. */
+        fprintf(f, "    ServerLimit %u\n", workers / tpc);
+        for (const char *const *d = mpm_directives[m]; *d; d++) {
+                _cleanup_free_ char *key = mpm_key(m, *d);
+                const char *v = tier_value(ctx, key);
+                unsigned n;
+                if (streq(*d, "MaxRequestWorkers"))
+                        n = workers;
+                else if (streq(*d, "ThreadLimit"))
+                        n = MAX(mpm_uint(ctx, m, *d, 64), tpc);
+                else if (streq(*d, "ThreadsPerChild"))
+                        n = tpc;
+                else if (v)
+                        n = (unsigned)atoi(v);
+                else
+                        continue;
+                fprintf(f, "    %-22s %u\n", *d, n);
+        }
+        fprintf(f, "</IfModule>\n");
+}
+
+static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers)
+{
+        _cleanup_free_ char *body = NULL;
+        const char *keepalive = tier_value(ctx, "apache.KeepAlive");
+        const char *timeout = tier_value(ctx, "apache.KeepAliveTimeout");
+        size_t size = 0;
+        FILE *f = open_memstream(&body, &size);
+        bool on;
+
+        if (!f)
+                abort();
+        if (keepalive && parse_bool(keepalive, &on) == 0)
+                fprintf(f, "KeepAlive %s\n", on ? "On" : "Off");
+        if (timeout)
+                fprintf(f, "KeepAliveTimeout %s\n", timeout);
+        print_mpm_block(f, ctx, m, workers);
+        fclose(f);
+        return managed_file("#", "%s", body);
+}
+
+static int apache_plan(const struct context *ctx, struct plan *p)
+{
+        struct web_server w;
+        struct budget b;
+        struct action *a;
+        unsigned workers;
+        int r;
+
+        r = apache_detect(ctx, &w);
+        if (r < 0 || !w.installed)
+                return r;
+        if (w.mpm == MPM_UNKNOWN) {
+                plan_note(p, "Apache is installed but no MPM is enabled; left alone");
+                return 0;
+        }
+        r = budget_compute(ctx, &b);
+        if (r < 0)
+                return r;
+        workers = budget_count(&b, "apache", 50);
+        a = plan_add_file(p, "apache", w.debian ? DEBIAN_CONF : EL_CONF, 0644,
+                          conf_body(ctx, w.mpm, workers));
+        a->note = xasprintf("mpm %s", mpm_name(w.mpm));
+        if (w.debian) {
+                /* What a2enconf memprov does. */
+                a = plan_add(p, ACTION_SYMLINK, "apache");
+                a->path = xstrdup(DEBIAN_CONF_LINK);
+                a->target = xstrdup("../conf-available/memprov.conf");
+        }
+        return 0;
+}
+
+#define MPM_KEY(mpm, d)                                                                            \
+        {                                                                                          \
+                "tier", "apache." mpm "." d, check_uint                                            \
+        }
+static const struct config_key apache_keys[] = {
+    {"tier", "apache.KeepAlive", check_bool},
+    {"tier", "apache.KeepAliveTimeout", check_uint},
+    MPM_KEY("prefork", "StartServers"),
+    MPM_KEY("prefork", "MinSpareServers"),
+    MPM_KEY("prefork", "MaxSpareServers"),
+    MPM_KEY("prefork", "MaxRequestWorkers"),
+    MPM_KEY("prefork", "MaxConnectionsPerChild"),
+    MPM_KEY("worker", "StartServers"),
+    MPM_KEY("worker", "MinSpareThreads"),
+    MPM_KEY("worker", "MaxSpareThreads"),
+    MPM_KEY("worker", "ThreadLimit"),
+    MPM_KEY("worker", "ThreadsPerChild"),
+    MPM_KEY("worker", "MaxRequestWorkers"),
+    MPM_KEY("worker", "MaxConnectionsPerChild"),
+    MPM_KEY("event", "StartServers"),
+    MPM_KEY("event", "MinSpareThreads"),
+    MPM_KEY("event", "MaxSpareThreads"),
+    MPM_KEY("event", "ThreadLimit"),
+    MPM_KEY("event", "ThreadsPerChild"),
+    MPM_KEY("event", "MaxRequestWorkers"),
+    MPM_KEY("event", "MaxConnectionsPerChild"),
+    {0},
+};
+
+const struct module apache_module = {
+    .name = "apache",
+    .keys = apache_keys,
+    .plan = apache_plan,
+};

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "../init/fsutil.h"
+#include "../init/log.h"
+#include "../init/size.h"
+#include "mysql.h"
+
+#define MYSQL_DROPIN "99-memprov.cnf"
+
+extern char **environ;
+
+static int check_trx_commit(const char *v)
+{
+        return streq(v, "0") || streq(v, "1") || streq(v, "2") ? 0 : -EINVAL;
+}
+
+/* The [mysqld] options memprov writes, in file order: "tier" keys named "mysqld.OPTION". */
+static const struct config_key mysql_keys[] = {
+    {"tier", "mysqld.innodb_buffer_pool_size", check_size},
+    {"tier", "mysqld.innodb_log_buffer_size", check_size},
+    {"tier", "mysqld.innodb_flush_log_at_trx_commit", check_trx_commit},
+    {"tier", "mysqld.query_cache_type", check_trx_commit},
+    {"tier", "mysqld.query_cache_size", check_size},
+    {"tier", "mysqld.max_connections", check_uint},
+    {"tier", "mysqld.max_user_connections", check_uint},
+    {"tier", "mysqld.key_buffer_size", check_size},
+    {"tier", "mysqld.max_allowed_packet", check_size},
+    {"tier", "mysqld.table_open_cache", check_uint},
+    {"tier", "mysqld.sort_buffer_size", check_size},
+    {"tier", "mysqld.read_buffer_size", check_size},
+    {"tier", "mysqld.read_rnd_buffer_size", check_size},
+    {"tier", "mysqld.net_buffer_length", check_size},
+    {"tier", "mysqld.thread_stack", check_size},
+    {0},
+};
+
+/* "1:10.11.6-0+deb12u1" -> "10.11.6-0+deb12u1": dpkg versions may start with an epoch. */
+static const char *skip_epoch(const char *s)
+{
+        size_t digits = strspn(s, "0123456789");
+
+        return digits > 0 && s[digits] == ':' ? s + digits + 1 : s;
+}
+
+int mysql_parse_version(const char *s, unsigned *major, unsigned *minor)
+{
+        const char *p = strstr(s, "Ver ");
+        unsigned a, b;
+
+        p = p ? p + strlen("Ver ") : skip_epoch(s);
+        if (sscanf(p, "%u.%u", &a, &b) != 2)
+                return -EINVAL;
+        *major = a;
+        *minor = b;
+        return 0;
+}
+
+/* "mariadbd --version" on the running system, without a shell. */
+static int server_version_output(const char *server, char *buf, size_t size)
+{
+        char *argv[] = {(char *)server, (char *)"--version", NULL};
+        posix_spawn_file_actions_t fa;
+        _cleanup_close_ int rfd = -1;
+        int fds[2], status, r;
+        size_t len = 0;
+        ssize_t n;
+        pid_t pid;
+
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        rfd = fds[0];
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        r = posix_spawn(&pid, server, &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(fds[1]);
+        if (r != 0)
+                return -r;
+        while (len + 1 < size &&
+               ((n = read(rfd, buf + len, size - len - 1)) > 0 || (n < 0 && errno == EINTR)))
+                len += n > 0 ? (size_t)n : 0;
+        buf[len] = '\0';
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+static bool is_server_package(const char *name, enum db_flavor *flavor)
+{
+        static const char *const mysql[] = {"mysql-server", "mysql-community-server",
+                                            "percona-server-server"};
+
+        if (startswith(name, "mariadb-server")) {
+                *flavor = DB_MARIADB;
+                return true;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(mysql); i++)
+                if (startswith(name, mysql[i])) {
+                        *flavor = DB_MYSQL;
+                        return true;
+                }
+        return false;
+}
+
+/* The installed server package's version from dpkg's database (offline roots, fixtures). */
+static int dpkg_server_version(int rootfd, struct db_server *s)
+{
+        _cleanup_free_ char *status = NULL;
+        enum db_flavor flavor = DB_NONE;
+        bool server = false, installed = false;
+        char *line, *save = NULL;
+        const char *version = NULL;
+
+        if (root_read_file(rootfd, "/var/lib/dpkg/status", &status, NULL) < 0)
+                return -ENOENT;
+        /* A trailing empty line ends the last stanza too. */
+        for (line = strtok_r(status, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (startswith(line, "Package: ")) {
+                        server = is_server_package(line + 9, &flavor);
+                        installed = false;
+                        version = NULL;
+                } else if (startswith(line, "Status: "))
+                        installed = strstr(line, "ok installed") != NULL;
+                else if (startswith(line, "Version: "))
+                        version = line + 9;
+                if (server && installed && version &&
+                    mysql_parse_version(version, &s->major, &s->minor) == 0) {
+                        s->flavor = flavor;
+                        s->version_known = true;
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+static const char *existing_dir(int rootfd, const char *const *dirs)
+{
+        for (; *dirs; dirs++) {
+                _cleanup_close_ int fd = -1;
+                if (root_open_dir(rootfd, *dirs, false, &fd) == 0)
+                        return *dirs;
+        }
+        return NULL;
+}
+
+int mysql_detect(const struct context *ctx, struct db_server *ret)
+{
+        static const char *const mariadbd[] = {"/usr/sbin/mariadbd", "/usr/libexec/mariadbd"};
+        static const char *const mysqld[] = {"/usr/sbin/mysqld", "/usr/libexec/mysqld"};
+        static const char *const mariadb_dirs[] = {"/etc/mysql/mariadb.conf.d", "/etc/my.cnf.d",
+                                                   NULL};
+        static const char *const mysql_dirs[] = {"/etc/mysql/mysql.conf.d", "/etc/my.cnf.d", NULL};
+        const char *server = NULL;
+        struct db_server s = {0};
+        struct stat st;
+        char out[512];
+
+        for (size_t i = 0; i < ELEMENTSOF(mariadbd) && !server; i++)
+                if (root_lstat(ctx->rootfd, mariadbd[i], &st) == 0)
+                        server = mariadbd[i], s.flavor = DB_MARIADB;
+        for (size_t i = 0; i < ELEMENTSOF(mysqld) && !server; i++)
+                if (root_lstat(ctx->rootfd, mysqld[i], &st) == 0)
+                        server = mysqld[i], s.flavor = DB_MYSQL;
+        if (!server) {
+                *ret = s;
+                return 0;
+        }
+        if (ctx->live && server_version_output(server, out, sizeof(out)) == 0 &&
+            mysql_parse_version(out, &s.major, &s.minor) == 0) {
+                s.version_known = true;
+                if (strstr(out, "MariaDB"))
+                        s.flavor = DB_MARIADB;
+        } else
+                dpkg_server_version(ctx->rootfd, &s);
+        s.dropin_dir =
+            existing_dir(ctx->rootfd, s.flavor == DB_MARIADB ? mariadb_dirs : mysql_dirs);
+        *ret = s;
+        return 0;
+}
+
+bool mysql_has_query_cache(const struct db_server *s)
+{
+        if (s->flavor == DB_MARIADB)
+                return true;
+        return s->version_known && s->major < 8;
+}
+
+static const char *server_name(const struct db_server *s, char buf[static 32])
+{
+        const char *name = s->flavor == DB_MARIADB ? "mariadb" : "mysql";
+
+        if (!s->version_known)
+                return name;
+        snprintf(buf, 32, "%s %u.%u", name, s->major, s->minor);
+        return buf;
+}
+
+/* mysqltuner's sum: base + global buffers + max_connections x per-connection buffers. */
+int mysql_budget(const struct context *ctx, struct budget *b)
+{
+        static const char *const per_connection[] = {
+            "mysqld.sort_buffer_size", "mysqld.read_buffer_size",  "mysqld.read_rnd_buffer_size",
+            "mysqld.join_buffer_size", "mysqld.binlog_cache_size", "mysqld.net_buffer_length",
+            "mysqld.thread_stack",
+        };
+        struct db_server s;
+        struct budget_line *l;
+        uint64_t fixed, each = 0;
+        char name[32];
+
+        if (mysql_detect(ctx, &s) < 0 || s.flavor == DB_NONE || !s.dropin_dir)
+                return 0;
+        fixed = service_size(ctx, "mysqld.base", 64 * MIB) +
+                service_size(ctx, "mysqld.innodb_buffer_pool_size", 128 * MIB) +
+                service_size(ctx, "mysqld.innodb_log_buffer_size", 16 * MIB) +
+                service_size(ctx, "mysqld.key_buffer_size", 128 * MIB) +
+                service_size(ctx, "mysqld.tmp_table_size", 16 * MIB);
+        if (mysql_has_query_cache(&s))
+                fixed += service_size(ctx, "mysqld.query_cache_size", 1 * MIB);
+        for (size_t i = 0; i < ELEMENTSOF(per_connection); i++)
+                each += service_size(ctx, per_connection[i], 256 * KIB);
+        l = budget_add(b, "mysqld", "max_connections",
+                       service_uint(ctx, "mysqld.max_connections", 151),
+                       service_uint(ctx, "mysqld.min_connections", 10), 1, fixed, each);
+        if (l)
+                snprintf(l->service, sizeof(l->service), "%s", server_name(&s, name));
+        return 0;
+}
+
+/* Sizes as the server reads them: whole K/M/G, else bytes (1.5G -> 1536M). */
+static void print_option(FILE *f, const struct config_key *k, const char *v)
+{
+        const char *option = k->key + strlen("mysqld.");
+        char buf[32];
+        uint64_t n;
+
+        if (k->check == check_size && parse_size(v, &n) == 0) {
+                if (n > 0 && n % KIB == 0)
+                        v = format_size(n, buf);
+                else {
+                        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n);
+                        v = buf;
+                }
+        }
+        fprintf(f, "%s = %s\n", option, v);
+}
+
+static char *dropin_body(const struct context *ctx, const struct db_server *s, unsigned max_conn)
+{
+        _cleanup_free_ char *body = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&body, &size);
+        char buf[32];
+
+        if (!f)
+                abort();
+        fprintf(f, "[mysqld]\n");
+        for (const struct config_key *k = mysql_keys; k->section; k++) {
+                const char *v = tier_value(ctx, k->key);
+                if (!v)
+                        continue;
+                if (startswith(k->key, "mysqld.query_cache") && !mysql_has_query_cache(s))
+                        continue;
+                if (streq(k->key, "mysqld.max_connections"))
+                        v = (snprintf(buf, sizeof(buf), "%u", max_conn), buf);
+                else if (streq(k->key, "mysqld.max_user_connections") && atol(v) > max_conn)
+                        v = (snprintf(buf, sizeof(buf), "%u", max_conn), buf);
+                print_option(f, k, v);
+        }
+        fclose(f);
+        return managed_file("#", "%s", body);
+}
+
+static int mysql_plan(const struct context *ctx, struct plan *p)
+{
+        _cleanup_free_ char *path = NULL;
+        struct db_server s;
+        struct budget b;
+        struct action *a;
+        char name[32];
+        int r;
+
+        r = mysql_detect(ctx, &s);
+        if (r < 0 || s.flavor == DB_NONE)
+                return r;
+        if (!s.dropin_dir) {
+                plan_note(p,
+                          "%s is installed but none of its include directories "
+                          "(mariadb.conf.d, mysql.conf.d, my.cnf.d) exists; left alone",
+                          server_name(&s, name));
+                return 0;
+        }
+        r = budget_compute(ctx, &b);
+        if (r < 0)
+                return r;
+        if (!mysql_has_query_cache(&s) && tier_value(ctx, "mysqld.query_cache_type"))
+                plan_note(p, "%s: query_cache options left out (%s)", server_name(&s, name),
+                          s.version_known ? "MySQL 8.0 removed the query cache"
+                                          : "server version unknown");
+        path = xasprintf("%s/%s", s.dropin_dir, MYSQL_DROPIN);
+        a = plan_add_file(p, "mysql", path, 0644,
+                          dropin_body(ctx, &s, budget_count(&b, "mysqld", 151)));
+        a->note = xasprintf("%s", server_name(&s, name));
+        return 0;
+}
+
+const struct module mysql_module = {
+    .name = "mysql",
+    .keys = mysql_keys,
+    .plan = mysql_plan,
+};

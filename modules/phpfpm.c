@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "../init/fsutil.h"
+#include "../init/log.h"
+#include "phpfpm.h"
+
+#define PHPFPM_DROPIN "zz-memprov.conf"
+
+static int compare_names(const void *a, const void *b)
+{
+        return strcmp(a, b);
+}
+
+/* Sorted names in dir (under the root) that pass keep(), at most max of them. */
+static size_t list_dir(int rootfd, const char *dir, bool (*keep)(const char *name),
+                       char names[][64], size_t max)
+{
+        _cleanup_close_ int pathfd = -1;
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        size_t n = 0;
+        int fd;
+
+        if (root_open_dir(rootfd, dir, false, &pathfd) < 0)
+                return 0;
+        fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        d = fd >= 0 ? fdopendir(fd) : NULL;
+        while (d && (de = readdir(d)) && n < max)
+                if (de->d_name[0] != '.' && strlen(de->d_name) < 64 && keep(de->d_name))
+                        snprintf(names[n++], 64, "%s", de->d_name);
+        qsort(names, n, 64, compare_names);
+        return n;
+}
+
+static bool is_version(const char *name)
+{
+        unsigned a, b;
+        char end;
+
+        return sscanf(name, "%u.%u%c", &a, &b, &end) == 2;
+}
+
+static bool is_pool_file(const char *name)
+{
+        size_t len = strlen(name);
+
+        return len > 5 && streq(name + len - 5, ".conf") && !streq(name, PHPFPM_DROPIN);
+}
+
+void phpfpm_parse_pools(const char *conf, struct php_fpm *f)
+{
+        _cleanup_free_ char *copy = xstrdup(conf);
+        char *line, *save = NULL;
+
+        for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char name[64];
+                bool seen = false;
+                line += strspn(line, " \t");
+                if (sscanf(line, "[%63[^]]]", name) != 1 || streq(name, "global"))
+                        continue;
+                for (size_t i = 0; i < f->n_pools; i++)
+                        seen = seen || streq(f->pools[i], name);
+                if (!seen && f->n_pools < PHPFPM_MAX_POOLS)
+                        snprintf(f->pools[f->n_pools++], sizeof(f->pools[0]), "%s", name);
+        }
+}
+
+static void read_pools(int rootfd, struct php_fpm *f)
+{
+        char files[32][64];
+        size_t n = list_dir(rootfd, f->pool_dir, is_pool_file, files, ELEMENTSOF(files));
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", f->pool_dir, files[i]);
+                _cleanup_free_ char *conf = NULL;
+                if (root_read_file(rootfd, path, &conf, NULL) == 0)
+                        phpfpm_parse_pools(conf, f);
+        }
+}
+
+/* Debian: /usr/sbin/php-fpmX.Y with /etc/php/X.Y/fpm/pool.d, for every X.Y. */
+static void detect_debian(int rootfd, struct php_fpms *ret)
+{
+        char versions[PHPFPM_MAX_VERSIONS][64];
+        size_t n = list_dir(rootfd, "/etc/php", is_version, versions, ELEMENTSOF(versions));
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *binary = xasprintf("/usr/sbin/php-fpm%s", versions[i]);
+                struct php_fpm *f = &ret->v[ret->n];
+                struct stat st;
+                if (root_lstat(rootfd, binary, &st) < 0)
+                        continue;
+                *f = (struct php_fpm){0};
+                snprintf(f->version, sizeof(f->version), "%s", versions[i]);
+                snprintf(f->pool_dir, sizeof(f->pool_dir), "/etc/php/%s/fpm/pool.d", versions[i]);
+                snprintf(f->unit, sizeof(f->unit), "php%s-fpm.service", versions[i]);
+                read_pools(rootfd, f);
+                if (f->n_pools > 0)
+                        ret->n++;
+        }
+}
+
+int phpfpm_detect(const struct context *ctx, struct php_fpms *ret)
+{
+        struct php_fpm *f = &ret->v[0];
+        struct stat st;
+
+        ret->n = 0;
+        detect_debian(ctx->rootfd, ret);
+        if (ret->n > 0 || root_lstat(ctx->rootfd, "/usr/sbin/php-fpm", &st) < 0)
+                return 0;
+        /* EL: one unversioned php-fpm reading /etc/php-fpm.d. */
+        *f = (struct php_fpm){.pool_dir = "/etc/php-fpm.d", .unit = "php-fpm.service"};
+        read_pools(ctx->rootfd, f);
+        ret->n = f->n_pools > 0;
+        return 0;
+}
+
+void phpfpm_line_id(const struct php_fpm *f, const char *pool, char buf[static 80])
+{
+        snprintf(buf, 80, "php %s %s", f->version[0] ? f->version : "-", pool);
+}
+
+int phpfpm_budget(const struct context *ctx, struct budget *b)
+{
+        struct php_fpms fpms;
+        int r;
+
+        r = phpfpm_detect(ctx, &fpms);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < fpms.n; i++) {
+                const struct php_fpm *f = &fpms.v[i];
+                struct budget_line *l;
+                char id[80];
+
+                /* The master process, once per version. */
+                snprintf(id, sizeof(id), "php %s", f->version[0] ? f->version : "-");
+                l = budget_add(b, id, NULL, 1, 1, 1, service_size(ctx, "php.base", 24 * MIB), 0);
+                if (l)
+                        snprintf(l->service, sizeof(l->service), "php%s-fpm", f->version);
+                for (size_t j = 0; j < f->n_pools; j++) {
+                        phpfpm_line_id(f, f->pools[j], id);
+                        l = budget_add(b, id, "pm.max_children",
+                                       service_uint(ctx, "php.max_children", 5),
+                                       service_uint(ctx, "php.min_children", 2), 1, 0,
+                                       service_size(ctx, "php.child", 32 * MIB));
+                        if (l)
+                                snprintf(l->service, sizeof(l->service), "php%s [%s]", f->version,
+                                         f->pools[j]);
+                }
+        }
+        return 0;
+}
+
+/* pm = dynamic needs min_spare <= start <= max_spare <= max_children. */
+static void print_dynamic(FILE *f, const struct context *ctx, unsigned children)
+{
+        unsigned max_spare = MIN(service_uint(ctx, "php.max_spare_servers", 3), children);
+        unsigned min_spare = MIN(service_uint(ctx, "php.min_spare_servers", 1), max_spare);
+        unsigned start =
+            service_uint(ctx, "php.start_servers", min_spare + (max_spare - min_spare) / 2);
+
+        start = MAX(MIN(start, max_spare), min_spare);
+        fprintf(f, "pm.start_servers = %u\npm.min_spare_servers = %u\npm.max_spare_servers = %u\n",
+                start, min_spare, max_spare);
+}
+
+static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, const struct budget *b)
+{
+        const char *pm = tier_value(ctx, "php.pm") ?: "ondemand";
+        const char *max_requests = tier_value(ctx, "php.max_requests");
+        const char *idle = tier_value(ctx, "php.process_idle_timeout");
+        _cleanup_free_ char *body = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&body, &size);
+
+        if (!f)
+                abort();
+        for (size_t i = 0; i < fpm->n_pools; i++) {
+                char id[80];
+                unsigned children;
+
+                phpfpm_line_id(fpm, fpm->pools[i], id);
+                children = budget_count(b, id, 5);
+                fprintf(f, "%s[%s]\npm = %s\npm.max_children = %u\n", i ? "\n" : "", fpm->pools[i],
+                        pm, children);
+                if (streq(pm, "dynamic"))
+                        print_dynamic(f, ctx, children);
+                if (max_requests)
+                        fprintf(f, "pm.max_requests = %s\n", max_requests);
+                if (idle && streq(pm, "ondemand"))
+                        fprintf(f, "pm.process_idle_timeout = %s\n", idle);
+        }
+        fclose(f);
+        return managed_file(";", "%s", body);
+}
+
+static int phpfpm_plan(const struct context *ctx, struct plan *p)
+{
+        struct php_fpms fpms;
+        struct budget b;
+        int r;
+
+        r = phpfpm_detect(ctx, &fpms);
+        if (r < 0 || fpms.n == 0)
+                return r;
+        r = budget_compute(ctx, &b);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < fpms.n; i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", fpms.v[i].pool_dir, PHPFPM_DROPIN);
+                struct action *a =
+                    plan_add_file(p, "phpfpm", path, 0644, pool_body(ctx, &fpms.v[i], &b));
+                a->note =
+                    xasprintf("%zu pool%s", fpms.v[i].n_pools, fpms.v[i].n_pools == 1 ? "" : "s");
+        }
+        return 0;
+}
+
+static int check_pm(const char *v)
+{
+        return streq(v, "ondemand") || streq(v, "dynamic") || streq(v, "static") ? 0 : -EINVAL;
+}
+
+/* PHP-FPM's time values: a number with an optional s, m, h or d. */
+static int check_fpm_time(const char *v)
+{
+        size_t digits = strspn(v, "0123456789");
+
+        if (digits == 0 || digits > 9)
+                return -EINVAL;
+        return v[digits] == '\0' || (strchr("smhd", v[digits]) && v[digits + 1] == '\0') ? 0
+                                                                                         : -EINVAL;
+}
+
+static const struct config_key phpfpm_keys[] = {
+    {"tier", "php.pm", check_pm},
+    {"tier", "php.max_children", check_uint},
+    {"tier", "php.start_servers", check_uint},
+    {"tier", "php.min_spare_servers", check_uint},
+    {"tier", "php.max_spare_servers", check_uint},
+    {"tier", "php.max_requests", check_uint},
+    {"tier", "php.process_idle_timeout", check_fpm_time},
+    {0},
+};
+
+const struct module phpfpm_module = {
+    .name = "phpfpm",
+    .keys = phpfpm_keys,
+    .plan = phpfpm_plan,
+};
