@@ -91,6 +91,34 @@ install: $(B)/memprov
 	install -D -m 0644 man/memprov.8 $(DESTDIR)$(mandir)/man8/memprov.8
 	install -d -m 0755 $(DESTDIR)/var/lib/memprov
 
+# --- Debian package, reference VPS image, VM tests (issue 5; see images/README.md) -----------
+DEB_DEPS   := $(BUILD_DEPS) debhelper dpkg-dev fakeroot lintian
+IMAGE_DEPS := debootstrap zstd e2fsprogs util-linux
+VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3
+DEB_SRC    := Makefile init modules conf.d units man debian
+
+.PHONY: deb image check-vm
+# build/deb/memprov_$(VERSION)_<arch>.deb, built from a copy of the tree (dpkg-buildpackage
+# writes next to the source dir).
+deb:
+	$(call apt_install,$(DEB_DEPS))
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/src
+	tar -cf - $(DEB_SRC) | tar -xf - -C $(B)/deb/src
+	cd $(B)/deb/src && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+	    { tail -n 40 ../build.log >&2; exit 1; }
+	rm -rf $(B)/deb/src
+	@ls -1 $(B)/deb/*.deb
+
+# The reference image with this tree's .deb; cached in /var/cache/memprov-images.
+image: deb
+	$(call apt_install,$(IMAGE_DEPS))
+	images/build-image
+
+# Boots the image under qemu (TCG) for each scenario in tests/vm/; not part of `make check`.
+check-vm: image
+	$(call apt_install,$(VM_DEPS))
+	tests/vm/run
+
 format:
 	clang-format -i $(SRCS) $(wildcard init/*.h modules/*.h tests/unit/*.[ch] tests/*.c)
 
