@@ -10,10 +10,12 @@
 #include "phpfpm.h"
 #include "swap.h"
 #include "sysctl.h"
+#include "units.h"
 
 const struct module *const memprov_modules[] = {
         &swap_module,
         &sysctl_module,
+        &units_module,
         &budget_module,
         &mysql_module,
         &apache_module,

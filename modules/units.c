@@ -1,14 +1,466 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Placeholder until the units module lands (issue 4): no module plans unit actions yet. */
+#include <systemd/sd-bus.h>
+
 #include "../init/log.h"
+#include "../init/state.h"
+#include "units-bus.h"
+#include "units-files.h"
 #include "units.h"
 
-int units_apply(const struct context *ctx _unused_, struct action *a)
+#define GROUPS_SECTION  "unit-groups"
+#define STATE_DISABLED  "disabled" /* memprov disabled it: memprov may enable it again */
+#define STATE_RELEASED  "released" /* the admin took it over since: never touched again */
+#define STATE_LINKS_MAX 64
+
+static const char *const group_names[] = {
+    "proftpd", "bind", "postgres", "mailman", "spamassassin", "clamav", NULL,
+};
+
+static bool is_group(const char *s)
 {
-        return log_error("unit %s: unit actions are not implemented yet", a->unit);
+        for (size_t i = 0; group_names[i]; i++)
+                if (streq(group_names[i], s))
+                        return true;
+        return false;
 }
 
-int units_daemon_reload(const struct context *ctx _unused_, struct action *a _unused_)
+int check_unit_selection(const char *v)
 {
-        return log_error("daemon-reload is not implemented yet");
+        _cleanup_strv_ char **words = NULL;
+
+        if (check_name_list(v) < 0)
+                return -EINVAL;
+        words = strv_split(v);
+        for (char **w = words; *w; w++)
+                if (!streq(*w, "auto") && !streq(*w, "none") && !is_group(*w) &&
+                    !unit_name_is_valid(*w))
+                        return -EINVAL;
+        return 0;
 }
+
+/* "postgresql@*.service" stands for the template: disabling it disables every instance. */
+static char *pattern_unit(const char *pattern)
+{
+        const char *star = strstr(pattern, "@*.");
+
+        if (!star)
+                return xstrdup(pattern);
+        return xasprintf("%.*s@%s", (int)(star - pattern), pattern, star + 2);
+}
+
+int check_unit_patterns(const char *v)
+{
+        _cleanup_strv_ char **words = NULL;
+
+        words = strv_split(v);
+        for (char **w = words; *w; w++) {
+                _cleanup_free_ char *unit = pattern_unit(*w);
+                if (strchr(unit, '*') || !unit_name_is_valid(unit))
+                        return -EINVAL;
+        }
+        return 0;
+}
+
+/* [units] disable with "auto" standing for the tier's list. */
+static char **selected(const struct context *ctx)
+{
+        _cleanup_strv_ char **config =
+            strv_split(config_str(ctx->config, "units", "disable", "auto"));
+        char **out = strv_split("");
+
+        for (char **w = config; *w; w++) {
+                _cleanup_strv_ char **tier = NULL;
+                if (!streq(*w, "auto")) {
+                        if (!streq(*w, "none") && !strv_contains(out, *w))
+                                out = strv_push(out, *w);
+                        continue;
+                }
+                tier = strv_split(tier_value(ctx, "units.disable"));
+                for (char **t = tier; *t; t++)
+                        if (!streq(*t, "auto") && !streq(*t, "none") && !strv_contains(out, *t))
+                                out = strv_push(out, *t);
+        }
+        return out;
+}
+
+/* A group's units ("name@*.service" as its template), or the unit itself. */
+static char **item_units(const struct context *ctx, const char *item)
+{
+        _cleanup_strv_ char **patterns = NULL;
+        char **units = strv_split("");
+
+        if (!is_group(item))
+                return strv_push(units, item);
+        patterns = strv_split(config_str(ctx->config, GROUPS_SECTION, item, ""));
+        for (char **p = patterns; *p; p++) {
+                _cleanup_free_ char *unit = pattern_unit(*p);
+                if (!strv_contains(units, unit))
+                        units = strv_push(units, unit);
+        }
+        return units;
+}
+
+static const char *group_of(const struct context *ctx, const char *unit)
+{
+        for (size_t i = 0; group_names[i]; i++) {
+                _cleanup_strv_ char **units = item_units(ctx, group_names[i]);
+                if (strv_contains(units, unit))
+                        return group_names[i];
+        }
+        return unit;
+}
+
+static const char *recorded(const struct context *ctx, const char *unit, const char *key)
+{
+        _cleanup_free_ char *section = xasprintf("unit %s", unit);
+
+        return config_str(ctx->state, section, key, NULL);
+}
+
+/* The links that disabling unit (with its Also= units) removes, as the plan shows them. */
+static int links_for(const struct context *ctx, const char *unit, struct unit_links *ret)
+{
+        _cleanup_strv_ char **names = unit_also(ctx->rootfd, unit);
+        int r;
+
+        names = strv_push(names, unit);
+        r = unit_links_to_disable(ctx->rootfd, names, ret);
+        if (r < 0)
+                return log_error_errno(r, "%s%s", ctx->root, UNIT_CONFIG_DIR);
+        return 0;
+}
+
+static struct action *add_unit_action(struct plan *p, const char *unit, enum unit_op op,
+                                      const struct unit_links *links, char *note)
+{
+        struct action *a = plan_add(p, ACTION_UNIT, "units");
+
+        a->unit = xstrdup(unit);
+        a->unit_op = op;
+        a->content = links ? unit_links_format(links) : xstrdup("");
+        a->content_size = strlen(a->content);
+        a->note = note;
+        return a;
+}
+
+static int plan_disable(const struct context *ctx, struct plan *p, const char *unit,
+                        const char *why)
+{
+        const char *state = recorded(ctx, unit, "memprov");
+        _cleanup_(unit_links_done) struct unit_links links = {0};
+        int r;
+
+        if (streq(state, STATE_RELEASED))
+                return 0;
+        if (unit_masked(ctx->rootfd, unit)) {
+                if (streq(state, STATE_DISABLED))
+                        add_unit_action(p, unit, UNIT_DISABLE, NULL,
+                                        xstrdup("masked since memprov disabled it: left alone"))
+                            ->skip = true;
+                return 0;
+        }
+        r = links_for(ctx, unit, &links);
+        if (r < 0)
+                return r;
+        if (streq(state, STATE_DISABLED)) {
+                /* Still disabled: the record carries over. Enabled again: the admin's call. */
+                if (links.n > 0)
+                        add_unit_action(p, unit, UNIT_DISABLE, NULL,
+                                        xstrdup("enabled again since memprov disabled it: "
+                                                "left alone"))
+                            ->skip = true;
+                return 0;
+        }
+        if (links.n == 0) {
+                log_debug("%s: not enabled (disabled by the admin, or nothing to disable)", unit);
+                return 0;
+        }
+        add_unit_action(p, unit, UNIT_DISABLE, &links, xstrdup(why));
+        return 0;
+}
+
+static char *why_disabled(const struct context *ctx, const char *item)
+{
+        _cleanup_strv_ char **tier = strv_split(tier_value(ctx, "units.disable"));
+        const struct setting *s = config_get(ctx->config, "units", "disable");
+
+        if (strv_contains(tier, item) || !s)
+                return xasprintf("%s, unused at tier %s", item, ctx->tier + strlen("tier "));
+        return xasprintf("%s, from %s", item, s->origin);
+}
+
+static bool any_installed(const struct context *ctx, char *const *units)
+{
+        for (char *const *u = units; *u; u++)
+                if (unit_installed(ctx->rootfd, *u))
+                        return true;
+        return false;
+}
+
+/* The units to disable now, planned; *ret_wanted lists them for the re-enable pass. */
+static int plan_disables(const struct context *ctx, struct plan *p, char ***ret_wanted)
+{
+        _cleanup_strv_ char **items = selected(ctx);
+        _cleanup_strv_ char **keep = strv_split(config_str(ctx->config, "units", "keep", ""));
+        char **wanted = strv_split("");
+        int r = 0;
+
+        for (char **item = items; r == 0 && *item; item++) {
+                _cleanup_strv_ char **units = NULL;
+                _cleanup_free_ char *why = NULL;
+                if (strv_contains(keep, *item))
+                        continue;
+                units = item_units(ctx, *item);
+                if (!any_installed(ctx, units))
+                        continue; /* a group is acted on only when one of its units is installed */
+                why = why_disabled(ctx, *item);
+                for (char **u = units; r == 0 && *u; u++) {
+                        if (strv_contains(keep, *u) || strv_contains(wanted, *u) ||
+                            !unit_installed(ctx->rootfd, *u))
+                                continue;
+                        wanted = strv_push(wanted, *u);
+                        r = plan_disable(ctx, p, *u, why);
+                }
+        }
+        *ret_wanted = wanted;
+        return r;
+}
+
+static int recorded_links(const struct context *ctx, const char *unit, struct unit_links *ret)
+{
+        _cleanup_free_ char *text = xstrdup("");
+
+        for (int i = 1; i <= STATE_LINKS_MAX; i++) {
+                char key[16], *next;
+                const char *link;
+                snprintf(key, sizeof(key), "link%d", i);
+                link = recorded(ctx, unit, key);
+                if (!link)
+                        break;
+                next = xasprintf("%s%s\n", text, link);
+                free(text);
+                text = next;
+        }
+        if (unit_links_parse(text, ret) < 0)
+                return log_error("%s: [unit %s]: malformed link", STATE_PATH, unit);
+        return 0;
+}
+
+static int plan_enable(const struct context *ctx, struct plan *p, const char *unit)
+{
+        _cleanup_(unit_links_done) struct unit_links now = {0}, links = {0};
+        int r;
+
+        if (unit_masked(ctx->rootfd, unit) || !unit_installed(ctx->rootfd, unit)) {
+                add_unit_action(p, unit, UNIT_ENABLE, NULL,
+                                xstrdup("masked or removed since memprov disabled it: left "
+                                        "alone"))
+                    ->skip = true;
+                return 0;
+        }
+        r = links_for(ctx, unit, &now);
+        if (r == 0 && now.n > 0) {
+                add_unit_action(p, unit, UNIT_ENABLE, NULL,
+                                xstrdup("enabled again by the admin already"))
+                    ->skip = true;
+                return 0;
+        }
+        if (r == 0)
+                r = recorded_links(ctx, unit, &links);
+        if (r == 0)
+                add_unit_action(p, unit, UNIT_ENABLE, &links,
+                                xasprintf("%s, no longer disabled at tier %s", group_of(ctx, unit),
+                                          ctx->tier + strlen("tier ")));
+        return r;
+}
+
+/* Re-enables only what memprov disabled, and only when the policy no longer wants it off. */
+static int plan_enables(const struct context *ctx, struct plan *p, char *const *wanted)
+{
+        for (size_t i = 0; i < ctx->state->n_settings; i++) {
+                const struct setting *s = &ctx->state->settings[i];
+                const char *unit = s->section + strlen("unit ");
+                int r;
+
+                if (!startswith(s->section, "unit ") || !streq(s->key, "memprov") ||
+                    !streq(s->value, STATE_DISABLED) || strv_contains(wanted, unit))
+                        continue;
+                r = plan_enable(ctx, p, unit);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static bool online(const struct context *ctx)
+{
+        return ctx->live && ctx->facts->systemd_running;
+}
+
+static int units_plan(const struct context *ctx, struct plan *p)
+{
+        _cleanup_strv_ char **wanted = NULL;
+        size_t first = p->n_actions;
+        bool changes = false;
+        int r;
+
+        r = plan_disables(ctx, p, &wanted);
+        if (r == 0)
+                r = plan_enables(ctx, p, wanted);
+        if (r < 0)
+                return r;
+        for (size_t i = first; i < p->n_actions; i++)
+                changes = changes || !p->actions[i].skip;
+        if (changes && online(ctx))
+                plan_add(p, ACTION_DAEMON_RELOAD, "units");
+        return 0;
+}
+
+static const struct action *unit_action(const struct plan *p, const char *unit)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].type == ACTION_UNIT && streq(p->actions[i].unit, unit))
+                        return &p->actions[i];
+        return NULL;
+}
+
+static void record_disabled(const struct context *ctx, const struct action *a, struct config *state)
+{
+        _cleanup_free_ char *section = xasprintf("unit %s", a->unit);
+        _cleanup_(unit_links_done) struct unit_links links = {0};
+
+        config_set(state, section, "memprov", STATE_DISABLED, "state");
+        config_set(state, section, "group", group_of(ctx, a->unit), "state");
+        config_set(state, section, "prior", "enabled", "state");
+        if (unit_links_parse(a->content, &links) < 0)
+                return;
+        for (size_t i = 0; i < links.n && i < STATE_LINKS_MAX; i++) {
+                _cleanup_free_ char *value =
+                    xasprintf("%s %s", links.links[i].path, links.links[i].target);
+                char key[16];
+                snprintf(key, sizeof(key), "link%zu", i + 1);
+                config_set(state, section, key, value, "state");
+        }
+}
+
+/* [unit NAME]: memprov = disabled (with the links to put back) or released; a unit memprov
+ * enabled again, or that the admin took over before it was re-enabled, is forgotten. */
+static void units_record(const struct context *ctx, const struct plan *p, struct config *state)
+{
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                _cleanup_free_ char *section = NULL;
+                if (a->type != ACTION_UNIT || a->unit_op != UNIT_DISABLE)
+                        continue;
+                if (!a->skip) {
+                        record_disabled(ctx, a, state);
+                        continue;
+                }
+                section = xasprintf("unit %s", a->unit);
+                config_set(state, section, "memprov", STATE_RELEASED, "state");
+                config_set(state, section, "group", group_of(ctx, a->unit), "state");
+        }
+        for (size_t i = 0; i < ctx->state->n_settings; i++) {
+                const struct setting *s = &ctx->state->settings[i];
+                if (startswith(s->section, "unit ") &&
+                    !unit_action(p, s->section + strlen("unit ")))
+                        config_set(state, s->section, s->key, s->value, "state");
+        }
+}
+
+static int disable_online(const struct context *ctx, struct action *a)
+{
+        _cleanup_strv_ char **also = unit_also(ctx->rootfd, a->unit);
+        sd_bus *bus = NULL;
+        int r;
+
+        r = units_bus_open(&bus);
+        if (r < 0)
+                return r;
+        r = units_bus_disable(bus, a->unit, &a->changed);
+        /* Stopped after disabling, so nothing pulls it in again; Also= units (a socket that
+         * would start the service on the first connection) with it. */
+        if (r == 0)
+                r = units_bus_stop(bus, a->unit);
+        for (char **u = also; r == 0 && u && *u; u++)
+                r = units_bus_stop(bus, *u);
+        sd_bus_flush_close_unref(bus);
+        return r;
+}
+
+static bool endswith(const char *s, const char *suffix)
+{
+        size_t n = strlen(s), m = strlen(suffix);
+
+        return n >= m && streq(s + n - m, suffix);
+}
+
+/* What boot would start: the units linked into a .wants/ or .requires/ directory. */
+static int start_linked(const struct unit_links *links)
+{
+        sd_bus *bus = NULL;
+        int r;
+
+        r = units_bus_open(&bus);
+        for (size_t i = 0; r == 0 && i < links->n; i++) {
+                const char *slash = strrchr(links->links[i].path, '/');
+                _cleanup_free_ char *dir =
+                    strndup(links->links[i].path, (size_t)(slash - links->links[i].path));
+                if (dir && (endswith(dir, ".wants") || endswith(dir, ".requires")))
+                        r = units_bus_start(bus, slash + 1);
+        }
+        sd_bus_flush_close_unref(bus);
+        return r;
+}
+
+int units_apply(const struct context *ctx, struct action *a)
+{
+        _cleanup_(unit_links_done) struct unit_links links = {0};
+        int r;
+
+        if (unit_links_parse(a->content, &links) < 0)
+                return log_error("unit %s: malformed link list", a->unit);
+        if (a->unit_op == UNIT_DISABLE)
+                return online(ctx) ? disable_online(ctx, a)
+                                   : unit_links_remove(ctx->rootfd, &links, &a->changed);
+        /* Putting back the very links memprov removed is what enabling did the first time. */
+        r = unit_links_restore(ctx->rootfd, &links, &a->changed);
+        if (r == 0 && online(ctx))
+                r = start_linked(&links);
+        return r;
+}
+
+int units_daemon_reload(const struct context *ctx, struct action *a)
+{
+        sd_bus *bus = NULL;
+        int r;
+
+        if (!online(ctx))
+                return 0; /* offline, systemd reads the unit files when it starts */
+        r = units_bus_open(&bus);
+        if (r == 0)
+                r = units_bus_reload(bus);
+        sd_bus_flush_close_unref(bus);
+        a->changed = r == 0;
+        return r;
+}
+
+static const struct config_key units_keys[] = {
+    {"units", "disable", check_unit_selection},
+    {"units", "keep", check_unit_selection},
+    {"tier", "units.disable", check_unit_selection},
+    {GROUPS_SECTION, "proftpd", check_unit_patterns},
+    {GROUPS_SECTION, "bind", check_unit_patterns},
+    {GROUPS_SECTION, "postgres", check_unit_patterns},
+    {GROUPS_SECTION, "mailman", check_unit_patterns},
+    {GROUPS_SECTION, "spamassassin", check_unit_patterns},
+    {GROUPS_SECTION, "clamav", check_unit_patterns},
+    {0},
+};
+
+const struct module units_module = {
+    .name = "units",
+    .keys = units_keys,
+    .plan = units_plan,
+    .record = units_record,
+};

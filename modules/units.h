@@ -1,8 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* systemd units: disable/enable (sd-bus online, unit files offline) and daemon-reload. */
+/*
+ * Unused services: groups of units (conf.d/30-units.conf, [unit-groups]) that the tier table
+ * ([tier SIZE] units.disable) or [units] disable= turns off and [units] keep= keeps. Online
+ * through systemd over sd-bus, offline (--root, or no systemd running) on the unit files as
+ * `systemctl --root disable` leaves them. Only units memprov disabled are ever re-enabled; a unit
+ * the admin disabled, masked or enabled again is left alone.
+ *
+ * An ACTION_UNIT's content holds the unit's links ("PATH TARGET" lines, see units-files.h):
+ * those a disable removes, or those an enable puts back.
+ */
 #pragma once
 
 #include "module.h"
 
+extern const struct module units_module;
+
 int units_apply(const struct context *ctx, struct action *a);
 int units_daemon_reload(const struct context *ctx, struct action *a);
+
+/* [units] disable/keep and a tier's units.disable: group names, unit names, "auto", "none". */
+int check_unit_selection(const char *v);
+/* [unit-groups] values: unit names, an instance may be "*" (every instance of a template). */
+int check_unit_patterns(const char *v);
