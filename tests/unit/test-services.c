@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Service detection and drop-ins on fixture roots, with the shipped tier table. */
+#include <fcntl.h>
+
+#include "../../init/size.h"
+#include "../../init/util.h"
+#include "../../modules/apache.h"
+#include "../../modules/budget.h"
+#include "../../modules/mysql.h"
+#include "../../modules/phpfpm.h"
+#include "test.h"
+
+struct fixture {
+        char *dir;
+        int rootfd;
+        struct config config;
+        struct facts facts;
+        char tier[64];
+        struct context ctx;
+};
+
+static void fixture_open(struct fixture *f, uint64_t ram)
+{
+        f->rootfd = open(f->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        f->config = (struct config){0};
+        if (config_load_dir(&f->config, "conf.d") < 0)
+                abort();
+        f->facts = (struct facts){.ram_bytes = ram, .distro = DISTRO_DEBIAN};
+        f->ctx = (struct context){
+            .rootfd = f->rootfd,
+            .root = f->dir,
+            .facts = &f->facts,
+            .config = &f->config,
+            .state = &f->config,
+            .tier = tier_select(&f->config, ram, f->tier),
+        };
+}
+
+static void fixture_close(struct fixture *f)
+{
+        close(f->rootfd);
+        config_done(&f->config);
+}
+
+static const struct action *find_action(const struct plan *p, const char *path)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].path && streq(p->actions[i].path, path))
+                        return &p->actions[i];
+        return NULL;
+}
+
+TEST(mysql_versions_from_output_and_packages)
+{
+        unsigned major = 0, minor = 0;
+
+        CHECK(mysql_parse_version("/usr/sbin/mysqld  Ver 8.0.36 for Linux on x86_64 (MySQL "
+                                  "Community Server - GPL)",
+                                  &major, &minor) == 0);
+        CHECK(major == 8 && minor == 0);
+        CHECK(mysql_parse_version("/usr/sbin/mariadbd  Ver 10.11.6-MariaDB-0+deb12u1 for "
+                                  "debian-linux-gnu on x86_64 (Debian 12)",
+                                  &major, &minor) == 0);
+        CHECK(major == 10 && minor == 11);
+        CHECK(mysql_parse_version("1:10.11.19-0+deb12u1", &major, &minor) == 0);
+        CHECK(major == 10 && minor == 11);
+        CHECK(mysql_parse_version("5.7.42-1ubuntu18.04", &major, &minor) == 0);
+        CHECK(major == 5 && minor == 7);
+        CHECK(mysql_parse_version("garbage", &major, &minor) == -EINVAL);
+}
+
+static char *mysql_fixture(const char *server, const char *package, const char *version,
+                           const char *confdir)
+{
+        char *dir = test_mkdtemp();
+        _cleanup_free_ char *status = NULL, *conf = xasprintf("%s/x.cnf", confdir);
+
+        test_write(dir, server, "");
+        test_write(dir, conf, "[mysqld]\n");
+        status = xasprintf("Package: mysql-common\nStatus: install ok installed\nVersion: 5.8\n\n"
+                           "Package: %s\nStatus: install ok installed\nVersion: %s\n\n",
+                           package, version);
+        test_write(dir, "var/lib/dpkg/status", status);
+        return dir;
+}
+
+/* The drop-in mysql_module plans for the fixture at ram, or NULL. */
+static char *mysql_dropin(char *dir, uint64_t ram, const char *path)
+{
+        struct fixture f = {.dir = dir};
+        struct plan p = {0};
+        const struct action *a;
+        char *content = NULL;
+
+        fixture_open(&f, ram);
+        if (mysql_module.plan(&f.ctx, &p) == 0 && (a = find_action(&p, path)))
+                content = xstrdup(a->content);
+        plan_done(&p);
+        fixture_close(&f);
+        return content;
+}
+
+TEST(mysql8_gets_no_query_cache)
+{
+        _cleanup_free_ char *dir =
+            mysql_fixture("usr/sbin/mysqld", "mysql-server-core-8.0", "8.0.36-0ubuntu0.22.04.1",
+                          "etc/mysql/mysql.conf.d");
+        _cleanup_free_ char *cnf =
+            mysql_dropin(dir, 512 * MIB, "/etc/mysql/mysql.conf.d/99-memprov.cnf");
+
+        CHECK(cnf != NULL);
+        CHECK(cnf && !strstr(cnf, "query_cache"));
+        CHECK(cnf && strstr(cnf, "\n[mysqld]\ninnodb_buffer_pool_size = 32M\n"));
+        CHECK(cnf && strstr(cnf, "\nmax_connections = 50\n"));
+        test_rmtree(dir);
+}
+
+TEST(mysql57_and_mariadb_keep_query_cache_off)
+{
+        _cleanup_free_ char *d57 = mysql_fixture("usr/sbin/mysqld", "mysql-server-5.7", "5.7.42-1",
+                                                 "etc/mysql/mysql.conf.d");
+        _cleanup_free_ char *dmaria =
+            mysql_fixture("usr/sbin/mariadbd", "mariadb-server", "1:10.11.19-0+deb12u1",
+                          "etc/mysql/mariadb.conf.d");
+        _cleanup_free_ char *c57 =
+            mysql_dropin(d57, 1 * GIB, "/etc/mysql/mysql.conf.d/99-memprov.cnf");
+        _cleanup_free_ char *cmaria =
+            mysql_dropin(dmaria, 1 * GIB, "/etc/mysql/mariadb.conf.d/99-memprov.cnf");
+
+        CHECK(c57 && strstr(c57, "\nquery_cache_type = 0\nquery_cache_size = 0\n"));
+        CHECK(cmaria && strstr(cmaria, "\nquery_cache_type = 0\nquery_cache_size = 0\n"));
+        test_rmtree(d57);
+        test_rmtree(dmaria);
+}
+
+TEST(mysql_unknown_version_is_treated_as_mysql8)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        _cleanup_free_ char *cnf = NULL;
+
+        test_write(dir, "usr/libexec/mysqld", "");
+        test_write(dir, "etc/my.cnf.d/mysql-server.cnf", "[mysqld]\n");
+        cnf = mysql_dropin(dir, 1 * GIB, "/etc/my.cnf.d/99-memprov.cnf");
+        CHECK(cnf && !strstr(cnf, "query_cache"));
+        test_rmtree(dir);
+}
+
+TEST(apache_mpm_from_loadmodule)
+{
+        CHECK(mpm_from_loadmodule("#LoadModule mpm_prefork_module modules/mod_mpm_prefork.so\n"
+                                  "LoadModule mpm_event_module modules/mod_mpm_event.so\n") ==
+              MPM_EVENT);
+        CHECK(mpm_from_loadmodule("  LoadModule mpm_worker_module x.so\n") == MPM_WORKER);
+        CHECK(mpm_from_loadmodule("# LoadModule mpm_event_module x.so\n") == MPM_UNKNOWN);
+}
+
+TEST(phpfpm_pool_names)
+{
+        struct php_fpm f = {0};
+
+        phpfpm_parse_pools("[global]\npid = x\n[www]\nuser = a\n  [shop]\n; [commented]\n"
+                           "[www]\n",
+                           &f);
+        CHECK_U64(f.n_pools, 2);
+        CHECK_STR(f.pools[0], "www");
+        CHECK_STR(f.pools[1], "shop");
+}
+
+/* A Debian root with the given services; php: versions x pools. */
+static char *lamp_fixture(bool db, const char *mpm, unsigned php_versions, unsigned pools)
+{
+        char *dir = test_mkdtemp();
+
+        if (db) {
+                test_write(dir, "usr/sbin/mariadbd", "");
+                test_write(dir, "etc/mysql/mariadb.conf.d/50-server.cnf", "[mysqld]\n");
+        }
+        if (mpm) {
+                _cleanup_free_ char *load = xasprintf("etc/apache2/mods-enabled/mpm_%s.load", mpm);
+                test_write(dir, "usr/sbin/apache2", "");
+                test_write(dir, load, "LoadModule x\n");
+        }
+        for (unsigned v = 0; v < php_versions; v++)
+                for (unsigned p = 0; p < pools; p++) {
+                        _cleanup_free_ char *bin = xasprintf("usr/sbin/php-fpm8.%u", v);
+                        _cleanup_free_ char *conf =
+                            xasprintf("etc/php/8.%u/fpm/pool.d/p%u.conf", v, p);
+                        _cleanup_free_ char *body = xasprintf("[pool%u]\npm = dynamic\n", p);
+                        test_write(dir, bin, "");
+                        test_write(dir, conf, body);
+                }
+        return dir;
+}
+
+static bool all_at_floor(const struct budget *b)
+{
+        for (size_t i = 0; i < b->n_lines; i++)
+                if (b->lines[i].count != b->lines[i].floor)
+                        return false;
+        return true;
+}
+
+TEST(budget_invariant_over_ram_sizes_and_service_sets)
+{
+        static const char *const mpms[] = {NULL, "prefork", "worker", "event"};
+        unsigned cases = 0, violations = 0, lines = 0;
+
+        for (unsigned mask = 0; mask < 2 * 4 * 3 * 3; mask++) {
+                bool db = mask & 1;
+                const char *mpm = mpms[(mask / 2) % 4];
+                unsigned versions = (mask / 8) % 3, pools = 1 + (mask / 24) % 3;
+                _cleanup_free_ char *dir = lamp_fixture(db, mpm, versions, pools);
+                for (uint64_t ram = 256 * MIB; ram <= 64 * GIB; ram += ram / 4) {
+                        struct fixture f = {.dir = dir};
+                        struct budget b;
+                        fixture_open(&f, ram);
+                        if (budget_compute(&f.ctx, &b) < 0)
+                                violations++;
+                        else if (b.fits ? budget_total(&b) > ram : !all_at_floor(&b))
+                                violations++;
+                        lines += (unsigned)b.n_lines;
+                        cases++;
+                        fixture_close(&f);
+                }
+                test_rmtree(dir);
+        }
+        CHECK(cases > 1000);
+        CHECK(lines > cases);
+        CHECK_U64(violations, 0);
+}
+
+/* The shipped tiers are calibrated so a default LAMP machine needs no lowering. */
+TEST(budget_default_lamp_fits_every_tier_unchanged)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
+        static const uint64_t tiers[] = {512 * MIB, 1 * GIB, 2 * GIB, 4 * GIB, 8 * GIB, 16 * GIB};
+
+        for (size_t i = 0; i < ELEMENTSOF(tiers); i++) {
+                struct fixture f = {.dir = dir};
+                struct budget b;
+                fixture_open(&f, tiers[i]);
+                CHECK(budget_compute(&f.ctx, &b) == 0);
+                CHECK_U64(b.n_lines, 4);
+                CHECK(b.fits);
+                for (size_t j = 0; j < b.n_lines; j++)
+                        CHECK_U64(b.lines[j].count, b.lines[j].wanted);
+                fixture_close(&f);
+        }
+        test_rmtree(dir);
+}
+
+TEST(phpfpm_pools_share_the_budget)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "prefork", 2, 3);
+        struct fixture f = {.dir = dir};
+        struct plan p = {0};
+        const struct action *a;
+        struct budget b;
+
+        fixture_open(&f, 1 * GIB);
+        CHECK(budget_compute(&f.ctx, &b) == 0);
+        CHECK(b.fits && budget_total(&b) <= 1 * GIB);
+        CHECK(budget_count(&b, "php 8.1 pool2", 0) < 8);
+        CHECK(budget_count(&b, "php 8.1 pool2", 0) >= 2);
+        CHECK(phpfpm_module.plan(&f.ctx, &p) == 0);
+        CHECK_U64(p.n_actions, 2);
+        a = find_action(&p, "/etc/php/8.1/fpm/pool.d/zz-memprov.conf");
+        CHECK(a && strstr(a->content, "\n[pool0]\npm = ondemand\npm.max_children = "));
+        CHECK(a && strstr(a->content, "\n\n[pool2]\n"));
+        plan_done(&p);
+        fixture_close(&f);
+        test_rmtree(dir);
+}
