@@ -85,9 +85,10 @@ static int scalar_text(json_object *o, const char *origin, const char **ret)
                                          origin);
                 return 0;
         case json_type_object:
+        case json_type_array:
                 return log_error("%s: nested too deep (expected a value or a list of values, "
-                                 "got a mapping)",
-                                 origin);
+                                 "got %s)",
+                                 origin, type_word(o));
         default:
                 return log_error("%s: expected a value or a list of values, got %s", origin,
                                  type_word(o));
@@ -116,8 +117,39 @@ static int list_text(json_object *list, const char *origin, char **ret)
         return 0;
 }
 
-static int add_setting(struct config *out, const char *section, const char *key, json_object *v,
-                       const char *path)
+static const struct config_key *lookup_key(const struct config_key *const *lists,
+                                           const char *section, const char *key)
+{
+        for (; lists && *lists; lists++)
+                for (const struct config_key *k = *lists; k->section; k++)
+                        if ((streq(k->section, section) ||
+                             (streq(k->section, "tier") && startswith(section, "tier "))) &&
+                            streq(k->key, key))
+                                return k;
+        return NULL;
+}
+
+/* A list only where the key takes one: its check accepts two words where it accepts one. */
+static int check_list_allowed(const struct config_key *const *keys, const char *section,
+                              const char *key, json_object *list, const char *origin)
+{
+        const struct config_key *k = lookup_key(keys, section, key);
+        _cleanup_free_ char *probe = NULL;
+        const char *first;
+
+        if (!k || !k->check || json_object_array_length(list) == 0)
+                return 0;
+        first = json_object_get_string(json_object_array_get_idx(list, 0));
+        if (!first || k->check(first) < 0)
+                return 0; /* a bad item: config_validate() names the value */
+        probe = xasprintf("%s %s", first, first);
+        if (k->check(probe) < 0)
+                return log_error("%s: expected a single value, got a list", origin);
+        return 0;
+}
+
+static int add_setting(struct config *out, const struct config_key *const *keys,
+                       const char *section, const char *key, json_object *v, const char *path)
 {
         _cleanup_free_ char *origin = xasprintf("user-data memprov.%s", path);
         _cleanup_free_ char *joined = NULL;
@@ -129,6 +161,8 @@ static int add_setting(struct config *out, const char *section, const char *key,
                                  origin, key);
         if (json_object_is_type(v, json_type_array)) {
                 r = list_text(v, origin, &joined);
+                if (r == 0)
+                        r = check_list_allowed(keys, section, key, v, origin);
                 text = joined;
         } else
                 r = scalar_text(v, origin, &text);
@@ -138,16 +172,17 @@ static int add_setting(struct config *out, const char *section, const char *key,
         return 0;
 }
 
-static int add_section(struct config *out, const char *section, json_object *keys)
+static int add_section(struct config *out, const struct config_key *const *keys,
+                       const char *section, json_object *settings)
 {
         if (!section_name_ok(section))
                 return log_error("user-data memprov.%s: \"%s\" is not a section name (letters, "
                                  "digits, ' ', '_', '.', '@', '-')",
                                  section, section);
-        json_object_object_foreach(keys, key, v)
+        json_object_object_foreach(settings, key, v)
         {
                 _cleanup_free_ char *path = xasprintf("%s.%s", section, key);
-                int r = add_setting(out, section, key, v, path);
+                int r = add_setting(out, keys, section, key, v, path);
                 if (r < 0)
                         return r;
         }
@@ -155,7 +190,8 @@ static int add_section(struct config *out, const char *section, json_object *key
 }
 
 /* The memprov: value: sections as mappings, plain values for [memprov] itself. */
-static int add_userdata(struct config *out, json_object *memprov)
+static int add_userdata(struct config *out, const struct config_key *const *keys,
+                        json_object *memprov)
 {
         int r;
 
@@ -165,9 +201,9 @@ static int add_userdata(struct config *out, json_object *memprov)
         json_object_object_foreach(memprov, name, v)
         {
                 if (json_object_is_type(v, json_type_object))
-                        r = add_section(out, name, v);
+                        r = add_section(out, keys, name, v);
                 else
-                        r = add_setting(out, "memprov", name, v, name);
+                        r = add_setting(out, keys, "memprov", name, v, name);
                 if (r < 0)
                         return r;
         }
@@ -183,17 +219,18 @@ static void merge_layer(struct config *c, const struct config *layer)
         }
 }
 
-static int add_userdata_document(struct config *c, json_object *doc, const char *source)
+static int add_userdata_document(struct config *c, const struct config_key *const *keys,
+                                 json_object *doc, const char *source)
 {
         _cleanup_(config_done) struct config layer = {0};
-        json_object *memprov;
+        json_object *memprov = NULL;
         int r;
 
         if (!doc || !json_object_is_type(doc, json_type_object))
                 return log_error("%s: the cloud-config is not a mapping", source);
         if (!json_object_object_get_ex(doc, "memprov", &memprov))
                 return 0;
-        r = add_userdata(&layer, memprov);
+        r = add_userdata(&layer, keys, memprov);
         if (r < 0)
                 return r;
         merge_layer(c, &layer);
@@ -201,7 +238,8 @@ static int add_userdata_document(struct config *c, json_object *doc, const char 
         return 0;
 }
 
-int cloudinit_parse_json(const char *text, const char *source, struct config *c)
+int cloudinit_parse_json(const char *text, const char *source, const struct config_key *const *keys,
+                         struct config *c)
 {
         enum json_tokener_error err = json_tokener_success;
         json_object *doc = json_tokener_parse_verbose(text, &err);
@@ -209,7 +247,7 @@ int cloudinit_parse_json(const char *text, const char *source, struct config *c)
 
         if (!doc && err != json_tokener_success)
                 return log_error("%s: not valid JSON: %s", source, json_tokener_error_desc(err));
-        r = add_userdata_document(c, doc, source);
+        r = add_userdata_document(c, keys, doc, source);
         json_object_put(doc);
         return r;
 }
@@ -330,7 +368,8 @@ static yaml_node_t *yaml_mapping_get(yaml_document_t *doc, yaml_node_t *map, con
         return NULL;
 }
 
-static int yaml_userdata(yaml_document_t *doc, const char *source, struct config *c)
+static int yaml_userdata(yaml_document_t *doc, const char *source,
+                         const struct config_key *const *keys, struct config *c)
 {
         yaml_node_t *root = yaml_document_get_root_node(doc), *memprov;
         json_object *wrapper, *converted = NULL;
@@ -349,12 +388,13 @@ static int yaml_userdata(yaml_document_t *doc, const char *source, struct config
                                  "mappings are allowed");
         wrapper = json_object_new_object();
         json_object_object_add(wrapper, "memprov", converted);
-        r = add_userdata_document(c, wrapper, source);
+        r = add_userdata_document(c, keys, wrapper, source);
         json_object_put(wrapper);
         return r;
 }
 
-int cloudinit_parse_yaml(const char *text, size_t size, const char *source, struct config *c)
+int cloudinit_parse_yaml(const char *text, size_t size, const char *source,
+                         const struct config_key *const *keys, struct config *c)
 {
         yaml_parser_t parser;
         yaml_document_t doc;
@@ -369,7 +409,7 @@ int cloudinit_parse_yaml(const char *text, size_t size, const char *source, stru
                 yaml_parser_delete(&parser);
                 return r;
         }
-        r = yaml_userdata(&doc, source, c);
+        r = yaml_userdata(&doc, source, keys, c);
         yaml_document_delete(&doc);
         yaml_parser_delete(&parser);
         return r;
@@ -402,7 +442,8 @@ static int cloud_config_path(int rootfd, char **ret)
         return 0;
 }
 
-int cloudinit_load_userdata(int rootfd, const char *root, struct config *c)
+int cloudinit_load_userdata(int rootfd, const char *root, const struct config_key *const *keys,
+                            struct config *c)
 {
         _cleanup_free_ char *text = NULL, *yaml_path = NULL, *source = NULL;
         size_t size;
@@ -411,7 +452,7 @@ int cloudinit_load_userdata(int rootfd, const char *root, struct config *c)
         r = root_read_file(rootfd, CLOUDINIT_COMBINED_JSON, &text, &size);
         if (r == 0) {
                 source = xasprintf("%s%s", root, CLOUDINIT_COMBINED_JSON);
-                return cloudinit_parse_json(text, source, c);
+                return cloudinit_parse_json(text, source, keys, c);
         }
         if (r != -ENOENT)
                 return log_error_errno(r, "%s%s", root, CLOUDINIT_COMBINED_JSON);
@@ -426,7 +467,7 @@ int cloudinit_load_userdata(int rootfd, const char *root, struct config *c)
                 return 0;
         if (r < 0)
                 return log_error_errno(r, "%s", source);
-        return cloudinit_parse_yaml(text, size, source, c);
+        return cloudinit_parse_yaml(text, size, source, keys, c);
 }
 
 /* Metadata values are written into the state: printable words only. */

@@ -28,11 +28,15 @@ struct cloudinit_meta {
 };
 
 /* Adds the user-data settings to c. No cloud-init files or no memprov: key is not an error.
- * Malformed user-data: one error naming the key (logged), -EINVAL, c unchanged. */
-int cloudinit_load_userdata(int rootfd, const char *root, struct config *c);
+ * Malformed user-data: one error naming the key (logged), -EINVAL, c unchanged. keys (may be
+ * NULL) tell which keys take a list; values are checked later by config_validate(). */
+int cloudinit_load_userdata(int rootfd, const char *root, const struct config_key *const *keys,
+                            struct config *c);
 /* The parsers behind it, on a whole document; source names it in parse errors. */
-int cloudinit_parse_json(const char *text, const char *source, struct config *c);
-int cloudinit_parse_yaml(const char *text, size_t size, const char *source, struct config *c);
+int cloudinit_parse_json(const char *text, const char *source, const struct config_key *const *keys,
+                         struct config *c);
+int cloudinit_parse_yaml(const char *text, size_t size, const char *source,
+                         const struct config_key *const *keys, struct config *c);
 
 /* Missing or unreadable metadata leaves *ret empty (a warning when it is malformed). */
 void cloudinit_read_meta(int rootfd, const char *root, struct cloudinit_meta *ret);

@@ -22,6 +22,7 @@ static int load_config(const struct options *o, int rootfd, const char *root, st
         char tier[64];
         int r;
 
+        memprov_config_keys(keys);
         /* Shipped defaults come with this binary, not from the root it provisions. */
         r = config_load_dir(c, o->defaults_dir);
         if (r == 0 && !tier_select(c, 0, tier))
@@ -34,12 +35,11 @@ static int load_config(const struct options *o, int rootfd, const char *root, st
         if (r == 0 && o->config_file && (r = config_load_file(c, o->config_file)) == -ENOENT)
                 r = log_error("%s: no such file", o->config_file);
         if (r == 0)
-                r = cloudinit_load_userdata(rootfd, root, c);
+                r = cloudinit_load_userdata(rootfd, root, keys, c);
         for (unsigned i = 0; r == 0 && i < o->n_assignments; i++)
                 r = config_set_assignment(c, o->assignments[i], "--set");
         if (r < 0)
                 return r;
-        memprov_config_keys(keys);
         return config_validate(c, keys);
 }
 
