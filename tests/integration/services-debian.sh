@@ -1,0 +1,103 @@
+#!/bin/bash
+# Issue 3: for every tier and every Apache MPM, memprov's drop-ins on a copy of the configuration
+# apt installed are accepted by the real parsers: apache2ctl -t, php-fpm8.2 -t/-tt (values read
+# back), my_print_defaults / mariadbd --print-defaults, systemd-analyze verify. The copies are bound
+# over /etc only inside a private mount namespace; the host's /etc is checked unchanged.
+# Into the private mount namespace before lib.sh makes its scratch directory: a re-exec after it
+# would leave the first one behind.
+[ -n "${MEMPROV_TEST_NS:-}" ] || MEMPROV_TEST_NS=1 exec unshare -m --propagation private bash "$0" "$@"
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/fixtures/services/lib.sh"
+
+for prog in apache2ctl php-fpm8.2 my_print_defaults mariadbd systemd-analyze; do
+        if ! command -v $prog >/dev/null; then
+                skip "services-debian" "$prog not installed (make test-deps)"
+                exit 0
+        fi
+done
+before=$(tree_sums /etc/apache2 /etc/php /etc/mysql /etc/systemd/system)
+
+# memprov_on ROOT RAM: provisions the root, quietly; prints the plan to ROOT.plan.
+memprov_on() {
+        "$MEMPROV" --defaults "$DEFAULTS" --root "$1" --assume-ram "$2" --set swap.size=none \
+                >"$1.plan" 2>"$1.err"
+}
+
+check_apache() {
+        local tier=$1 mpm=$2 root=$SCRATCH/$1-$2 out conf mrw limit tpc
+        debian_root "$root" "$mpm" || { not_ok "$tier $mpm: fixture"; return; }
+        check "$tier $mpm: memprov" memprov_on "$root" "$tier"
+        conf=$root/etc/apache2/conf-available/memprov.conf
+        check_eq "$tier $mpm: a2enconf link" "$(readlink "$root/etc/apache2/conf-enabled/memprov.conf")" \
+                ../conf-available/memprov.conf
+        check_eq "$tier $mpm: only the active MPM" "$(grep -c '<IfModule mpm_' "$conf")" 1
+        mrw=$(dropin_value "$conf" MaxRequestWorkers)
+        limit=$(dropin_value "$conf" ServerLimit)
+        tpc=$(dropin_value "$conf" ThreadsPerChild)
+        check_eq "$tier $mpm: ServerLimit x ThreadsPerChild = MaxRequestWorkers" \
+                $((limit * ${tpc:-1})) "$mrw"
+        bind_etc "$root" apache2
+        # AH00558 (no ServerName) is the stock configuration's; anything else is a finding.
+        out=$(apache2ctl -t 2>&1 | grep -v AH00558)
+        check_eq "$tier $mpm: apache2ctl -t" "$out" "Syntax OK"
+        out=$(apache2ctl -t -D DUMP_RUN_CFG 2>&1 | grep -v AH00558 | grep -ci warn)
+        check_eq "$tier $mpm: no MPM warnings" "$out" 0
+        unbind_etc apache2
+}
+
+check_php() {
+        local tier=$1 root=$SCRATCH/$1-event conf out
+        conf=$root/etc/php/8.2/fpm/pool.d/zz-memprov.conf
+        bind_etc "$root" php
+        check "$tier: php-fpm8.2 -t" php-fpm8.2 -t
+        out=$(php-fpm8.2 -tt 2>&1)
+        check_eq "$tier: -tt pm" "$(sed -n 's/.*\tpm = //p' <<<"$out")" "$(dropin_value "$conf" pm)"
+        check_eq "$tier: -tt pm.max_children" "$(sed -n 's/.*\tpm.max_children = //p' <<<"$out")" \
+                "$(dropin_value "$conf" pm.max_children)"
+        check_eq "$tier: -tt pm.max_requests" "$(sed -n 's/.*\tpm.max_requests = //p' <<<"$out")" \
+                "$(dropin_value "$conf" pm.max_requests)"
+        unbind_etc php
+}
+
+check_mysql() {
+        local tier=$1 root=$SCRATCH/$1-event cnf want
+        cnf=$root/etc/mysql/mariadb.conf.d/99-memprov.cnf
+        want="--innodb_buffer_pool_size=$(dropin_value "$cnf" innodb_buffer_pool_size)"
+        bind_etc "$root" mysql
+        check "$tier: my_print_defaults reads the drop-in" \
+                grep -qx -- "$want" <(my_print_defaults mysqld)
+        check "$tier: mariadbd --print-defaults" \
+                grep -q -- "--max_connections=$(dropin_value "$cnf" max_connections)" \
+                <(mariadbd --print-defaults)
+        unbind_etc mysql
+}
+
+check_units() {
+        local tier=$1 root=$SCRATCH/$1-event out
+        check "$tier: OOM drop-ins" test -f "$root/etc/systemd/system/mariadb.service.d/50-memprov.conf" -a \
+                -f "$root/etc/systemd/system/php8.2-fpm.service.d/50-memprov.conf"
+        mount --bind "$root/etc/systemd/system" /etc/systemd/system
+        out=$(systemd-analyze verify mariadb.service apache2.service php8.2-fpm.service 2>&1 |
+                grep -i memprov)
+        check_eq "$tier: systemd-analyze verify accepts the drop-ins" "$out" ""
+        umount /etc/systemd/system
+        # The control: verify does read the drop-ins and names a bad one.
+        [ "$tier" = 512M ] || return
+        echo OOMScoreAdjust=bogus >>"$root/etc/systemd/system/mariadb.service.d/50-memprov.conf"
+        mount --bind "$root/etc/systemd/system" /etc/systemd/system
+        check "systemd-analyze verify reports a bad drop-in" \
+                grep -q 50-memprov.conf <(systemd-analyze verify mariadb.service 2>&1)
+        umount /etc/systemd/system
+}
+
+for tier in 512M 1G 2G 4G 8G 16G; do
+        for mpm in prefork worker event; do
+                check_apache $tier $mpm
+        done
+        check_php $tier
+        check_mysql $tier
+        check_units $tier
+done
+check_eq "the host's /etc is unchanged" "$(tree_sums /etc/apache2 /etc/php /etc/mysql /etc/systemd/system)" \
+        "$before"
+exit $T_FAILED
