@@ -1,0 +1,142 @@
+#!/bin/bash
+# Issue 4: cloud-init drives memprov on an offline root (--root): the user-data memprov: key from
+# cloud-init 22.4's YAML and from 23.3's JSON, the write_files route, precedence, enabled: false,
+# the instance id as first boot, and bad user-data refused with nothing changed.
+# shellcheck disable=SC1091
+source "$(dirname "$0")/../lib.sh"
+
+FIX=$TESTS_DIR/fixtures/cloud-init
+
+# new_root DIR: a Debian root with cloud-init's files for instance iid-memprov-test-1 (YAML only).
+new_root() {
+        local r=$1
+        mkdir -p "$r/etc/memprov/conf.d" "$r/var/lib/cloud/instances/iid-memprov-test-1" \
+                "$r/run/cloud-init"
+        touch "$r/etc/debian_version"
+        ln -s /var/lib/cloud/instances/iid-memprov-test-1 "$r/var/lib/cloud/instance"
+        cp "$FIX/instance-data.json" "$r/run/cloud-init/"
+}
+
+# user_data ROOT YAML_BODY: the merged cloud-config.txt, as cloud-init 22.4 writes it.
+user_data() {
+        printf '#cloud-config\npackages: [htop]\n%s\n' "$2" \
+                >"$1/var/lib/cloud/instances/iid-memprov-test-1/cloud-config.txt"
+}
+
+mp() {
+        local root=$1
+        shift
+        "$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 1G "$@"
+}
+
+# plan_value ROOT JQ [ARGS]: one value of the --dry-run --json plan.
+plan_value() {
+        local root=$1 q=$2
+        shift 2
+        mp "$root" --dry-run --json "$@" 2>/dev/null | jq -r "$q"
+}
+
+R=$SCRATCH/yaml
+new_root "$R"
+user_data "$R" 'memprov:
+  swap: {size: 1536M}
+  sysctl:
+    swappiness: 17'
+check_eq "YAML user-data: swap.size" "$(plan_value "$R" .swap.size_bytes)" $((1536 << 20))
+check_eq "YAML user-data: swappiness" "$(plan_value "$R" '.sysctl."vm.swappiness"')" 17
+
+# cloud-init >= 23.3: the JSON is read instead of the YAML.
+mkdir -p "$R/run/cloud-init"
+cp "$FIX/combined-cloud-config.json" "$R/run/cloud-init/"
+check_eq "JSON user-data wins over YAML: swappiness" "$(plan_value "$R" '.sysctl."vm.swappiness"')" 15
+check_eq "JSON user-data: swap.size" "$(plan_value "$R" .swap.size_bytes)" $((2 << 30))
+rm "$R/run/cloud-init/combined-cloud-config.json"
+
+# Precedence: shipped defaults < /etc < user-data < --set.
+printf '[sysctl]\nswappiness = 40\n[swap]\nsize = 512M\npath = /etc-swap\n' >"$R/etc/memprov/conf.d/50-admin.conf"
+check_eq "user-data over /etc" "$(plan_value "$R" '.sysctl."vm.swappiness"')" 17
+check_eq "/etc where user-data says nothing" "$(plan_value "$R" .swap.path)" /etc-swap
+check_eq "--set over user-data" \
+        "$(plan_value "$R" '.sysctl."vm.swappiness"' --set sysctl.swappiness=60)" 60
+rm "$R/etc/memprov/conf.d/50-admin.conf"
+
+# The write_files route: an INI in /etc/memprov/conf.d, no memprov: key.
+W=$SCRATCH/write-files
+new_root "$W"
+user_data "$W" 'write_files:
+  - path: /etc/memprov/conf.d/90-cloud.conf
+    content: |
+      [sysctl]
+      swappiness = 12'
+printf '[sysctl]\nswappiness = 12\n' >"$W/etc/memprov/conf.d/90-cloud.conf"
+check_eq "write_files route: swappiness" "$(plan_value "$W" '.sysctl."vm.swappiness"')" 12
+
+# enabled: false: nothing at all.
+D=$SCRATCH/disabled
+new_root "$D"
+user_data "$D" 'memprov:
+  enabled: false'
+before=$(tree_sums "$D")
+out=$(mp "$D" 2>&1)
+check "enabled: false exits 0" test $? -eq 0
+check "enabled: false says so" grep -q "disabled by configuration" <<<"$out"
+check_eq "enabled: false changes nothing" "$(tree_sums "$D")" "$before"
+
+# Instance id: a rerun of the same instance only reports; another instance provisions again.
+I=$SCRATCH/instance
+new_root "$I"
+user_data "$I" 'memprov:
+  swap: {size: none}'
+check "first boot provisions" mp "$I"
+check_eq "state records the instance id" \
+        "$(sed -n 's/^instance_id = //p' "$I/var/lib/memprov/state")" iid-memprov-test-1
+check_eq "state records the cloud" "$(sed -n 's/^cloud_name = //p' "$I/var/lib/memprov/state")" nocloud
+check "same instance: only a report" sh -c "'$MEMPROV' --defaults '$DEFAULTS' --root '$I' \
+        --assume-ram 1G 2>&1 | grep -q 'already provisioned'"
+sed -i 's/iid-memprov-test-1/iid-memprov-test-2/g' "$I/run/cloud-init/instance-data.json"
+out=$(mp "$I" 2>&1)
+check "new instance id: provisions as on first boot" grep -q "provisioning as on first boot" <<<"$out"
+check_eq "state records the new instance id" \
+        "$(sed -n 's/^instance_id = //p' "$I/var/lib/memprov/state")" iid-memprov-test-2
+
+# Unknown keys: a warning naming the key, and the run goes on.
+U=$SCRATCH/unknown
+new_root "$U"
+user_data "$U" 'memprov:
+  swap: {size: none, colour: blue}'
+out=$(mp "$U" --dry-run 2>&1)
+check "unknown key: exit 0" test $? -eq 0
+check "unknown key: warning names it" grep -q "warning: user-data memprov.swap.colour: unknown key" <<<"$out"
+
+# Bad user-data: one error naming the key, exit non-zero, not one file changed.
+# bad NAME KEY YAML: KEY is what the error must name.
+bad() {
+        local name=$1 key=$2 yaml=$3 root=$SCRATCH/bad-$RANDOM before out rc
+        new_root "$root"
+        user_data "$root" "$yaml"
+        before=$(tree_sums "$root")
+        out=$(mp "$root" 2>&1)
+        rc=$?
+        check "bad user-data ($name): exit non-zero" test "$rc" -ne 0
+        check "bad user-data ($name): one error naming $key" \
+                test "$(grep -c 'error:' <<<"$out")" = 1 -a -n "$(grep "error:.*$key" <<<"$out")"
+        check_eq "bad user-data ($name): nothing changed" "$(tree_sums "$root")" "$before"
+}
+bad "not a mapping" "memprov" 'memprov: [swap]'
+bad "wrong type" "memprov.swap.size" 'memprov:
+  swap: {size: [1G, 2G]}'
+bad "nested too deep" "memprov.units.disable" 'memprov:
+  units: {disable: [[proftpd]]}'
+bad "unknown service name" "memprov.units.disable" 'memprov:
+  units: {disable: [proftpd, ftpd]}'
+bad "size out of range" "memprov.swap.size" 'memprov:
+  swap: {size: 99999999999T}'
+bad "newline in a name" "memprov.units.keep" 'memprov:
+  units:
+    keep: "bind\nclamav"'
+bad "slash in a name" "memprov.units.keep" 'memprov:
+  units: {keep: [../../etc/shadow]}'
+bad "slash in a section" "memprov.etc/shadow" 'memprov:
+  etc/shadow: {x: 1}'
+bad "not YAML" "cloud-config.txt" 'memprov: {swap: [}'
+exit $T_FAILED
