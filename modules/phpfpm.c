@@ -148,8 +148,8 @@ int phpfpm_budget(const struct context *ctx, struct budget *b)
                                        service_uint(ctx, "php.min_children", 2), 1, 0,
                                        service_size(ctx, "php.child", 32 * MIB));
                         if (l)
-                                snprintf(l->service, sizeof(l->service), "php%s [%s]", f->version,
-                                         f->pools[j]);
+                                snprintf(l->service, sizeof(l->service), "php%s [%s]",
+                                         f->version[0] ? f->version : "-fpm", f->pools[j]);
                 }
         }
         return 0;

@@ -1,0 +1,92 @@
+#!/bin/bash
+# Issue 3: the EL layout (tests/fixtures/el: /etc/httpd with 00-mpm.conf, /etc/php-fpm.d with two
+# pools, MySQL in /usr/libexec with /etc/my.cnf.d) under --root for every tier, and the MySQL 8
+# rule on a Debian layout whose dpkg status (tests/fixtures/services) names MySQL 8.0.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/fixtures/services/lib.sh"
+
+FIXTURE=$TESTS_DIR/fixtures/el
+fixture_before=$(tree_sums "$FIXTURE")
+
+provision() {
+        "$MEMPROV" --defaults "$DEFAULTS" --root "$1" --assume-ram "$2" --set swap.size=none "${@:3}"
+}
+
+check_el_tier() {
+        local tier=$1 root=$SCRATCH/el-$1 conf pool cnf mrw limit tpc
+        cp -a "$FIXTURE" "$root"
+        check "el $tier: memprov" provision "$root" "$tier"
+        conf=$root/etc/httpd/conf.d/memprov.conf
+        pool=$root/etc/php-fpm.d/zz-memprov.conf
+        cnf=$root/etc/my.cnf.d/99-memprov.cnf
+        check "el $tier: event block from 00-mpm.conf" grep -qx '<IfModule mpm_event_module>' "$conf"
+        check_eq "el $tier: one MPM block" "$(grep -c '<IfModule' "$conf")" 1
+        mrw=$(dropin_value "$conf" MaxRequestWorkers)
+        limit=$(dropin_value "$conf" ServerLimit)
+        tpc=$(dropin_value "$conf" ThreadsPerChild)
+        check_eq "el $tier: ServerLimit x ThreadsPerChild" $((limit * tpc)) "$mrw"
+        check "el $tier: no a2enconf link on EL" test ! -e "$root/etc/httpd/conf-enabled"
+        check_eq "el $tier: both pools repeated" "$(grep -E '^\[' "$pool" | tr '\n' ' ')" "[shop] [www] "
+        check "el $tier: [mysqld] in my.cnf.d" grep -qx '\[mysqld\]' "$cnf"
+        check_fails "el $tier: unknown MySQL version, no query cache" grep -q query_cache "$cnf"
+        for unit in httpd mysqld php-fpm sshd; do
+                check "el $tier: $unit drop-in" \
+                        grep -q '^OOMScoreAdjust=' "$root/etc/systemd/system/$unit.service.d/50-memprov.conf"
+        done
+        check "el $tier: MemoryHigh for php-fpm" grep -q '^MemoryHigh=[0-9]*M$' \
+                "$root/etc/systemd/system/php-fpm.service.d/50-memprov.conf"
+        check_fails "el $tier: no MemoryHigh for the database" grep -q MemoryHigh \
+                "$root/etc/systemd/system/mysqld.service.d/50-memprov.conf"
+        check "el $tier: a second run changes nothing" \
+                bash -c "'$MEMPROV' --defaults '$DEFAULTS' --root '$root' --assume-ram $tier \
+                        --set swap.size=none --rerun | grep -Eq '^  file +(written|linked)' && exit 1 || exit 0"
+}
+
+for tier in 512M 1G 2G 4G 8G 16G; do
+        check_el_tier $tier
+done
+
+# prefork on EL: the uncommented LoadModule decides.
+root=$SCRATCH/el-prefork
+cp -a "$FIXTURE" "$root"
+sed -i -e 's/^LoadModule mpm_event/#LoadModule mpm_event/' \
+        -e 's/^#LoadModule mpm_prefork/LoadModule mpm_prefork/' "$root/etc/httpd/conf.modules.d/00-mpm.conf"
+check "el prefork: memprov" provision "$root" 1G
+check "el prefork: prefork block" grep -qx '<IfModule mpm_prefork_module>' \
+        "$root/etc/httpd/conf.d/memprov.conf"
+
+# Budget in --json and the text table; memory_high = no leaves MemoryHigh out.
+root=$SCRATCH/el-json
+cp -a "$FIXTURE" "$root"
+out=$(provision "$root" 512M --dry-run --json)
+check "el: --json carries the budget" grep -Eq '"budget": ?\{' <<<"$out"
+check "el: --json budget lines" grep -Eq '"setting": ?"pm.max_children"' <<<"$out"
+out=$(provision "$root" 512M --dry-run)
+check "el: --dry-run budget table" grep -Eq '^  budget  sum .* of 512M RAM' <<<"$out"
+check "el: --dry-run changed nothing" test ! -e "$root/etc/php-fpm.d/zz-memprov.conf"
+check "el: oom.memory_high = no" provision "$root" 1G --set oom.memory_high=no
+check_fails "el: no MemoryHigh" grep -q MemoryHigh "$root/etc/systemd/system/php-fpm.service.d/50-memprov.conf"
+check_fails "el: a bad OOMScoreAdjust is refused" provision "$root" 1G --set oom.php=2000
+# Tier keys hold dots ("php.pm"), which --set SECTION.KEY=VALUE cannot address: use a file.
+mkdir -p "$root/etc/memprov/conf.d"
+printf '[tier 1G]\nphp.pm = lazy\n' >"$root/etc/memprov/conf.d/50-test.conf"
+out=$(provision "$root" 1G 2>&1)
+check "el: a bad pm is refused with file:line" grep -q "50-test.conf:2: invalid value for tier 1G.php.pm" <<<"$out"
+printf '[tier 1G]\nphp.max_children = 3\n' >"$root/etc/memprov/conf.d/50-test.conf"
+check "el: a tier value overridden in /etc/memprov" provision "$root" 1G --rerun
+check_eq "el: overridden max_children" "$(dropin_value "$root/etc/php-fpm.d/zz-memprov.conf" pm.max_children)" 3
+
+# MySQL 8.0 named by dpkg's status: no query_cache options (the server would refuse to start).
+root=$SCRATCH/mysql8
+mkdir -p "$root/etc/mysql/mysql.conf.d" "$root/usr/sbin" "$root/var/lib/dpkg"
+cp /dev/null "$root/usr/sbin/mysqld"
+: >"$root/etc/fstab"
+echo 12.0 >"$root/etc/debian_version"
+cp "$TESTS_DIR/fixtures/services/dpkg-status-mysql8" "$root/var/lib/dpkg/status"
+out=$(provision "$root" 1G 2>&1)
+check "mysql8: drop-in in mysql.conf.d" test -f "$root/etc/mysql/mysql.conf.d/99-memprov.cnf"
+check_fails "mysql8: no query_cache options" grep -q query_cache "$root/etc/mysql/mysql.conf.d/99-memprov.cnf"
+check "mysql8: says why" grep -q 'MySQL 8.0 removed the query cache' <<<"$out"
+
+check_eq "the fixture is unchanged" "$(tree_sums "$FIXTURE")" "$fixture_before"
+exit $T_FAILED
