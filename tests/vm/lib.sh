@@ -1,0 +1,124 @@
+# shellcheck shell=bash disable=SC2034 # VM_OUT, GiB: used by tests/vm/run and the scenarios
+# Helpers for the VM scenarios: boot the reference image (images/boot-vm) and assert on the
+# "KV key=value" lines of the guest's report. Sourced by tests/vm/run after tests/lib.sh.
+
+VM_TOP=$(cd "$TESTS_DIR/.." && pwd)
+VM_OUT=${MEMPROV_VM_OUT:-$VM_TOP/build/vm}
+VM_TIMEOUT=${MEMPROV_VM_TIMEOUT:-900}
+GiB=$((1024 * 1024 * 1024))
+MiB=$((1024 * 1024))
+
+# boot SCENARIO_DIR [boot-vm args...]: boots once, sets REPORT to the report path ("" if none).
+boot() {
+        local dir=$1 t0
+        shift
+        t0=$(date +%s)
+        if REPORT=$("$VM_TOP/images/boot-vm" --out "$dir" --timeout "$VM_TIMEOUT" "$@" 2>"$dir.boot.log"); then
+                echo "# timing: $(basename "$dir") $(basename "$(dirname "$REPORT")"): $(($(date +%s) - t0)) s to report ($*)"
+                return 0
+        fi
+        REPORT=
+        sed 's/^/# /' "$dir.boot.log" | tail -n 20
+        return 1
+}
+
+# rv KEY [REPORT]: a KV value from the report.
+rv() { sed -n "s|^KV $1=||p" "${2:-$REPORT}" | tail -n 1; }
+
+# size in bytes for 512M, 1G, 4G ...
+to_bytes() {
+        local n=${1%[KMGT]} u=${1: -1}
+        case $u in K) echo $((n * 1024)) ;; M) echo $((n * MiB)) ;; G) echo $((n * GiB)) ;;
+        T) echo $((n * 1024 * GiB)) ;; *) echo "$1" ;; esac
+}
+
+# policy_swap RAM_BYTES FS_SIZE AVAIL: the swapfile size memprov's policy gives (issue 2):
+# below 4G min(2R, max(R, 2G)); 4G-16G 4G; above round(sqrt(R GiB)) GiB <= 16G; capped by
+# min(target, avail/4, avail - max(2G, size/10)) rounded down to 64M; under 256M none (0).
+policy_swap() {
+        local r=$1 size=$2 avail=$3 t cap reserve
+        if [ "$r" -lt $((4 * GiB)) ]; then
+                t=$((2 * r))
+                local floor=$((r > 2 * GiB ? r : 2 * GiB))
+                [ "$floor" -lt "$t" ] && t=$floor
+        elif [ "$r" -le $((16 * GiB)) ]; then
+                t=$((4 * GiB))
+        else
+                t=$(python3 -c "import math; print(min(16, round(math.sqrt($r / 2**30))) * 2**30)")
+        fi
+        cap=$((avail / 4))
+        reserve=$((size / 10 > 2 * GiB ? size / 10 : 2 * GiB))
+        [ $((avail - reserve)) -lt "$cap" ] && cap=$((avail - reserve))
+        [ "$cap" -lt "$t" ] && t=$cap
+        t=$((t - t % (64 * MiB)))
+        [ "$t" -lt $((256 * MiB)) ] && t=0
+        echo "$t"
+}
+
+# The checks every boot must pass: the report came back, the boot settled without failed units
+# or ordering cycles, memprov.service succeeded and finished before the services started.
+check_boot_sane() {
+        local tag=$1 u m s
+        check_eq "$tag: system running (not degraded)" "$(rv system_state)" running
+        check_eq "$tag: no failed units" "$(rv failed_units)" ""
+        check_eq "$tag: no ordering cycle in the journal" "$(rv ordering_cycles)" 0
+        check_eq "$tag: nothing OOM-killed" "$(rv oom_kills)" 0
+        check_eq "$tag: memprov.service succeeded" "$(rv unit.memprov.result)/$(rv unit.memprov.exit_status)" success/0
+        check_eq "$tag: memprov.service active (RemainAfterExit)" "$(rv unit.memprov.active)" active
+        m=$(rv unit.memprov.exit_mono)
+        for u in mariadb apache2 php8.2-fpm proftpd named postgresql mailman3; do
+                s=$(rv "unit.$u.start_mono")
+                if [ -z "$s" ] || [ "$s" = 0 ]; then
+                        ok "$tag: $u did not start before memprov finished (not started)"
+                elif [ -n "$m" ] && [ "$m" -gt 0 ] && [ "$m" -le "$s" ]; then
+                        ok "$tag: memprov finished before $u started ($(((s - m) / 1000)) ms earlier)"
+                else
+                        not_ok "$tag: memprov finished before $u started (memprov exit $m, $u start $s)"
+                fi
+        done
+}
+
+# check_swap TAG RAM_BYTES [PREFIX]: /swapfile active, in fstab once, mode 0600, and of the
+# policy's size for the root filesystem as the guest reports it (avail counts memprov's own
+# swapfile, as memprov's cap does).
+check_swap() {
+        local tag=$1 ram=$2 p=${3:-} size avail file expected swaps
+        size=$(rv rootfs.size_bytes)
+        file=$(rv "${p}swapfile.bytes")
+        [ "$file" = none ] && file=0
+        avail=$(($(rv rootfs.avail_bytes) + file))
+        expected=$(policy_swap "$ram" "$size" "$avail")
+        check_eq "$tag: /swapfile has the policy's size ($((expected / MiB)) MiB)" "$file" "$expected"
+        swaps=$(rv "${p}swap./swapfile.bytes")
+        check_eq "$tag: /swapfile active with its full size" "$((swaps + 4096))" "$file"
+        check_eq "$tag: one active swap" "$(rv "${p}swap.active_count")" 1
+        check_eq "$tag: one swap line in fstab, for /swapfile" "$(rv "${p}swap.fstab_lines")" "/swapfile:none:swap;"
+        check_eq "$tag: /swapfile mode 600" "$(rv "${p}swapfile.mode")" 600
+}
+
+# check_services TAG [PREFIX]: memprov's drop-ins for MariaDB, Apache and PHP-FPM exist, and
+# the live MariaDB runs with the drop-in's values (PREFIX: a rerun's values, no live check).
+check_dropins() {
+        local tag=$1 files want live
+        files=$(rv managed_sums)
+        for f in /etc/mysql/mariadb.conf.d/99-memprov.cnf /etc/apache2/conf-available/memprov.conf \
+                /etc/php/8.2/fpm/pool.d/zz-memprov.conf /etc/sysctl.d/60-memprov.conf; do
+                check "$tag: drop-in $f" grep -q -- "$f:" <<<"$files"
+        done
+        want="$(to_bytes "$(rv mariadb.dropin.innodb_buffer_pool_size)") $(rv mariadb.dropin.max_connections)"
+        live=$(rv mariadb)
+        check_eq "$tag: live MariaDB has the drop-in's buffer pool and max_connections" "$live" "$want"
+}
+
+# check_units TAG STATE UNIT...: each unit is-enabled STATE (and inactive when disabled).
+check_units() {
+        local tag=$1 want=$2 u
+        shift 2
+        for u in "$@"; do
+                check_eq "$tag: $u $want" "$(rv "unit.$u.enabled")" "$want"
+                [ "$want" = disabled ] && check_eq "$tag: $u inactive" "$(rv "unit.$u.active")" inactive
+        done
+}
+
+# sum_of KEY_VALUE_LIST PATH: the sha that a managed_sums list gives PATH.
+sum_of() { tr ',' '\n' <<<"$1" | sed -n "s|^$2:||p"; }
