@@ -67,7 +67,7 @@ $(B)/unit-tests: $(LIB_SRCS:%.c=$(B)/%.o) $(UNIT_SRCS:%.c=$(B)/%.o)
 	$(CC) $(CFLAGS) -o $@ $^ $(PC_LIBS)
 $(BA)/unit-tests: $(LIB_SRCS:%.c=$(BA)/%.o) $(UNIT_SRCS:%.c=$(BA)/%.o)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PC_LIBS)
-$(B)/bench: tests/bench.c
+$(B)/bench-run: tests/bench.c
 	$(CC) $(CFLAGS) -o $@ $<
 
 # Shows this machine's plan; changes nothing.
@@ -79,9 +79,10 @@ check: test-deps
 	$(MAKE) --no-print-directory $(B)/memprov $(B)/unit-tests $(BA)/memprov $(BA)/unit-tests
 	tests/run $(B) $(BA)
 
+# Wall time and peak RSS of memprov against the bare fallocate+mkswap+swapon (not a test).
 bench: test-deps
-	$(MAKE) --no-print-directory $(B)/memprov $(B)/bench
-	$(B)/bench $(B)/memprov conf.d
+	$(MAKE) --no-print-directory $(B)/memprov $(B)/bench-run
+	tests/bench.sh $(B)/memprov $(B)/bench-run conf.d
 
 install: $(B)/memprov
 	install -D -m 0755 $(B)/memprov $(DESTDIR)$(sbindir)/memprov

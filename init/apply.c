@@ -30,21 +30,29 @@ static bool file_is_ours(const struct context *ctx, const char *path, const char
         return streq(recorded, hex);
 }
 
+static void skip_action(struct action *a, const char *why)
+{
+        a->skip = true;
+        free(a->note);
+        a->note = xstrdup(why);
+}
+
 static void review_write(const struct context *ctx, struct action *a)
 {
         _cleanup_free_ char *current = NULL;
+        struct stat st;
         size_t size;
 
+        /* Never write through (or over) a symlink or a special file memprov did not expect. */
+        if (root_lstat(ctx->rootfd, a->path, &st) == 0 && !S_ISREG(st.st_mode))
+                return skip_action(a, "not a regular file (a symlink?): left alone");
         if (root_read_file(ctx->rootfd, a->path, &current, &size) < 0)
                 return;
         if (size == a->content_size && memcmp(current, a->content, size) == 0)
                 return;
-        if (!file_is_ours(ctx, a->path, current, size)) {
-                a->skip = true;
-                free(a->note);
-                a->note = xstrdup("not written by memprov, or edited since: left alone "
-                                  "(remove it to let memprov write it)");
-        }
+        if (!file_is_ours(ctx, a->path, current, size))
+                skip_action(a, "not written by memprov, or edited since: left alone "
+                               "(remove it to let memprov write it)");
 }
 
 static bool plan_has_path(const struct plan *p, const char *path)

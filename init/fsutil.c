@@ -157,11 +157,9 @@ int root_write_file(int rootfd, const char *path, const char *data, size_t size,
         r = write_temp(dirfd, tmp, data, size, mode);
         if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
                 r = -errno;
-        if (r < 0) {
+        if (r < 0)
                 unlinkat(dirfd, tmp, 0);
-                return r;
-        }
-        return fsync_dir(dirfd);
+        return r;
 }
 
 /* Directories are reached with O_PATH, which cannot be fsync'ed: reopen for that. */
@@ -174,6 +172,15 @@ int fsync_dir(int dirfd)
         return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
 }
 
+int root_sync(int rootfd)
+{
+        _cleanup_close_ int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        return syncfs(fd) < 0 ? -errno : 0;
+}
+
 int root_remove_file(int rootfd, const char *path)
 {
         _cleanup_close_ int dirfd = -1;
@@ -183,9 +190,7 @@ int root_remove_file(int rootfd, const char *path)
         r = root_open_parent(rootfd, path, false, &dirfd, &name);
         if (r < 0)
                 return r;
-        if (unlinkat(dirfd, name, 0) < 0)
-                return -errno;
-        return fsync_dir(dirfd);
+        return unlinkat(dirfd, name, 0) < 0 ? -errno : 0;
 }
 
 int root_lstat(int rootfd, const char *path, struct stat *st)

@@ -17,9 +17,11 @@ int root_open_parent(int rootfd, const char *path, bool create, int *ret_dirfd,
 int root_open_dir(int rootfd, const char *dir, bool create, int *ret_fd);
 /* -ENOENT when absent. *ret is NUL-terminated. */
 int root_read_file(int rootfd, const char *path, char **ret, size_t *ret_size);
-/* temp file in the same directory, fsync, rename, fsync the directory. */
+/* Atomic: temp file in the same directory, fsync, rename. The rename becomes durable with the
+ * next root_sync() (one syncfs per run instead of one journal commit per directory). */
 int root_write_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode);
 int root_remove_file(int rootfd, const char *path);
+int root_sync(int rootfd);
 int root_lstat(int rootfd, const char *path, struct stat *st);
 int root_symlink(int rootfd, const char *target, const char *path);
 int write_all(int fd, const void *data, size_t size);

@@ -5,6 +5,7 @@
 
 #include "../modules/module.h"
 #include "apply.h"
+#include "fsutil.h"
 #include "cloudinit.h"
 #include "log.h"
 #include "size.h"

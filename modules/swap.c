@@ -83,11 +83,12 @@ static const char *own_swapfile(const struct context *ctx, uint64_t *size)
         return path;
 }
 
-static struct action *add_swap(struct plan *p, enum swap_op op, const char *path, uint64_t size,
-                               const char *fstype)
+static struct action *add_swap(const struct context *ctx, struct plan *p, enum swap_op op,
+                               const char *path, uint64_t size, const char *fstype)
 {
         struct action *a = plan_add(p, ACTION_SWAP, "swap");
 
+        a->swap.live = ctx->live;
         a->swap.op = op;
         a->swap.path = path ? xstrdup(path) : NULL;
         a->swap.size_bytes = size;
@@ -95,9 +96,10 @@ static struct action *add_swap(struct plan *p, enum swap_op op, const char *path
         return a;
 }
 
-static int plan_no_swap(struct plan *p, const char *own, uint64_t own_size, const char *why)
+static int plan_no_swap(const struct context *ctx, struct plan *p, const char *own,
+                        uint64_t own_size, const char *why)
 {
-        struct action *a = add_swap(p, own ? SWAP_KEEP : SWAP_NONE, own, own_size, NULL);
+        struct action *a = add_swap(ctx, p, own ? SWAP_KEEP : SWAP_NONE, own, own_size, NULL);
 
         a->note = xstrdup(why);
         return 0;
@@ -138,8 +140,8 @@ static int swap_plan(const struct context *ctx, struct plan *p)
                 return -EINVAL;
         if (want == 0) {
                 if (!own)
-                        return plan_no_swap(p, NULL, 0, "swap.size = none");
-                a = add_swap(p, SWAP_REMOVE, own, 0, NULL);
+                        return plan_no_swap(ctx, p, NULL, 0, "swap.size = none");
+                a = add_swap(ctx, p, SWAP_REMOVE, own, 0, NULL);
                 a->note = xstrdup("swap.size = none");
                 return 0;
         }
@@ -147,15 +149,15 @@ static int swap_plan(const struct context *ctx, struct plan *p)
         if (other && !own && !config_bool(ctx->config, "swap", "add", false)) {
                 plan_note(p, "existing swap %s is respected; no swapfile added (set swap.add = "
                              "yes to add one)", other->path);
-                return plan_no_swap(p, NULL, 0, "existing swap found");
+                return plan_no_swap(ctx, p, NULL, 0, "existing swap found");
         }
         if (!ctx->facts->fs_known)
-                return plan_no_swap(p, own, own_size, "cannot examine the swapfile's filesystem");
+                return plan_no_swap(ctx, p, own, own_size, "cannot examine the swapfile's filesystem");
         refusal = swap_fs_refusal(fs);
         if (refusal && !own) {
                 plan_note(p, "no swapfile on %s (%s): %s", fs->mountpoint ? fs->mountpoint : "?",
                           fs->fstype ? fs->fstype : "?", refusal);
-                return plan_no_swap(p, NULL, 0, refusal);
+                return plan_no_swap(ctx, p, NULL, 0, refusal);
         }
         avail = fs->avail_bytes + (own && streq(own, path) ? own_size : 0);
         size = swap_cap_bytes(want, fs->size_bytes, avail, explicit_size);
@@ -163,16 +165,16 @@ static int swap_plan(const struct context *ctx, struct plan *p)
                 plan_note(p, "swap capped at %s (wanted %s) by free space on %s",
                           format_size(size, b1), format_size(want, b2), fs->mountpoint);
         if (size == 0)
-                return plan_no_swap(p, own, own_size,
+                return plan_no_swap(ctx, p, own, own_size,
                                     "not enough free space for a swapfile of at least 256M");
         if (!own)
-                a = add_swap(p, SWAP_CREATE, path, size, fs->fstype);
+                a = add_swap(ctx, p, SWAP_CREATE, path, size, fs->fstype);
         else if (!streq(own, path) || (swap_resize_wanted(own_size, size) && !refusal)) {
-                a = add_swap(p, SWAP_RESIZE, path, size, fs->fstype);
+                a = add_swap(ctx, p, SWAP_RESIZE, path, size, fs->fstype);
                 a->swap.old_size_bytes = own_size;
                 a->swap.old_path = xstrdup(own);
         } else
-                a = add_swap(p, SWAP_KEEP, own, own_size, fs->fstype);
+                a = add_swap(ctx, p, SWAP_KEEP, own, own_size, fs->fstype);
         a->swap.live = ctx->live;
         return 0;
 }

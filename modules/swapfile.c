@@ -59,9 +59,7 @@ static int allocate(int dirfd, const char *name, uint64_t size, const char *fsty
         if (r < 0)
                 return log_error_errno(r, "cannot allocate %llu bytes for swapfile %s",
                                        (unsigned long long)size, name);
-        if (fsync(fd) < 0)
-                return log_error_errno(errno, "fsync %s", name);
-        return 0;
+        return 0; /* mkswap fsyncs the file after writing the signature */
 }
 
 static int run_mkswap(const char *full_path)
@@ -98,6 +96,7 @@ static int create_swapfile(const struct context *ctx, const char *path, uint64_t
                 (void)unlinkat(dirfd, tmp, 0);
                 return r;
         }
+        /* Durable before fstab names it: a crash must not leave an entry without its file. */
         r = fsync_dir(dirfd);
         return r < 0 ? log_error_errno(r, "fsync %s", path) : 0;
 }
