@@ -63,33 +63,74 @@ static bool plan_has_path(const struct plan *p, const char *path)
         return false;
 }
 
+/* Whether path is still the symlink to target that memprov made. */
+static bool link_is_ours(const struct context *ctx, const char *path, const char *target)
+{
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        char current[4096];
+        ssize_t n;
+
+        if (root_open_parent(ctx->rootfd, path, false, &dirfd, &name) < 0)
+                return false;
+        n = readlinkat(dirfd, name, current, sizeof(current) - 1);
+        return n >= 0 && (size_t)n == strlen(target) && memcmp(current, target, (size_t)n) == 0;
+}
+
+static void review_symlink(const struct context *ctx, struct action *a)
+{
+        struct stat st;
+
+        if (root_lstat(ctx->rootfd, a->path, &st) == 0 && !link_is_ours(ctx, a->path, a->target))
+                skip_action(a, "exists and is not memprov's link: left alone");
+}
+
+/* A file memprov recorded but no longer plans: removed if it is still what memprov wrote. */
+static void review_stale_one(const struct context *ctx, struct plan *p, const struct setting *s)
+{
+        const char *path = s->section + strlen("file ");
+        _cleanup_free_ char *current = NULL;
+        bool ours;
+        size_t size;
+        struct action *a;
+
+        if (streq(s->key, "link")) {
+                struct stat st;
+                if (root_lstat(ctx->rootfd, path, &st) < 0)
+                        return;
+                ours = link_is_ours(ctx, path, s->value);
+        } else {
+                if (root_read_file(ctx->rootfd, path, &current, &size) < 0)
+                        return;
+                ours = file_is_ours(ctx, path, current, size);
+        }
+        a = plan_add(p, ACTION_REMOVE_FILE, "core");
+        a->path = xstrdup(path);
+        if (ours)
+                a->note = xstrdup("no longer wanted at this tier");
+        else
+                skip_action(a, "no longer wanted, but changed since: left alone");
+}
+
 static void review_stale(const struct context *ctx, struct plan *p)
 {
         for (size_t i = 0; i < ctx->state->n_settings; i++) {
                 const struct setting *s = &ctx->state->settings[i];
-                const char *path = s->section + strlen("file ");
-                _cleanup_free_ char *current = NULL;
-                struct action *a;
-                size_t size;
-
-                if (!startswith(s->section, "file ") || !streq(s->key, "hash") ||
-                    plan_has_path(p, path) || root_read_file(ctx->rootfd, path, &current, &size) < 0)
-                        continue;
-                a = plan_add(p, ACTION_REMOVE_FILE, "core");
-                a->path = xstrdup(path);
-                if (!file_is_ours(ctx, path, current, size)) {
-                        a->skip = true;
-                        a->note = xstrdup("no longer wanted, but edited since: left alone");
-                } else
-                        a->note = xstrdup("no longer wanted at this tier");
+                if (startswith(s->section, "file ") &&
+                    (streq(s->key, "hash") || streq(s->key, "link")) &&
+                    !plan_has_path(p, s->section + strlen("file ")))
+                        review_stale_one(ctx, p, s);
         }
 }
 
 void plan_review(const struct context *ctx, struct plan *p)
 {
-        for (size_t i = 0; i < p->n_actions; i++)
+        for (size_t i = 0; i < p->n_actions; i++) {
                 if (p->actions[i].type == ACTION_WRITE_FILE)
                         review_write(ctx, &p->actions[i]);
+                else if (p->actions[i].type == ACTION_SYMLINK)
+                        review_symlink(ctx, &p->actions[i]);
+        }
         review_stale(ctx, p);
 }
 
@@ -125,23 +166,13 @@ static int apply_remove(const struct context *ctx, struct action *a)
 
 static int apply_symlink(const struct context *ctx, struct action *a)
 {
-        _cleanup_close_ int dirfd = -1;
-        const char *name;
-        char current[4096];
-        ssize_t n;
         int r;
 
-        r = root_open_parent(ctx->rootfd, a->path, true, &dirfd, &name);
-        if (r < 0)
-                return log_error_errno(r, "%s%s", ctx->root, a->path);
-        n = readlinkat(dirfd, name, current, sizeof(current) - 1);
-        if (n >= 0 && (size_t)n == strlen(a->target) && memcmp(current, a->target, (size_t)n) == 0)
+        if (link_is_ours(ctx, a->path, a->target))
                 return 0;
-        if (n >= 0 || errno != ENOENT)
-                return log_error("%s%s exists and is not memprov's link to %s; left alone",
-                                 ctx->root, a->path, a->target);
-        if (symlinkat(a->target, dirfd, name) < 0)
-                return log_error_errno(errno, "cannot link %s%s", ctx->root, a->path);
+        r = root_symlink(ctx->rootfd, a->target, a->path);
+        if (r < 0)
+                return log_error_errno(r, "cannot link %s%s", ctx->root, a->path);
         a->changed = true;
         return 0;
 }
@@ -186,13 +217,18 @@ void record_files(const struct plan *p, struct config *state)
                 _cleanup_free_ char *section = NULL;
                 char buf[32];
 
-                if (a->type != ACTION_WRITE_FILE || a->skip)
+                if ((a->type != ACTION_WRITE_FILE && a->type != ACTION_SYMLINK) || a->skip)
                         continue;
                 section = file_section(a->path);
-                snprintf(buf, sizeof(buf), "%016" PRIx64, hash64(a->content, a->content_size));
-                config_set(state, section, "hash", buf, "state");
-                snprintf(buf, sizeof(buf), "%04o", (unsigned)a->mode);
-                config_set(state, section, "mode", buf, "state");
+                if (a->type == ACTION_SYMLINK)
+                        config_set(state, section, "link", a->target, "state");
+                else {
+                        snprintf(buf, sizeof(buf), "%016" PRIx64,
+                                 hash64(a->content, a->content_size));
+                        config_set(state, section, "hash", buf, "state");
+                        snprintf(buf, sizeof(buf), "%04o", (unsigned)a->mode);
+                        config_set(state, section, "mode", buf, "state");
+                }
                 config_set(state, section, "module", a->module, "state");
         }
 }

@@ -135,7 +135,8 @@ int config_set_assignment(struct config *c, const char *assignment, const char *
         if (!eq)
                 return log_error("%s %s: expected SECTION.KEY=VALUE", origin, assignment);
         lhs = strndup(assignment, (size_t)(eq - assignment));
-        dot = lhs ? strrchr(lhs, '.') : NULL;
+        /* Section names have no dots ("tier 1G"); keys may ("php.pm"): split at the first. */
+        dot = lhs ? strchr(lhs, '.') : NULL;
         if (!dot || dot == lhs || dot[1] == '\0')
                 return log_error("%s %s: expected SECTION.KEY=VALUE", origin, assignment);
         lhs[dot - lhs] = '\0';

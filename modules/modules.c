@@ -29,12 +29,16 @@ static const struct config_key core_keys[] = {
         {0},
 };
 
+/* The core's list, one per module and the terminator must fit: fail the build, not silently. */
+_Static_assert(ELEMENTSOF(memprov_modules) + 1 <= MEMPROV_KEY_LISTS_MAX,
+               "raise MEMPROV_KEY_LISTS_MAX");
+
 void memprov_config_keys(const struct config_key *lists[static MEMPROV_KEY_LISTS_MAX])
 {
         size_t n = 0;
 
         lists[n++] = core_keys;
-        for (size_t i = 0; memprov_modules[i] && n < MEMPROV_KEY_LISTS_MAX - 1; i++)
+        for (size_t i = 0; memprov_modules[i]; i++)
                 if (memprov_modules[i]->keys)
                         lists[n++] = memprov_modules[i]->keys;
         lists[n] = NULL;

@@ -69,6 +69,7 @@ mount_loop_fs() {
 # /etc files and /proc/sys stay private to the test), once.
 enter_mount_namespace() {
         if [ -z "${MEMPROV_TEST_NS:-}" ]; then
+                rm -rf "$SCRATCH" # the re-executed script makes its own
                 MEMPROV_TEST_NS=1 exec unshare -m --propagation private bash "$0" "$@"
         fi
 }

@@ -99,3 +99,26 @@ echo "vm.swappiness = 1" >>"$R/etc/sysctl.d/60-memprov.conf"
 edited=$(cat "$R/etc/sysctl.d/60-memprov.conf")
 "${MP[@]}" --set swap.size=none --set sysctl.swappiness=20 --rerun >/dev/null 2>&1
 check_eq "admin edit survives --rerun" "$(cat "$R/etc/sysctl.d/60-memprov.conf")" "$edited"
+
+# Links are tracked like files: made once, left alone when the admin's, removed when stale.
+fresh_root
+mkdir -p "$R/usr/sbin" "$R/etc/apache2/mods-enabled" "$R/etc/apache2/conf-available" \
+        "$R/etc/apache2/conf-enabled"
+touch "$R/usr/sbin/apache2" "$R/etc/apache2/mods-enabled/mpm_event.load"
+LINK=$R/etc/apache2/conf-enabled/memprov.conf
+"${MP[@]}" --set swap.size=none >/dev/null 2>&1
+check_eq "link: a2enconf's link made" "$(readlink "$LINK")" "../conf-available/memprov.conf"
+check "link: recorded in the state" grep -q "^link = ../conf-available/memprov.conf" \
+        "$R/var/lib/memprov/state"
+before=$(tree_sums "$R")
+"${MP[@]}" --set swap.size=none --rerun >/dev/null 2>&1
+check_eq "link: rerun changes nothing" "$(tree_sums "$R")" "$before"
+rm "$R/usr/sbin/apache2"
+"${MP[@]}" --set swap.size=none --rerun >/dev/null 2>&1
+check_fails "link: removed once Apache is gone" test -L "$LINK"
+check_fails "link: its drop-in removed too" test -e "$R/etc/apache2/conf-available/memprov.conf"
+touch "$R/usr/sbin/apache2" && ln -s /somewhere/else "$LINK"
+out=$("${MP[@]}" --set swap.size=none --rerun 2>&1)
+check "link: an admin's link in the way is not fatal" test $? -eq 0
+check_eq "link: the admin's link is left alone" "$(readlink "$LINK")" /somewhere/else
+check "link: plan says so" grep -q "not memprov's link" <<<"$out"

@@ -51,6 +51,11 @@ TEST(config_layering)
         CHECK_U64(config_size(&c, "swap", "size", 0), 4 * GIB);
         CHECK(config_set_assignment(&c, "tier 1G.swappiness=7", "--set") == 0);
         CHECK_U64((uint64_t)config_int(&c, "tier 1G", "swappiness", 0), 7);
+        CHECK(config_set_assignment(&c, "tier 1G.php.pm=dynamic", "--set") == 0);
+        CHECK_STR(config_str(&c, "tier 1G", "php.pm", NULL), "dynamic");
+        CHECK(config_set_assignment(&c, "nodot=1", "--set") < 0);
+        CHECK(config_set_assignment(&c, ".key=1", "--set") < 0);
+        CHECK(config_set_assignment(&c, "swap.=1", "--set") < 0);
         CHECK(validate(&c) == 0);
         config_done(&c);
         test_rmtree(dir);
