@@ -57,6 +57,7 @@ mount_loop_fs() {
         img=$SCRATCH/$(basename "$dir").img
         truncate -s "$size" "$img" || return 1
         case $type in
+        ext2) mkfs.ext2 -q -F "$img" ;;
         ext4) mkfs.ext4 -q -F "$img" ;;
         xfs) mkfs.xfs -q -f "$img" ;;
         btrfs) mkfs.btrfs -q -f "$img" ;;

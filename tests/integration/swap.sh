@@ -90,6 +90,36 @@ for fs in ext4 xfs btrfs; do
         test_fs "$fs"
 done
 
+# ext2 has no fallocate: the swapfile is written with zeros, and the kernel takes it.
+if mount_loop_fs ext2 4G "$SCRATCH/ext2"; then
+        sw=$SCRATCH/ext2/swapfile
+        rm -rf /var/lib/memprov
+        "${MP[@]}" --set "swap.path=$sw" --set swap.size=320M --assume-ram 1G >/dev/null 2>&1
+        check "ext2: zero-filled swapfile active" grep -q "^$sw " /proc/swaps
+        check "ext2: fully allocated (no holes)" test "$(du -B1 "$sw" | cut -f1)" -ge \
+                "$(du -B1 --apparent-size "$sw" | cut -f1)"
+        swapoff "$sw"
+else
+        not_ok "ext2: mkfs and mount"
+fi
+
+# btrfs over two devices cannot hold a swapfile: refused, with the reason.
+truncate -s 3G "$SCRATCH/bt1.img" "$SCRATCH/bt2.img"
+d1=$(losetup -f --show "$SCRATCH/bt1.img") && at_exit "losetup -d $d1"
+d2=$(losetup -f --show "$SCRATCH/bt2.img") && at_exit "losetup -d $d2"
+mkdir -p "$SCRATCH/bt2"
+if mkfs.btrfs -q -f -d single -m raid1 "$d1" "$d2" >/dev/null 2>&1 &&
+        mount "$d1" "$SCRATCH/bt2" && at_exit "umount -l '$SCRATCH/bt2'"; then
+        rm -rf /var/lib/memprov
+        out=$("${MP[@]}" --set "swap.path=$SCRATCH/bt2/swapfile" --set swap.size=256M \
+                --assume-ram 1G 2>&1)
+        check "btrfs on two devices: exit 0" test $? -eq 0
+        check "btrfs on two devices: refused with the reason" grep -q "several devices" <<<"$out"
+        check_fails "btrfs on two devices: no swapfile" test -e "$SCRATCH/bt2/swapfile"
+else
+        not_ok "btrfs on two devices: mkfs and mount"
+fi
+
 # tmpfs cannot hold a swapfile: refused with a reason, the other steps still run.
 mkdir -p "$SCRATCH/tmpfs" && mount -t tmpfs -o size=64G tmpfs "$SCRATCH/tmpfs" &&
         at_exit "umount -l '$SCRATCH/tmpfs'"
