@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "../init/fsutil.h"
 #include "../init/log.h"
 #include "../init/size.h"
+#include "../init/spawn.h"
 #include "mysql.h"
 
 #define MYSQL_DROPIN "99-memprov.cnf"
-
-extern char **environ;
 
 static int check_trx_commit(const char *v)
 {
@@ -59,36 +56,22 @@ int mysql_parse_version(const char *s, unsigned *major, unsigned *minor)
         return 0;
 }
 
-/* "mariadbd --version" on the running system, without a shell. */
-static int server_version_output(const char *server, char *buf, size_t size)
+/* "mariadbd --version" on the running system: the version the server itself reports. */
+static int server_version(const char *server, struct db_server *s)
 {
         char *argv[] = {(char *)server, (char *)"--version", NULL};
-        posix_spawn_file_actions_t fa;
-        _cleanup_close_ int rfd = -1;
-        int fds[2], status, r;
-        size_t len = 0;
-        ssize_t n;
-        pid_t pid;
+        _cleanup_free_ char *out = NULL;
+        int r;
 
-        if (pipe2(fds, O_CLOEXEC) < 0)
-                return -errno;
-        rfd = fds[0];
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-        r = posix_spawn(&pid, server, &fa, NULL, argv, environ);
-        posix_spawn_file_actions_destroy(&fa);
-        close(fds[1]);
-        if (r != 0)
-                return -r;
-        while (len + 1 < size &&
-               ((n = read(rfd, buf + len, size - len - 1)) > 0 || (n < 0 && errno == EINTR)))
-                len += n > 0 ? (size_t)n : 0;
-        buf[len] = '\0';
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+        r = spawn_output(argv, 4096, &out);
+        if (r == 0)
+                r = mysql_parse_version(out, &s->major, &s->minor);
+        if (r < 0)
+                return r;
+        s->version_known = true;
+        if (strstr(out, "MariaDB"))
+                s->flavor = DB_MARIADB;
+        return 0;
 }
 
 static bool is_server_package(const char *name, enum db_flavor *flavor)
@@ -159,7 +142,6 @@ int mysql_detect(const struct context *ctx, struct db_server *ret)
         const char *server = NULL;
         struct db_server s = {0};
         struct stat st;
-        char out[512];
 
         for (size_t i = 0; i < ELEMENTSOF(mariadbd) && !server; i++)
                 if (root_lstat(ctx->rootfd, mariadbd[i], &st) == 0)
@@ -171,12 +153,7 @@ int mysql_detect(const struct context *ctx, struct db_server *ret)
                 *ret = s;
                 return 0;
         }
-        if (ctx->live && server_version_output(server, out, sizeof(out)) == 0 &&
-            mysql_parse_version(out, &s.major, &s.minor) == 0) {
-                s.version_known = true;
-                if (strstr(out, "MariaDB"))
-                        s.flavor = DB_MARIADB;
-        } else
+        if (!ctx->live || server_version(server, &s) < 0)
                 dpkg_server_version(ctx->rootfd, &s);
         s.dropin_dir =
             existing_dir(ctx->rootfd, s.flavor == DB_MARIADB ? mariadb_dirs : mysql_dirs);
