@@ -91,34 +91,60 @@ static bool is_server_package(const char *name, enum db_flavor *flavor)
         return false;
 }
 
-/* The installed server package's version from dpkg's database (offline roots, fixtures). */
-static int dpkg_server_version(int rootfd, struct db_server *s)
+/* One "package<TAB>version<TAB>status" line of dpkg-query: the version if the line names an
+ * installed server package. The status abbreviation "ii " reads want, state, error flag; dpkg's
+ * "ok installed" is state 'i' without the 'R' (reinstall required) flag. */
+static bool parse_package_line(char *line, struct db_server *s)
 {
-        _cleanup_free_ char *status = NULL;
-        enum db_flavor flavor = DB_NONE;
-        bool server = false, installed = false;
-        char *line, *save = NULL;
-        const char *version = NULL;
+        char *version = strchr(line, '\t'), *status;
+        enum db_flavor flavor;
 
-        if (root_read_file(rootfd, "/var/lib/dpkg/status", &status, NULL) < 0)
+        if (!version)
+                return false;
+        *version++ = '\0';
+        status = strchr(version, '\t');
+        if (!status)
+                return false;
+        *status++ = '\0';
+        if (!is_server_package(line, &flavor) || strlen(status) < 2 || status[1] != 'i' ||
+            status[2] == 'R')
+                return false;
+        if (mysql_parse_version(version, &s->major, &s->minor) < 0)
+                return false;
+        s->flavor = flavor;
+        s->version_known = true;
+        return true;
+}
+
+/*
+ * The installed server package's version, asked of dpkg-query (offline roots, fixtures, a server
+ * that cannot say): dpkg's database is dpkg's to read. --root (dpkg >= 1.21) rather than
+ * --admindir=ROOT/var/lib/dpkg, so that the binary names none of dpkg's paths, which lintian
+ * takes for reading the database directly. Without dpkg-query (EL) the version stays unknown.
+ */
+static int package_version(const struct context *ctx, struct db_server *s)
+{
+        static const char *const dpkg_query[] = {"/usr/bin/dpkg-query", NULL};
+        _cleanup_free_ char *root = NULL, *out = NULL;
+        char *argv[6], *line, *save = NULL;
+        size_t n = 0;
+        int r;
+
+        argv[n++] = (char *)find_program(dpkg_query);
+        if (!argv[0])
                 return -ENOENT;
-        /* A trailing empty line ends the last stanza too. */
-        for (line = strtok_r(status, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                if (startswith(line, "Package: ")) {
-                        server = is_server_package(line + 9, &flavor);
-                        installed = false;
-                        version = NULL;
-                } else if (startswith(line, "Status: "))
-                        installed = strstr(line, "ok installed") != NULL;
-                else if (startswith(line, "Version: "))
-                        version = line + 9;
-                if (server && installed && version &&
-                    mysql_parse_version(version, &s->major, &s->minor) == 0) {
-                        s->flavor = flavor;
-                        s->version_known = true;
+        if (ctx->root[0])
+                argv[n++] = root = xasprintf("--root=%s", ctx->root);
+        argv[n++] = (char *)"--show";
+        argv[n++] = (char *)"--showformat=${Package}\t${Version}\t${db:Status-Abbrev}\n";
+        argv[n] = NULL;
+        /* A few hundred packages on a server; far more is not a dpkg database we know. */
+        r = spawn_output(argv, 16 * MIB, &out);
+        if (r < 0)
+                return log_full(LOG_LEVEL_DEBUG, r, "dpkg-query: database server version unknown");
+        for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+                if (parse_package_line(line, s))
                         return 0;
-                }
-        }
         return -ENOENT;
 }
 
@@ -154,7 +180,7 @@ int mysql_detect(const struct context *ctx, struct db_server *ret)
                 return 0;
         }
         if (!ctx->live || server_version(server, &s) < 0)
-                dpkg_server_version(ctx->rootfd, &s);
+                package_version(ctx, &s);
         s.dropin_dir =
             existing_dir(ctx->rootfd, s.flavor == DB_MARIADB ? mariadb_dirs : mysql_dirs);
         *ret = s;
