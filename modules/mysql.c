@@ -7,6 +7,7 @@
 #include "../init/size.h"
 #include "../init/spawn.h"
 #include "mysql.h"
+#include "services.h"
 
 #define MYSQL_DROPIN "99-memprov.cnf"
 
@@ -212,19 +213,19 @@ int mysql_budget(const struct context *ctx, struct budget *b)
             "mysqld.join_buffer_size", "mysqld.binlog_cache_size", "mysqld.net_buffer_length",
             "mysqld.thread_stack",
         };
-        struct db_server s;
+        const struct db_server *s = &ctx->services->db;
         struct budget_line *l;
         uint64_t fixed, each = 0;
         char name[32];
 
-        if (mysql_detect(ctx, &s) < 0 || s.flavor == DB_NONE || !s.dropin_dir)
+        if (s->flavor == DB_NONE || !s->dropin_dir)
                 return 0;
         fixed = service_size(ctx, "mysqld.base", 64 * MIB) +
                 service_size(ctx, "mysqld.innodb_buffer_pool_size", 128 * MIB) +
                 service_size(ctx, "mysqld.innodb_log_buffer_size", 16 * MIB) +
                 service_size(ctx, "mysqld.key_buffer_size", 128 * MIB) +
                 service_size(ctx, "mysqld.tmp_table_size", 16 * MIB);
-        if (mysql_has_query_cache(&s))
+        if (mysql_has_query_cache(s))
                 fixed += service_size(ctx, "mysqld.query_cache_size", 1 * MIB);
         for (size_t i = 0; i < ELEMENTSOF(per_connection); i++)
                 each += service_size(ctx, per_connection[i], 256 * KIB);
@@ -232,7 +233,7 @@ int mysql_budget(const struct context *ctx, struct budget *b)
                        service_uint(ctx, "mysqld.max_connections", 151),
                        service_uint(ctx, "mysqld.min_connections", 10), 1, fixed, each);
         if (l)
-                snprintf(l->service, sizeof(l->service), "%s", server_name(&s, name));
+                snprintf(l->service, sizeof(l->service), "%s", server_name(s, name));
         return 0;
 }
 
@@ -282,34 +283,33 @@ static char *dropin_body(const struct context *ctx, const struct db_server *s, u
 
 static int mysql_plan(const struct context *ctx, struct plan *p)
 {
+        const struct db_server *s = &ctx->services->db;
         _cleanup_free_ char *path = NULL;
-        struct db_server s;
         struct budget b;
         struct action *a;
         char name[32];
         int r;
 
-        r = mysql_detect(ctx, &s);
-        if (r < 0 || s.flavor == DB_NONE)
-                return r;
-        if (!s.dropin_dir) {
+        if (s->flavor == DB_NONE)
+                return 0;
+        if (!s->dropin_dir) {
                 plan_note(p,
                           "%s is installed but none of its include directories "
                           "(mariadb.conf.d, mysql.conf.d, my.cnf.d) exists; left alone",
-                          server_name(&s, name));
+                          server_name(s, name));
                 return 0;
         }
         r = budget_compute(ctx, &b);
         if (r < 0)
                 return r;
-        if (!mysql_has_query_cache(&s) && tier_value(ctx, "mysqld.query_cache_type"))
-                plan_note(p, "%s: query_cache options left out (%s)", server_name(&s, name),
-                          s.version_known ? "MySQL 8.0 removed the query cache"
-                                          : "server version unknown");
-        path = xasprintf("%s/%s", s.dropin_dir, MYSQL_DROPIN);
+        if (!mysql_has_query_cache(s) && tier_value(ctx, "mysqld.query_cache_type"))
+                plan_note(p, "%s: query_cache options left out (%s)", server_name(s, name),
+                          s->version_known ? "MySQL 8.0 removed the query cache"
+                                           : "server version unknown");
+        path = xasprintf("%s/%s", s->dropin_dir, MYSQL_DROPIN);
         a = plan_add_file(p, "mysql", path, 0644,
-                          dropin_body(ctx, &s, budget_count(&b, "mysqld", 151)));
-        a->note = xasprintf("%s", server_name(&s, name));
+                          dropin_body(ctx, s, budget_count(&b, "mysqld", 151)));
+        a->note = xasprintf("%s", server_name(s, name));
         return 0;
 }
 
