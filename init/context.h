@@ -8,15 +8,19 @@
 #include "facts.h"
 #include "options.h"
 
+struct services;
+
 struct context {
         const struct options *opts;
-        int rootfd;              /* "/" or --root, opened O_PATH */
-        const char *root;        /* "" for the running system, else --root */
-        bool live;               /* running system: swapon, /proc/sys and D-Bus allowed */
+        int rootfd;       /* "/" or --root, opened O_PATH */
+        const char *root; /* "" for the running system, else --root */
+        bool live;        /* running system: swapon, /proc/sys and D-Bus allowed */
         const struct facts *facts;
         const struct config *config;
         const struct config *state; /* previous run's state (empty when none) */
         const char *tier;           /* tier section, e.g. "tier 1G" */
+        /* Detected once before planning (modules/services.h): modules never detect again. */
+        const struct services *services;
 };
 
 /* The tier table's value for key, with the config's same key in section override winning. */

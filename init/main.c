@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 #include "../modules/module.h"
+#include "../modules/services.h"
 #include "apply.h"
 #include "fsutil.h"
 #include "cloudinit.h"
@@ -12,7 +13,7 @@
 #include "state.h"
 #include "util.h"
 
-#define ETC_CONF "/etc/memprov/memprov.conf"
+#define ETC_CONF   "/etc/memprov/memprov.conf"
 #define ETC_CONF_D "/etc/memprov/conf.d"
 
 static int load_config(const struct options *o, int rootfd, const char *root, struct config *c)
@@ -141,6 +142,7 @@ static int run(const struct options *o)
         _cleanup_(config_done) struct config config = {0}, state = {0};
         _cleanup_(cloudinit_meta_done) struct cloudinit_meta meta = {0};
         _cleanup_close_ int rootfd = -1;
+        struct services services = {0};
         struct facts facts = {0};
         struct context ctx = {.opts = o, .root = o->root ? o->root : "", .live = !o->root};
         char tier[64];
@@ -168,13 +170,18 @@ static int run(const struct options *o)
         ctx.config = &config;
         ctx.state = &state;
         ctx.tier = tier_select(&config, facts.ram_bytes, tier);
+        ctx.services = &services;
         if (o->status)
                 r = print_status(&ctx);
         else if (state_present(&state) && !o->rerun && !o->dry_run &&
                  !cloudinit_new_instance(&meta, &state))
                 r = report_changes(&ctx);
-        else
-                r = provision(&ctx, &meta);
+        else {
+                /* Only planning needs the services: --status and a check spawn nothing. */
+                r = services_detect(&ctx, &services);
+                if (r == 0)
+                        r = provision(&ctx, &meta);
+        }
         facts_done(&facts);
         return r;
 }

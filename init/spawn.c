@@ -39,3 +39,62 @@ int spawn_wait(char *const argv[])
                 return log_error("%s failed with exit status %d", argv[0], WEXITSTATUS(status));
         return log_error("%s killed by signal %d", argv[0], WTERMSIG(status));
 }
+
+/* fd's contents to EOF, NUL-terminated: -EFBIG beyond max bytes. */
+static int read_all(int fd, size_t max, char **ret)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, size = 0;
+        ssize_t n;
+
+        for (;;) {
+                if (len + 1 >= size) {
+                        size = size ? 2 * size : 4096;
+                        buf = xrealloc(buf, size);
+                }
+                n = read(fd, buf + len, size - len - 1);
+                if (n == 0)
+                        break;
+                if (n < 0 && errno != EINTR)
+                        return -errno;
+                len += n > 0 ? (size_t)n : 0;
+                if (len > max)
+                        return -EFBIG;
+        }
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int spawn_output(char *const argv[], size_t max, char **ret)
+{
+        _cleanup_free_ char *out = NULL;
+        posix_spawn_file_actions_t fa;
+        _cleanup_close_ int rfd = -1;
+        int fds[2], status, r;
+        pid_t pid;
+
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        rfd = fds[0];
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(fds[1]);
+        if (r != 0)
+                return -r;
+        r = read_all(rfd, max, &out);
+        /* A program cut off early gets EPIPE instead of blocking on a full pipe. */
+        close(TAKE_FD(rfd));
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        if (r < 0)
+                return r;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return -EIO;
+        *ret = TAKE_PTR(out);
+        return 0;
+}

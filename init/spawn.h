@@ -5,5 +5,9 @@
  * Returns 0 on exit status 0; logs and returns a negative errno otherwise. Output is kept
  * quiet unless the program fails. */
 int spawn_wait(char *const argv[]);
+/* Runs argv[0] like spawn_wait() to ask it for a fact: its stdout, NUL-terminated, in *ret
+ * (stderr discarded). -EFBIG when it writes more than max bytes, -EIO when it fails. Does not
+ * log: callers decide whether an unanswered question matters. */
+int spawn_output(char *const argv[], size_t max, char **ret);
 /* The first of the candidate paths that exists and is executable, or NULL. */
 const char *find_program(const char *const *candidates);

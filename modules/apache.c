@@ -6,6 +6,7 @@
 #include "../init/log.h"
 #include "../init/size.h"
 #include "apache.h"
+#include "services.h"
 
 #define DEBIAN_CONF      "/etc/apache2/conf-available/memprov.conf"
 #define DEBIAN_CONF_LINK "/etc/apache2/conf-enabled/memprov.conf"
@@ -108,24 +109,24 @@ static unsigned threads_per_child(const struct context *ctx, enum mpm m)
 
 int apache_budget(const struct context *ctx, struct budget *b)
 {
-        struct web_server w;
+        const struct web_server *w = &ctx->services->web;
         struct budget_line *l;
         unsigned tpc;
         uint64_t each;
 
-        if (apache_detect(ctx, &w) < 0 || !w.installed || w.mpm == MPM_UNKNOWN)
+        if (!w->installed || w->mpm == MPM_UNKNOWN)
                 return 0;
-        tpc = threads_per_child(ctx, w.mpm);
-        each = w.mpm == MPM_PREFORK ? service_size(ctx, "apache.prefork.child", 8 * MIB)
-                                    : service_size(ctx, "apache.thread", 512 * KIB) +
-                                          service_size(ctx, "apache.process", 6 * MIB) / tpc;
+        tpc = threads_per_child(ctx, w->mpm);
+        each = w->mpm == MPM_PREFORK ? service_size(ctx, "apache.prefork.child", 8 * MIB)
+                                     : service_size(ctx, "apache.thread", 512 * KIB) +
+                                           service_size(ctx, "apache.process", 6 * MIB) / tpc;
         l = budget_add(b, "apache", "MaxRequestWorkers",
-                       mpm_uint(ctx, w.mpm, "MaxRequestWorkers", 150),
+                       mpm_uint(ctx, w->mpm, "MaxRequestWorkers", 150),
                        service_uint(ctx, "apache.min_workers", 10), tpc,
                        service_size(ctx, "apache.base", 8 * MIB), each);
         if (l)
-                snprintf(l->service, sizeof(l->service), "%s %s", w.debian ? "apache2" : "httpd",
-                         mpm_name(w.mpm));
+                snprintf(l->service, sizeof(l->service), "%s %s", w->debian ? "apache2" : "httpd",
+                         mpm_name(w->mpm));
         return 0;
 }
 
@@ -187,16 +188,15 @@ static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers)
 
 static int apache_plan(const struct context *ctx, struct plan *p)
 {
-        struct web_server w;
+        const struct web_server *w = &ctx->services->web;
         struct budget b;
         struct action *a;
         unsigned workers;
         int r;
 
-        r = apache_detect(ctx, &w);
-        if (r < 0 || !w.installed)
-                return r;
-        if (w.mpm == MPM_UNKNOWN) {
+        if (!w->installed)
+                return 0;
+        if (w->mpm == MPM_UNKNOWN) {
                 plan_note(p, "Apache is installed but no MPM is enabled; left alone");
                 return 0;
         }
@@ -204,10 +204,10 @@ static int apache_plan(const struct context *ctx, struct plan *p)
         if (r < 0)
                 return r;
         workers = budget_count(&b, "apache", 50);
-        a = plan_add_file(p, "apache", w.debian ? DEBIAN_CONF : EL_CONF, 0644,
-                          conf_body(ctx, w.mpm, workers));
-        a->note = xasprintf("mpm %s", mpm_name(w.mpm));
-        if (w.debian) {
+        a = plan_add_file(p, "apache", w->debian ? DEBIAN_CONF : EL_CONF, 0644,
+                          conf_body(ctx, w->mpm, workers));
+        a->note = xasprintf("mpm %s", mpm_name(w->mpm));
+        if (w->debian) {
                 /* What a2enconf memprov does. */
                 a = plan_add(p, ACTION_SYMLINK, "apache");
                 a->path = xstrdup(DEBIAN_CONF_LINK);

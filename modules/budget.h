@@ -3,7 +3,8 @@
  * The memory budget: OS reserve + every installed service's worst case must fit in RAM. Each
  * service adds lines (fixed cost + count x cost each); budget_fit() lowers the scalable counts
  * (max_connections, MaxRequestWorkers, pm.max_children) proportionally, never below their floors.
- * The budget is a pure function of (facts, config): every module recomputes the same numbers.
+ * The budget is a pure function of (facts, config, ctx->services): every module recomputes the
+ * same numbers, detecting nothing.
  */
 #pragma once
 

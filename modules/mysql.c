@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "../init/fsutil.h"
 #include "../init/log.h"
 #include "../init/size.h"
+#include "../init/spawn.h"
 #include "mysql.h"
+#include "services.h"
 
 #define MYSQL_DROPIN "99-memprov.cnf"
-
-extern char **environ;
 
 static int check_trx_commit(const char *v)
 {
@@ -59,36 +57,22 @@ int mysql_parse_version(const char *s, unsigned *major, unsigned *minor)
         return 0;
 }
 
-/* "mariadbd --version" on the running system, without a shell. */
-static int server_version_output(const char *server, char *buf, size_t size)
+/* "mariadbd --version" on the running system: the version the server itself reports. */
+static int server_version(const char *server, struct db_server *s)
 {
         char *argv[] = {(char *)server, (char *)"--version", NULL};
-        posix_spawn_file_actions_t fa;
-        _cleanup_close_ int rfd = -1;
-        int fds[2], status, r;
-        size_t len = 0;
-        ssize_t n;
-        pid_t pid;
+        _cleanup_free_ char *out = NULL;
+        int r;
 
-        if (pipe2(fds, O_CLOEXEC) < 0)
-                return -errno;
-        rfd = fds[0];
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-        r = posix_spawn(&pid, server, &fa, NULL, argv, environ);
-        posix_spawn_file_actions_destroy(&fa);
-        close(fds[1]);
-        if (r != 0)
-                return -r;
-        while (len + 1 < size &&
-               ((n = read(rfd, buf + len, size - len - 1)) > 0 || (n < 0 && errno == EINTR)))
-                len += n > 0 ? (size_t)n : 0;
-        buf[len] = '\0';
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+        r = spawn_output(argv, 4096, &out);
+        if (r == 0)
+                r = mysql_parse_version(out, &s->major, &s->minor);
+        if (r < 0)
+                return r;
+        s->version_known = true;
+        if (strstr(out, "MariaDB"))
+                s->flavor = DB_MARIADB;
+        return 0;
 }
 
 static bool is_server_package(const char *name, enum db_flavor *flavor)
@@ -108,34 +92,60 @@ static bool is_server_package(const char *name, enum db_flavor *flavor)
         return false;
 }
 
-/* The installed server package's version from dpkg's database (offline roots, fixtures). */
-static int dpkg_server_version(int rootfd, struct db_server *s)
+/* One "package<TAB>version<TAB>status" line of dpkg-query: the version if the line names an
+ * installed server package. The status abbreviation "ii " reads want, state, error flag; dpkg's
+ * "ok installed" is state 'i' without the 'R' (reinstall required) flag. */
+static bool parse_package_line(char *line, struct db_server *s)
 {
-        _cleanup_free_ char *status = NULL;
-        enum db_flavor flavor = DB_NONE;
-        bool server = false, installed = false;
-        char *line, *save = NULL;
-        const char *version = NULL;
+        char *version = strchr(line, '\t'), *status;
+        enum db_flavor flavor;
 
-        if (root_read_file(rootfd, "/var/lib/dpkg/status", &status, NULL) < 0)
+        if (!version)
+                return false;
+        *version++ = '\0';
+        status = strchr(version, '\t');
+        if (!status)
+                return false;
+        *status++ = '\0';
+        if (!is_server_package(line, &flavor) || strlen(status) < 2 || status[1] != 'i' ||
+            status[2] == 'R')
+                return false;
+        if (mysql_parse_version(version, &s->major, &s->minor) < 0)
+                return false;
+        s->flavor = flavor;
+        s->version_known = true;
+        return true;
+}
+
+/*
+ * The installed server package's version, asked of dpkg-query (offline roots, fixtures, a server
+ * that cannot say): dpkg's database is dpkg's to read. --root (dpkg >= 1.21) rather than
+ * --admindir=ROOT/var/lib/dpkg, so that the binary names none of dpkg's paths, which lintian
+ * takes for reading the database directly. Without dpkg-query (EL) the version stays unknown.
+ */
+static int package_version(const struct context *ctx, struct db_server *s)
+{
+        static const char *const dpkg_query[] = {"/usr/bin/dpkg-query", NULL};
+        _cleanup_free_ char *root = NULL, *out = NULL;
+        char *argv[6], *line, *save = NULL;
+        size_t n = 0;
+        int r;
+
+        argv[n++] = (char *)find_program(dpkg_query);
+        if (!argv[0])
                 return -ENOENT;
-        /* A trailing empty line ends the last stanza too. */
-        for (line = strtok_r(status, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                if (startswith(line, "Package: ")) {
-                        server = is_server_package(line + 9, &flavor);
-                        installed = false;
-                        version = NULL;
-                } else if (startswith(line, "Status: "))
-                        installed = strstr(line, "ok installed") != NULL;
-                else if (startswith(line, "Version: "))
-                        version = line + 9;
-                if (server && installed && version &&
-                    mysql_parse_version(version, &s->major, &s->minor) == 0) {
-                        s->flavor = flavor;
-                        s->version_known = true;
+        if (ctx->root[0])
+                argv[n++] = root = xasprintf("--root=%s", ctx->root);
+        argv[n++] = (char *)"--show";
+        argv[n++] = (char *)"--showformat=${Package}\t${Version}\t${db:Status-Abbrev}\n";
+        argv[n] = NULL;
+        /* A few hundred packages on a server; far more is not a dpkg database we know. */
+        r = spawn_output(argv, 16 * MIB, &out);
+        if (r < 0)
+                return log_full(LOG_LEVEL_DEBUG, r, "dpkg-query: database server version unknown");
+        for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+                if (parse_package_line(line, s))
                         return 0;
-                }
-        }
         return -ENOENT;
 }
 
@@ -159,7 +169,6 @@ int mysql_detect(const struct context *ctx, struct db_server *ret)
         const char *server = NULL;
         struct db_server s = {0};
         struct stat st;
-        char out[512];
 
         for (size_t i = 0; i < ELEMENTSOF(mariadbd) && !server; i++)
                 if (root_lstat(ctx->rootfd, mariadbd[i], &st) == 0)
@@ -171,13 +180,8 @@ int mysql_detect(const struct context *ctx, struct db_server *ret)
                 *ret = s;
                 return 0;
         }
-        if (ctx->live && server_version_output(server, out, sizeof(out)) == 0 &&
-            mysql_parse_version(out, &s.major, &s.minor) == 0) {
-                s.version_known = true;
-                if (strstr(out, "MariaDB"))
-                        s.flavor = DB_MARIADB;
-        } else
-                dpkg_server_version(ctx->rootfd, &s);
+        if (!ctx->live || server_version(server, &s) < 0)
+                package_version(ctx, &s);
         s.dropin_dir =
             existing_dir(ctx->rootfd, s.flavor == DB_MARIADB ? mariadb_dirs : mysql_dirs);
         *ret = s;
@@ -209,19 +213,19 @@ int mysql_budget(const struct context *ctx, struct budget *b)
             "mysqld.join_buffer_size", "mysqld.binlog_cache_size", "mysqld.net_buffer_length",
             "mysqld.thread_stack",
         };
-        struct db_server s;
+        const struct db_server *s = &ctx->services->db;
         struct budget_line *l;
         uint64_t fixed, each = 0;
         char name[32];
 
-        if (mysql_detect(ctx, &s) < 0 || s.flavor == DB_NONE || !s.dropin_dir)
+        if (s->flavor == DB_NONE || !s->dropin_dir)
                 return 0;
         fixed = service_size(ctx, "mysqld.base", 64 * MIB) +
                 service_size(ctx, "mysqld.innodb_buffer_pool_size", 128 * MIB) +
                 service_size(ctx, "mysqld.innodb_log_buffer_size", 16 * MIB) +
                 service_size(ctx, "mysqld.key_buffer_size", 128 * MIB) +
                 service_size(ctx, "mysqld.tmp_table_size", 16 * MIB);
-        if (mysql_has_query_cache(&s))
+        if (mysql_has_query_cache(s))
                 fixed += service_size(ctx, "mysqld.query_cache_size", 1 * MIB);
         for (size_t i = 0; i < ELEMENTSOF(per_connection); i++)
                 each += service_size(ctx, per_connection[i], 256 * KIB);
@@ -229,7 +233,7 @@ int mysql_budget(const struct context *ctx, struct budget *b)
                        service_uint(ctx, "mysqld.max_connections", 151),
                        service_uint(ctx, "mysqld.min_connections", 10), 1, fixed, each);
         if (l)
-                snprintf(l->service, sizeof(l->service), "%s", server_name(&s, name));
+                snprintf(l->service, sizeof(l->service), "%s", server_name(s, name));
         return 0;
 }
 
@@ -279,34 +283,33 @@ static char *dropin_body(const struct context *ctx, const struct db_server *s, u
 
 static int mysql_plan(const struct context *ctx, struct plan *p)
 {
+        const struct db_server *s = &ctx->services->db;
         _cleanup_free_ char *path = NULL;
-        struct db_server s;
         struct budget b;
         struct action *a;
         char name[32];
         int r;
 
-        r = mysql_detect(ctx, &s);
-        if (r < 0 || s.flavor == DB_NONE)
-                return r;
-        if (!s.dropin_dir) {
+        if (s->flavor == DB_NONE)
+                return 0;
+        if (!s->dropin_dir) {
                 plan_note(p,
                           "%s is installed but none of its include directories "
                           "(mariadb.conf.d, mysql.conf.d, my.cnf.d) exists; left alone",
-                          server_name(&s, name));
+                          server_name(s, name));
                 return 0;
         }
         r = budget_compute(ctx, &b);
         if (r < 0)
                 return r;
-        if (!mysql_has_query_cache(&s) && tier_value(ctx, "mysqld.query_cache_type"))
-                plan_note(p, "%s: query_cache options left out (%s)", server_name(&s, name),
-                          s.version_known ? "MySQL 8.0 removed the query cache"
-                                          : "server version unknown");
-        path = xasprintf("%s/%s", s.dropin_dir, MYSQL_DROPIN);
+        if (!mysql_has_query_cache(s) && tier_value(ctx, "mysqld.query_cache_type"))
+                plan_note(p, "%s: query_cache options left out (%s)", server_name(s, name),
+                          s->version_known ? "MySQL 8.0 removed the query cache"
+                                           : "server version unknown");
+        path = xasprintf("%s/%s", s->dropin_dir, MYSQL_DROPIN);
         a = plan_add_file(p, "mysql", path, 0644,
-                          dropin_body(ctx, &s, budget_count(&b, "mysqld", 151)));
-        a->note = xasprintf("%s", server_name(&s, name));
+                          dropin_body(ctx, s, budget_count(&b, "mysqld", 151)));
+        a->note = xasprintf("%s", server_name(s, name));
         return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "apache.h"
 #include "budget.h"
 #include "phpfpm.h"
+#include "services.h"
 
 #define DROPIN_NAME "50-memprov.conf"
 
@@ -105,8 +106,8 @@ static int oom_plan(const struct context *ctx, struct plan *p)
         static const char *const database[] = {"mariadb.service", "mysql.service", "mysqld.service",
                                                NULL};
         static const char *const web[] = {"apache2.service", "httpd.service", NULL};
+        const struct php_fpms *fpms = &ctx->services->php;
         const struct budget_line *apache;
-        struct php_fpms fpms;
         struct budget b;
         size_t before = p->n_actions;
         const char *unit;
@@ -115,8 +116,6 @@ static int oom_plan(const struct context *ctx, struct plan *p)
         if (!config_bool(ctx->config, "oom", "enabled", true))
                 return 0;
         r = budget_compute(ctx, &b);
-        if (r >= 0)
-                r = phpfpm_detect(ctx, &fpms);
         if (r < 0)
                 return r;
         if ((unit = first_unit(ctx->rootfd, ssh)))
@@ -128,10 +127,10 @@ static int oom_plan(const struct context *ctx, struct plan *p)
                 add_dropin(ctx, p, unit, ROLE_WEB,
                            apache ? memory_high(ctx, budget_line_total(apache)) : 0);
         }
-        for (size_t i = 0; i < fpms.n; i++)
-                if (unit_installed(ctx->rootfd, fpms.v[i].unit))
-                        add_dropin(ctx, p, fpms.v[i].unit, ROLE_PHP,
-                                   memory_high(ctx, php_version_total(&b, &fpms.v[i])));
+        for (size_t i = 0; i < fpms->n; i++)
+                if (unit_installed(ctx->rootfd, fpms->v[i].unit))
+                        add_dropin(ctx, p, fpms->v[i].unit, ROLE_PHP,
+                                   memory_high(ctx, php_version_total(&b, &fpms->v[i])));
         if (p->n_actions > before && ctx->facts->systemd_running)
                 plan_add(p, ACTION_DAEMON_RELOAD, "oom");
         return 0;

@@ -5,6 +5,7 @@
 #include "../init/fsutil.h"
 #include "../init/log.h"
 #include "phpfpm.h"
+#include "services.h"
 
 #define PHPFPM_DROPIN "zz-memprov.conf"
 
@@ -125,14 +126,10 @@ void phpfpm_line_id(const struct php_fpm *f, const char *pool, char buf[static 8
 
 int phpfpm_budget(const struct context *ctx, struct budget *b)
 {
-        struct php_fpms fpms;
-        int r;
+        const struct php_fpms *fpms = &ctx->services->php;
 
-        r = phpfpm_detect(ctx, &fpms);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < fpms.n; i++) {
-                const struct php_fpm *f = &fpms.v[i];
+        for (size_t i = 0; i < fpms->n; i++) {
+                const struct php_fpm *f = &fpms->v[i];
                 struct budget_line *l;
                 char id[80];
 
@@ -200,22 +197,21 @@ static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, con
 
 static int phpfpm_plan(const struct context *ctx, struct plan *p)
 {
-        struct php_fpms fpms;
+        const struct php_fpms *fpms = &ctx->services->php;
         struct budget b;
         int r;
 
-        r = phpfpm_detect(ctx, &fpms);
-        if (r < 0 || fpms.n == 0)
-                return r;
+        if (fpms->n == 0)
+                return 0;
         r = budget_compute(ctx, &b);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < fpms.n; i++) {
-                _cleanup_free_ char *path = xasprintf("%s/%s", fpms.v[i].pool_dir, PHPFPM_DROPIN);
+        for (size_t i = 0; i < fpms->n; i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", fpms->v[i].pool_dir, PHPFPM_DROPIN);
                 struct action *a =
-                    plan_add_file(p, "phpfpm", path, 0644, pool_body(ctx, &fpms.v[i], &b));
+                    plan_add_file(p, "phpfpm", path, 0644, pool_body(ctx, &fpms->v[i], &b));
                 a->note =
-                    xasprintf("%zu pool%s", fpms.v[i].n_pools, fpms.v[i].n_pools == 1 ? "" : "s");
+                    xasprintf("%zu pool%s", fpms->v[i].n_pools, fpms->v[i].n_pools == 1 ? "" : "s");
         }
         return 0;
 }

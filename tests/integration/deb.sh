@@ -26,7 +26,7 @@ check "builds build/deb/memprov_${version}_$arch.deb (changelog version = Makefi
 # lintian: no E: and no W: (informational tags are listed, not counted).
 lintian --info --display-info "$top"/build/deb/memprov_"${version}"_"$arch".changes \
         >"$SCRATCH/lintian.log" 2>&1
-grep -v -e '^N: ' -e 'running with root privileges' "$SCRATCH/lintian.log" | sed 's/^/# lintian: /'
+grep -v -e '^N:' -e 'running with root privileges' "$SCRATCH/lintian.log" | sed 's/^/# lintian: /'
 check_eq "lintian: no errors" "$(grep -c '^E: ' "$SCRATCH/lintian.log")" 0
 check_eq "lintian: no warnings" "$(grep -c '^W: ' "$SCRATCH/lintian.log")" 0
 

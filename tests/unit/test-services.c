@@ -8,6 +8,7 @@
 #include "../../modules/budget.h"
 #include "../../modules/mysql.h"
 #include "../../modules/phpfpm.h"
+#include "../../modules/services.h"
 #include "test.h"
 
 struct fixture {
@@ -15,6 +16,7 @@ struct fixture {
         int rootfd;
         struct config config;
         struct facts facts;
+        struct services services;
         char tier[64];
         struct context ctx;
 };
@@ -33,7 +35,10 @@ static void fixture_open(struct fixture *f, uint64_t ram)
             .config = &f->config,
             .state = &f->config,
             .tier = tier_select(&f->config, ram, f->tier),
+            .services = &f->services,
         };
+        if (services_detect(&f->ctx, &f->services) < 0)
+                abort();
 }
 
 static void fixture_close(struct fixture *f)
