@@ -49,6 +49,25 @@ int root_open_dir(int rootfd, const char *dir, bool create, int *ret_fd)
         return 0;
 }
 
+int root_opendir(int rootfd, const char *dir, DIR **ret)
+{
+        _cleanup_close_ int pathfd = -1, fd = -1;
+        int r;
+
+        r = root_open_dir(rootfd, dir, false, &pathfd);
+        if (r < 0)
+                return r;
+        /* O_PATH descriptors cannot be read: reopen the directory itself. */
+        fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret = fdopendir(fd);
+        if (!*ret)
+                return -errno;
+        TAKE_FD(fd);
+        return 0;
+}
+
 int root_open_parent(int rootfd, const char *path, bool create, int *ret_dirfd,
                      const char **ret_name)
 {

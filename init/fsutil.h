@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -15,6 +16,8 @@
 int root_open_parent(int rootfd, const char *path, bool create, int *ret_dirfd,
                      const char **ret_name);
 int root_open_dir(int rootfd, const char *dir, bool create, int *ret_fd);
+/* The same, opened for readdir(3). */
+int root_opendir(int rootfd, const char *dir, DIR **ret);
 /* -ENOENT when absent. *ret is NUL-terminated. */
 int root_read_file(int rootfd, const char *path, char **ret, size_t *ret_size);
 /* Atomic: temp file in the same directory, fsync, rename. The rename becomes durable with the

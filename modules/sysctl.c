@@ -9,16 +9,12 @@
 /* PostgreSQL's server binary lives in a versioned directory that the client creates too. */
 static bool postgres_installed(int rootfd)
 {
-        _cleanup_close_ int pathfd = -1;
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
-        int fd;
 
-        if (root_open_dir(rootfd, "/usr/lib/postgresql", false, &pathfd) < 0)
+        if (root_opendir(rootfd, "/usr/lib/postgresql", &d) < 0)
                 return false;
-        fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        d = fd >= 0 ? fdopendir(fd) : NULL;
-        while (d && (de = readdir(d))) {
+        while ((de = readdir(d))) {
                 _cleanup_free_ char *server = xasprintf("/usr/lib/postgresql/%s/bin/postgres",
                                                         de->d_name);
                 struct stat st;
