@@ -14,6 +14,7 @@ log() { printf 'base-recipe: %s\n' "$*" >&2; }
 
 # The mirror is whatever this host's apt uses for Debian (sources.list or deb822 .sources):
 # never a hardcoded host. apt-get indextargets lists what apt update fetched.
+# shellcheck disable=SC2016 # $(...) is apt's format syntax
 mapfile -t repos < <(apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
     'Created-By: Packages' | awk -v s="$suite" '$3 == "main" && ($2 == s || $2 == s"-updates" || $2 == s"-security")' |
     sort -u)
