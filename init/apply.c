@@ -11,23 +11,23 @@
 #include "log.h"
 #include "state.h"
 
-static char *file_section(const char *path)
-{
-        return xasprintf("file %s", path);
-}
+/* The state keeps one line per managed path: [files] PATH = HASH MODE MODULE and
+ * [links] PATH = TARGET MODULE. Paths are keys, not section names, because inih cuts section
+ * names at 50 characters. */
+#define STATE_FILES "files"
+#define STATE_LINKS "links"
 
 /* Whether the file on disk is what memprov last wrote (or memprov's, when state was lost). */
 static bool file_is_ours(const struct context *ctx, const char *path, const char *current,
                          size_t size)
 {
-        _cleanup_free_ char *section = file_section(path);
-        const char *recorded = config_str(ctx->state, section, "hash", NULL);
+        const char *recorded = config_str(ctx->state, STATE_FILES, path, NULL);
         char hex[17];
 
         if (!recorded)
                 return is_managed_content(current);
         snprintf(hex, sizeof(hex), "%016" PRIx64, hash64(current, size));
-        return streq(recorded, hex);
+        return startswith(recorded, hex) && (recorded[16] == ' ' || recorded[16] == '\0');
 }
 
 static void skip_action(struct action *a, const char *why)
@@ -88,17 +88,18 @@ static void review_symlink(const struct context *ctx, struct action *a)
 /* A file memprov recorded but no longer plans: removed if it is still what memprov wrote. */
 static void review_stale_one(const struct context *ctx, struct plan *p, const struct setting *s)
 {
-        const char *path = s->section + strlen("file ");
-        _cleanup_free_ char *current = NULL;
+        const char *path = s->key;
+        _cleanup_free_ char *current = NULL, *target = NULL;
         bool ours;
         size_t size;
         struct action *a;
 
-        if (streq(s->key, "link")) {
+        if (streq(s->section, STATE_LINKS)) {
                 struct stat st;
-                if (root_lstat(ctx->rootfd, path, &st) < 0)
+                target = strndup(s->value, strcspn(s->value, " "));
+                if (!target || root_lstat(ctx->rootfd, path, &st) < 0)
                         return;
-                ours = link_is_ours(ctx, path, s->value);
+                ours = link_is_ours(ctx, path, target);
         } else {
                 if (root_read_file(ctx->rootfd, path, &current, &size) < 0)
                         return;
@@ -116,9 +117,8 @@ static void review_stale(const struct context *ctx, struct plan *p)
 {
         for (size_t i = 0; i < ctx->state->n_settings; i++) {
                 const struct setting *s = &ctx->state->settings[i];
-                if (startswith(s->section, "file ") &&
-                    (streq(s->key, "hash") || streq(s->key, "link")) &&
-                    !plan_has_path(p, s->section + strlen("file ")))
+                if ((streq(s->section, STATE_FILES) || streq(s->section, STATE_LINKS)) &&
+                    !plan_has_path(p, s->key))
                         review_stale_one(ctx, p, s);
         }
 }
@@ -194,6 +194,7 @@ static int apply_one(const struct context *ctx, struct action *a)
 int apply_plan(const struct context *ctx, struct plan *p)
 {
         struct statvfs sv;
+        bool changed = false;
         int r;
 
         /* A read-only root is refused before the first change, so nothing is half done. */
@@ -201,11 +202,14 @@ int apply_plan(const struct context *ctx, struct plan *p)
                 return log_error("%s is on a read-only filesystem; nothing changed",
                                  ctx->root[0] ? ctx->root : "/");
         for (size_t i = 0; i < p->n_actions; i++) {
-                if (p->actions[i].skip)
+                struct action *a = &p->actions[i];
+                /* Reload systemd only for what this run changed (it is the last action). */
+                if (a->skip || (a->type == ACTION_DAEMON_RELOAD && !changed))
                         continue;
-                r = apply_one(ctx, &p->actions[i]);
+                r = apply_one(ctx, a);
                 if (r < 0)
                         return r;
+                changed = changed || a->changed;
         }
         return 0;
 }
@@ -214,21 +218,17 @@ void record_files(const struct plan *p, struct config *state)
 {
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct action *a = &p->actions[i];
-                _cleanup_free_ char *section = NULL;
-                char buf[32];
+                _cleanup_free_ char *value = NULL;
 
                 if ((a->type != ACTION_WRITE_FILE && a->type != ACTION_SYMLINK) || a->skip)
                         continue;
-                section = file_section(a->path);
                 if (a->type == ACTION_SYMLINK)
-                        config_set(state, section, "link", a->target, "state");
-                else {
-                        snprintf(buf, sizeof(buf), "%016" PRIx64,
-                                 hash64(a->content, a->content_size));
-                        config_set(state, section, "hash", buf, "state");
-                        snprintf(buf, sizeof(buf), "%04o", (unsigned)a->mode);
-                        config_set(state, section, "mode", buf, "state");
-                }
-                config_set(state, section, "module", a->module, "state");
+                        value = xasprintf("%s %s", a->target, a->module);
+                else
+                        value = xasprintf("%016" PRIx64 " %04o %s",
+                                          hash64(a->content, a->content_size), (unsigned)a->mode,
+                                          a->module);
+                config_set(state, a->type == ACTION_SYMLINK ? STATE_LINKS : STATE_FILES, a->path,
+                           value, "state");
         }
 }

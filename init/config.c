@@ -87,6 +87,10 @@ int config_load_file(struct config *c, const char *path)
         struct ini_source src = {.path = path, .config = c};
         int r;
 
+        /* Debian's inih takes its limits at run time: lines up to 4 KiB (state lines carry
+         * paths), read into a heap buffer. Section names stay capped at 50 by inih itself. */
+        ini_use_stack = false;
+        ini_max_line = 4096;
         src.f = fopen(path, "re");
         if (!src.f)
                 return errno == ENOENT ? -ENOENT : log_error_errno(errno, "%s", path);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * /var/lib/memprov/state: what memprov did, as INI read back with the same parser as the
- * configuration. Sections: [memprov] (version, ram_bytes, disk_bytes, tier), [swap] (path,
- * size_bytes, extra_path, extra_size_bytes), [file PATH] (hash, mode, module), [unit NAME].
+ * configuration. Sections: [memprov] (version, ram_bytes, disk_bytes, tier, instance),
+ * [swap] (path, size_bytes, extra_path), [files] (PATH = HASH MODE MODULE), [links]
+ * (PATH = TARGET MODULE), [unit NAME] (see modules/units.c).
  */
 #pragma once
 

@@ -108,7 +108,8 @@ touch "$R/usr/sbin/apache2" "$R/etc/apache2/mods-enabled/mpm_event.load"
 LINK=$R/etc/apache2/conf-enabled/memprov.conf
 "${MP[@]}" --set swap.size=none >/dev/null 2>&1
 check_eq "link: a2enconf's link made" "$(readlink "$LINK")" "../conf-available/memprov.conf"
-check "link: recorded in the state" grep -q "^link = ../conf-available/memprov.conf" \
+check "link: recorded in the state" grep -qx \
+        "/etc/apache2/conf-enabled/memprov.conf = ../conf-available/memprov.conf apache" \
         "$R/var/lib/memprov/state"
 before=$(tree_sums "$R")
 "${MP[@]}" --set swap.size=none --rerun >/dev/null 2>&1
@@ -122,3 +123,18 @@ out=$("${MP[@]}" --set swap.size=none --rerun 2>&1)
 check "link: an admin's link in the way is not fatal" test $? -eq 0
 check_eq "link: the admin's link is left alone" "$(readlink "$LINK")" /somewhere/else
 check "link: plan says so" grep -q "not memprov's link" <<<"$out"
+
+# A managed path longer than inih's 50-character section names is recorded whole, so an admin's
+# edit of it is recognised and kept.
+fresh_root
+mkdir -p "$R/usr/sbin" "$R/lib/systemd/system"
+touch "$R/usr/sbin/sshd" "$R/lib/systemd/system/ssh.service"
+DROPIN=/etc/systemd/system/ssh.service.d/50-memprov.conf
+"${MP[@]}" --set swap.size=none >/dev/null 2>&1
+check "long path: recorded whole in the state" grep -q "^$DROPIN = [0-9a-f]\{16\} 0644 oom$" \
+        "$R/var/lib/memprov/state"
+echo "OOMScoreAdjust=-100" >>"$R$DROPIN"
+edited=$(cat "$R$DROPIN")
+out=$("${MP[@]}" --set swap.size=none --rerun 2>&1)
+check_eq "long path: the admin's edit survives --rerun" "$(cat "$R$DROPIN")" "$edited"
+check "long path: plan says left alone" grep -q "50-memprov.conf.*left alone" <<<"$out"

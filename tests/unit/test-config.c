@@ -89,7 +89,7 @@ TEST(config_syntax_errors)
                 "[swap]\njust words\n",
         };
         _cleanup_free_ char *dir = test_mkdtemp(), *file = path_in(dir, "bad.conf");
-        char longline[600];
+        char longline[5000];
 
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 struct config c = {0};
