@@ -56,6 +56,7 @@ static int make_plan(const struct context *ctx, struct plan *p)
                 if (r < 0)
                         return r;
         }
+        plan_merge_reloads(p);
         plan_review(ctx, p);
         return 0;
 }
@@ -191,6 +192,9 @@ int main(int argc, char **argv)
         struct options o;
         int r;
 
+        /* Under systemd stdout is a pipe to the journal: line by line, so each line carries the
+         * time it was written, and interleaves rightly with the log on stderr. */
+        setvbuf(stdout, NULL, _IOLBF, 0);
         r = options_parse(argc, argv, &o);
         if (r == 0) {
                 log_set_max_level(o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);

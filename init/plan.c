@@ -28,6 +28,23 @@ struct action *plan_add_file(struct plan *p, const char *module, const char *pat
         return a;
 }
 
+void plan_merge_reloads(struct plan *p)
+{
+        size_t kept = 0, reloads = 0;
+
+        for (size_t i = 0; i < p->n_actions; i++) {
+                if (p->actions[i].type == ACTION_DAEMON_RELOAD) {
+                        free(p->actions[i].note);
+                        reloads++;
+                        continue;
+                }
+                p->actions[kept++] = p->actions[i];
+        }
+        p->n_actions = kept;
+        if (reloads > 0)
+                plan_add(p, ACTION_DAEMON_RELOAD, "core");
+}
+
 void plan_note(struct plan *p, const char *fmt, ...)
 {
         va_list ap;

@@ -68,6 +68,9 @@ struct plan {
 struct action *plan_add(struct plan *p, enum action_type type, const char *module);
 struct action *plan_add_file(struct plan *p, const char *module, const char *path, mode_t mode,
                              char *content);
+/* Several modules may want systemd reloaded; under TCG one reload costs seconds of boot, so the
+ * plan keeps a single one, after every other action. */
+void plan_merge_reloads(struct plan *p);
 void plan_note(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void plan_done(struct plan *p);
 void plan_print_text(const struct plan *p, bool applied, FILE *out);
