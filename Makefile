@@ -53,14 +53,14 @@ test-deps:
 $(B)/%.o: %.c $(wildcard init/*.h modules/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) $(PC_CFLAGS) -c -o $@ $<
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(PC_CFLAGS) -c -o $@ $<
 $(BA)/%.o: %.c $(wildcard init/*.h modules/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) $(ASAN_FLAGS) $(PC_CFLAGS) -c -o $@ $<
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) $(PC_CFLAGS) -c -o $@ $<
 
 $(B)/memprov: $(SRCS:%.c=$(B)/%.o)
-	$(CC) $(CFLAGS) -o $@ $^ $(PC_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LIBS)
 $(BA)/memprov: $(SRCS:%.c=$(BA)/%.o)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PC_LIBS)
 $(B)/unit-tests: $(LIB_SRCS:%.c=$(B)/%.o) $(UNIT_SRCS:%.c=$(B)/%.o)
