@@ -34,17 +34,13 @@ static enum mpm mpm_from_name(const char *name)
 /* Debian: a2enmod links mods-enabled/mpm_NAME.load. */
 static enum mpm debian_mpm(int rootfd)
 {
-        _cleanup_close_ int pathfd = -1;
         _cleanup_(closedirp) DIR *d = NULL;
         enum mpm found = MPM_UNKNOWN;
         struct dirent *de;
-        int fd;
 
-        if (root_open_dir(rootfd, "/etc/apache2/mods-enabled", false, &pathfd) < 0)
+        if (root_opendir(rootfd, "/etc/apache2/mods-enabled", &d) < 0)
                 return MPM_UNKNOWN;
-        fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        d = fd >= 0 ? fdopendir(fd) : NULL;
-        while (d && (de = readdir(d))) {
+        while ((de = readdir(d))) {
                 char name[32];
                 if (sscanf(de->d_name, "mpm_%31[a-z].load", name) == 1 &&
                     streq(de->d_name + strlen("mpm_") + strlen(name), ".load"))

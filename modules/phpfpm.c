@@ -18,17 +18,13 @@ static int compare_names(const void *a, const void *b)
 static size_t list_dir(int rootfd, const char *dir, bool (*keep)(const char *name),
                        char names[][64], size_t max)
 {
-        _cleanup_close_ int pathfd = -1;
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
         size_t n = 0;
-        int fd;
 
-        if (root_open_dir(rootfd, dir, false, &pathfd) < 0)
+        if (root_opendir(rootfd, dir, &d) < 0)
                 return 0;
-        fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        d = fd >= 0 ? fdopendir(fd) : NULL;
-        while (d && (de = readdir(d)) && n < max)
+        while ((de = readdir(d)) && n < max)
                 if (de->d_name[0] != '.' && strlen(de->d_name) < 64 && keep(de->d_name))
                         snprintf(names[n++], 64, "%s", de->d_name);
         qsort(names, n, 64, compare_names);

@@ -284,18 +284,13 @@ static void links_add(struct unit_links *l, const char *path, char *target)
 
 static int walk(int rootfd, const char *dir, unsigned depth, char ***marked, struct unit_links *l)
 {
-        _cleanup_close_ int pathfd = -1;
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
-        int fd, r;
+        int r;
 
-        r = root_open_dir(rootfd, dir, false, &pathfd);
+        r = root_opendir(rootfd, dir, &d);
         if (r < 0)
                 return r == -ENOENT || r == -ELOOP || r == -ENOTDIR ? 0 : r;
-        fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d)
-                return -errno;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name), *target = NULL;
                 struct stat st;
