@@ -20,6 +20,9 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-proto
             -DMEMPROV_DEFAULTS_DIR='"$(libdir_mp)"'
 PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lm
+# memprov itself loads libsystemd with dlopen when it talks to systemd (modules/units-bus.c);
+# only the unit tests, whose stand-in systemd is an sd-bus server, link it.
+MEMPROV_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libsystemd,$(LIBS_PC)) 2>/dev/null) -lm
 SYSTEMD_UNIT_DIR = $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 
 SRCS     := $(wildcard init/*.c modules/*.c)
@@ -60,9 +63,9 @@ $(BA)/%.o: %.c $(wildcard init/*.h modules/*.h tests/unit/*.h)
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) $(PC_CFLAGS) -c -o $@ $<
 
 $(B)/memprov: $(SRCS:%.c=$(B)/%.o)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MEMPROV_LIBS)
 $(BA)/memprov: $(SRCS:%.c=$(BA)/%.o)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PC_LIBS)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(MEMPROV_LIBS)
 $(B)/unit-tests: $(LIB_SRCS:%.c=$(B)/%.o) $(UNIT_SRCS:%.c=$(B)/%.o)
 	$(CC) $(CFLAGS) -o $@ $^ $(PC_LIBS)
 $(BA)/unit-tests: $(LIB_SRCS:%.c=$(BA)/%.o) $(UNIT_SRCS:%.c=$(BA)/%.o)

@@ -371,7 +371,7 @@ static void units_record(const struct context *ctx, const struct plan *p, struct
 static int disable_online(const struct context *ctx, struct action *a)
 {
         _cleanup_strv_ char **also = unit_also(ctx->rootfd, a->unit);
-        sd_bus *bus = NULL;
+        struct units_bus *bus = NULL;
         int r;
 
         r = units_bus_open(&bus);
@@ -384,7 +384,7 @@ static int disable_online(const struct context *ctx, struct action *a)
                 r = units_bus_stop(bus, a->unit);
         for (char **u = also; r == 0 && u && *u; u++)
                 r = units_bus_stop(bus, *u);
-        sd_bus_flush_close_unref(bus);
+        units_bus_close(bus);
         return r;
 }
 
@@ -398,7 +398,7 @@ static bool endswith(const char *s, const char *suffix)
 /* What boot would start: the units linked into a .wants/ or .requires/ directory. */
 static int start_linked(const struct unit_links *links)
 {
-        sd_bus *bus = NULL;
+        struct units_bus *bus = NULL;
         int r;
 
         r = units_bus_open(&bus);
@@ -409,7 +409,7 @@ static int start_linked(const struct unit_links *links)
                 if (dir && (endswith(dir, ".wants") || endswith(dir, ".requires")))
                         r = units_bus_start(bus, slash + 1);
         }
-        sd_bus_flush_close_unref(bus);
+        units_bus_close(bus);
         return r;
 }
 
@@ -432,7 +432,7 @@ int units_apply(const struct context *ctx, struct action *a)
 
 int units_daemon_reload(const struct context *ctx, struct action *a)
 {
-        sd_bus *bus = NULL;
+        struct units_bus *bus = NULL;
         int r;
 
         if (!online(ctx))
@@ -440,7 +440,7 @@ int units_daemon_reload(const struct context *ctx, struct action *a)
         r = units_bus_open(&bus);
         if (r == 0)
                 r = units_bus_reload(bus);
-        sd_bus_flush_close_unref(bus);
+        units_bus_close(bus);
         a->changed = r == 0;
         return r;
 }

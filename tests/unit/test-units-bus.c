@@ -169,6 +169,7 @@ TEST(units_bus_calls_match_systemd_manager)
         int sv[2], logpipe[2];
         char buf[4096] = "";
         bool changed = false;
+        struct units_bus *ub = NULL;
         sd_bus *bus;
         ssize_t n;
         pid_t pid;
@@ -185,15 +186,16 @@ TEST(units_bus_calls_match_systemd_manager)
         close(logpipe[1]);
         bus = connect_client(sv[0]);
         CHECK(bus != NULL);
-        CHECK(units_bus_disable(bus, "proftpd.service", &changed) == 0);
+        CHECK(units_bus_wrap(bus, &ub) == 0);
+        CHECK(units_bus_disable(ub, "proftpd.service", &changed) == 0);
         CHECK(changed);
-        CHECK(units_bus_stop(bus, "proftpd.service") == 0);
-        CHECK(units_bus_stop(bus, "notloaded.service") == 0); /* not loaded: nothing to stop */
-        CHECK(units_bus_stop(bus, "postgresql@.service") == 0);
-        CHECK(units_bus_start(bus, "proftpd.service") == 0);
-        CHECK(units_bus_start(bus, "notloaded.service") < 0);
-        CHECK(units_bus_reload(bus) == 0);
-        sd_bus_flush_close_unref(bus);
+        CHECK(units_bus_stop(ub, "proftpd.service") == 0);
+        CHECK(units_bus_stop(ub, "notloaded.service") == 0); /* not loaded: nothing to stop */
+        CHECK(units_bus_stop(ub, "postgresql@.service") == 0);
+        CHECK(units_bus_start(ub, "proftpd.service") == 0);
+        CHECK(units_bus_start(ub, "notloaded.service") < 0);
+        CHECK(units_bus_reload(ub) == 0);
+        units_bus_close(ub);
         waitpid(pid, NULL, 0);
         n = read(logpipe[0], buf, sizeof(buf) - 1);
         close(logpipe[0]);
