@@ -141,9 +141,9 @@ static int apply_write(const struct context *ctx, struct action *a)
         size_t size;
         int r;
 
-        if (root_read_file(ctx->rootfd, a->path, &current, &size) == 0 &&
-            size == a->content_size && memcmp(current, a->content, size) == 0 &&
-            root_lstat(ctx->rootfd, a->path, &st) == 0 && (st.st_mode & 07777) == a->mode)
+        if (root_read_file(ctx->rootfd, a->path, &current, &size) == 0 && size == a->content_size &&
+            memcmp(current, a->content, size) == 0 && root_lstat(ctx->rootfd, a->path, &st) == 0 &&
+            (st.st_mode & 07777) == a->mode)
                 return 0;
         r = root_write_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
         if (r < 0)
@@ -180,13 +180,20 @@ static int apply_symlink(const struct context *ctx, struct action *a)
 static int apply_one(const struct context *ctx, struct action *a)
 {
         switch (a->type) {
-        case ACTION_WRITE_FILE: return apply_write(ctx, a);
-        case ACTION_REMOVE_FILE: return apply_remove(ctx, a);
-        case ACTION_SYMLINK: return apply_symlink(ctx, a);
-        case ACTION_SWAP: return swap_apply(ctx, a);
-        case ACTION_SYSCTL: return ctx->live ? sysctl_write_live(a->key, a->value, &a->changed) : 0;
-        case ACTION_UNIT: return units_apply(ctx, a);
-        case ACTION_DAEMON_RELOAD: return units_daemon_reload(ctx, a);
+        case ACTION_WRITE_FILE:
+                return apply_write(ctx, a);
+        case ACTION_REMOVE_FILE:
+                return apply_remove(ctx, a);
+        case ACTION_SYMLINK:
+                return apply_symlink(ctx, a);
+        case ACTION_SWAP:
+                return swap_apply(ctx, a);
+        case ACTION_SYSCTL:
+                return ctx->live ? sysctl_write_live(a->key, a->value, &a->changed) : 0;
+        case ACTION_UNIT:
+                return units_apply(ctx, a);
+        case ACTION_DAEMON_RELOAD:
+                return units_daemon_reload(ctx, a);
         }
         return 0;
 }
@@ -225,9 +232,9 @@ void record_files(const struct plan *p, struct config *state)
                 if (a->type == ACTION_SYMLINK)
                         value = xasprintf("%s %s", a->target, a->module);
                 else
-                        value = xasprintf("%016" PRIx64 " %04o %s",
-                                          hash64(a->content, a->content_size), (unsigned)a->mode,
-                                          a->module);
+                        value =
+                            xasprintf("%016" PRIx64 " %04o %s", hash64(a->content, a->content_size),
+                                      (unsigned)a->mode, a->module);
                 config_set(state, a->type == ACTION_SYMLINK ? STATE_LINKS : STATE_FILES, a->path,
                            value, "state");
         }

@@ -316,8 +316,8 @@ int check_abs_path(const char *v)
                 return -EINVAL;
         /* No "." or ".." component: the path must name the file directly. */
         for (const char *p = v; p; p = strchr(p + 1, '/'))
-                if (startswith(p, "/.") && (p[2] == '/' || p[2] == '\0' ||
-                                            (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+                if (startswith(p, "/.") &&
+                    (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
                         return -EINVAL;
         for (const char *p = v; *p; p++)
                 if ((unsigned char)*p < 0x21 || *p == '\\' || (unsigned char)*p == 0x7f)

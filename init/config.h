@@ -57,8 +57,8 @@ const char *tier_select(const struct config *c, uint64_t ram_bytes, char section
 int check_size(const char *v);
 int check_size_auto_none(const char *v); /* "auto", "none", "0" or a size */
 int check_bool(const char *v);
-int check_percent_auto(const char *v);   /* "auto" or 0..100 */
+int check_percent_auto(const char *v); /* "auto" or 0..100 */
 int check_uint(const char *v);
 int check_abs_path(const char *v);
-int check_name_list(const char *v);      /* space or comma separated names [A-Za-z0-9@._-] */
+int check_name_list(const char *v); /* space or comma separated names [A-Za-z0-9@._-] */
 int parse_bool(const char *v, bool *ret);

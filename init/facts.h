@@ -21,13 +21,13 @@ struct fs_facts {
 };
 
 struct swap_entry {
-        char *path;         /* as in /proc/swaps or fstab (device, file, UUID=...) */
+        char *path; /* as in /proc/swaps or fstab (device, file, UUID=...) */
         bool is_file;
-        bool active;        /* in /proc/swaps */
+        bool active; /* in /proc/swaps */
         bool in_fstab;
-        bool present;       /* the file or device exists */
+        bool present; /* the file or device exists */
         uint64_t size_bytes;
-        char *resolved;     /* fstab tag resolved to a device path, or NULL */
+        char *resolved; /* fstab tag resolved to a device path, or NULL */
 };
 
 struct facts {

@@ -18,7 +18,8 @@ static int open_component(int dirfd, const char *name, bool create)
                         return -errno;
                 fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
-        /* O_NOFOLLOW|O_PATH on a symlink opens the link itself: O_DIRECTORY turns it into ENOTDIR. */
+        /* O_NOFOLLOW|O_PATH on a symlink opens the link itself: O_DIRECTORY turns it into ENOTDIR.
+         */
         if (fd < 0 && errno == ENOTDIR) {
                 struct stat st;
                 if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))

@@ -14,10 +14,10 @@ void log_set_max_level(enum log_level level)
 int log_full(enum log_level level, int error, const char *fmt, ...)
 {
         static const char *const prefix[] = {
-                [LOG_LEVEL_ERROR] = "error: ",
-                [LOG_LEVEL_WARNING] = "warning: ",
-                [LOG_LEVEL_INFO] = "",
-                [LOG_LEVEL_DEBUG] = "debug: ",
+            [LOG_LEVEL_ERROR] = "error: ",
+            [LOG_LEVEL_WARNING] = "warning: ",
+            [LOG_LEVEL_INFO] = "",
+            [LOG_LEVEL_DEBUG] = "debug: ",
         };
         int saved = errno;
         va_list ap;

@@ -41,46 +41,82 @@ static int parse_size_arg(const char *opt, const char *arg, uint64_t *ret)
         return 0;
 }
 
-enum { ARG_RERUN = 0x100, ARG_DRY_RUN, ARG_JSON, ARG_ROOT, ARG_ASSUME_RAM, ARG_ASSUME_DISK,
-       ARG_CONFIG, ARG_SET, ARG_DEFAULTS, ARG_VERBOSE, ARG_VERSION, ARG_HELP, ARG_STATUS };
+enum {
+        ARG_RERUN = 0x100,
+        ARG_DRY_RUN,
+        ARG_JSON,
+        ARG_ROOT,
+        ARG_ASSUME_RAM,
+        ARG_ASSUME_DISK,
+        ARG_CONFIG,
+        ARG_SET,
+        ARG_DEFAULTS,
+        ARG_VERBOSE,
+        ARG_VERSION,
+        ARG_HELP,
+        ARG_STATUS
+};
 
 static const struct option longopts[] = {
-        {"rerun", no_argument, NULL, ARG_RERUN},
-        {"dry-run", no_argument, NULL, ARG_DRY_RUN},
-        {"json", no_argument, NULL, ARG_JSON},
-        {"status", no_argument, NULL, ARG_STATUS},
-        {"root", required_argument, NULL, ARG_ROOT},
-        {"assume-ram", required_argument, NULL, ARG_ASSUME_RAM},
-        {"assume-disk", required_argument, NULL, ARG_ASSUME_DISK},
-        {"config", required_argument, NULL, ARG_CONFIG},
-        {"set", required_argument, NULL, ARG_SET},
-        {"defaults", required_argument, NULL, ARG_DEFAULTS},
-        {"verbose", no_argument, NULL, ARG_VERBOSE},
-        {"version", no_argument, NULL, ARG_VERSION},
-        {"help", no_argument, NULL, ARG_HELP},
-        {},
+    {"rerun", no_argument, NULL, ARG_RERUN},
+    {"dry-run", no_argument, NULL, ARG_DRY_RUN},
+    {"json", no_argument, NULL, ARG_JSON},
+    {"status", no_argument, NULL, ARG_STATUS},
+    {"root", required_argument, NULL, ARG_ROOT},
+    {"assume-ram", required_argument, NULL, ARG_ASSUME_RAM},
+    {"assume-disk", required_argument, NULL, ARG_ASSUME_DISK},
+    {"config", required_argument, NULL, ARG_CONFIG},
+    {"set", required_argument, NULL, ARG_SET},
+    {"defaults", required_argument, NULL, ARG_DEFAULTS},
+    {"verbose", no_argument, NULL, ARG_VERBOSE},
+    {"version", no_argument, NULL, ARG_VERSION},
+    {"help", no_argument, NULL, ARG_HELP},
+    {},
 };
 
 static int parse_one(int c, struct options *o)
 {
         switch (c) {
-        case ARG_RERUN: o->rerun = true; return 0;
-        case ARG_DRY_RUN: o->dry_run = true; return 0;
-        case ARG_JSON: o->json = true; return 0;
-        case ARG_STATUS: o->status = true; return 0;
-        case ARG_VERBOSE: o->verbose = true; return 0;
-        case ARG_ROOT: o->root = optarg; return 0;
-        case ARG_CONFIG: o->config_file = optarg; return 0;
-        case ARG_DEFAULTS: o->defaults_dir = optarg; return 0;
-        case ARG_ASSUME_RAM: return parse_size_arg("--assume-ram", optarg, &o->assume_ram);
-        case ARG_ASSUME_DISK: return parse_size_arg("--assume-disk", optarg, &o->assume_disk);
+        case ARG_RERUN:
+                o->rerun = true;
+                return 0;
+        case ARG_DRY_RUN:
+                o->dry_run = true;
+                return 0;
+        case ARG_JSON:
+                o->json = true;
+                return 0;
+        case ARG_STATUS:
+                o->status = true;
+                return 0;
+        case ARG_VERBOSE:
+                o->verbose = true;
+                return 0;
+        case ARG_ROOT:
+                o->root = optarg;
+                return 0;
+        case ARG_CONFIG:
+                o->config_file = optarg;
+                return 0;
+        case ARG_DEFAULTS:
+                o->defaults_dir = optarg;
+                return 0;
+        case ARG_ASSUME_RAM:
+                return parse_size_arg("--assume-ram", optarg, &o->assume_ram);
+        case ARG_ASSUME_DISK:
+                return parse_size_arg("--assume-disk", optarg, &o->assume_disk);
         case ARG_SET:
                 o->assignments = xrealloc(o->assignments, (o->n_assignments + 1) * sizeof(char *));
                 o->assignments[o->n_assignments++] = optarg;
                 return 0;
-        case ARG_VERSION: printf("memprov %s\n", MEMPROV_VERSION); return 1;
-        case ARG_HELP: help(); return 1;
-        default: return log_error("unknown option (see memprov --help)");
+        case ARG_VERSION:
+                printf("memprov %s\n", MEMPROV_VERSION);
+                return 1;
+        case ARG_HELP:
+                help();
+                return 1;
+        default:
+                return log_error("unknown option (see memprov --help)");
         }
 }
 

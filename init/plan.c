@@ -90,8 +90,8 @@ void plan_done(struct plan *p)
 const char *swap_op_name(enum swap_op op)
 {
         static const char *const names[] = {
-                [SWAP_NONE] = "none",     [SWAP_KEEP] = "keep",     [SWAP_CREATE] = "create",
-                [SWAP_RESIZE] = "resize", [SWAP_REMOVE] = "remove",
+            [SWAP_NONE] = "none",     [SWAP_KEEP] = "keep",     [SWAP_CREATE] = "create",
+            [SWAP_RESIZE] = "resize", [SWAP_REMOVE] = "remove",
         };
         return names[op];
 }
@@ -103,14 +103,21 @@ static const char *verb(const struct action *a, bool applied)
         if (applied && !a->changed)
                 return "unchanged";
         switch (a->type) {
-        case ACTION_WRITE_FILE: return applied ? "written" : "write";
-        case ACTION_REMOVE_FILE: return applied ? "removed" : "remove";
-        case ACTION_SYMLINK: return applied ? "linked" : "link";
-        case ACTION_SYSCTL: return applied ? "set" : "set";
-        case ACTION_UNIT: return a->unit_op == UNIT_DISABLE ? (applied ? "disabled" : "disable")
-                                                            : (applied ? "enabled" : "enable");
-        case ACTION_DAEMON_RELOAD: return applied ? "reloaded" : "reload";
-        case ACTION_SWAP: return swap_op_name(a->swap.op);
+        case ACTION_WRITE_FILE:
+                return applied ? "written" : "write";
+        case ACTION_REMOVE_FILE:
+                return applied ? "removed" : "remove";
+        case ACTION_SYMLINK:
+                return applied ? "linked" : "link";
+        case ACTION_SYSCTL:
+                return applied ? "set" : "set";
+        case ACTION_UNIT:
+                return a->unit_op == UNIT_DISABLE ? (applied ? "disabled" : "disable")
+                                                  : (applied ? "enabled" : "enable");
+        case ACTION_DAEMON_RELOAD:
+                return applied ? "reloaded" : "reload";
+        case ACTION_SWAP:
+                return swap_op_name(a->swap.op);
         }
         return "?";
 }
@@ -161,8 +168,8 @@ static json_object *swap_json(const struct action *a, bool applied)
 {
         json_object *o = json_object_new_object();
 
-        json_object_object_add(o, "path", a->swap.path ? json_object_new_string(a->swap.path)
-                                                       : NULL);
+        json_object_object_add(o, "path",
+                               a->swap.path ? json_object_new_string(a->swap.path) : NULL);
         json_object_object_add(o, "size_bytes", json_object_new_uint64(a->swap.size_bytes));
         json_object_object_add(o, "action", json_object_new_string(swap_op_name(a->swap.op)));
         if (applied)
@@ -244,10 +251,10 @@ void plan_print_json(const struct plan *p, bool applied, FILE *out)
         json_object_object_add(root, "notes", notes);
         if (p->extra) {
                 json_object_object_foreach(p->extra, k, v)
-                        json_object_object_add(root, k, json_object_get(v));
+                    json_object_object_add(root, k, json_object_get(v));
         }
         fprintf(out, "%s\n",
                 json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(root);
 }

@@ -31,8 +31,8 @@ struct swap_action {
         uint64_t old_size_bytes; /* memprov's current file, on resize */
         char *old_path;          /* memprov's current file when the path changed */
         char *fstype;
-        bool live;               /* swapon/swapoff (not under --root) */
-        char *extra_path;        /* set by apply: a second file left active by a resize */
+        bool live;        /* swapon/swapoff (not under --root) */
+        char *extra_path; /* set by apply: a second file left active by a resize */
 };
 
 enum unit_op { UNIT_DISABLE, UNIT_ENABLE };
@@ -44,14 +44,14 @@ struct action {
         char *content;
         size_t content_size;
         mode_t mode;
-        char *target;       /* symlink target */
-        char *key, *value;  /* sysctl */
+        char *target;      /* symlink target */
+        char *key, *value; /* sysctl */
         char *unit;
         enum unit_op unit_op;
         struct swap_action swap;
-        char *note;         /* why, for the plan output */
-        bool skip;          /* planned but left alone (e.g. the admin edited the file) */
-        bool changed;       /* set by apply */
+        char *note;   /* why, for the plan output */
+        bool skip;    /* planned but left alone (e.g. the admin edited the file) */
+        bool changed; /* set by apply */
 };
 
 struct plan {

@@ -11,18 +11,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#define _cleanup_(f)       __attribute__((cleanup(f)))
-#define _cleanup_free_     _cleanup_(freep)
-#define _cleanup_close_    _cleanup_(closep)
-#define _cleanup_fclose_   _cleanup_(fclosep)
-#define _unused_           __attribute__((unused))
-#define _printf_(a, b)     __attribute__((format(printf, a, b)))
-#define ELEMENTSOF(x)      (sizeof(x) / sizeof((x)[0]))
-#define MIN(a, b)          ((a) < (b) ? (a) : (b))
-#define MAX(a, b)          ((a) > (b) ? (a) : (b))
-#define KIB                1024ULL
-#define MIB                (1024ULL * KIB)
-#define GIB                (1024ULL * MIB)
+#define _cleanup_(f)     __attribute__((cleanup(f)))
+#define _cleanup_free_   _cleanup_(freep)
+#define _cleanup_close_  _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _unused_         __attribute__((unused))
+#define _printf_(a, b)   __attribute__((format(printf, a, b)))
+#define ELEMENTSOF(x)    (sizeof(x) / sizeof((x)[0]))
+#define MIN(a, b)        ((a) < (b) ? (a) : (b))
+#define MAX(a, b)        ((a) > (b) ? (a) : (b))
+#define KIB              1024ULL
+#define MIB              (1024ULL * KIB)
+#define GIB              (1024ULL * MIB)
 
 static inline void freep(void *p)
 {

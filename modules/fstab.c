@@ -149,7 +149,8 @@ int fstab_remove_swap(int rootfd, const char *root, const char *path, bool *chan
                 len = (size_t)(end - line) + (end < data + size);
                 if (line_is_swap_for(line, (size_t)(end - line), path)) {
                         /* Drop memprov's marker right above its entry, nothing else. */
-                        if (prev && n >= marker_len + 1 && (size_t)(line - prev) == marker_len + 1 &&
+                        if (prev && n >= marker_len + 1 &&
+                            (size_t)(line - prev) == marker_len + 1 &&
                             memcmp(prev, FSTAB_MARKER, marker_len) == 0)
                                 n -= marker_len + 1;
                         *changed = true;

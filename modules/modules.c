@@ -13,20 +13,13 @@
 #include "units.h"
 
 const struct module *const memprov_modules[] = {
-        &swap_module,
-        &sysctl_module,
-        &units_module,
-        &budget_module,
-        &mysql_module,
-        &apache_module,
-        &phpfpm_module,
-        &oom_module,
-        NULL,
+    &swap_module,   &sysctl_module, &units_module, &budget_module, &mysql_module,
+    &apache_module, &phpfpm_module, &oom_module,   NULL,
 };
 
 static const struct config_key core_keys[] = {
-        {"memprov", "enabled", check_bool},
-        {0},
+    {"memprov", "enabled", check_bool},
+    {0},
 };
 
 /* The core's list, one per module and the terminator must fit: fail the build, not silently. */

@@ -50,9 +50,9 @@ const char *swap_fs_refusal(const struct fs_facts *fs)
         for (size_t i = 0; i < ELEMENTSOF(supported); i++)
                 if (streq(fs->fstype, supported[i]))
                         return streq(fs->fstype, "btrfs") && fs->devices != 1
-                                       ? "btrfs spans several devices; the kernel only "
-                                         "takes swapfiles on single-device btrfs"
-                                       : NULL;
+                                   ? "btrfs spans several devices; the kernel only "
+                                     "takes swapfiles on single-device btrfs"
+                                   : NULL;
         return "the kernel cannot swap to a file on this filesystem type";
 }
 
@@ -147,12 +147,15 @@ static int swap_plan(const struct context *ctx, struct plan *p)
         }
         other = foreign_swap(ctx, own);
         if (other && !own && !config_bool(ctx->config, "swap", "add", false)) {
-                plan_note(p, "existing swap %s is respected; no swapfile added (set swap.add = "
-                             "yes to add one)", other->path);
+                plan_note(p,
+                          "existing swap %s is respected; no swapfile added (set swap.add = "
+                          "yes to add one)",
+                          other->path);
                 return plan_no_swap(ctx, p, NULL, 0, "existing swap found");
         }
         if (!ctx->facts->fs_known)
-                return plan_no_swap(ctx, p, own, own_size, "cannot examine the swapfile's filesystem");
+                return plan_no_swap(ctx, p, own, own_size,
+                                    "cannot examine the swapfile's filesystem");
         refusal = swap_fs_refusal(fs);
         if (refusal && !own) {
                 plan_note(p, "no swapfile on %s (%s): %s", fs->mountpoint ? fs->mountpoint : "?",
@@ -184,8 +187,7 @@ static void swap_record(const struct context *ctx _unused_, const struct plan *p
 {
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct action *a = &p->actions[i];
-                if (a->type != ACTION_SWAP || a->swap.op == SWAP_NONE ||
-                    a->swap.op == SWAP_REMOVE)
+                if (a->type != ACTION_SWAP || a->swap.op == SWAP_NONE || a->swap.op == SWAP_REMOVE)
                         continue;
                 config_set(state, "swap", "path", a->swap.path, "state");
                 state_set_u64(state, "swap", "size_bytes", a->swap.size_bytes);
@@ -195,16 +197,16 @@ static void swap_record(const struct context *ctx _unused_, const struct plan *p
 }
 
 static const struct config_key swap_keys[] = {
-        {"swap", "size", check_size_auto_none},
-        {"swap", "path", check_abs_path},
-        {"swap", "add", check_bool},
-        {"tier", "swap", check_size_auto_none},
-        {0},
+    {"swap", "size", check_size_auto_none},
+    {"swap", "path", check_abs_path},
+    {"swap", "add", check_bool},
+    {"tier", "swap", check_size_auto_none},
+    {0},
 };
 
 const struct module swap_module = {
-        .name = "swap",
-        .keys = swap_keys,
-        .plan = swap_plan,
-        .record = swap_record,
+    .name = "swap",
+    .keys = swap_keys,
+    .plan = swap_plan,
+    .record = swap_record,
 };

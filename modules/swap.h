@@ -7,8 +7,8 @@
 #include "../init/util.h"
 #include "module.h"
 
-#define SWAP_MIN_BYTES   (256 * MIB)
-#define SWAP_ROUNDING    (64 * MIB)
+#define SWAP_MIN_BYTES (256 * MIB)
+#define SWAP_ROUNDING  (64 * MIB)
 
 extern const struct module swap_module;
 

@@ -125,7 +125,8 @@ static int do_swapon(const char *path)
                 return 0;
         if (errno == EINVAL)
                 return log_error("swapon %s: the kernel refused the file (holes, or a "
-                                 "filesystem that cannot hold swap)", path);
+                                 "filesystem that cannot hold swap)",
+                                 path);
         return log_error_errno(errno, "swapon %s", path);
 }
 
@@ -213,8 +214,7 @@ static int move_swapfile(const struct context *ctx, struct action *a)
         bool changed;
         int r;
 
-        r = create_and_enable(ctx, a->swap.path, a->swap.size_bytes, a->swap.fstype,
-                              a->swap.live);
+        r = create_and_enable(ctx, a->swap.path, a->swap.size_bytes, a->swap.fstype, a->swap.live);
         if (r < 0)
                 return r;
         r = fstab_ensure_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);
@@ -276,8 +276,8 @@ int swap_apply(const struct context *ctx, struct action *a)
                 r = create_and_enable(ctx, a->swap.path, a->swap.size_bytes, a->swap.fstype,
                                       a->swap.live);
                 a->changed = r == 0;
-                return r < 0 ? r : fstab_ensure_swap(ctx->rootfd, ctx->root, a->swap.path,
-                                                     &changed);
+                return r < 0 ? r
+                             : fstab_ensure_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);
         case SWAP_RESIZE:
                 r = finish_extra(ctx, a);
                 if (r == 0)

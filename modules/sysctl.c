@@ -15,8 +15,8 @@ static bool postgres_installed(int rootfd)
         if (root_opendir(rootfd, "/usr/lib/postgresql", &d) < 0)
                 return false;
         while ((de = readdir(d))) {
-                _cleanup_free_ char *server = xasprintf("/usr/lib/postgresql/%s/bin/postgres",
-                                                        de->d_name);
+                _cleanup_free_ char *server =
+                    xasprintf("/usr/lib/postgresql/%s/bin/postgres", de->d_name);
                 struct stat st;
                 if (de->d_name[0] != '.' && root_lstat(rootfd, server, &st) == 0)
                         return true;
@@ -27,8 +27,8 @@ static bool postgres_installed(int rootfd)
 bool database_installed(int rootfd)
 {
         static const char *const servers[] = {
-                "/usr/sbin/mariadbd",    "/usr/sbin/mysqld",   "/usr/libexec/mysqld",
-                "/usr/libexec/mariadbd", "/usr/bin/postgres",
+            "/usr/sbin/mariadbd",    "/usr/sbin/mysqld",  "/usr/libexec/mysqld",
+            "/usr/libexec/mariadbd", "/usr/bin/postgres",
         };
         struct stat st;
 
@@ -52,7 +52,8 @@ int sysctl_write_live(const char *key, const char *value, bool *changed)
         if (fd < 0)
                 return log_error_errno(errno, "%s", path);
         n = read(fd, current, sizeof(current) - 1);
-        if (n > 0 && (size_t)n == strlen(value) + 1 && strncmp(current, value, (size_t)n - 1) == 0) {
+        if (n > 0 && (size_t)n == strlen(value) + 1 &&
+            strncmp(current, value, (size_t)n - 1) == 0) {
                 *changed = false;
                 return 0;
         }
@@ -86,14 +87,14 @@ static int sysctl_plan(const struct context *ctx, struct plan *p)
 }
 
 static const struct config_key sysctl_keys[] = {
-        {"sysctl", "swappiness", check_percent_auto},
-        {"tier", "swappiness", check_percent_auto},
-        {"tier", "swappiness_db", check_percent_auto},
-        {0},
+    {"sysctl", "swappiness", check_percent_auto},
+    {"tier", "swappiness", check_percent_auto},
+    {"tier", "swappiness_db", check_percent_auto},
+    {0},
 };
 
 const struct module sysctl_module = {
-        .name = "sysctl",
-        .keys = sysctl_keys,
-        .plan = sysctl_plan,
+    .name = "sysctl",
+    .keys = sysctl_keys,
+    .plan = sysctl_plan,
 };

@@ -40,26 +40,29 @@ struct units_bus {
         sd_bus *bus;
 };
 
-#define SYM(name) {#name, offsetof(struct sd_api, name)}
+#define SYM(name)                                                                                  \
+        {                                                                                          \
+#name, offsetof(struct sd_api, name)                                               \
+        }
 static const struct {
         const char *name;
         size_t offset;
 } sd_symbols[] = {
-        SYM(sd_bus_new),
-        SYM(sd_bus_set_address),
-        SYM(sd_bus_start),
-        SYM(sd_bus_open_system),
-        SYM(sd_bus_unref),
-        SYM(sd_bus_flush_close_unref),
-        SYM(sd_bus_call),
-        SYM(sd_bus_call_method),
-        SYM(sd_bus_error_free),
-        SYM(sd_bus_error_has_name),
-        SYM(sd_bus_message_new_method_call),
-        SYM(sd_bus_message_append_strv),
-        SYM(sd_bus_message_enter_container),
-        SYM(sd_bus_message_read),
-        SYM(sd_bus_message_unref),
+    SYM(sd_bus_new),
+    SYM(sd_bus_set_address),
+    SYM(sd_bus_start),
+    SYM(sd_bus_open_system),
+    SYM(sd_bus_unref),
+    SYM(sd_bus_flush_close_unref),
+    SYM(sd_bus_call),
+    SYM(sd_bus_call_method),
+    SYM(sd_bus_error_free),
+    SYM(sd_bus_error_has_name),
+    SYM(sd_bus_message_new_method_call),
+    SYM(sd_bus_message_append_strv),
+    SYM(sd_bus_message_enter_container),
+    SYM(sd_bus_message_read),
+    SYM(sd_bus_message_unref),
 };
 
 static int load_libsystemd(struct units_bus **ret)
@@ -160,12 +163,13 @@ int units_bus_disable(struct units_bus *b, const char *unit, bool *ret_changed)
         const char *type, *path, *source;
         int r;
 
-        r = b->api.sd_bus_call_method(b->bus, SD_DEST, SD_PATH, SD_IFACE, "DisableUnitFiles", &error, &reply,
-                               "asb", 1, unit, 0);
+        r = b->api.sd_bus_call_method(b->bus, SD_DEST, SD_PATH, SD_IFACE, "DisableUnitFiles",
+                                      &error, &reply, "asb", 1, unit, 0);
         if (r < 0)
                 return call_failed(b, r, &error, "cannot disable", unit);
         r = b->api.sd_bus_message_enter_container(reply, 'a', "(sss)");
-        while (r >= 0 && (r = b->api.sd_bus_message_read(reply, "(sss)", &type, &path, &source)) > 0) {
+        while (r >= 0 &&
+               (r = b->api.sd_bus_message_read(reply, "(sss)", &type, &path, &source)) > 0) {
                 log_debug("systemd: %s %s", type, path);
                 *ret_changed = true;
         }
@@ -178,8 +182,8 @@ static int stop_one(struct units_bus *b, const char *unit)
         sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        r = b->api.sd_bus_call_method(b->bus, SD_DEST, SD_PATH, SD_IFACE, "StopUnit", &error, NULL, "ss",
-                               unit, "replace");
+        r = b->api.sd_bus_call_method(b->bus, SD_DEST, SD_PATH, SD_IFACE, "StopUnit", &error, NULL,
+                                      "ss", unit, "replace");
         if (r < 0 && b->api.sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit")) {
                 b->api.sd_bus_error_free(&error);
                 return 0;
@@ -201,7 +205,7 @@ static int stop_instances(struct units_bus *b, const char *template)
 
         pattern = xasprintf("%.*s*%s", (int)(at + 1 - template), template, at + 1);
         r = b->api.sd_bus_message_new_method_call(b->bus, &req, SD_DEST, SD_PATH, SD_IFACE,
-                                           "ListUnitsByPatterns");
+                                                  "ListUnitsByPatterns");
         if (r >= 0)
                 r = b->api.sd_bus_message_append_strv(req, (char *[]){NULL});
         if (r >= 0)
@@ -212,8 +216,9 @@ static int stop_instances(struct units_bus *b, const char *template)
         if (r < 0)
                 return call_failed(b, r, &error, "cannot list", pattern);
         r = b->api.sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
-        while (r >= 0 && (r = b->api.sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, NULL, NULL,
-                                                  NULL, NULL, NULL, NULL, NULL, NULL)) > 0)
+        while (r >= 0 &&
+               (r = b->api.sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, NULL, NULL, NULL,
+                                               NULL, NULL, NULL, NULL, NULL)) > 0)
                 r = stop_one(b, name);
         b->api.sd_bus_message_unref(reply);
         return r < 0 ? r : 0;
@@ -229,8 +234,8 @@ int units_bus_start(struct units_bus *b, const char *unit)
         sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        r = b->api.sd_bus_call_method(b->bus, SD_DEST, SD_PATH, SD_IFACE, "StartUnit", &error, NULL, "ss",
-                               unit, "replace");
+        r = b->api.sd_bus_call_method(b->bus, SD_DEST, SD_PATH, SD_IFACE, "StartUnit", &error, NULL,
+                                      "ss", unit, "replace");
         return r < 0 ? call_failed(b, r, &error, "cannot start", unit) : 0;
 }
 
@@ -241,7 +246,8 @@ int units_bus_reload(struct units_bus *b)
         int r;
 
         /* A reload on a slow first boot can outlast sd-bus's default 25 s timeout. */
-        r = b->api.sd_bus_message_new_method_call(b->bus, &req, SD_DEST, SD_PATH, SD_IFACE, "Reload");
+        r = b->api.sd_bus_message_new_method_call(b->bus, &req, SD_DEST, SD_PATH, SD_IFACE,
+                                                  "Reload");
         if (r >= 0)
                 r = b->api.sd_bus_call(b->bus, req, RELOAD_TIMEOUT_USEC, &error, NULL);
         b->api.sd_bus_message_unref(req);

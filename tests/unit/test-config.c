@@ -29,12 +29,14 @@ TEST(config_layering)
         _cleanup_free_ char *dir = test_mkdtemp(), *etc = NULL, *etc_d = NULL;
         struct config c = {0};
 
-        test_write(dir, "defaults/00-defaults.conf", "[swap]\nsize = auto\npath = /swapfile\n"
-                                                     "[tier 1G]\nswappiness = 30\n");
+        test_write(dir, "defaults/00-defaults.conf",
+                   "[swap]\nsize = auto\npath = /swapfile\n"
+                   "[tier 1G]\nswappiness = 30\n");
         test_write(dir, "etc/memprov.conf", "[swap]\nsize = 1G\n");
         test_write(dir, "etc/conf.d/20-b.conf", "[swap]\nsize = 3G\n");
-        test_write(dir, "etc/conf.d/10-a.conf", "[swap]\nsize = 2G\npath = /var/swap\n"
-                                                "[tier 1G]\nswappiness = 5\n");
+        test_write(dir, "etc/conf.d/10-a.conf",
+                   "[swap]\nsize = 2G\npath = /var/swap\n"
+                   "[tier 1G]\nswappiness = 5\n");
         test_write(dir, "etc/conf.d/ignored.txt", "[swap]\nsize = 9G\n");
         etc = path_in(dir, "defaults");
         CHECK(config_load_dir(&c, etc) == 0);
@@ -64,11 +66,11 @@ TEST(config_layering)
 TEST(config_bad_values_name_file_and_line)
 {
         static const char *const bad[] = {
-                "[swap]\nsize = lots\n",       "[swap]\npath = relative/path\n",
-                "[swap]\npath = /a/../etc\n",  "[swap]\nadd = maybe\n",
-                "[sysctl]\nswappiness = 101\n", "[sysctl]\nswappiness = -1\n",
-                "[tier big]\nswap = 1G\n",     "[memprov]\nenabled = 2\n",
-                "[swap]\npath = /with space\n",
+            "[swap]\nsize = lots\n",        "[swap]\npath = relative/path\n",
+            "[swap]\npath = /a/../etc\n",   "[swap]\nadd = maybe\n",
+            "[sysctl]\nswappiness = 101\n", "[sysctl]\nswappiness = -1\n",
+            "[tier big]\nswap = 1G\n",      "[memprov]\nenabled = 2\n",
+            "[swap]\npath = /with space\n",
         };
         _cleanup_free_ char *dir = test_mkdtemp(), *file = path_in(dir, "bad.conf");
 
@@ -85,8 +87,8 @@ TEST(config_bad_values_name_file_and_line)
 TEST(config_syntax_errors)
 {
         static const char *const bad[] = {
-                "[swap\nsize = 1G\n",
-                "[swap]\njust words\n",
+            "[swap\nsize = 1G\n",
+            "[swap]\njust words\n",
         };
         _cleanup_free_ char *dir = test_mkdtemp(), *file = path_in(dir, "bad.conf");
         char longline[5000];

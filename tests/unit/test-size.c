@@ -11,10 +11,18 @@ TEST(parse_size_valid)
                 const char *s;
                 uint64_t v;
         } cases[] = {
-                {"0", 0},           {"4096", 4096},         {"1K", 1024},
-                {"1k", 1024},       {"512M", 512 * MIB},    {"512MB", 512 * MIB},
-                {"512MiB", 512 * MIB}, {"2G", 2 * GIB},    {"1.5G", 1536 * MIB},
-                {"0.5M", 512 * KIB}, {"1T", 1024 * GIB},   {"100B", 100},
+            {"0", 0},
+            {"4096", 4096},
+            {"1K", 1024},
+            {"1k", 1024},
+            {"512M", 512 * MIB},
+            {"512MB", 512 * MIB},
+            {"512MiB", 512 * MIB},
+            {"2G", 2 * GIB},
+            {"1.5G", 1536 * MIB},
+            {"0.5M", 512 * KIB},
+            {"1T", 1024 * GIB},
+            {"100B", 100},
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -26,8 +34,8 @@ TEST(parse_size_valid)
 
 TEST(parse_size_invalid)
 {
-        static const char *const bad[] = {"", "G", "-1G", "1X", "1GG", "1.G", " 1G", "1G ",
-                                          "1,5G", "0x10", "1e9", "auto"};
+        static const char *const bad[] = {"",    "G",   "-1G",  "1X",   "1GG", "1.G",
+                                          " 1G", "1G ", "1,5G", "0x10", "1e9", "auto"};
         uint64_t v;
 
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

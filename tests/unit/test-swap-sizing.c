@@ -8,11 +8,11 @@ TEST(swap_target_policy)
         static const struct {
                 uint64_t ram, swap;
         } cases[] = {
-                {256 * MIB, 512 * MIB}, {512 * MIB, 1 * GIB},  {1 * GIB, 2 * GIB},
-                {1536 * MIB, 2 * GIB},  {2 * GIB, 2 * GIB},    {3 * GIB, 3 * GIB},
-                {4 * GIB, 4 * GIB},     {8 * GIB, 4 * GIB},    {16 * GIB, 4 * GIB},
-                {24 * GIB, 5 * GIB},    {32 * GIB, 6 * GIB},   {64 * GIB, 8 * GIB},
-                {128 * GIB, 11 * GIB},  {256 * GIB, 16 * GIB}, {1024 * GIB, 16 * GIB},
+            {256 * MIB, 512 * MIB}, {512 * MIB, 1 * GIB},  {1 * GIB, 2 * GIB},
+            {1536 * MIB, 2 * GIB},  {2 * GIB, 2 * GIB},    {3 * GIB, 3 * GIB},
+            {4 * GIB, 4 * GIB},     {8 * GIB, 4 * GIB},    {16 * GIB, 4 * GIB},
+            {24 * GIB, 5 * GIB},    {32 * GIB, 6 * GIB},   {64 * GIB, 8 * GIB},
+            {128 * GIB, 11 * GIB},  {256 * GIB, 16 * GIB}, {1024 * GIB, 16 * GIB},
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -26,20 +26,20 @@ TEST(swap_cap_by_filesystem)
                 uint64_t target, fs, avail, expect;
                 bool explicit_size;
         } cases[] = {
-                {2 * GIB, 25 * GIB, 20 * GIB, 2 * GIB, false},   /* plenty of room */
-                {2 * GIB, 10 * GIB, 6 * GIB, 1536 * MIB, false}, /* avail/4 */
-                {2 * GIB, 10 * GIB, 3 * GIB, 768 * MIB, false},  /* avail/4 = 768M */
-                {2 * GIB, 100 * GIB, 11 * GIB, 1 * GIB, false},  /* 11G - 10G reserve */
-                {2 * GIB, 10 * GIB, 2 * GIB + 200 * MIB, 0, false}, /* 200M left: none */
-                {2 * GIB, 10 * GIB, 2 * GIB, 0, false},           /* all reserved */
-                {2 * GIB, 10 * GIB, 1 * GIB, 0, false},
-                {1 * GIB, 10 * GIB, 4 * GIB + 100 * MIB, 1024 * MIB, false},
-                {1000 * MIB, 40 * GIB, 40 * GIB, 960 * MIB, false}, /* rounded to 64M */
-                {2 * GIB, 10 * GIB, 2 * GIB + 255 * MIB, 0, false}, /* 255M < 256M */
-                {2 * GIB, 10 * GIB, 2 * GIB + 256 * MIB, 256 * MIB, false},
-                {8 * GIB, 20 * GIB, 12 * GIB, 8 * GIB, true},  /* explicit: no avail/4 share */
-                {8 * GIB, 20 * GIB, 6 * GIB, 4 * GIB, true},   /* but the reserve holds */
-                {8 * GIB, 20 * GIB, 6 * GIB, 1536 * MIB, false},
+            {2 * GIB, 25 * GIB, 20 * GIB, 2 * GIB, false},      /* plenty of room */
+            {2 * GIB, 10 * GIB, 6 * GIB, 1536 * MIB, false},    /* avail/4 */
+            {2 * GIB, 10 * GIB, 3 * GIB, 768 * MIB, false},     /* avail/4 = 768M */
+            {2 * GIB, 100 * GIB, 11 * GIB, 1 * GIB, false},     /* 11G - 10G reserve */
+            {2 * GIB, 10 * GIB, 2 * GIB + 200 * MIB, 0, false}, /* 200M left: none */
+            {2 * GIB, 10 * GIB, 2 * GIB, 0, false},             /* all reserved */
+            {2 * GIB, 10 * GIB, 1 * GIB, 0, false},
+            {1 * GIB, 10 * GIB, 4 * GIB + 100 * MIB, 1024 * MIB, false},
+            {1000 * MIB, 40 * GIB, 40 * GIB, 960 * MIB, false}, /* rounded to 64M */
+            {2 * GIB, 10 * GIB, 2 * GIB + 255 * MIB, 0, false}, /* 255M < 256M */
+            {2 * GIB, 10 * GIB, 2 * GIB + 256 * MIB, 256 * MIB, false},
+            {8 * GIB, 20 * GIB, 12 * GIB, 8 * GIB, true}, /* explicit: no avail/4 share */
+            {8 * GIB, 20 * GIB, 6 * GIB, 4 * GIB, true},  /* but the reserve holds */
+            {8 * GIB, 20 * GIB, 6 * GIB, 1536 * MIB, false},
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -73,8 +73,8 @@ TEST(swap_filesystem_refusal)
         fs.readonly = true;
         CHECK(swap_fs_refusal(&fs) != NULL);
         fs.readonly = false;
-        static const char *const refused[] = {"tmpfs", "overlay", "nfs", "nfs4", "zfs",
-                                              "squashfs", "vfat", "fuse.sshfs"};
+        static const char *const refused[] = {"tmpfs", "overlay",  "nfs",  "nfs4",
+                                              "zfs",   "squashfs", "vfat", "fuse.sshfs"};
         for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
                 fs.fstype = (char *)refused[i];
                 CHECK(swap_fs_refusal(&fs) != NULL);

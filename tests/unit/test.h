@@ -19,7 +19,7 @@ extern struct test_result *test_current;
                 test_current->checks++;                                                            \
                 if (!(cond)) {                                                                     \
                         test_current->failures++;                                                  \
-                        fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);  \
+                        fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
                 }                                                                                  \
         } while (0)
 
