@@ -122,3 +122,73 @@ check_units() {
 
 # sum_of KEY_VALUE_LIST PATH: the sha that a managed_sums list gives PATH.
 sum_of() { tr ',' '\n' <<<"$1" | sed -n "s|^$2:||p"; }
+
+# check_live_web TAG: the running Apache and PHP-FPM use memprov's drop-ins. Apache (event MPM,
+# mod_status): the scoreboard has the drop-in's ServerLimit x ThreadLimit slots, each live
+# process runs ThreadsPerChild workers, no more than ServerLimit processes, and ServerLimit x
+# ThreadsPerChild is MaxRequestWorkers. PHP-FPM: the [www] pool's status page reports the
+# drop-in's pm, `php-fpm8.2 -tt` parses the drop-in's pm and pm.max_children for [www], and
+# the pool runs no more children than that.
+check_live_web() {
+        local tag=$1 sl tl tpc mrw procs workers parsed max
+        sl=$(rv apache.dropin.ServerLimit) tl=$(rv apache.dropin.ThreadLimit)
+        tpc=$(rv apache.dropin.ThreadsPerChild) mrw=$(rv apache.dropin.MaxRequestWorkers)
+        procs=$(rv apache.live.processes) workers=$(rv apache.live.workers)
+        check "$tag: Apache drop-in enabled (conf-enabled/memprov.conf)" test -n "$(rv apache.conf_enabled)"
+        check_eq "$tag: live Apache: mpm event (mod_status)" "$(rv apache.live.mpm)/$(rv apache.live.error)" event/
+        if [ -n "$sl" ] && [ -n "$tl" ] && [ -n "$tpc" ] && [ -n "$mrw" ] && [ "${procs:-0}" -gt 0 ] 2>/dev/null; then
+                check_eq "$tag: live Apache: scoreboard = ServerLimit $sl x ThreadLimit $tl" \
+                        "$(rv apache.live.slots)" "$((sl * tl))"
+                check_eq "$tag: live Apache: ThreadsPerChild $tpc workers per process" \
+                        "$((workers / procs))/$((workers % procs))" "$tpc/0"
+                check "$tag: live Apache: $procs processes <= ServerLimit $sl" test "$procs" -le "$sl"
+                check_eq "$tag: Apache: ServerLimit x ThreadsPerChild = MaxRequestWorkers" "$((sl * tpc))" "$mrw"
+        else
+                not_ok "$tag: live Apache values (drop-in '$sl/$tl/$tpc/$mrw', processes '$procs')"
+        fi
+        parsed=$(rv php.parsed)
+        check_eq "$tag: PHP-FPM parses the drop-in's [www] pm and max_children (php-fpm8.2 -tt)" \
+                "$parsed" "$(rv php.dropin)"
+        check "$tag: PHP-FPM drop-in has pm and max_children" grep -q 'pm = .*;pm.max_children = [0-9]' <<<"$parsed"
+        check_eq "$tag: live PHP-FPM [www] status page: pm as in the drop-in" \
+                "$(rv php.live.pool)/$(rv php.live.pm)$(rv php.live.error)" "www/$(sed -n 's/^pm = \([a-z]*\);.*/\1/p' <<<"$parsed")"
+        max=$(sed -n 's/.*pm.max_children = \([0-9]*\);.*/\1/p' <<<"$parsed")
+        check "$tag: live PHP-FPM: $(rv php.live.total_processes) children <= max_children ${max:-?}" \
+                test "$(rv php.live.total_processes)" -le "${max:-0}"
+        echo "# $tag apache live: $(rv apache.live.processes) processes, $(rv apache.live.workers) workers," \
+                "$(rv apache.live.slots) slots; drop-in ServerLimit $sl ThreadsPerChild $tpc MaxRequestWorkers $mrw"
+        echo "# $tag php-fpm live: pm $(rv php.live.pm), $(rv php.live.total_processes) children; -tt: $parsed"
+}
+
+# check_untouched TAG: memprov changed nothing: no swap anywhere, no sysctl file, no managed
+# file, no state file, the default swappiness, every service group enabled and running.
+check_untouched() {
+        local tag=$1
+        check_eq "$tag: no /swapfile" "$(rv swapfile.bytes)" none
+        check_eq "$tag: no active swap" "$(rv swap.active_count)" 0
+        check_eq "$tag: no swap line in fstab" "$(rv swap.fstab_count)" 0
+        check_eq "$tag: no /etc/sysctl.d/60-memprov.conf" "$(rv sysctl_file)" none
+        check_eq "$tag: vm.swappiness at the kernel default" "$(rv swappiness)" 60
+        check_eq "$tag: no file mentions memprov (no drop-in)" "$(rv memprov_files)" ""
+        check_eq "$tag: no state file" "$(rv state_file)" none
+        check_units "$tag" enabled mariadb apache2 php8.2-fpm proftpd named postgresql mailman3
+        for u in mariadb apache2 php8.2-fpm proftpd named postgresql postgresql@15-main mailman3; do
+                check_eq "$tag: $u active" "$(rv "unit.$u.active")" active
+        done
+}
+
+# check_budget TAG: memprov's budget fits in RAM: total (lines + OS reserve) <= RAM.
+check_budget() {
+        local tag=$1 b ram total sum
+        b=$(rv budget)
+        ram=$(sed -n 's/.*ram:\([0-9]*\).*/\1/p' <<<"$b")
+        total=$(sed -n 's/.*total:\([0-9]*\).*/\1/p' <<<"$b")
+        sum=$(sed -n 's/.*sum:\([0-9]*\).*/\1/p' <<<"$b")
+        if [ -n "$ram" ] && [ -n "$total" ]; then
+                check "$tag: budget total $((total / MiB)) MiB <= RAM $((ram / MiB)) MiB" test "$total" -le "$ram"
+                check_eq "$tag: budget total = its lines + the OS reserve" "$sum" "$total"
+                check "$tag: budget says it fits" grep -q 'fits:True' <<<"$b"
+        else
+                not_ok "$tag: budget from memprov --dry-run --json ('$b')"
+        fi
+}

@@ -2,14 +2,15 @@
 # Scenario 1: 1 GiB RAM, no user-data. memprov provisions on the first boot: /swapfile of the
 # policy's size, active and in fstab; vm.swappiness 10 (a database is installed); memprov done
 # before MariaDB/Apache/PHP-FPM start; no ordering cycle, no failed unit.
-# The drop-ins exist and the live MariaDB runs with them; the 1G tier's unused groups are
-# disabled and inactive.
+# The drop-ins exist and the live MariaDB, Apache and PHP-FPM run with them;
+# the 1G tier's unused groups are disabled and inactive.
 if boot "$dir" --ram 1G; then
         ok "s1: boot at 1G, report read back"
         check_boot_sane s1
         check_swap s1 "$GiB"
         check_eq "s1: vm.swappiness 10 (database installed)" "$(rv swappiness)" 10
         check_dropins s1
+        check_live_web s1
         check_units s1 enabled mariadb apache2 php8.2-fpm
         # The small tier's groups (conf.d/30-units.conf): proftpd, bind, postgres, mailman.
         check_units s1 disabled proftpd named postgresql mailman3
