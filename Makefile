@@ -77,8 +77,10 @@ $(B)/bench-run: tests/bench.c
 run: all
 	$(B)/memprov --dry-run --defaults conf.d
 
-# Every test, built plainly and with ASan/UBSan; ends with "N passed, N failed".
+# Every test, built plainly and with ASan/UBSan, and VM scenarios 1 and 5 once
+# (tests/integration/vm.sh: make image, tests/vm/run 1 5); ends with "N passed, N failed".
 check: test-deps
+	$(call apt_install,$(VM_DEPS))
 	$(MAKE) --no-print-directory $(B)/memprov $(B)/unit-tests $(BA)/memprov $(BA)/unit-tests
 	tests/run $(B) $(BA)
 
@@ -118,7 +120,7 @@ image: deb
 	$(call apt_install,$(IMAGE_DEPS))
 	images/build-image
 
-# Boots the image under qemu (TCG) for each scenario in tests/vm/; not part of `make check`.
+# Boots the image under qemu (TCG) for every scenario in tests/vm/ (`make check` runs 1 and 5).
 check-vm: image
 	$(call apt_install,$(VM_DEPS))
 	tests/vm/run
