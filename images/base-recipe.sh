@@ -79,6 +79,11 @@ in_root apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2
 phpver=$(find "$root/etc/php" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n1)
 in_root a2enmod -q proxy_fcgi setenvif >&2
 in_root a2enconf -q "php$phpver-fpm" >&2
+# No MTA in the image: Mailman's default postfix integration runs postmap (not installed) when
+# it starts and mailman3.service fails; the null MTA writes no alias maps.
+sed -i 's/^incoming: mailman\.mta\.postfix\.LMTP$/incoming: mailman.mta.null.NullMTA/' \
+    "$root/etc/mailman3/mailman.cfg"
+grep -q '^incoming: mailman.mta.null.NullMTA$' "$root/etc/mailman3/mailman.cfg"
 
 # A VPS root filesystem: the whole disk, found by label (the provider's device name may differ).
 cat >"$root/etc/fstab" <<'EOF'
