@@ -84,6 +84,17 @@ static int read_fstab(int rootfd, const char *root, char **data, size_t *size, m
         return r < 0 ? log_error_errno(r, "%s%s", root, FSTAB) : 0;
 }
 
+static bool data_has_swap(const char *data, size_t size, const char *path)
+{
+        for (const char *line = data, *end; line < data + size; line = end + 1) {
+                end = memchr(line, '\n', (size_t)(data + size - line));
+                end = end ? end : data + size;
+                if (line_is_swap_for(line, (size_t)(end - line), path))
+                        return true;
+        }
+        return false;
+}
+
 int fstab_has_swap(int rootfd, const char *root, const char *path)
 {
         _cleanup_free_ char *data = NULL;
@@ -92,15 +103,7 @@ int fstab_has_swap(int rootfd, const char *root, const char *path)
         int r;
 
         r = read_fstab(rootfd, root, &data, &size, &mode);
-        if (r < 0)
-                return r;
-        for (char *line = data, *end; line < data + size; line = end + 1) {
-                end = memchr(line, '\n', (size_t)(data + size - line));
-                end = end ? end : data + size;
-                if (line_is_swap_for(line, (size_t)(end - line), path))
-                        return 1;
-        }
-        return 0;
+        return r < 0 ? r : data_has_swap(data, size, path);
 }
 
 int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *changed)
@@ -111,12 +114,9 @@ int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *chan
         int r;
 
         *changed = false;
-        r = fstab_has_swap(rootfd, root, path);
-        if (r != 0)
-                return r < 0 ? r : 0;
         r = read_fstab(rootfd, root, &data, &size, &mode);
-        if (r < 0)
-                return r;
+        if (r < 0 || data_has_swap(data, size, path))
+                return r < 0 ? r : 0;
         entry = format_entry(path);
         if (!entry)
                 return log_error("cannot format the fstab entry for %s", path);
