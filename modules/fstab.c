@@ -95,17 +95,6 @@ static bool data_has_swap(const char *data, size_t size, const char *path)
         return false;
 }
 
-int fstab_has_swap(int rootfd, const char *root, const char *path)
-{
-        _cleanup_free_ char *data = NULL;
-        size_t size;
-        mode_t mode;
-        int r;
-
-        r = read_fstab(rootfd, root, &data, &size, &mode);
-        return r < 0 ? r : data_has_swap(data, size, path);
-}
-
 int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *changed)
 {
         _cleanup_free_ char *data = NULL, *entry = NULL, *out = NULL;

@@ -27,5 +27,3 @@ int swap_apply(const struct context *ctx, struct action *a);
 /* fstab, edited line by line so every other byte survives; parsed with libmount. */
 int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *changed);
 int fstab_remove_swap(int rootfd, const char *root, const char *path, bool *changed);
-/* Whether fstab has a swap entry for path. */
-int fstab_has_swap(int rootfd, const char *root, const char *path);
