@@ -4,6 +4,7 @@
 
 #include "../init/fsutil.h"
 #include "../init/log.h"
+#include "services.h"
 #include "sysctl.h"
 
 /* PostgreSQL's server binary lives in a versioned directory that the client creates too. */
@@ -24,18 +25,15 @@ static bool postgres_installed(int rootfd)
         return false;
 }
 
-bool database_installed(int rootfd)
+/* MySQL/MariaDB as services_detect() found it once for this run; PostgreSQL here (EL keeps
+ * its server in /usr/bin, Debian in a versioned directory). */
+bool database_installed(const struct context *ctx)
 {
-        static const char *const servers[] = {
-            "/usr/sbin/mariadbd",    "/usr/sbin/mysqld",  "/usr/libexec/mysqld",
-            "/usr/libexec/mariadbd", "/usr/bin/postgres",
-        };
         struct stat st;
 
-        for (size_t i = 0; i < ELEMENTSOF(servers); i++)
-                if (root_lstat(rootfd, servers[i], &st) == 0)
-                        return true;
-        return postgres_installed(rootfd);
+        return ctx->services->db.flavor != DB_NONE ||
+               root_lstat(ctx->rootfd, "/usr/bin/postgres", &st) == 0 ||
+               postgres_installed(ctx->rootfd);
 }
 
 int sysctl_write_live(const char *key, const char *value, bool *changed)
@@ -66,7 +64,7 @@ int sysctl_write_live(const char *key, const char *value, bool *changed)
 static int sysctl_plan(const struct context *ctx, struct plan *p)
 {
         const char *v = config_str(ctx->config, "sysctl", "swappiness", "auto");
-        bool db = database_installed(ctx->rootfd);
+        bool db = database_installed(ctx);
         struct action *a;
 
         if (streq(v, "auto"))
