@@ -84,7 +84,7 @@ int root_open_parent(int rootfd, const char *path, bool create, int *ret_dirfd,
         return root_open_dir(rootfd, dir[0] ? dir : "/", create, ret_dirfd);
 }
 
-static int read_fd(int fd, char **ret, size_t *ret_size)
+int read_fd(int fd, size_t max, char **ret, size_t *ret_size)
 {
         size_t size = 0, alloc = 4096;
         _cleanup_free_ char *buf = xmalloc(alloc);
@@ -101,6 +101,8 @@ static int read_fd(int fd, char **ret, size_t *ret_size)
                 if (n == 0)
                         break;
                 size += (size_t)n;
+                if (size > max)
+                        return -EFBIG;
         }
         buf[size] = '\0';
         *ret = TAKE_PTR(buf);
@@ -121,7 +123,7 @@ int root_read_file(int rootfd, const char *path, char **ret, size_t *ret_size)
         fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        return read_fd(fd, ret, ret_size);
+        return read_fd(fd, SIZE_MAX, ret, ret_size);
 }
 
 int write_all(int fd, const void *data, size_t size)

@@ -28,6 +28,8 @@ int root_sync(int rootfd);
 int root_lstat(int rootfd, const char *path, struct stat *st);
 int root_symlink(int rootfd, const char *target, const char *path);
 int write_all(int fd, const void *data, size_t size);
+/* fd's contents to EOF, NUL-terminated; -EFBIG beyond max bytes. */
+int read_fd(int fd, size_t max, char **ret, size_t *ret_size);
 int fsync_dir(int dirfd);
 /* Change detection for managed files (not a security hash). */
 uint64_t hash64(const void *data, size_t size);

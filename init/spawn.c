@@ -3,6 +3,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include "fsutil.h"
 #include "log.h"
 #include "spawn.h"
 #include "util.h"
@@ -40,32 +41,6 @@ int spawn_wait(char *const argv[])
         return log_error("%s killed by signal %d", argv[0], WTERMSIG(status));
 }
 
-/* fd's contents to EOF, NUL-terminated: -EFBIG beyond max bytes. */
-static int read_all(int fd, size_t max, char **ret)
-{
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, size = 0;
-        ssize_t n;
-
-        for (;;) {
-                if (len + 1 >= size) {
-                        size = size ? 2 * size : 4096;
-                        buf = xrealloc(buf, size);
-                }
-                n = read(fd, buf + len, size - len - 1);
-                if (n == 0)
-                        break;
-                if (n < 0 && errno != EINTR)
-                        return -errno;
-                len += n > 0 ? (size_t)n : 0;
-                if (len > max)
-                        return -EFBIG;
-        }
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
 int spawn_output(char *const argv[], size_t max, char **ret)
 {
         _cleanup_free_ char *out = NULL;
@@ -85,7 +60,7 @@ int spawn_output(char *const argv[], size_t max, char **ret)
         close(fds[1]);
         if (r != 0)
                 return -r;
-        r = read_all(rfd, max, &out);
+        r = read_fd(rfd, max, &out, NULL);
         /* A program cut off early gets EPIPE instead of blocking on a full pipe. */
         close(TAKE_FD(rfd));
         while (waitpid(pid, &status, 0) < 0)
