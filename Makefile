@@ -25,7 +25,7 @@ PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lm
 MEMPROV_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libsystemd,$(LIBS_PC)) 2>/dev/null) -lm
 SYSTEMD_UNIT_DIR = $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 
-SRCS     := $(wildcard init/*.c modules/*.c)
+SRCS     := $(wildcard lib/*.c modules/*.c init/*.c)
 LIB_SRCS := $(filter-out init/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
@@ -53,11 +53,11 @@ deps:
 test-deps:
 	$(call apt_install,$(TEST_DEPS))
 
-$(B)/%.o: %.c $(wildcard init/*.h modules/*.h tests/unit/*.h)
+$(B)/%.o: %.c $(wildcard lib/*.h modules/*.h init/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(PC_CFLAGS) -c -o $@ $<
-$(BA)/%.o: %.c $(wildcard init/*.h modules/*.h tests/unit/*.h)
+$(BA)/%.o: %.c $(wildcard lib/*.h modules/*.h init/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) $(PC_CFLAGS) -c -o $@ $<
@@ -101,7 +101,7 @@ install: $(B)/memprov
 DEB_DEPS   := $(BUILD_DEPS) debhelper dpkg-dev fakeroot lintian
 IMAGE_DEPS := debootstrap zstd e2fsprogs util-linux
 VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3
-DEB_SRC    := Makefile init modules conf.d units man debian
+DEB_SRC    := Makefile lib init modules conf.d units man debian
 
 .PHONY: deb image check-vm
 # build/deb/memprov_$(VERSION)_<arch>.deb, built from a copy of the tree (dpkg-buildpackage
@@ -126,7 +126,7 @@ check-vm: image
 	tests/vm/run
 
 format:
-	clang-format -i $(SRCS) $(wildcard init/*.h modules/*.h tests/unit/*.[ch] tests/*.c)
+	clang-format -i $(SRCS) $(wildcard lib/*.h modules/*.h init/*.h tests/unit/*.[ch] tests/*.c)
 
 clean:
 	rm -rf $(B) $(BA)

@@ -2,14 +2,11 @@
 #include <inttypes.h>
 #include <sys/statvfs.h>
 
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/state.h"
 #include "../modules/module.h"
-#include "../modules/swap.h"
-#include "../modules/sysctl.h"
-#include "../modules/units.h"
 #include "apply.h"
-#include "fsutil.h"
-#include "log.h"
-#include "state.h"
 
 /* The state keeps one line per managed path: [files] PATH = HASH MODE MODULE and
  * [links] PATH = TARGET MODULE. Paths are keys, not section names, because inih cuts section
@@ -186,16 +183,14 @@ static int apply_one(const struct context *ctx, struct action *a)
                 return apply_remove(ctx, a);
         case ACTION_SYMLINK:
                 return apply_symlink(ctx, a);
-        case ACTION_SWAP:
-                return swap_apply(ctx, a);
-        case ACTION_SYSCTL:
-                return ctx->live ? sysctl_write_live(a->key, a->value, &a->changed) : 0;
-        case ACTION_UNIT:
-                return units_apply(ctx, a);
-        case ACTION_DAEMON_RELOAD:
-                return units_daemon_reload(ctx, a);
+        default:
+                break;
         }
-        return 0;
+        /* Every other type belongs to the module that plans it. */
+        const struct module *m = module_for_action(a->type);
+        if (!m)
+                return log_error("no module applies action type %d", (int)a->type);
+        return m->apply(ctx, a);
 }
 
 int apply_plan(const struct context *ctx, struct plan *p)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include "context.h"
-#include "plan.h"
+#include "../lib/context.h"
+#include "../lib/plan.h"
 
 /* Before apply or --dry-run: leaves alone managed files the admin has edited, and plans the
  * removal of files memprov wrote before that the new plan no longer wants. */

@@ -3,15 +3,15 @@
 #include <fcntl.h>
 #include <inttypes.h>
 
+#include "../lib/cloudinit.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/size.h"
+#include "../lib/state.h"
+#include "../lib/util.h"
 #include "../modules/module.h"
-#include "../modules/services.h"
 #include "apply.h"
-#include "fsutil.h"
-#include "cloudinit.h"
-#include "log.h"
-#include "size.h"
-#include "state.h"
-#include "util.h"
+#include "options.h"
 
 #define ETC_CONF   "/etc/memprov/memprov.conf"
 #define ETC_CONF_D "/etc/memprov/conf.d"

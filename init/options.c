@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <getopt.h>
 
-#include "config.h"
-#include "log.h"
+#include "../lib/config.h"
+#include "../lib/log.h"
 #include "options.h"
-#include "size.h"
-#include "util.h"
+#include "../lib/size.h"
+#include "../lib/util.h"
 
 #ifndef MEMPROV_VERSION
 #define MEMPROV_VERSION "0"

@@ -2,11 +2,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "../init/fsutil.h"
-#include "../init/log.h"
-#include "../init/size.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/size.h"
 #include "apache.h"
-#include "services.h"
 
 #define DEBIAN_CONF      "/etc/apache2/conf-available/memprov.conf"
 #define DEBIAN_CONF_LINK "/etc/apache2/conf-enabled/memprov.conf"
@@ -64,8 +63,9 @@ enum mpm mpm_from_loadmodule(const char *conf)
         return found;
 }
 
-int apache_detect(const struct context *ctx, struct web_server *ret)
+static int apache_detect(const struct context *ctx, struct services *services)
 {
+        struct web_server *ret = &services->web;
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *conf = NULL;
         struct stat st;
@@ -103,7 +103,7 @@ static unsigned threads_per_child(const struct context *ctx, enum mpm m)
         return m == MPM_PREFORK ? 1 : MAX(mpm_uint(ctx, m, "ThreadsPerChild", 25), 1u);
 }
 
-int apache_budget(const struct context *ctx, struct budget *b)
+static int apache_budget(const struct context *ctx, struct budget *b)
 {
         const struct web_server *w = &ctx->services->web;
         struct budget_line *l;
@@ -245,4 +245,6 @@ const struct module apache_module = {
     .name = "apache",
     .keys = apache_keys,
     .plan = apache_plan,
+    .detect = apache_detect,
+    .budget = apache_budget,
 };

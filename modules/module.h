@@ -1,20 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * One provisioning step per module. plan() turns (facts, config, previous state) into actions and
- * never changes the system; it may read files under the root. Generic actions are applied by
- * init/apply.c; a module that owns an action type (swap, units) also provides its apply().
+ * One provisioning step per module, reached only through this struct: the program (init/) walks
+ * memprov_modules[] and names no module. plan() turns (facts, config, previous state) into
+ * actions and never changes the system; it may read files under the root. Generic actions
+ * (files, links) are applied by init/apply.c; a module that owns an action type (swap, sysctl,
+ * units) applies it in its apply().
  */
 #pragma once
 
-#include "../init/context.h"
-#include "../init/plan.h"
-
-#define MANAGED_HEADER "# Managed by memprov"
+#include "../lib/budget.h"
+#include "../lib/context.h"
+#include "../lib/plan.h"
+#include "../lib/services.h"
 
 struct module {
         const char *name;
         const struct config_key *keys; /* terminated by {0} */
+        /* Optional: fill this module's part of the run's services, once, before planning. */
+        int (*detect)(const struct context *ctx, struct services *services);
+        /* Optional: add this module's lines (fixed cost, count x cost each) to the budget. */
+        int (*budget)(const struct context *ctx, struct budget *b);
         int (*plan)(const struct context *ctx, struct plan *plan);
+        /* The action types (1u << ACTION_*) this module applies, and how. */
+        unsigned action_types;
+        int (*apply)(const struct context *ctx, struct action *a);
         /* Optional: record what apply did in the new state. */
         void (*record)(const struct context *ctx, const struct plan *plan, struct config *state);
 };
@@ -25,8 +34,10 @@ extern const struct module *const memprov_modules[];
 #define MEMPROV_KEY_LISTS_MAX 16
 void memprov_config_keys(const struct config_key *lists[static MEMPROV_KEY_LISTS_MAX]);
 
-/* The managed-file header line in the file's comment syntax ("#" or ";"), then the body from
- * fmt. The caller owns the result. */
-char *managed_file(const char *comment, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Whether content starts with memprov's header (in any comment syntax). */
-bool is_managed_content(const char *content);
+/* Every module's detect hook, once per run: the services this machine runs. */
+int services_detect(const struct context *ctx, struct services *ret);
+/* The installed services' budget for this machine (every module's budget hook), fitted.
+ * Logged errors only for bad config. */
+int budget_compute(const struct context *ctx, struct budget *ret);
+/* The module that applies actions of this type, or NULL for the generic ones. */
+const struct module *module_for_action(enum action_type type);

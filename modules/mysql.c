@@ -2,12 +2,11 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "../init/fsutil.h"
-#include "../init/log.h"
-#include "../init/size.h"
-#include "../init/spawn.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/size.h"
+#include "../lib/spawn.h"
 #include "mysql.h"
-#include "services.h"
 
 #define MYSQL_DROPIN "99-memprov.cnf"
 
@@ -159,8 +158,9 @@ static const char *existing_dir(int rootfd, const char *const *dirs)
         return NULL;
 }
 
-int mysql_detect(const struct context *ctx, struct db_server *ret)
+static int mysql_detect(const struct context *ctx, struct services *services)
 {
+        struct db_server *ret = &services->db;
         static const char *const mariadbd[] = {"/usr/sbin/mariadbd", "/usr/libexec/mariadbd"};
         static const char *const mysqld[] = {"/usr/sbin/mysqld", "/usr/libexec/mysqld"};
         static const char *const mariadb_dirs[] = {"/etc/mysql/mariadb.conf.d", "/etc/my.cnf.d",
@@ -208,7 +208,7 @@ static const char *server_name(const struct db_server *s, char buf[static 32])
 }
 
 /* mysqltuner's sum: base + global buffers + max_connections x per-connection buffers. */
-int mysql_budget(const struct context *ctx, struct budget *b)
+static int mysql_budget(const struct context *ctx, struct budget *b)
 {
         static const char *const per_connection[] = {
             "mysqld.sort_buffer_size", "mysqld.read_buffer_size",  "mysqld.read_rnd_buffer_size",
@@ -319,4 +319,6 @@ const struct module mysql_module = {
     .name = "mysql",
     .keys = mysql_keys,
     .plan = mysql_plan,
+    .detect = mysql_detect,
+    .budget = mysql_budget,
 };

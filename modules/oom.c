@@ -8,13 +8,10 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include "../init/fsutil.h"
-#include "../init/log.h"
-#include "../init/size.h"
-#include "apache.h"
-#include "budget.h"
-#include "phpfpm.h"
-#include "services.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/size.h"
+#include "oom.h"
 
 #define DROPIN_NAME "50-memprov.conf"
 

@@ -2,10 +2,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "../init/fsutil.h"
-#include "../init/log.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
 #include "phpfpm.h"
-#include "services.h"
 
 #define PHPFPM_DROPIN "zz-memprov.conf"
 
@@ -99,8 +98,9 @@ static void detect_debian(int rootfd, struct php_fpms *ret)
         }
 }
 
-int phpfpm_detect(const struct context *ctx, struct php_fpms *ret)
+static int phpfpm_detect(const struct context *ctx, struct services *services)
 {
+        struct php_fpms *ret = &services->php;
         struct php_fpm *f = &ret->v[0];
         struct stat st;
 
@@ -120,7 +120,7 @@ void phpfpm_line_id(const struct php_fpm *f, const char *pool, char buf[static 8
         snprintf(buf, 80, "php %s %s", f->version[0] ? f->version : "-", pool);
 }
 
-int phpfpm_budget(const struct context *ctx, struct budget *b)
+static int phpfpm_budget(const struct context *ctx, struct budget *b)
 {
         const struct php_fpms *fpms = &ctx->services->php;
 
@@ -243,4 +243,6 @@ const struct module phpfpm_module = {
     .name = "phpfpm",
     .keys = phpfpm_keys,
     .plan = phpfpm_plan,
+    .detect = phpfpm_detect,
+    .budget = phpfpm_budget,
 };

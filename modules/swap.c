@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The swap module's policy and plan; swapfile.c carries the plan out. */
+/* The swap module's policy and plan; swap-file.c carries the plan out, swap-fstab.c its fstab line.
+ */
 #include <math.h>
 #include <sys/stat.h>
 
-#include "../init/fsutil.h"
-#include "../init/log.h"
-#include "../init/size.h"
-#include "../init/state.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/size.h"
+#include "../lib/state.h"
 #include "swap.h"
 
 #define SWAP_DEFAULT_PATH "/swapfile"
@@ -208,5 +209,7 @@ const struct module swap_module = {
     .name = "swap",
     .keys = swap_keys,
     .plan = swap_plan,
+    .action_types = 1u << ACTION_SWAP,
+    .apply = swap_apply,
     .record = swap_record,
 };

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "../init/util.h"
+#include "../lib/util.h"
 #include "module.h"
 
 #define SWAP_MIN_BYTES (256 * MIB)

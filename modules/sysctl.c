@@ -2,9 +2,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "../init/fsutil.h"
-#include "../init/log.h"
-#include "services.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
 #include "sysctl.h"
 
 /* PostgreSQL's server binary lives in a versioned directory that the client creates too. */
@@ -36,7 +35,7 @@ bool database_installed(const struct context *ctx)
                postgres_installed(ctx->rootfd);
 }
 
-int sysctl_write_live(const char *key, const char *value, bool *changed)
+static int sysctl_write_live(const char *key, const char *value, bool *changed)
 {
         char path[256], current[64] = "";
         _cleanup_close_ int fd = -1;
@@ -91,8 +90,16 @@ static const struct config_key sysctl_keys[] = {
     {0},
 };
 
+/* Under --root the drop-in alone takes effect at the image's next boot. */
+static int sysctl_apply(const struct context *ctx, struct action *a)
+{
+        return ctx->live ? sysctl_write_live(a->key, a->value, &a->changed) : 0;
+}
+
 const struct module sysctl_module = {
     .name = "sysctl",
     .keys = sysctl_keys,
     .plan = sysctl_plan,
+    .action_types = 1u << ACTION_SYSCTL,
+    .apply = sysctl_apply,
 };

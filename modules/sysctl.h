@@ -8,7 +8,5 @@
 
 extern const struct module sysctl_module;
 
-/* Writes value to /proc/sys/<key with dots as slashes>; *changed false when already set. */
-int sysctl_write_live(const char *key, const char *value, bool *changed);
 /* Whether a database server (MariaDB, MySQL, PostgreSQL) is installed under the root. */
 bool database_installed(const struct context *ctx);

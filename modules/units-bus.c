@@ -3,8 +3,8 @@
 #include <stddef.h>
 #include <systemd/sd-bus.h>
 
-#include "../init/log.h"
-#include "../init/util.h"
+#include "../lib/log.h"
+#include "../lib/util.h"
 #include "units-bus.h"
 #include "units-files.h"
 

@@ -3,9 +3,9 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include "../init/fsutil.h"
-#include "../init/log.h"
-#include "../init/util.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/util.h"
 #include "units-files.h"
 
 #define CHASE_MAX 32 /* symlink hops, as the kernel's MAXSYMLINKS */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <systemd/sd-bus.h>
 
-#include "../init/log.h"
-#include "../init/state.h"
+#include "../lib/log.h"
+#include "../lib/state.h"
 #include "units-bus.h"
 #include "units-files.h"
 #include "units.h"
@@ -445,6 +445,11 @@ int units_daemon_reload(const struct context *ctx, struct action *a)
         return r;
 }
 
+static int units_apply_action(const struct context *ctx, struct action *a)
+{
+        return a->type == ACTION_DAEMON_RELOAD ? units_daemon_reload(ctx, a) : units_apply(ctx, a);
+}
+
 static const struct config_key units_keys[] = {
     {"units", "disable", check_unit_selection},
     {"units", "keep", check_unit_selection},
@@ -462,5 +467,7 @@ const struct module units_module = {
     .name = "units",
     .keys = units_keys,
     .plan = units_plan,
+    .action_types = 1u << ACTION_UNIT | 1u << ACTION_DAEMON_RELOAD,
+    .apply = units_apply_action,
     .record = units_record,
 };

@@ -2,8 +2,9 @@
 /* The budget invariant, over many RAM sizes and service sets. */
 #include <fcntl.h>
 
-#include "../../init/util.h"
-#include "../../modules/budget.h"
+#include "../../lib/util.h"
+#include "../../lib/budget.h"
+#include "../../modules/module.h"
 #include "test.h"
 
 /* A fixed-seed generator: the same cases on every run, no global state. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
 
-#include "../../init/cloudinit.h"
-#include "../../init/util.h"
+#include "../../lib/cloudinit.h"
+#include "../../lib/util.h"
 #include "../../modules/module.h"
 #include "test.h"
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 
-#include "../../init/config.h"
-#include "../../init/util.h"
+#include "../../lib/config.h"
+#include "../../lib/util.h"
 #include "../../modules/module.h"
 #include "test.h"
 

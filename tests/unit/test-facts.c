@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 
-#include "../../init/facts.h"
-#include "../../init/util.h"
+#include "../../lib/facts.h"
+#include "../../lib/util.h"
 #include "test.h"
 
 static uint64_t ram_from(const char *dir, const char *sysfs, const char *meminfo)

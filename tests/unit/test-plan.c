@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "../../init/plan.h"
-#include "../../init/util.h"
+#include "../../lib/plan.h"
+#include "../../lib/util.h"
 #include "test.h"
 
 /* However many modules ask for a daemon-reload, the plan keeps one, after everything else. */

@@ -2,13 +2,14 @@
 /* Service detection and drop-ins on fixture roots, with the shipped tier table. */
 #include <fcntl.h>
 
-#include "../../init/size.h"
-#include "../../init/util.h"
+#include "../../lib/size.h"
+#include "../../lib/util.h"
 #include "../../modules/apache.h"
-#include "../../modules/budget.h"
+#include "../../lib/budget.h"
+#include "../../modules/module.h"
 #include "../../modules/mysql.h"
 #include "../../modules/phpfpm.h"
-#include "../../modules/services.h"
+#include "../../modules/module.h"
 #include "test.h"
 
 struct fixture {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 
-#include "../../init/size.h"
-#include "../../init/util.h"
+#include "../../lib/size.h"
+#include "../../lib/util.h"
 #include "test.h"
 
 TEST(parse_size_valid)

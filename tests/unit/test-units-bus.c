@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <systemd/sd-bus.h>
 
-#include "../../init/util.h"
+#include "../../lib/util.h"
 #include "../../modules/units-bus.h"
 #include "test.h"
 

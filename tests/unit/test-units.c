@@ -2,9 +2,9 @@
 #include <fcntl.h>
 #include <ftw.h>
 
-#include "../../init/spawn.h"
-#include "../../init/state.h"
-#include "../../init/util.h"
+#include "../../lib/spawn.h"
+#include "../../lib/state.h"
+#include "../../lib/util.h"
 #include "../../modules/units-files.h"
 #include "../../modules/units.h"
 #include "test.h"

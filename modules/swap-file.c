@@ -11,9 +11,9 @@
 #include <sys/ioctl.h>
 #include <sys/swap.h>
 
-#include "../init/fsutil.h"
-#include "../init/log.h"
-#include "../init/spawn.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/spawn.h"
 #include "swap.h"
 
 #define RESIZE_SUFFIX ".memprov-resize"

@@ -19,7 +19,7 @@ struct context {
         const struct config *config;
         const struct config *state; /* previous run's state (empty when none) */
         const char *tier;           /* tier section, e.g. "tier 1G" */
-        /* Detected once before planning (modules/services.h): modules never detect again. */
+        /* Detected once before planning (lib/services.h): modules never detect again. */
         const struct services *services;
 };
 

@@ -76,3 +76,10 @@ void plan_done(struct plan *p);
 void plan_print_text(const struct plan *p, bool applied, FILE *out);
 void plan_print_json(const struct plan *p, bool applied, FILE *out);
 const char *swap_op_name(enum swap_op op);
+
+#define MANAGED_HEADER "# Managed by memprov"
+/* The managed-file header line in the file's comment syntax ("#" or ";"), then the body from
+ * fmt. The caller owns the result. */
+char *managed_file(const char *comment, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether content starts with memprov's header (in any comment syntax). */
+bool is_managed_content(const char *content);

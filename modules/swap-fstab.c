@@ -7,9 +7,9 @@
 #include <libmount/libmount.h>
 #include <sys/stat.h>
 
-#include "../init/facts.h"
-#include "../init/fsutil.h"
-#include "../init/log.h"
+#include "../lib/facts.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
 #include "swap.h"
 
 #define FSTAB        "/etc/fstab"

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The parsed command line: the one piece of state every layer reads (init/options.c fills it). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct options {
+        bool rerun;
+        bool dry_run;
+        bool json;
+        bool verbose;
+        bool status;
+        const char *root;         /* NULL: the running system */
+        const char *defaults_dir; /* shipped defaults and tier table */
+        const char *config_file;  /* --config, layered after /etc */
+        uint64_t assume_ram;      /* 0: measure */
+        uint64_t assume_disk;     /* 0: measure */
+        char **assignments;       /* --set SECTION.KEY=VALUE, in order */
+        unsigned n_assignments;
+};
