@@ -43,8 +43,9 @@ define apt_install
 	if [ -n "$$missing" ]; then \
 	    echo "installing:" $$missing; \
 	    if [ "$$(id -u)" != 0 ]; then echo "run as root to install:" $$missing >&2; exit 1; fi; \
-	    apt-get update -q >/dev/null && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
+	    apt-get update -q -o DPkg::Lock::Timeout=600 >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 \
+	        --no-install-recommends $$missing >/dev/null; \
 	fi
 endef
 
