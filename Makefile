@@ -96,6 +96,7 @@ install: $(B)/memprov
 	install -m 0644 conf.d/*.conf $(DESTDIR)$(libdir_mp)/
 	install -D -m 0644 units/memprov.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/memprov.service
 	install -D -m 0644 man/memprov.8 $(DESTDIR)$(mandir)/man8/memprov.8
+	install -D -m 0644 man/memprov.conf.5 $(DESTDIR)$(mandir)/man5/memprov.conf.5
 	install -d -m 0755 $(DESTDIR)/var/lib/memprov
 
 # --- Debian package, reference VPS image, VM tests (issue 5; see images/README.md) -----------
