@@ -20,6 +20,7 @@ enum action_type {
         ACTION_SYSCTL,      /* key = value, live in /proc/sys */
         ACTION_UNIT,        /* unit: enable or disable */
         ACTION_DAEMON_RELOAD,
+        ACTION_ZSWAP, /* key = value, live in /sys/module/zswap/parameters */
 };
 
 enum swap_op { SWAP_NONE, SWAP_KEEP, SWAP_CREATE, SWAP_RESIZE, SWAP_REMOVE };
@@ -45,7 +46,7 @@ struct action {
         size_t content_size;
         mode_t mode;
         char *target;      /* symlink target */
-        char *key, *value; /* sysctl */
+        char *key, *value; /* sysctl, zswap */
         char *unit;
         enum unit_op unit_op;
         struct swap_action swap;
