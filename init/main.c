@@ -11,6 +11,7 @@
 #include "../lib/util.h"
 #include "../modules/module.h"
 #include "apply.h"
+#include "metrics.h"
 #include "options.h"
 
 #define ETC_CONF   "/etc/memprov/memprov.conf"
@@ -199,6 +200,8 @@ int main(int argc, char **argv)
         if (r == 0) {
                 log_set_max_level(o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
                 r = run(&o);
+                if (!o.dry_run && !o.status)
+                        metrics_update(&o, r);
         }
         options_done(&o);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
