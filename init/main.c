@@ -5,6 +5,7 @@
 
 #include "../lib/cloudinit.h"
 #include "../lib/fsutil.h"
+#include "../lib/journal.h"
 #include "../lib/log.h"
 #include "../lib/size.h"
 #include "../lib/state.h"
@@ -124,6 +125,7 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
         r = make_plan(ctx, &p);
         if (r == 0 && !ctx->opts->dry_run) {
                 r = apply_plan(ctx, &p);
+                journal_plan_events(&p);
                 if (r == 0) {
                         record_state(ctx, &p, meta, &new_state);
                         r = state_save(ctx->rootfd, &new_state);
