@@ -62,8 +62,8 @@ out=$(records MESSAGE_ID=d15069287ce94d1cb004a26c08180f83)
 check_eq "unit disabled: MEMPROV_UNIT" "$(field MEMPROV_UNIT <<<"$out")" proftpd.service
 out=$(records MESSAGE_ID=88c1ac06fae341e594c5c69d610b16fb)
 check "budget lowered: a record per lowered value" test "$(grep -c . <<<"$out")" -ge 1
-check "budget lowered: pm.max_children named" grep -qx pm.max_children <(field MEMPROV_SETTING <<<"$out")
-check "budget lowered: MEMPROV_WANTED 64" grep -qx 64 <(field MEMPROV_WANTED <<<"$out")
+check "budget lowered: pm.max_children named" grep -x pm.max_children <(field MEMPROV_SETTING <<<"$out")
+check "budget lowered: MEMPROV_WANTED 64" grep -x 64 <(field MEMPROV_WANTED <<<"$out")
 
 # The admin edits a managed file: the next --rerun leaves it alone, one record says so.
 echo "vm.swappiness = 1" >>"$R/etc/sysctl.d/60-memprov.conf"
@@ -77,7 +77,7 @@ in_journal "${MP[@]}" --rerun --set swap.size=lots >/dev/null 2>&1
 out=$(records MESSAGE_ID=8ae7ec3ef60f45268661b5e22cd86019)
 check_eq "error: one record" "$(grep -c . <<<"$out")" 1
 check_eq "error: PRIORITY err" "$(field PRIORITY <<<"$out")" 3
-check "error: the message names the cause" grep -q 'invalid value for swap.size: "lots"' <(field MESSAGE <<<"$out")
+check "error: the message names the cause" grep 'invalid value for swap.size: "lots"' <(field MESSAGE <<<"$out")
 check_eq "error: no plain 'memprov: error:' line in the journal" \
         "$(records SYSLOG_IDENTIFIER=memprov-test | field MESSAGE | grep -c '^memprov: error:')" 0
 
