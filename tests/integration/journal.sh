@@ -38,7 +38,7 @@ records() { # records FIELD=VALUE...: JSON lines of the matching records
         sleep 0.5
         journalctl -D /run/log/journal --no-pager -o json "$@" 2>/dev/null
 }
-field() { python3 -c 'import json,sys; [print(json.loads(l).get(sys.argv[1],"")) for l in sys.stdin if l.strip()]' "$1"; }
+field() { python3 -c 'import json,sys; [print(json.loads(l).get(sys.argv[1],"")) for l in sys.stdin if l.strip()]' "$1" 2>/dev/null; } # grep may stop reading early
 
 R=$SCRATCH/root
 cp -a "$TESTS_DIR/fixtures/el" "$R"
