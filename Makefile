@@ -5,6 +5,7 @@ sbindir    ?= $(PREFIX)/sbin
 libdir_mp  ?= $(PREFIX)/lib/memprov
 mandir     ?= $(PREFIX)/share/man
 catalogdir ?= $(PREFIX)/lib/systemd/catalog
+completionsdir ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 PKG_CONFIG ?= pkg-config
 LIBS_PC    := mount blkid libsystemd inih json-c yaml-0.1
@@ -100,13 +101,14 @@ install: $(B)/memprov
 	install -D -m 0644 man/memprov.8 $(DESTDIR)$(mandir)/man8/memprov.8
 	install -D -m 0644 man/memprov.conf.5 $(DESTDIR)$(mandir)/man5/memprov.conf.5
 	install -D -m 0644 catalog/memprov.catalog $(DESTDIR)$(catalogdir)/memprov.catalog
+	install -D -m 0644 completion/memprov $(DESTDIR)$(completionsdir)/memprov
 	install -d -m 0755 $(DESTDIR)/var/lib/memprov
 
 # --- Debian package, reference VPS image, VM tests (issue 5; see images/README.md) -----------
 DEB_DEPS   := $(BUILD_DEPS) debhelper dpkg-dev fakeroot lintian
 IMAGE_DEPS := debootstrap zstd e2fsprogs util-linux
 VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3
-DEB_SRC    := Makefile lib init modules conf.d units man catalog debian
+DEB_SRC    := Makefile lib init modules conf.d units man catalog completion debian
 
 .PHONY: deb image check-vm
 # build/deb/memprov_$(VERSION)_<arch>.deb, built from a copy of the tree (dpkg-buildpackage
