@@ -44,10 +44,10 @@ static int check_pool_percent(const char *v)
 /* Whether text (modules.dep, modules.builtin or /proc/crypto) names the algorithm. */
 static bool text_has_algorithm(const char *text, const char *alg)
 {
+        /* modules.dep "kernel/crypto/zstd.ko.xz: ..." or modules.builtin "kernel/crypto/zstd.ko" */
         _cleanup_free_ char *module = xasprintf("/crypto/%s.ko", alg);
-        _cleanup_free_ char *builtin = xasprintf("kernel/crypto/%s.ko", alg);
 
-        if (strstr(text, module) || startswith(text, builtin))
+        if (strstr(text, module))
                 return true;
         /* /proc/crypto: "name         : zstd" */
         for (const char *p = strstr(text, "name"); p; p = strstr(p + 1, "\nname")) {
@@ -204,12 +204,16 @@ static int zswap_plan(const struct context *ctx, struct plan *p)
                           percent ? "w " ZSWAP_PARAMS_DIR "/max_pool_percent - - - - " : "",
                           percent ? percent : "", percent ? "\n" : "");
         plan_add_file(p, "zswap", ZSWAP_TMPFILES, 0644, managed_file("#", "%s", lines))->note =
-            xasprintf("zswap at every boot, %s", note);
+            xasprintf("zswap at every boot, %s%s%s", note, percent ? ", max_pool_percent " : "",
+                      percent ? percent : "");
+        /* Under --root the file alone takes effect, at the image's first boot. */
+        if (!ctx->live)
+                return 0;
         if (compressor)
                 add_param(p, "compressor", compressor, NULL);
         if (percent)
                 add_param(p, "max_pool_percent", percent, NULL);
-        add_param(p, "enabled", "Y", ctx->live ? note : "at next boot by systemd-tmpfiles");
+        add_param(p, "enabled", "Y", note);
         return 0;
 }
 
@@ -237,10 +241,11 @@ static int zswap_write_param(const char *key, const char *value, bool *changed)
         return 0;
 }
 
-/* Under --root the tmpfiles line alone takes effect at the image's next boot. */
+/* Planned only on the running system. */
 static int zswap_apply(const struct context *ctx, struct action *a)
 {
-        return ctx->live ? zswap_write_param(a->key, a->value, &a->changed) : 0;
+        (void)ctx;
+        return zswap_write_param(a->key, a->value, &a->changed);
 }
 
 static void zswap_record(const struct context *ctx, const struct plan *p, struct config *state)
