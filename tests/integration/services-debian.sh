@@ -85,8 +85,10 @@ check_units() {
         [ "$tier" = 512M ] || return
         echo OOMScoreAdjust=bogus >>"$root/etc/systemd/system/mariadb.service.d/50-memprov.conf"
         mount --bind "$root/etc/systemd/system" /etc/systemd/system
-        check "systemd-analyze verify reports a bad drop-in" \
-                grep -q 50-memprov.conf <(systemd-analyze verify mariadb.service 2>&1)
+        # Read to the end before umount: grep -q on a process substitution returns while
+        # systemd-analyze still holds the bind mount busy, and the umount then fails.
+        out=$(systemd-analyze verify mariadb.service 2>&1)
+        check "systemd-analyze verify reports a bad drop-in" grep -q 50-memprov.conf <<<"$out"
         umount /etc/systemd/system
 }
 
