@@ -5,7 +5,8 @@
 #include "journal.h"
 #include "log.h"
 
-/* The one piece of mutable state beside the parsed options: set once from --verbose. */
+/* Mutable state beside the parsed options: this, set once from --verbose, and the journal sink
+ * (lib/journal.c), decided once on first use. */
 static enum log_level max_level = LOG_LEVEL_INFO;
 
 void log_set_max_level(enum log_level level)
@@ -13,8 +14,7 @@ void log_set_max_level(enum log_level level)
         max_level = level;
 }
 
-/* One record per line: the priority, ERRNO, and for an error the MESSAGE_ID the catalog explains.
- */
+/* One record per line: PRIORITY, ERRNO, and an error's MESSAGE_ID (see the catalog). */
 static void log_to_journal(enum log_level level, int error, const char *fmt, va_list ap)
 {
         static const int priority[] = {
@@ -33,7 +33,7 @@ static void log_to_journal(enum log_level level, int error, const char *fmt, va_
                 fields[0] = errno_field = xasprintf("ERRNO=%d", error);
         if (journal_send(priority[level], level == LOG_LEVEL_ERROR ? MEMPROV_MESSAGE_ERROR : NULL,
                          msg, fields, error > 0 ? 1 : 0) < 0)
-                fprintf(stderr, "memprov: %s\n", msg);
+                fprintf(stderr, "memprov: %s%s\n", level == LOG_LEVEL_ERROR ? "error: " : "", msg);
 }
 
 int log_full(enum log_level level, int error, const char *fmt, ...)
