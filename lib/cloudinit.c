@@ -455,18 +455,18 @@ int cloudinit_load_userdata(int rootfd, const char *root, const struct config_ke
                 return cloudinit_parse_json(text, source, keys, c);
         }
         if (r != -ENOENT)
-                return log_error_errno(r, "%s%s", root, CLOUDINIT_COMBINED_JSON);
+                return log_error("%s%s: %s", root, CLOUDINIT_COMBINED_JSON, fsutil_strerror(r));
         r = cloud_config_path(rootfd, &yaml_path);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
-                return log_error_errno(r, "%s%s", root, CLOUDINIT_INSTANCE_LINK);
+                return log_error("%s%s: %s", root, CLOUDINIT_INSTANCE_LINK, fsutil_strerror(r));
         source = xasprintf("%s%s", root, yaml_path);
         r = root_read_file(rootfd, yaml_path, &text, &size);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
-                return log_error_errno(r, "%s", source);
+                return log_error("%s: %s", source, fsutil_strerror(r));
         return cloudinit_parse_yaml(text, size, source, keys, c);
 }
 
@@ -498,7 +498,7 @@ void cloudinit_read_meta(int rootfd, const char *root, struct cloudinit_meta *re
         r = root_read_file(rootfd, CLOUDINIT_INSTANCE_DATA, &text, &size);
         if (r < 0) {
                 if (r != -ENOENT)
-                        log_warning_errno(r, "%s%s", root, CLOUDINIT_INSTANCE_DATA);
+                        log_warning("%s%s: %s", root, CLOUDINIT_INSTANCE_DATA, fsutil_strerror(r));
                 return;
         }
         doc = json_tokener_parse(text);

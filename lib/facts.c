@@ -187,7 +187,7 @@ int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_ta
                 return *ret ? 0 : -ENOMEM;
         }
         if (r < 0)
-                return log_error_errno(r, "%s%s", root, path);
+                return log_error("%s%s: %s", root, path, fsutil_strerror(r));
         tb = mnt_new_table();
         f = size ? fmemopen(data, size, "r") : fmemopen(NULL, 1, "r");
         if (!tb || !f) {

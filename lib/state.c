@@ -8,19 +8,10 @@
 
 int state_load(int rootfd, const char *root, struct config *ret)
 {
-        _cleanup_free_ char *path = xasprintf("%s%s", root, STATE_PATH);
-        struct stat st;
-        int r;
+        /* Reached without following any symlink and only if a regular file: a state placed
+         * through a link is refused rather than trusted. */
+        int r = config_load_root_file(ret, rootfd, root, STATE_PATH);
 
-        /* Refuse a state reached through a symlink rather than trusting where it points. */
-        r = root_lstat(rootfd, STATE_PATH, &st);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return log_error_errno(r, "%s", path);
-        if (!S_ISREG(st.st_mode))
-                return log_error("%s: not a regular file", path);
-        r = config_load_file(ret, path);
         return r == -ENOENT ? 0 : r;
 }
 
