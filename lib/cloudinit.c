@@ -188,7 +188,20 @@ static int add_section(struct config *out, const struct config_key *const *keys,
         return 0;
 }
 
-/* The memprov: value: sections as mappings, plain values for [memprov] itself. */
+static bool is_section(const struct config_key *const *keys, const char *name)
+{
+        if (startswith(name, "tier "))
+                return true;
+        for (; keys && *keys; keys++)
+                for (const struct config_key *k = *keys; k->section; k++)
+                        if (streq(k->section, name))
+                                return true;
+        return false;
+}
+
+/* The memprov: value: sections as mappings, plain values for [memprov] itself. A known section
+ * given a value, or a [memprov] key given a mapping, is the wrong type: an error, as the README
+ * says, not an unknown key. */
 static int add_userdata(struct config *out, const struct config_key *const *keys,
                         json_object *memprov)
 {
@@ -199,7 +212,15 @@ static int add_userdata(struct config *out, const struct config_key *const *keys
                                  type_word(memprov));
         json_object_object_foreach(memprov, name, v)
         {
-                if (json_object_is_type(v, json_type_object))
+                bool mapping = json_object_is_type(v, json_type_object);
+                if (!mapping && is_section(keys, name))
+                        return log_error("user-data memprov.%s: expected a mapping of settings, "
+                                         "got %s",
+                                         name, type_word(v));
+                if (mapping && lookup_key(keys, "memprov", name))
+                        return log_error("user-data memprov.%s: expected a value, got a mapping",
+                                         name);
+                if (mapping)
                         r = add_section(out, keys, name, v);
                 else
                         r = add_setting(out, keys, "memprov", name, v, name);
