@@ -61,8 +61,7 @@ static json_object *scalar_node(const yaml_event_t *e)
         return json_object_new_string(text);
 }
 
-static int read_node(struct yaml_reader *y, yaml_event_t *first, unsigned depth,
-                     json_object **ret);
+static int read_node(struct yaml_reader *y, yaml_event_t *first, unsigned depth, json_object **ret);
 
 /* The value's events up to its end; e is the node's first event (consumed by the caller). */
 static int read_collection(struct yaml_reader *y, bool mapping, unsigned depth, json_object **ret)

@@ -379,23 +379,40 @@ int check_bool(const char *v)
         return parse_bool(v, &b);
 }
 
-int check_uint(const char *v)
+/* Decimal digits as every reader of memprov's output reads them alike: no sign, space or leading
+ * zero. The kernel's sysctl parser (proc_dointvec, base 0) and older systemd (safe_atoi, base 0)
+ * read "010" as octal 8 and refuse "0099"; MariaDB, Apache and PHP read it as 10. memprov refuses
+ * it rather than guess which the admin meant. */
+int parse_decimal(const char *v, long *ret)
 {
+        const char *digits = v[0] == '-' ? v + 1 : v;
         char *end;
-        unsigned long n;
+        long n;
 
-        if (!*v || *v == '-' || *v == '+')
+        if (!isdigit_str(digits) || (digits[0] == '0' && (digits[1] || digits != v)))
                 return -EINVAL;
         errno = 0;
-        n = strtoul(v, &end, 10);
-        return errno || *end || n > INT_MAX ? -EINVAL : 0;
+        n = strtol(v, &end, 10);
+        if (errno || *end)
+                return -EINVAL;
+        *ret = n;
+        return 0;
+}
+
+int check_uint(const char *v)
+{
+        long n;
+
+        return parse_decimal(v, &n) < 0 || n < 0 || n > INT_MAX ? -EINVAL : 0;
 }
 
 int check_percent_auto(const char *v)
 {
+        long n;
+
         if (streq(v, "auto"))
                 return 0;
-        return check_uint(v) < 0 || atoi(v) > 100 ? -EINVAL : 0;
+        return parse_decimal(v, &n) < 0 || n < 0 || n > 100 ? -EINVAL : 0;
 }
 
 int check_abs_path(const char *v)

@@ -64,7 +64,9 @@ int check_size(const char *v);
 int check_size_auto_none(const char *v); /* "auto", "none", "0" or a size */
 int check_bool(const char *v);
 int check_percent_auto(const char *v); /* "auto" or 0..100 */
-int check_uint(const char *v);
+int check_uint(const char *v); /* 0..INT_MAX, plain decimal: no sign, space or leading zero */
+/* A plain decimal with an optional minus (no "+", space or leading zero: "010" is an error). */
+int parse_decimal(const char *v, long *ret);
 int check_abs_path(const char *v);
 int check_name_list(const char *v); /* space or comma separated names [A-Za-z0-9@._-] */
 int parse_bool(const char *v, bool *ret);

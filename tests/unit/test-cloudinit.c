@@ -189,11 +189,8 @@ TEST(cloudinit_unknown_keys_warn_only)
 TEST(cloudinit_wrong_types_are_errors)
 {
         static const char *const bad[] = {
-            "memprov:\n  swap: 2G\n",
-            "memprov:\n  sysctl: [10]\n",
-            "memprov:\n  units:\n",
-            "memprov:\n  tier 1G: 5\n",
-            "memprov:\n  enabled: {a: 1}\n",
+            "memprov:\n  swap: 2G\n",   "memprov:\n  sysctl: [10]\n",    "memprov:\n  units:\n",
+            "memprov:\n  tier 1G: 5\n", "memprov:\n  enabled: {a: 1}\n",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
