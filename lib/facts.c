@@ -119,6 +119,7 @@ static unsigned btrfs_devices(int fd)
         return ioctl(fd, BTRFS_IOC_FS_INFO, &info) < 0 ? 0 : (unsigned)info.num_devices;
 }
 
+/* 0: examined; 1: the filesystem could not be examined (warned); <0: a wrong swap.path. */
 static int gather_fs(const struct options *o, int rootfd, const char *swap_path,
                      struct fs_facts *fs)
 {
@@ -129,11 +130,16 @@ static int gather_fs(const struct options *o, int rootfd, const char *swap_path,
         char dir[4096];
         struct statvfs sv;
 
+        /* A swap.path through a symlink (or a file) is a wrong path: an error that stops the
+         * run. What follows only leaves the filesystem unknown: a warning, and no swapfile. */
         fd = open_existing_ancestor(rootfd, swap_path, dir, sizeof(dir));
         if (fd < 0)
-                return log_error_errno(fd, "%s%s", o->root ? o->root : "", swap_path);
-        if (fstatvfs(fd, &sv) < 0)
-                return log_error_errno(errno, "statvfs %s", dir);
+                return log_error("swap.path %s%s: %s", o->root ? o->root : "", swap_path,
+                                 fsutil_strerror(fd));
+        if (fstatvfs(fd, &sv) < 0) {
+                log_warning_errno(errno, "statvfs %s", dir);
+                return 1;
+        }
         fs->size_bytes = (uint64_t)sv.f_blocks * sv.f_frsize;
         fs->avail_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
         fs->readonly = sv.f_flag & ST_RDONLY;
@@ -146,7 +152,8 @@ static int gather_fs(const struct options *o, int rootfd, const char *swap_path,
         tb = mnt_new_table();
         if (!tb || mnt_table_parse_mtab(tb, NULL) < 0) {
                 mnt_unref_table(tb);
-                return log_error("cannot read /proc/self/mountinfo");
+                log_warning("cannot read /proc/self/mountinfo");
+                return 1;
         }
         mnt = mnt_table_find_mountpoint(tb, full, MNT_ITER_BACKWARD);
         if (mnt) {
@@ -296,7 +303,10 @@ int facts_gather(const struct options *o, int rootfd, const char *swap_path, str
         } else if ((r = read_nominal_ram(NULL, NULL, &f.ram_bytes, &f.ram_source)) < 0)
                 goto fail;
         f.systemd_running = !o->root && access("/run/systemd/system", F_OK) == 0;
-        f.fs_known = gather_fs(o, rootfd, swap_path, &f.swapfs) == 0;
+        r = gather_fs(o, rootfd, swap_path, &f.swapfs);
+        if (r < 0)
+                goto fail;
+        f.fs_known = r == 0;
         if (!o->root && (r = gather_active_swaps(&f)) < 0) {
                 log_error_errno(r, "cannot read /proc/swaps");
                 goto fail;

@@ -168,7 +168,7 @@ const char *fsutil_strerror(int r)
         case EBADFD:
                 return "not a regular file (a FIFO, device or socket)";
         case ELOOP:
-                return "a symbolic link (memprov does not follow links)";
+                return "a symbolic link on the path (memprov follows none)";
         case EISDIR:
                 return "a directory, not a file";
         case EFBIG:
