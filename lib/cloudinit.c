@@ -332,6 +332,9 @@ int cloudinit_load_userdata(int rootfd, const char *root, const struct config_ke
         r = cloud_config_path(rootfd, &yaml_path);
         if (r == -ENOENT)
                 return 0;
+        if (r == -ELOOP)
+                return log_error("%s%s: not cloud-init's link to a directory in %s", root,
+                                 CLOUDINIT_INSTANCE_LINK, CLOUDINIT_INSTANCES_DIR);
         if (r < 0)
                 return log_error("%s%s: %s", root, CLOUDINIT_INSTANCE_LINK, fsutil_strerror(r));
         source = xasprintf("%s%s", root, yaml_path);

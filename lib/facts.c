@@ -179,13 +179,39 @@ static int fstab_errcb(struct libmnt_table *tb, const char *filename _unused_, i
         return -EINVAL;
 }
 
-int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret)
+int fstab_parse_text(const char *data, size_t size, const char *display, struct libmnt_table **ret)
 {
         struct fstab_errors errors = {0};
-        _cleanup_free_ char *data = NULL;
         struct libmnt_table *tb;
-        size_t size;
         FILE *f;
+        int r;
+
+        tb = mnt_new_table();
+        f = size ? fmemopen((void *)data, size, "r") : fmemopen(NULL, 1, "r");
+        if (!tb || !f) {
+                mnt_unref_table(tb);
+                if (f)
+                        fclose(f);
+                return log_error_errno(ENOMEM, "%s", display);
+        }
+        mnt_table_set_userdata(tb, &errors);
+        mnt_table_set_parser_errcb(tb, fstab_errcb);
+        r = mnt_table_parse_stream(tb, f, display);
+        fclose(f);
+        mnt_table_set_userdata(tb, NULL);
+        if (r < 0 || errors.line) {
+                mnt_unref_table(tb);
+                return log_error("%s:%d: malformed fstab line; nothing changed", display,
+                                 errors.line);
+        }
+        *ret = tb;
+        return 0;
+}
+
+int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret)
+{
+        _cleanup_free_ char *data = NULL, *display = xasprintf("%s%s", root, path);
+        size_t size;
         int r;
 
         r = root_read_file(rootfd, path, &data, &size);
@@ -194,27 +220,8 @@ int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_ta
                 return *ret ? 0 : -ENOMEM;
         }
         if (r < 0)
-                return log_error("%s%s: %s", root, path, fsutil_strerror(r));
-        tb = mnt_new_table();
-        f = size ? fmemopen(data, size, "r") : fmemopen(NULL, 1, "r");
-        if (!tb || !f) {
-                mnt_unref_table(tb);
-                if (f)
-                        fclose(f);
-                return log_error_errno(ENOMEM, "%s%s", root, path);
-        }
-        mnt_table_set_userdata(tb, &errors);
-        mnt_table_set_parser_errcb(tb, fstab_errcb);
-        r = mnt_table_parse_stream(tb, f, path);
-        fclose(f);
-        mnt_table_set_userdata(tb, NULL);
-        if (r < 0 || errors.line) {
-                mnt_unref_table(tb);
-                return log_error("%s%s:%d: malformed fstab line; nothing changed", root, path,
-                                 errors.line);
-        }
-        *ret = tb;
-        return 0;
+                return log_error("%s: %s", display, fsutil_strerror(r));
+        return fstab_parse_text(data, size, display, ret);
 }
 
 static struct swap_entry *swap_find_or_add(struct facts *f, const char *path)
