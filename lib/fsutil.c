@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/random.h>
 
 #include "fsutil.h"
@@ -150,13 +152,46 @@ int read_regular_at(int dirfd, const char *name, bool follow, size_t max, char *
         return read_fd(fd, max, ret, ret_size);
 }
 
+/* The directory holding path's last component, resolved by the kernel where it has openat2
+ * (Linux 5.6): RESOLVE_IN_ROOT keeps ".." and absolute names inside the root, and
+ * RESOLVE_NO_SYMLINKS refuses any link on the way (-ELOOP), the same rule as the walk one
+ * component at a time that root_open_parent() does, and does where openat2 is missing
+ * (ENOSYS) or filtered (EPERM). */
+static int open_parent_in_root(int rootfd, const char *path, int *ret_dirfd, const char **ret_name)
+{
+#ifdef SYS_openat2
+        struct open_how how = {
+            .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        const char *slash = strrchr(path, '/');
+        char dir[PATH_MAX];
+        long fd;
+
+        if (path[0] != '/' || !slash || slash[1] == '\0' || streq(slash + 1, ".") ||
+            streq(slash + 1, "..") || (size_t)(slash - path) >= sizeof(dir))
+                return -EINVAL;
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+        fd = syscall(SYS_openat2, rootfd, dir[0] ? dir : "/", &how, sizeof(how));
+        if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
+                if (fd < 0)
+                        return -errno;
+                *ret_dirfd = (int)fd;
+                *ret_name = slash + 1;
+                return 0;
+        }
+#endif
+        return root_open_parent(rootfd, path, false, ret_dirfd, ret_name);
+}
+
 int root_read_file(int rootfd, const char *path, char **ret, size_t *ret_size)
 {
         _cleanup_close_ int dirfd = -1;
         const char *name;
         int r;
 
-        r = root_open_parent(rootfd, path, false, &dirfd, &name);
+        r = open_parent_in_root(rootfd, path, &dirfd, &name);
         if (r < 0)
                 return r;
         return read_regular_at(dirfd, name, false, READ_MAX, ret, ret_size);
