@@ -68,6 +68,7 @@ static int read_collection(struct yaml_reader *y, bool mapping, unsigned depth, 
 {
         json_object *o = mapping ? json_object_new_object() : json_object_new_array();
         yaml_event_t e;
+        size_t line;
         int r;
 
         for (;;) {
@@ -86,12 +87,13 @@ static int read_collection(struct yaml_reader *y, bool mapping, unsigned depth, 
                         json_object_array_add(o, value);
                         continue;
                 }
+                line = e.start_mark.line + 1; /* read_node() consumes e */
                 r = read_node(y, &e, depth + 1, &key);
                 if (r == 0 && (json_object_is_type(key, json_type_object) ||
                                json_object_is_type(key, json_type_array) || !key))
                         r = log_error("%s:%zu: only plain keys, values, lists and mappings are "
                                       "allowed",
-                                      y->source, y->parser.mark.line + 1);
+                                      y->source, line);
                 if (r == 0 && (r = next_event(y, &e)) == 0)
                         r = read_node(y, &e, depth + 1, &value);
                 if (r == 0)
