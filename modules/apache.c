@@ -103,6 +103,29 @@ static unsigned threads_per_child(const struct context *ctx, enum mpm m)
         return m == MPM_PREFORK ? 1 : MAX(mpm_uint(ctx, m, "ThreadsPerChild", 25), 1u);
 }
 
+/* Scoreboard slots beyond MaxRequestWorkers/ThreadsPerChild for worker and event: room for a
+ * whole generation of children finishing gracefully (a reload by logrotate, or children
+ * retiring after MaxConnectionsPerChild) while a full new one serves. Apache's event
+ * documentation ("Graceful process termination and Scoreboard usage", mod/event.html, 2.4.24+)
+ * says ServerLimit counts the processes doing a graceful close too, and that without spare
+ * slots the scoreboard fills: AH00485 "scoreboard is full, not at MaxRequestWorkers". Worker
+ * fills its scoreboard the same way on a graceful restart. Prefork has no such slots. */
+static unsigned graceful_processes(const struct context *ctx, enum mpm m, unsigned workers)
+{
+        unsigned tpc = threads_per_child(ctx, m);
+
+        return m == MPM_PREFORK ? 0 : (workers + tpc - 1) / tpc;
+}
+
+/* The graceful processes' cost, added to Apache's fixed cost so that the budget has room for
+ * them: a process each, at the tier's MaxRequestWorkers (at least what the fitted count
+ * needs). Their remaining connections' threads are not counted: a guess, not measured. */
+static uint64_t graceful_cost(const struct context *ctx, enum mpm m)
+{
+        return graceful_processes(ctx, m, mpm_uint(ctx, m, "MaxRequestWorkers", 150)) *
+               service_size(ctx, "apache.process", 6 * MIB);
+}
+
 static int apache_budget(const struct context *ctx, struct budget *b)
 {
         const struct web_server *w = &ctx->services->web;
@@ -116,10 +139,10 @@ static int apache_budget(const struct context *ctx, struct budget *b)
         each = w->mpm == MPM_PREFORK ? service_size(ctx, "apache.prefork.child", 8 * MIB)
                                      : service_size(ctx, "apache.thread", 512 * KIB) +
                                            service_size(ctx, "apache.process", 6 * MIB) / tpc;
-        l = budget_add(b, "apache", "MaxRequestWorkers",
-                       mpm_uint(ctx, w->mpm, "MaxRequestWorkers", 150),
-                       service_uint(ctx, "apache.min_workers", 10), tpc,
-                       service_size(ctx, "apache.base", 8 * MIB), each);
+        l = budget_add(
+            b, "apache", "MaxRequestWorkers", mpm_uint(ctx, w->mpm, "MaxRequestWorkers", 150),
+            service_uint(ctx, "apache.min_workers", 10), tpc,
+            service_size(ctx, "apache.base", 8 * MIB) + graceful_cost(ctx, w->mpm), each);
         if (l)
                 snprintf(l->service, sizeof(l->service), "%s %s", w->debian ? "apache2" : "httpd",
                          mpm_name(w->mpm));
@@ -141,8 +164,8 @@ static void print_mpm_block(FILE *f, const struct context *ctx, enum mpm m, unsi
         unsigned tpc = threads_per_child(ctx, m);
 
         fprintf(f, "<IfModule mpm_%s_module>\n", mpm_name(m));
-        /* Scoreboard slots: one per process, consistent with MaxRequestWorkers. */
-        fprintf(f, "    ServerLimit %u\n", workers / tpc);
+        /* Scoreboard slots: one per process serving MaxRequestWorkers, plus the graceful ones. */
+        fprintf(f, "    ServerLimit %u\n", workers / tpc + graceful_processes(ctx, m, workers));
         for (const char *const *d = mpm_directives[m]; *d; d++) {
                 _cleanup_free_ char *key = mpm_key(m, *d);
                 const char *v = tier_value(ctx, key);
