@@ -185,7 +185,8 @@ static char *why_disabled(const struct context *ctx, const char *item)
         const struct setting *s = config_get(ctx->config, "units", "disable");
 
         if (strv_contains(tier, item) || !s)
-                return xasprintf("%s, unused at tier %s", item, ctx->tier + strlen("tier "));
+                return xasprintf("%s, not kept on tier %s; [units] keep overrides", item,
+                                 ctx->tier + strlen("tier "));
         return xasprintf("%s, from %s", item, s->origin);
 }
 
