@@ -12,6 +12,7 @@
 #include "../modules/module.h"
 #include "apply.h"
 #include "options.h"
+#include "resize.h"
 
 #define ETC_CONF   "/etc/memprov/memprov.conf"
 #define ETC_CONF_D "/etc/memprov/conf.d"
@@ -94,7 +95,8 @@ static int report_changes(const struct context *ctx)
                 changed = true;
         }
         if (changed)
-                log_info("run memprov --rerun to provision for the new size");
+                log_info("run memprov --rerun to provision for the new size "
+                         "(memprov.on_resize = report)");
         else
                 log_info("already provisioned (tier %s); nothing changed",
                          config_str(ctx->state, "memprov", "tier", "?"));
@@ -175,7 +177,7 @@ static int run(const struct options *o)
         if (o->status)
                 r = print_status(&ctx);
         else if (state_present(&state) && !o->rerun && !o->dry_run &&
-                 !cloudinit_new_instance(&meta, &state))
+                 !cloudinit_new_instance(&meta, &state) && !resize_wants_rerun(&ctx))
                 r = report_changes(&ctx);
         else {
                 /* Only planning needs the services: --status and a check spawn nothing. */

@@ -15,8 +15,15 @@ const struct module *const memprov_modules[] = {
     &apache_module, &phpfpm_module, &oom_module,   NULL,
 };
 
+/* What a boot run does when RAM or the swapfile's filesystem changed: see init/resize.c. */
+static int check_on_resize(const char *v)
+{
+        return streq(v, "rerun") || streq(v, "report") ? 0 : -EINVAL;
+}
+
 static const struct config_key core_keys[] = {
     {"memprov", "enabled", check_bool},
+    {"memprov", "on_resize", check_on_resize},
     {0},
 };
 
