@@ -38,6 +38,10 @@ check_apache() {
         # (Apache's event docs, "Graceful process termination and Scoreboard usage").
         if [ "$mpm" = prefork ]; then
                 check_eq "$tier $mpm: ServerLimit = MaxRequestWorkers" "$limit" "$mrw"
+        elif [ "$tier" = 512M ]; then
+                # As much headroom as the budget's free RAM pays for.
+                check "$tier $mpm: MaxRequestWorkers/ThreadsPerChild < ServerLimit <= twice that" \
+                        test "$limit" -gt $((mrw / tpc)) -a "$limit" -le $((2 * mrw / tpc))
         else
                 check_eq "$tier $mpm: ServerLimit = 2 x MaxRequestWorkers/ThreadsPerChild" \
                         "$limit" $((2 * mrw / tpc))
