@@ -57,8 +57,9 @@ static int make_plan(const struct context *ctx, struct plan *p)
                 if (r < 0)
                         return r;
         }
-        plan_merge_reloads(p);
+        /* Review first: a stale drop-in it removes wants the same one systemd reload. */
         plan_review(ctx, p);
+        plan_merge_reloads(p);
         return 0;
 }
 

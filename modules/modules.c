@@ -24,6 +24,8 @@ static int check_on_resize(const char *v)
 static const struct config_key core_keys[] = {
     {"memprov", "enabled", check_bool},
     {"memprov", "on_resize", check_on_resize},
+    /* After --rerun, restart services where a reload cannot apply everything: lib/live.h. */
+    {"services", "restart", check_bool},
     {0},
 };
 
