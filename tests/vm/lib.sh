@@ -13,7 +13,10 @@ boot() {
         local dir=$1 t0
         shift
         t0=$(date +%s)
-        if REPORT=$("$VM_TOP/images/boot-vm" --out "$dir" --timeout "$VM_TIMEOUT" "$@" 2>"$dir.boot.log"); then
+        # MEMPROV_VM_IMAGE: a given image directory, not the cache's `latest` (which another
+        # worktree's build may move while this one's scenarios run).
+        if REPORT=$("$VM_TOP/images/boot-vm" --out "$dir" --timeout "$VM_TIMEOUT" \
+                ${MEMPROV_VM_IMAGE:+--image "$MEMPROV_VM_IMAGE"} "$@" 2>"$dir.boot.log"); then
                 echo "# timing: $(basename "$dir") $(basename "$(dirname "$REPORT")"): $(($(date +%s) - t0)) s to report ($*)"
                 return 0
         fi
