@@ -10,8 +10,11 @@ LIBS_PC    := mount blkid libsystemd inih json-c yaml-0.1
 
 BUILD_DEPS := gcc make pkg-config libmount-dev libblkid-dev libsystemd-dev libinih-dev \
               libjson-c-dev libyaml-dev
+# libFuzzer: Debian's default clang and its compiler-rt (libclang_rt.fuzzer).
+FUZZ_DEPS  := clang libclang-rt-dev
 TEST_DEPS  := $(BUILD_DEPS) util-linux mount e2fsprogs xfsprogs btrfs-progs systemd \
-              mariadb-server mariadb-client apache2 php8.2-fpm libfcgi-bin jq
+              mariadb-server mariadb-client apache2 php8.2-fpm libfcgi-bin jq \
+              $(FUZZ_DEPS) valgrind
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -33,7 +36,7 @@ B  := build
 BA := build-asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all run check check-unit bench install clean deps test-deps format
+.PHONY: all run check check-unit bench install clean deps test-deps format fuzz fuzz-build
 all: deps $(B)/memprov
 
 # Installs only what is missing; a no-op on a machine that has everything.
@@ -85,6 +88,37 @@ check: test-deps
 	$(MAKE) --no-print-directory $(B)/memprov $(B)/unit-tests $(BA)/memprov $(BA)/unit-tests
 	tests/run $(B) $(BA)
 
+# libFuzzer targets (tests/fuzz/fuzz-*.c), ASan+UBSan, seeded from tests/fuzz/corpus/TARGET/.
+# `make fuzz` runs each for FUZZ_TIME seconds on one core, new inputs kept in
+# build-fuzz/corpus/TARGET; `make check` replays the seeds and runs each briefly
+# (tests/integration/fuzz.sh).
+BF           := build-fuzz
+FUZZ_CC      := clang
+FUZZ_FLAGS   := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+                -fno-sanitize-recover=all -Wno-string-plus-int
+FUZZ_TARGETS := ini yaml json size fstab state
+FUZZ_TIME    ?= 60
+$(BF)/%.o: %.c $(wildcard lib/*.h modules/*.h init/*.h tests/fuzz/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_FLAGS) $(PC_CFLAGS) -c -o $@ $<
+.PRECIOUS: $(BF)/%.o
+$(BF)/fuzz-%: $(BF)/tests/fuzz/fuzz-%.o $(LIB_SRCS:%.c=$(BF)/%.o)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PC_LIBS)
+fuzz-build: deps
+	$(call apt_install,$(FUZZ_DEPS))
+	$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BF)/fuzz-%)
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BF)/corpus/$$t && \
+	    echo "fuzz-$$t: $(FUZZ_TIME) s" && \
+	    $(BF)/fuzz-$$t -max_total_time=$(FUZZ_TIME) -close_fd_mask=3 -print_final_stats=1 -artifact_prefix=$(BF)/fuzz-$$t- \
+	        $(BF)/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
+	        grep -E '^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)' \
+	        || true; \
+	    ! ls $(BF)/fuzz-$$t-crash-* $(BF)/fuzz-$$t-leak-* $(BF)/fuzz-$$t-timeout-* $(BF)/fuzz-$$t-oom-* 2>/dev/null || exit 1; \
+	done
+
 # Wall time and peak RSS of memprov against the bare fallocate+mkswap+swapon (not a test).
 bench: test-deps
 	$(MAKE) --no-print-directory $(B)/memprov $(B)/bench-run
@@ -130,4 +164,4 @@ format:
 	clang-format -i $(SRCS) $(wildcard lib/*.h modules/*.h init/*.h tests/unit/*.[ch] tests/*.c)
 
 clean:
-	rm -rf $(B) $(BA)
+	rm -rf $(B) $(BA) $(BF)

@@ -20,8 +20,6 @@
 static int load_config(const struct options *o, int rootfd, const char *root, struct config *c)
 {
         const struct config_key *keys[MEMPROV_KEY_LISTS_MAX];
-        _cleanup_free_ char *etc = xasprintf("%s%s", root, ETC_CONF);
-        _cleanup_free_ char *etc_d = xasprintf("%s%s", root, ETC_CONF_D);
         char tier[64];
         int r;
 
@@ -31,10 +29,10 @@ static int load_config(const struct options *o, int rootfd, const char *root, st
         if (r == 0 && !tier_select(c, 0, tier))
                 r = log_error("no tier table in %s (is memprov installed? see --defaults)",
                               o->defaults_dir);
-        if (r == 0 && (r = config_load_file(c, etc)) == -ENOENT)
+        if (r == 0 && (r = config_load_root_file(c, rootfd, root, ETC_CONF)) == -ENOENT)
                 r = 0;
         if (r == 0)
-                r = config_load_dir(c, etc_d);
+                r = config_load_root_dir(c, rootfd, root, ETC_CONF_D);
         if (r == 0 && o->config_file && (r = config_load_file(c, o->config_file)) == -ENOENT)
                 r = log_error("%s: no such file", o->config_file);
         if (r == 0)

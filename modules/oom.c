@@ -219,12 +219,9 @@ static int oom_plan(const struct context *ctx, struct plan *p)
 
 static int check_oom_score(const char *v)
 {
-        char *end;
         long n;
 
-        errno = 0;
-        n = strtol(v, &end, 10);
-        return errno || end == v || *end || n < -1000 || n > 1000 ? -EINVAL : 0;
+        return parse_decimal(v, &n) < 0 || n < -1000 || n > 1000 ? -EINVAL : 0;
 }
 
 /* systemd time spans as memprov writes them: a number with an optional ms, s or min. */
