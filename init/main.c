@@ -5,12 +5,14 @@
 
 #include "../lib/cloudinit.h"
 #include "../lib/fsutil.h"
+#include "../lib/journal.h"
 #include "../lib/log.h"
 #include "../lib/size.h"
 #include "../lib/state.h"
 #include "../lib/util.h"
 #include "../modules/module.h"
 #include "apply.h"
+#include "metrics.h"
 #include "options.h"
 #include "resize.h"
 
@@ -124,6 +126,7 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
         r = make_plan(ctx, &p);
         if (r == 0 && !ctx->opts->dry_run) {
                 r = apply_plan(ctx, &p);
+                journal_plan_events(&p);
                 if (r == 0) {
                         record_state(ctx, &p, meta, &new_state);
                         r = state_save(ctx->rootfd, &new_state);
@@ -200,6 +203,8 @@ int main(int argc, char **argv)
         if (r == 0) {
                 log_set_max_level(o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
                 r = run(&o);
+                if (!o.dry_run && !o.status)
+                        metrics_update(&o, r);
         }
         options_done(&o);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -122,7 +122,8 @@ static const char *verb(const struct action *a, bool applied)
         case ACTION_SYMLINK:
                 return applied ? "linked" : "link";
         case ACTION_SYSCTL:
-                return applied ? "set" : "set";
+        case ACTION_ZSWAP:
+                return "set";
         case ACTION_UNIT:
                 return a->unit_op == UNIT_DISABLE ? (applied ? "disabled" : "disable")
                                                   : (applied ? "enabled" : "enable");
@@ -157,6 +158,9 @@ void plan_print_text(const struct plan *p, bool applied, FILE *out)
                         break;
                 case ACTION_SYSCTL:
                         fprintf(out, "  sysctl  %-9s %s = %s", verb(a, applied), a->key, a->value);
+                        break;
+                case ACTION_ZSWAP:
+                        fprintf(out, "  zswap   %-9s %s = %s", verb(a, applied), a->key, a->value);
                         break;
                 case ACTION_UNIT:
                         fprintf(out, "  unit    %-9s %s", verb(a, applied), a->unit);
@@ -265,6 +269,13 @@ static void add_action_json(json_object *root, const struct action *a, bool appl
                 if (a->note)
                         json_object_object_add(l, "note", json_object_new_string(a->note));
                 json_object_array_add(o, l);
+                break;
+        case ACTION_ZSWAP:
+                if (!json_object_object_get_ex(root, "zswap", &o)) {
+                        o = json_object_new_object();
+                        json_object_object_add(root, "zswap", o);
+                }
+                json_object_object_add(o, a->key, json_object_new_string(a->value));
                 break;
         default:
                 json_object_object_get_ex(root, "files", &o);

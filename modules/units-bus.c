@@ -4,6 +4,7 @@
 #include <time.h>
 #include <systemd/sd-bus.h>
 
+#include "../lib/dl.h"
 #include "../lib/log.h"
 #include "../lib/util.h"
 #include "units-bus.h"
@@ -45,14 +46,8 @@ struct units_bus {
         sd_bus *bus;
 };
 
-#define SYM(name)                                                                                  \
-        {                                                                                          \
-#name, offsetof(struct sd_api, name)                                               \
-        }
-static const struct {
-        const char *name;
-        size_t offset;
-} sd_symbols[] = {
+#define SYM(name) DL_SYMBOL(struct sd_api, name)
+static const struct dl_symbol sd_symbols[] = {
     SYM(sd_bus_new),
     SYM(sd_bus_set_address),
     SYM(sd_bus_start),
@@ -74,21 +69,15 @@ static const struct {
 static int load_libsystemd(struct units_bus **ret)
 {
         struct units_bus *b = xcalloc(1, sizeof(*b));
+        const char *error;
+        int r;
 
-        b->dl = dlopen(LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
-        if (!b->dl) {
+        r = dl_load(LIBSYSTEMD, sd_symbols, ELEMENTSOF(sd_symbols), &b->api, &b->dl, &error);
+        if (r < 0) {
                 free(b);
-                return log_error("cannot load %s to talk to systemd: %s", LIBSYSTEMD, dlerror());
-        }
-        for (size_t i = 0; i < ELEMENTSOF(sd_symbols); i++) {
-                void *sym = dlsym(b->dl, sd_symbols[i].name);
-                if (!sym) {
-                        log_error("%s has no %s", LIBSYSTEMD, sd_symbols[i].name);
-                        dlclose(b->dl);
-                        free(b);
-                        return -ELIBBAD;
-                }
-                memcpy((char *)&b->api + sd_symbols[i].offset, &sym, sizeof(sym));
+                return r == -ENOENT
+                           ? log_error("cannot load %s to talk to systemd: %s", LIBSYSTEMD, error)
+                           : log_error_errno(r, "%s has no %s", LIBSYSTEMD, error);
         }
         *ret = b;
         return 0;

@@ -118,7 +118,7 @@ check_units() {
         umount /etc/systemd/system
 }
 
-for tier in 512M 1G 2G 4G 8G 16G; do
+for tier in 512M 1G 2G 4G 8G 16G 32G 64G; do
         for mpm in prefork worker event; do
                 check_apache $tier $mpm
         done

@@ -48,7 +48,7 @@ check_el_tier() {
                         --set swap.size=none --rerun | grep -Eq '^  file +(written|linked)' && exit 1 || exit 0"
 }
 
-for tier in 512M 1G 2G 4G 8G 16G; do
+for tier in 512M 1G 2G 4G 8G 16G 32G 64G; do
         check_el_tier $tier
 done
 

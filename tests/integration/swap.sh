@@ -16,6 +16,8 @@ overlay() { # overlay DIR: writes under DIR go to $SCRATCH/ov/DIR
 overlay /etc && overlay /var/lib || { not_ok "overlay /etc and /var/lib"; exit 1; }
 echo 60 >"$SCRATCH/swappiness"
 mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
+# 1G turns zswap on live: into a private copy of its parameters (tests/integration/zswap.sh).
+private_zswap_params || [ ! -d /sys/module/zswap ] || { not_ok "private zswap parameters"; exit 1; }
 printf '# fstab for tests\nproc /proc proc defaults 0 0\n' >/etc/fstab
 rm -rf /var/lib/memprov /etc/sysctl.d/60-memprov.conf /etc/memprov
 
