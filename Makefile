@@ -4,6 +4,8 @@ PREFIX     ?= /usr
 sbindir    ?= $(PREFIX)/sbin
 libdir_mp  ?= $(PREFIX)/lib/memprov
 mandir     ?= $(PREFIX)/share/man
+catalogdir ?= $(PREFIX)/lib/systemd/catalog
+completionsdir ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 PKG_CONFIG ?= pkg-config
 LIBS_PC    := mount blkid libsystemd inih json-c yaml-0.1
@@ -14,7 +16,8 @@ BUILD_DEPS := gcc make pkg-config libmount-dev libblkid-dev libsystemd-dev libin
 FUZZ_DEPS  := clang libclang-rt-dev
 TEST_DEPS  := $(BUILD_DEPS) util-linux mount e2fsprogs xfsprogs btrfs-progs systemd \
               mariadb-server mariadb-client apache2 php8.2-fpm libfcgi-bin jq \
-              $(FUZZ_DEPS) valgrind
+              $(FUZZ_DEPS) valgrind \
+              prometheus-node-exporter
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -130,13 +133,16 @@ install: $(B)/memprov
 	install -m 0644 conf.d/*.conf $(DESTDIR)$(libdir_mp)/
 	install -D -m 0644 units/memprov.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/memprov.service
 	install -D -m 0644 man/memprov.8 $(DESTDIR)$(mandir)/man8/memprov.8
+	install -D -m 0644 man/memprov.conf.5 $(DESTDIR)$(mandir)/man5/memprov.conf.5
+	install -D -m 0644 catalog/memprov.catalog $(DESTDIR)$(catalogdir)/memprov.catalog
+	install -D -m 0644 completion/memprov $(DESTDIR)$(completionsdir)/memprov
 	install -d -m 0755 $(DESTDIR)/var/lib/memprov
 
 # --- Debian package, reference VPS image, VM tests (issue 5; see images/README.md) -----------
 DEB_DEPS   := $(BUILD_DEPS) debhelper dpkg-dev fakeroot lintian
 IMAGE_DEPS := debootstrap zstd e2fsprogs util-linux
 VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3
-DEB_SRC    := Makefile lib init modules conf.d units man debian
+DEB_SRC    := Makefile lib init modules conf.d units man catalog completion debian
 
 .PHONY: deb image check-vm
 # build/deb/memprov_$(VERSION)_<arch>.deb, built from a copy of the tree (dpkg-buildpackage

@@ -5,13 +5,16 @@
 
 #include "../lib/cloudinit.h"
 #include "../lib/fsutil.h"
+#include "../lib/journal.h"
 #include "../lib/log.h"
 #include "../lib/size.h"
 #include "../lib/state.h"
 #include "../lib/util.h"
 #include "../modules/module.h"
 #include "apply.h"
+#include "metrics.h"
 #include "options.h"
+#include "resize.h"
 
 #define ETC_CONF   "/etc/memprov/memprov.conf"
 #define ETC_CONF_D "/etc/memprov/conf.d"
@@ -54,8 +57,9 @@ static int make_plan(const struct context *ctx, struct plan *p)
                 if (r < 0)
                         return r;
         }
-        plan_merge_reloads(p);
+        /* Review first: a stale drop-in it removes wants the same one systemd reload. */
         plan_review(ctx, p);
+        plan_merge_reloads(p);
         return 0;
 }
 
@@ -92,7 +96,8 @@ static int report_changes(const struct context *ctx)
                 changed = true;
         }
         if (changed)
-                log_info("run memprov --rerun to provision for the new size");
+                log_info("run memprov --rerun to provision for the new size "
+                         "(memprov.on_resize = report)");
         else
                 log_info("already provisioned (tier %s); nothing changed",
                          config_str(ctx->state, "memprov", "tier", "?"));
@@ -121,6 +126,7 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
         r = make_plan(ctx, &p);
         if (r == 0 && !ctx->opts->dry_run) {
                 r = apply_plan(ctx, &p);
+                journal_plan_events(&p);
                 if (r == 0) {
                         record_state(ctx, &p, meta, &new_state);
                         r = state_save(ctx->rootfd, &new_state);
@@ -173,7 +179,7 @@ static int run(const struct options *o)
         if (o->status)
                 r = print_status(&ctx);
         else if (state_present(&state) && !o->rerun && !o->dry_run &&
-                 !cloudinit_new_instance(&meta, &state))
+                 !cloudinit_new_instance(&meta, &state) && !resize_wants_rerun(&ctx))
                 r = report_changes(&ctx);
         else {
                 /* Only planning needs the services: --status and a check spawn nothing. */
@@ -197,6 +203,8 @@ int main(int argc, char **argv)
         if (r == 0) {
                 log_set_max_level(o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
                 r = run(&o);
+                if (!o.dry_run && !o.status)
+                        metrics_update(&o, r);
         }
         options_done(&o);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

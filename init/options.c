@@ -19,7 +19,8 @@ static void help(void)
         printf("Usage: memprov [OPTIONS]\n"
                "Size swap, vm.swappiness and memory-hungry services for this machine's RAM.\n"
                "Provisions on first boot; later runs only report whether RAM or disk changed.\n\n"
-               "  --rerun              provision again (after a resize)\n"
+               "  --rerun              provision again (after a resize) and make it live\n"
+               "  --restart-services   with --rerun: restart what a reload cannot update\n"
                "  --dry-run            print the plan, change nothing\n"
                "  --json               print the plan or the result as JSON\n"
                "  --status             print what the state file records\n"
@@ -54,11 +55,13 @@ enum {
         ARG_VERBOSE,
         ARG_VERSION,
         ARG_HELP,
-        ARG_STATUS
+        ARG_STATUS,
+        ARG_RESTART_SERVICES,
 };
 
 static const struct option longopts[] = {
     {"rerun", no_argument, NULL, ARG_RERUN},
+    {"restart-services", no_argument, NULL, ARG_RESTART_SERVICES},
     {"dry-run", no_argument, NULL, ARG_DRY_RUN},
     {"json", no_argument, NULL, ARG_JSON},
     {"status", no_argument, NULL, ARG_STATUS},
@@ -82,6 +85,9 @@ static int parse_one(int c, struct options *o)
                 return 0;
         case ARG_DRY_RUN:
                 o->dry_run = true;
+                return 0;
+        case ARG_RESTART_SERVICES:
+                o->restart_services = true;
                 return 0;
         case ARG_JSON:
                 o->json = true;

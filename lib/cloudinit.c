@@ -302,8 +302,17 @@ static int cloud_config_path(int rootfd, char **ret)
         if (r < 0)
                 return r;
         n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+        if (n < 0 && errno == EINVAL) {
+                /* Not a symlink: a real directory (an image that copied the instance, a tool
+                 * that replaced the link) is read in place; anything else is refused. */
+                struct stat st;
+                if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+                        return -ENOTDIR;
+                *ret = xasprintf("%s/%s", CLOUDINIT_INSTANCE_LINK, CLOUDINIT_CLOUD_CONFIG);
+                return 0;
+        }
         if (n < 0)
-                return errno == EINVAL ? -ELOOP : -errno; /* EINVAL: a directory, not the link */
+                return -errno;
         target[n] = '\0';
         id = startswith(target, CLOUDINIT_INSTANCES_DIR "/")
                  ? target + strlen(CLOUDINIT_INSTANCES_DIR "/")
@@ -332,9 +341,10 @@ int cloudinit_load_userdata(int rootfd, const char *root, const struct config_ke
         r = cloud_config_path(rootfd, &yaml_path);
         if (r == -ENOENT)
                 return 0;
-        if (r == -ELOOP)
-                return log_error("%s%s: not cloud-init's link to a directory in %s", root,
-                                 CLOUDINIT_INSTANCE_LINK, CLOUDINIT_INSTANCES_DIR);
+        if (r == -ENOTDIR || r == -ELOOP)
+                return log_error("%s%s: neither cloud-init's symlink to a directory in %s nor a "
+                                 "directory; user-data not read",
+                                 root, CLOUDINIT_INSTANCE_LINK, CLOUDINIT_INSTANCES_DIR);
         if (r < 0)
                 return log_error("%s%s: %s", root, CLOUDINIT_INSTANCE_LINK, fsutil_strerror(r));
         source = xasprintf("%s%s", root, yaml_path);

@@ -11,6 +11,7 @@ struct options {
         bool json;
         bool verbose;
         bool status;
+        bool restart_services;    /* --restart-services: see lib/live.h */
         const char *root;         /* NULL: the running system */
         const char *defaults_dir; /* shipped defaults and tier table */
         const char *config_file;  /* --config, layered after /etc */

@@ -28,9 +28,15 @@ struct action *plan_add_file(struct plan *p, const char *module, const char *pat
         return a;
 }
 
+static bool is_live(const struct action *a)
+{
+        return a->type == ACTION_SERVICE_LIVE || a->type == ACTION_SQL_LIVE;
+}
+
 void plan_merge_reloads(struct plan *p)
 {
-        size_t kept = 0, reloads = 0;
+        size_t kept = 0, reloads = 0, n_live = 0;
+        _cleanup_free_ struct action *live = xcalloc(p->n_actions + 1, sizeof(*live));
 
         for (size_t i = 0; i < p->n_actions; i++) {
                 if (p->actions[i].type == ACTION_DAEMON_RELOAD) {
@@ -38,11 +44,17 @@ void plan_merge_reloads(struct plan *p)
                         reloads++;
                         continue;
                 }
+                if (is_live(&p->actions[i])) {
+                        live[n_live++] = p->actions[i];
+                        continue;
+                }
                 p->actions[kept++] = p->actions[i];
         }
         p->n_actions = kept;
         if (reloads > 0)
                 plan_add(p, ACTION_DAEMON_RELOAD, "core");
+        for (size_t i = 0; i < n_live; i++)
+                *plan_add(p, live[i].type, live[i].module) = live[i];
 }
 
 void plan_note(struct plan *p, const char *fmt, ...)
@@ -110,12 +122,18 @@ static const char *verb(const struct action *a, bool applied)
         case ACTION_SYMLINK:
                 return applied ? "linked" : "link";
         case ACTION_SYSCTL:
-                return applied ? "set" : "set";
+        case ACTION_ZSWAP:
+                return "set";
         case ACTION_UNIT:
                 return a->unit_op == UNIT_DISABLE ? (applied ? "disabled" : "disable")
                                                   : (applied ? "enabled" : "enable");
         case ACTION_DAEMON_RELOAD:
                 return applied ? "reloaded" : "reload";
+        case ACTION_SERVICE_LIVE:
+                return a->unit_op == UNIT_RESTART ? (applied ? "restarted" : "restart")
+                                                  : (applied ? "reloaded" : "reload");
+        case ACTION_SQL_LIVE:
+                return "set live";
         case ACTION_SWAP:
                 return swap_op_name(a->swap.op);
         }
@@ -141,11 +159,20 @@ void plan_print_text(const struct plan *p, bool applied, FILE *out)
                 case ACTION_SYSCTL:
                         fprintf(out, "  sysctl  %-9s %s = %s", verb(a, applied), a->key, a->value);
                         break;
+                case ACTION_ZSWAP:
+                        fprintf(out, "  zswap   %-9s %s = %s", verb(a, applied), a->key, a->value);
+                        break;
                 case ACTION_UNIT:
                         fprintf(out, "  unit    %-9s %s", verb(a, applied), a->unit);
                         break;
                 case ACTION_DAEMON_RELOAD:
                         fprintf(out, "  systemd %-9s daemon", verb(a, applied));
+                        break;
+                case ACTION_SERVICE_LIVE:
+                        fprintf(out, "  service %-9s %s", verb(a, applied), a->unit);
+                        break;
+                case ACTION_SQL_LIVE:
+                        fprintf(out, "  service %-9s %s", verb(a, applied), a->path);
                         break;
                 case ACTION_SYMLINK:
                         fprintf(out, "  file    %-9s %s -> %s", verb(a, applied), a->path,
@@ -226,6 +253,29 @@ static void add_action_json(json_object *root, const struct action *a, bool appl
                 break;
         case ACTION_DAEMON_RELOAD:
                 json_object_object_add(root, "daemon_reload", json_object_new_boolean(true));
+                break;
+        case ACTION_SERVICE_LIVE:
+        case ACTION_SQL_LIVE:
+                if (!json_object_object_get_ex(root, "live", &o)) {
+                        o = json_object_new_array();
+                        json_object_object_add(root, "live", o);
+                }
+                json_object *l = json_object_new_object();
+                json_object_object_add(l, "target",
+                                       json_object_new_string(a->unit ? a->unit : a->path));
+                json_object_object_add(l, "action", json_object_new_string(verb(a, false)));
+                if (applied)
+                        json_object_object_add(l, "changed", json_object_new_boolean(a->changed));
+                if (a->note)
+                        json_object_object_add(l, "note", json_object_new_string(a->note));
+                json_object_array_add(o, l);
+                break;
+        case ACTION_ZSWAP:
+                if (!json_object_object_get_ex(root, "zswap", &o)) {
+                        o = json_object_new_object();
+                        json_object_object_add(root, "zswap", o);
+                }
+                json_object_object_add(o, a->key, json_object_new_string(a->value));
                 break;
         default:
                 json_object_object_get_ex(root, "files", &o);

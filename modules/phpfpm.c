@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "../lib/fsutil.h"
+#include "../lib/live.h"
 #include "../lib/log.h"
 #include "phpfpm.h"
 
@@ -208,6 +209,10 @@ static int phpfpm_plan(const struct context *ctx, struct plan *p)
                     plan_add_file(p, "phpfpm", path, 0644, pool_body(ctx, &fpms->v[i], &b));
                 a->note =
                     xasprintf("%zu pool%s", fpms->v[i].n_pools, fpms->v[i].n_pools == 1 ? "" : "s");
+                /* After --rerun: php-fpm's reload (USR2) re-reads every pool setting. */
+                if (live_wanted(ctx) && live_file_changes(ctx, a, NULL))
+                        live_plan_unit(p, "phpfpm", a, fpms->v[i].unit, UNIT_RELOAD)->note =
+                            xstrdup("graceful");
         }
         return 0;
 }

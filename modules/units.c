@@ -185,7 +185,8 @@ static char *why_disabled(const struct context *ctx, const char *item)
         const struct setting *s = config_get(ctx->config, "units", "disable");
 
         if (strv_contains(tier, item) || !s)
-                return xasprintf("%s, unused at tier %s", item, ctx->tier + strlen("tier "));
+                return xasprintf("%s, not kept on tier %s; [units] keep overrides", item,
+                                 ctx->tier + strlen("tier "));
         return xasprintf("%s, from %s", item, s->origin);
 }
 
@@ -447,6 +448,8 @@ int units_daemon_reload(const struct context *ctx, struct action *a)
 
 static int units_apply_action(const struct context *ctx, struct action *a)
 {
+        if (a->type == ACTION_SERVICE_LIVE)
+                return units_apply_live(ctx, a);
         return a->type == ACTION_DAEMON_RELOAD ? units_daemon_reload(ctx, a) : units_apply(ctx, a);
 }
 
@@ -467,7 +470,7 @@ const struct module units_module = {
     .name = "units",
     .keys = units_keys,
     .plan = units_plan,
-    .action_types = 1u << ACTION_UNIT | 1u << ACTION_DAEMON_RELOAD,
+    .action_types = 1u << ACTION_UNIT | 1u << ACTION_DAEMON_RELOAD | 1u << ACTION_SERVICE_LIVE,
     .apply = units_apply_action,
     .record = units_record,
 };

@@ -74,3 +74,13 @@ enter_mount_namespace() {
                 MEMPROV_TEST_NS=1 exec unshare -m --propagation private bash "$0" "$@"
         fi
 }
+
+# A private copy of /sys/module/zswap/parameters (inside this test's mount namespace): memprov's
+# live zswap writes land in the copy, never in the shared host kernel.
+private_zswap_params() {
+        local live=/sys/module/zswap/parameters copy=$SCRATCH/zswap-params f
+        [ -d "$live" ] || return 1
+        mkdir -p "$copy" || return 1
+        for f in "$live"/*; do cat "$f" >"$copy/$(basename "$f")" || return 1; done
+        mount --bind "$copy" "$live"
+}

@@ -33,7 +33,9 @@ check_eq "lintian: no warnings" "$(grep -c '^W: ' "$SCRATCH/lintian.log")" 0
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
 for p in /usr/sbin/memprov /lib/systemd/system/memprov.service /usr/lib/memprov/00-defaults.conf \
         /usr/lib/memprov/10-tiers.conf /etc/memprov/conf.d/ /var/lib/memprov/ \
-        /usr/share/man/man8/memprov.8.gz /usr/share/doc/memprov/README.Debian; do
+        /usr/share/man/man8/memprov.8.gz /usr/share/doc/memprov/README.Debian \
+        /usr/share/man/man5/memprov.conf.5.gz /usr/lib/systemd/catalog/memprov.catalog \
+        /usr/share/bash-completion/completions/memprov; do
         check "ships $p" grep -qx -- "$p" <<<"$contents"
 done
 check_eq "ships no conffile" "$(dpkg-deb --ctrl-tarfile "$deb" | tar -tf - | grep -c conffiles)" 0

@@ -286,6 +286,14 @@ TEST(cloudinit_precedence)
         test_rmtree(dir);
 }
 
+static const char *link_cfg(const char *dir)
+{
+        static char path[4096];
+
+        snprintf(path, sizeof(path), "%s/var/lib/cloud/instance/cloud-config.txt", dir);
+        return path;
+}
+
 /* Without the JSON (cloud-init < 23.3), the YAML behind the instance link. */
 TEST(cloudinit_yaml_through_instance_link)
 {
@@ -312,6 +320,31 @@ TEST(cloudinit_yaml_through_instance_link)
         CHECK(unlink(link) == 0);
         CHECK(cloudinit_load_userdata(rootfd, dir, keys(), &c) == 0);
         config_done(&c);
+        /* A real directory instead of the link is read in place. */
+        test_write(dir, "var/lib/cloud/instance/cloud-config.txt",
+                   "memprov:\n  swap:\n    size: 3G\n");
+        CHECK(cloudinit_load_userdata(rootfd, dir, keys(), &c) == 0);
+        CHECK_STR(config_str(&c, "swap", "size", NULL), "3G");
+        config_done(&c);
+        /* ... but not through a symlink inside it. */
+        CHECK(unlink(link_cfg(dir)) == 0 &&
+              symlink("/etc/secret/cloud-config.txt", link_cfg(dir)) == 0);
+        CHECK(cloudinit_load_userdata(rootfd, dir, keys(), &c) < 0);
+        CHECK_U64(c.n_settings, 0);
+        test_rmtree(dir);
+}
+
+/* A regular file where cloud-init keeps its link: an error that says what is there. */
+TEST(cloudinit_instance_that_is_a_file)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        _cleanup_close_ int rootfd = -1;
+        struct config c = {0};
+
+        test_write(dir, "var/lib/cloud/instance", "not a directory\n");
+        rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        CHECK(cloudinit_load_userdata(rootfd, dir, keys(), &c) < 0);
+        CHECK_U64(c.n_settings, 0);
         test_rmtree(dir);
 }
 

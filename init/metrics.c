@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <time.h>
+
+#include "../lib/config.h"
+#include "../lib/facts.h"
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/state.h"
+#include "metrics.h"
+
+struct metrics {
+        uint64_t ram_bytes, provisioned_ram_bytes, swap_bytes;
+        const char *tier, *swap_path;
+        bool swap_active;
+        unsigned files, files_drifted, units_disabled;
+};
+
+/* A managed file that is missing, or no longer what memprov wrote (hash in the state). */
+static bool file_drifted(int rootfd, const char *path, const char *recorded)
+{
+        _cleanup_free_ char *current = NULL;
+        char hex[17];
+        size_t size;
+
+        if (root_read_file(rootfd, path, &current, &size) < 0)
+                return true;
+        snprintf(hex, sizeof(hex), "%016" PRIx64, hash64(current, size));
+        return !startswith(recorded, hex);
+}
+
+static bool link_drifted(int rootfd, const char *path, const char *recorded)
+{
+        _cleanup_close_ int dirfd = -1;
+        size_t len = strcspn(recorded, " ");
+        const char *name;
+        char target[4096];
+        ssize_t n;
+
+        if (root_open_parent(rootfd, path, false, &dirfd, &name) < 0)
+                return true;
+        n = readlinkat(dirfd, name, target, sizeof(target));
+        return n < 0 || (size_t)n != len || memcmp(target, recorded, len) != 0;
+}
+
+static bool swap_is_active(const char *path)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/swaps", "re");
+        char line[4096];
+
+        while (f && fgets(line, sizeof(line), f))
+                if (startswith(line, path) &&
+                    (line[strlen(path)] == ' ' || line[strlen(path)] == '\t'))
+                        return true;
+        return false;
+}
+
+static void metrics_gather(const struct options *o, int rootfd, const struct config *state,
+                           struct metrics *m)
+{
+        const char *source;
+
+        m->ram_bytes = o->assume_ram;
+        if (!m->ram_bytes && read_nominal_ram(NULL, NULL, &m->ram_bytes, &source) < 0)
+                m->ram_bytes = 0;
+        m->provisioned_ram_bytes = state_u64(state, "memprov", "ram_bytes");
+        m->tier = config_str(state, "memprov", "tier", NULL);
+        m->swap_path = config_str(state, "swap", "path", NULL);
+        m->swap_bytes = m->swap_path ? state_u64(state, "swap", "size_bytes") : 0;
+        m->swap_active = m->swap_path && !o->root && swap_is_active(m->swap_path);
+        for (size_t i = 0; i < state->n_settings; i++) {
+                const struct setting *s = &state->settings[i];
+                if (streq(s->section, "files") || streq(s->section, "links")) {
+                        m->files++;
+                        if (streq(s->section, "files") ? file_drifted(rootfd, s->key, s->value)
+                                                       : link_drifted(rootfd, s->key, s->value))
+                                m->files_drifted++;
+                } else if (startswith(s->section, "unit ") && streq(s->key, "memprov") &&
+                           streq(s->value, "disabled"))
+                        m->units_disabled++;
+        }
+}
+
+/* Label values escape backslash, double quote and newline (the text format's rule). */
+static void print_label_value(FILE *f, const char *v)
+{
+        for (; *v; v++) {
+                if (*v == '\\' || *v == '"')
+                        fputc('\\', f);
+                if (*v == '\n')
+                        fputs("\\n", f);
+                else
+                        fputc(*v, f);
+        }
+}
+
+static void print_metric(FILE *f, const char *name, const char *help, uint64_t value)
+{
+        fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n%s %" PRIu64 "\n", name, help, name, name,
+                value);
+}
+
+static void metrics_print(FILE *f, const struct metrics *m, int result)
+{
+        fprintf(f, "# HELP memprov_info The memory tier memprov provisioned (1 per machine).\n"
+                   "# TYPE memprov_info gauge\nmemprov_info{tier=\"");
+        print_label_value(f, m->tier ? m->tier : "");
+        fprintf(f, "\",version=\"%s\"} 1\n", MEMPROV_VERSION);
+        print_metric(f, "memprov_ram_bytes", "Nominal RAM of the machine now.", m->ram_bytes);
+        print_metric(f, "memprov_provisioned_ram_bytes",
+                     "Nominal RAM memprov last provisioned for (0: never).",
+                     m->provisioned_ram_bytes);
+        print_metric(f, "memprov_resize_pending",
+                     "1 when the RAM changed since memprov provisioned (run memprov --rerun).",
+                     m->provisioned_ram_bytes && m->ram_bytes != m->provisioned_ram_bytes);
+        print_metric(f, "memprov_swap_size_bytes", "Size of memprov's swapfile (0: none).",
+                     m->swap_bytes);
+        print_metric(f, "memprov_swap_active", "1 when memprov's swapfile is in use.",
+                     m->swap_active);
+        print_metric(f, "memprov_last_run_timestamp_seconds", "When memprov last ran (Unix time).",
+                     (uint64_t)time(NULL));
+        print_metric(f, "memprov_last_run_success", "1 when memprov's last run succeeded.",
+                     result >= 0);
+        print_metric(f, "memprov_files_managed", "Files and links memprov manages.", m->files);
+        print_metric(f, "memprov_files_drifted",
+                     "Managed files or links edited by the admin or missing since memprov wrote "
+                     "them.",
+                     m->files_drifted);
+        print_metric(f, "memprov_units_disabled", "Units memprov disabled (and still owns).",
+                     m->units_disabled);
+}
+
+void metrics_update(const struct options *o, int result)
+{
+        _cleanup_(config_done) struct config state = {0};
+        _cleanup_close_ int rootfd = -1;
+        _cleanup_free_ char *text = NULL;
+        struct metrics m = {0};
+        struct stat st;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        rootfd = open(o->root ? o->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0 || root_lstat(rootfd, METRICS_DIR, &st) < 0 || !S_ISDIR(st.st_mode))
+                return;
+        /* A state memprov cannot read still gets a metrics file: the run's result matters most. */
+        (void)state_load(rootfd, o->root ? o->root : "", &state);
+        metrics_gather(o, rootfd, &state, &m);
+        f = open_memstream(&text, &size);
+        if (!f)
+                return (void)log_warning_errno(errno, "cannot write %s", METRICS_FILE);
+        metrics_print(f, &m, result);
+        if (fclose(f) != 0)
+                return (void)log_warning_errno(errno, "cannot write %s", METRICS_FILE);
+        r = root_write_file(rootfd, METRICS_FILE, text, size, 0644);
+        if (r == 0)
+                r = root_sync(rootfd);
+        if (r < 0)
+                log_warning_errno(r, "cannot write %s%s", o->root ? o->root : "", METRICS_FILE);
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The events of an applied plan as journal records (lib/journal.h). */
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <syslog.h>
+
+#include "journal.h"
+#include "size.h"
+#include "util.h"
+
+/* The fields every event of the run carries, then up to 6 of the event's own. */
+struct event {
+        char *fields[8];
+        size_t n;
+};
+
+static void event_add(struct event *e, const char *fmt, ...) _printf_(2, 3);
+static void event_add(struct event *e, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (e->n >= ELEMENTSOF(e->fields))
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&e->fields[e->n], fmt, ap) < 0)
+                abort();
+        va_end(ap);
+        e->n++;
+}
+
+static void event_send(struct event *e, int priority, const char *id, const char *message)
+{
+        (void)journal_send(priority, id, message, (const char *const *)e->fields, e->n);
+        for (size_t i = 0; i < e->n; i++)
+                free(e->fields[i]);
+        e->n = 0;
+}
+
+static void event_start(struct event *e, const struct plan *p)
+{
+        event_add(e, "MEMPROV_TIER=%s", p->tier ? p->tier : "");
+        event_add(e, "MEMPROV_RAM_BYTES=%" PRIu64, p->ram_bytes);
+}
+
+static void swap_event(const struct plan *p, const struct action *a)
+{
+        _cleanup_free_ char *msg = NULL;
+        struct event e = {0};
+        char b1[32], b2[32];
+        bool resized = a->swap.op == SWAP_RESIZE;
+
+        event_start(&e, p);
+        event_add(&e, "MEMPROV_PATH=%s", a->swap.path);
+        event_add(&e, "MEMPROV_SWAP_BYTES=%" PRIu64, a->swap.size_bytes);
+        if (resized) {
+                event_add(&e, "MEMPROV_OLD_SWAP_BYTES=%" PRIu64, a->swap.old_size_bytes);
+                msg = xasprintf("swapfile %s resized from %s to %s", a->swap.path,
+                                format_size(a->swap.old_size_bytes, b1),
+                                format_size(a->swap.size_bytes, b2));
+        } else
+                msg = xasprintf("swapfile %s created, %s, active and in fstab", a->swap.path,
+                                format_size(a->swap.size_bytes, b1));
+        event_send(&e, LOG_INFO,
+                   resized ? MEMPROV_MESSAGE_SWAP_RESIZED : MEMPROV_MESSAGE_SWAP_CREATED, msg);
+}
+
+static void unit_event(const struct plan *p, const struct action *a)
+{
+        bool disabled = a->unit_op == UNIT_DISABLE;
+        _cleanup_free_ char *msg =
+            xasprintf("%s %s%s%s", a->unit, disabled ? "disabled" : "enabled again",
+                      a->note ? ": " : "", a->note ? a->note : "");
+        struct event e = {0};
+
+        event_start(&e, p);
+        event_add(&e, "MEMPROV_UNIT=%s", a->unit);
+        event_send(&e, LOG_INFO,
+                   disabled ? MEMPROV_MESSAGE_UNIT_DISABLED : MEMPROV_MESSAGE_UNIT_ENABLED, msg);
+}
+
+static void file_kept_event(const struct plan *p, const struct action *a)
+{
+        _cleanup_free_ char *msg = xasprintf("%s left alone: %s", a->path,
+                                             a->note ? a->note : "changed since memprov wrote it");
+        struct event e = {0};
+
+        event_start(&e, p);
+        event_add(&e, "MEMPROV_PATH=%s", a->path);
+        event_send(&e, LOG_NOTICE, MEMPROV_MESSAGE_FILE_KEPT, msg);
+}
+
+/* The budget module's JSON ("budget": {"lines": [{service, setting, wanted, count}]}). */
+static void budget_events(const struct plan *p)
+{
+        json_object *budget, *lines;
+
+        if (!p->extra || !json_object_object_get_ex(p->extra, "budget", &budget) ||
+            !json_object_object_get_ex(budget, "lines", &lines))
+                return;
+        for (size_t i = 0; i < json_object_array_length(lines); i++) {
+                json_object *l = json_object_array_get_idx(lines, i), *v;
+                const char *service = "", *setting = NULL;
+                int64_t wanted = 0, count = 0;
+                if (json_object_object_get_ex(l, "service", &v))
+                        service = json_object_get_string(v);
+                if (json_object_object_get_ex(l, "setting", &v) && v)
+                        setting = json_object_get_string(v);
+                if (json_object_object_get_ex(l, "wanted", &v))
+                        wanted = json_object_get_int64(v);
+                if (json_object_object_get_ex(l, "count", &v))
+                        count = json_object_get_int64(v);
+                if (!setting || count >= wanted)
+                        continue;
+                _cleanup_free_ char *msg =
+                    xasprintf("budget: %s %s lowered from %" PRId64 " to %" PRId64 " to fit in RAM",
+                              service, setting, wanted, count);
+                struct event e = {0};
+                event_start(&e, p);
+                event_add(&e, "MEMPROV_SERVICE=%s", service);
+                event_add(&e, "MEMPROV_SETTING=%s", setting);
+                event_add(&e, "MEMPROV_WANTED=%" PRId64, wanted);
+                event_add(&e, "MEMPROV_VALUE=%" PRId64, count);
+                event_send(&e, LOG_NOTICE, MEMPROV_MESSAGE_BUDGET_LOWERED, msg);
+        }
+}
+
+void journal_plan_events(const struct plan *p)
+{
+        if (!journal_active())
+                return;
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                if (a->type == ACTION_SWAP && a->changed &&
+                    (a->swap.op == SWAP_CREATE || a->swap.op == SWAP_RESIZE))
+                        swap_event(p, a);
+                else if (a->type == ACTION_UNIT && a->changed)
+                        unit_event(p, a);
+                else if (a->skip && a->path &&
+                         (a->type == ACTION_WRITE_FILE || a->type == ACTION_REMOVE_FILE ||
+                          a->type == ACTION_SYMLINK))
+                        file_kept_event(p, a);
+        }
+        budget_events(p);
+}

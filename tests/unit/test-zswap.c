@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "../../modules/zswap.h"
+#include "test.h"
+
+/* zstd over lz4 over the kernel's default; the bits follow zswap_compressors[]. */
+TEST(zswap_compressor_preference)
+{
+        CHECK_STR(zswap_compressors[0], "zstd");
+        CHECK_STR(zswap_compressors[1], "lz4");
+        CHECK_STR(zswap_pick_compressor(1u << 0 | 1u << 1), "zstd");
+        CHECK_STR(zswap_pick_compressor(1u << 1), "lz4");
+        CHECK_STR(zswap_pick_compressor(1u << 0), "zstd");
+        CHECK(zswap_pick_compressor(0) == NULL);
+}
