@@ -135,7 +135,7 @@ ln -s /etc/shadow "$R/var/lib/memprov/state"
 refused "state a symlink to /etc/shadow" "state: a symbolic link"
 fresh_root
 rm "$R/var/lib/cloud/instance" && ln -s ../../../etc "$R/var/lib/cloud/instance"
-refused "cloud-init instance link out of instances/" "instance: not cloud-init's link"
+refused "cloud-init instance link out of instances/" "instance: neither cloud-init's symlink"
 
 fresh_root
 printf '[swap]\nsize = 1G\n\0[swap]\nsize = 9G\n' >"$R/etc/memprov/memprov.conf"
