@@ -12,6 +12,7 @@
 #include "../modules/module.h"
 #include "apply.h"
 #include "options.h"
+#include "undo.h"
 
 #define ETC_CONF   "/etc/memprov/memprov.conf"
 #define ETC_CONF_D "/etc/memprov/conf.d"
@@ -126,6 +127,8 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
                 if (r == 0) {
                         record_state(ctx, &p, meta, &new_state);
                         r = state_save(ctx->rootfd, &new_state);
+                        if (r == 0)
+                                r = undone_clear(ctx);
                 }
         }
         if (r == 0 || !ctx->opts->dry_run) {
@@ -174,9 +177,13 @@ static int run(const struct options *o)
         ctx.services = &services;
         if (o->status)
                 r = print_status(&ctx);
+        else if (o->undo)
+                r = undo_run(&ctx, &meta);
         else if (state_present(&state) && !o->rerun && !o->dry_run &&
                  !cloudinit_new_instance(&meta, &state))
                 r = report_changes(&ctx);
+        else if (!state_present(&state) && !o->rerun && !o->dry_run && undone_check(&ctx, &meta))
+                r = 0;
         else {
                 /* Only planning needs the services: --status and a check spawn nothing. */
                 r = services_detect(&ctx, &services);

@@ -22,7 +22,10 @@ static void help(void)
                "  --rerun              provision again (after a resize)\n"
                "  --dry-run            print the plan, change nothing\n"
                "  --json               print the plan or the result as JSON\n"
-               "  --status             print what the state file records\n"
+               "  --status             summarise what memprov set and what changed since\n"
+               "                       (exit status: see memprov(8))\n"
+               "  --undo               put the machine back as it was before memprov\n"
+               "  --diff               with --dry-run: show each file's change as a diff\n"
                "  --root DIR           operate on an offline root (image baking)\n"
                "  --assume-ram SIZE    plan as if the machine had SIZE of RAM\n"
                "  --assume-disk SIZE   plan as if the swapfile's filesystem were SIZE\n"
@@ -54,7 +57,9 @@ enum {
         ARG_VERBOSE,
         ARG_VERSION,
         ARG_HELP,
-        ARG_STATUS
+        ARG_STATUS,
+        ARG_UNDO,
+        ARG_DIFF,
 };
 
 static const struct option longopts[] = {
@@ -62,6 +67,8 @@ static const struct option longopts[] = {
     {"dry-run", no_argument, NULL, ARG_DRY_RUN},
     {"json", no_argument, NULL, ARG_JSON},
     {"status", no_argument, NULL, ARG_STATUS},
+    {"undo", no_argument, NULL, ARG_UNDO},
+    {"diff", no_argument, NULL, ARG_DIFF},
     {"root", required_argument, NULL, ARG_ROOT},
     {"assume-ram", required_argument, NULL, ARG_ASSUME_RAM},
     {"assume-disk", required_argument, NULL, ARG_ASSUME_DISK},
@@ -88,6 +95,12 @@ static int parse_one(int c, struct options *o)
                 return 0;
         case ARG_STATUS:
                 o->status = true;
+                return 0;
+        case ARG_UNDO:
+                o->undo = true;
+                return 0;
+        case ARG_DIFF:
+                o->diff = true;
                 return 0;
         case ARG_VERBOSE:
                 o->verbose = true;
@@ -137,6 +150,12 @@ int options_parse(int argc, char **argv, struct options *ret)
                 r = log_error("unexpected argument \"%s\" (see memprov --help)", argv[optind]);
         if (r == 0 && o.root && o.root[0] != '/')
                 r = log_error("--root needs an absolute path, got \"%s\"", o.root);
+        if (r == 0 && o.status + o.undo + o.rerun > 1)
+                r = log_error("--status, --undo and --rerun exclude each other");
+        if (r == 0 && o.diff && !o.dry_run)
+                r = log_error("--diff needs --dry-run (it previews what would be written)");
+        if (r == 0 && o.diff && o.json)
+                r = log_error("--diff prints text; --json carries each file's content instead");
         if (r == 0 && o.root && streq(o.root, "/"))
                 o.root = NULL;
         *ret = o;

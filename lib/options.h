@@ -11,6 +11,8 @@ struct options {
         bool json;
         bool verbose;
         bool status;
+        bool undo;
+        bool diff;                /* with --dry-run: each file's change as a unified diff */
         const char *root;         /* NULL: the running system */
         const char *defaults_dir; /* shipped defaults and tier table */
         const char *config_file;  /* --config, layered after /etc */

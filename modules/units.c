@@ -246,7 +246,8 @@ static int recorded_links(const struct context *ctx, const char *unit, struct un
         return 0;
 }
 
-static int plan_enable(const struct context *ctx, struct plan *p, const char *unit)
+/* why: the note for the enable, or NULL for "no longer disabled at this tier". */
+static int plan_enable(const struct context *ctx, struct plan *p, const char *unit, const char *why)
 {
         _cleanup_(unit_links_done) struct unit_links now = {0}, links = {0};
         int r;
@@ -269,8 +270,9 @@ static int plan_enable(const struct context *ctx, struct plan *p, const char *un
                 r = recorded_links(ctx, unit, &links);
         if (r == 0)
                 add_unit_action(p, unit, UNIT_ENABLE, &links,
-                                xasprintf("%s, no longer disabled at tier %s", group_of(ctx, unit),
-                                          ctx->tier + strlen("tier ")));
+                                why ? xasprintf("%s, %s", group_of(ctx, unit), why)
+                                    : xasprintf("%s, no longer disabled at tier %s",
+                                                group_of(ctx, unit), ctx->tier + strlen("tier ")));
         return r;
 }
 
@@ -285,7 +287,7 @@ static int plan_enables(const struct context *ctx, struct plan *p, char *const *
                 if (!startswith(s->section, "unit ") || !streq(s->key, "memprov") ||
                     !streq(s->value, STATE_DISABLED) || strv_contains(wanted, unit))
                         continue;
-                r = plan_enable(ctx, p, unit);
+                r = plan_enable(ctx, p, unit, NULL);
                 if (r < 0)
                         return r;
         }
@@ -309,6 +311,29 @@ static int units_plan(const struct context *ctx, struct plan *p)
                 r = plan_enables(ctx, p, wanted);
         if (r < 0)
                 return r;
+        for (size_t i = first; i < p->n_actions; i++)
+                changes = changes || !p->actions[i].skip;
+        if (changes && online(ctx))
+                plan_add(p, ACTION_DAEMON_RELOAD, "units");
+        return 0;
+}
+
+/* --undo: every unit memprov disabled and nobody touched since is enabled again. */
+static int units_undo(const struct context *ctx, struct plan *p)
+{
+        size_t first = p->n_actions;
+        bool changes = false;
+        int r;
+
+        for (size_t i = 0; i < ctx->state->n_settings; i++) {
+                const struct setting *s = &ctx->state->settings[i];
+                if (!startswith(s->section, "unit ") || !streq(s->key, "memprov") ||
+                    !streq(s->value, STATE_DISABLED))
+                        continue;
+                r = plan_enable(ctx, p, s->section + strlen("unit "), "disabled by memprov");
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = first; i < p->n_actions; i++)
                 changes = changes || !p->actions[i].skip;
         if (changes && online(ctx))
@@ -470,4 +495,5 @@ const struct module units_module = {
     .action_types = 1u << ACTION_UNIT | 1u << ACTION_DAEMON_RELOAD,
     .apply = units_apply_action,
     .record = units_record,
+    .undo = units_undo,
 };
