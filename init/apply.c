@@ -150,7 +150,7 @@ void plan_undo_files(const struct context *ctx, struct plan *p)
 {
         for (size_t i = 0; i < ctx->state->n_settings; i++)
                 if (is_managed_record(&ctx->state->settings[i]))
-                        plan_remove_recorded(ctx, p, &ctx->state->settings[i], "written by memprov",
+                        plan_remove_recorded(ctx, p, &ctx->state->settings[i], "as memprov left it",
                                              "edited by the admin since memprov wrote it: kept");
 }
 
