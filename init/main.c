@@ -12,6 +12,7 @@
 #include "../modules/module.h"
 #include "apply.h"
 #include "options.h"
+#include "status.h"
 #include "undo.h"
 
 #define ETC_CONF   "/etc/memprov/memprov.conf"
@@ -102,19 +103,6 @@ static int report_changes(const struct context *ctx)
         return 0;
 }
 
-static int print_status(const struct context *ctx)
-{
-        if (!state_present(ctx->state)) {
-                printf("not provisioned\n");
-                return 0;
-        }
-        for (size_t i = 0; i < ctx->state->n_settings; i++) {
-                const struct setting *s = &ctx->state->settings[i];
-                printf("%s.%s = %s\n", s->section, s->key, s->value);
-        }
-        return report_changes(ctx);
-}
-
 static int provision(const struct context *ctx, const struct cloudinit_meta *meta)
 {
         _cleanup_(config_done) struct config new_state = {0};
@@ -175,9 +163,11 @@ static int run(const struct options *o)
         ctx.state = &state;
         ctx.tier = tier_select(&config, facts.ram_bytes, tier);
         ctx.services = &services;
-        if (o->status)
-                r = print_status(&ctx);
-        else if (o->undo)
+        if (o->status) {
+                r = services_detect(&ctx, &services);
+                if (r == 0)
+                        r = status_run(&ctx, make_plan);
+        } else if (o->undo)
                 r = undo_run(&ctx, &meta);
         else if (state_present(&state) && !o->rerun && !o->dry_run &&
                  !cloudinit_new_instance(&meta, &state))
@@ -206,7 +196,9 @@ int main(int argc, char **argv)
         if (r == 0) {
                 log_set_max_level(o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
                 r = run(&o);
-        }
+        } else if (r > 0)
+                r = 0; /* --help, --version */
         options_done(&o);
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        /* A positive r is --status's documented exit status. */
+        return r < 0 ? EXIT_FAILURE : r;
 }

@@ -167,6 +167,27 @@ static int sysctl_undo(const struct context *ctx, struct plan *p)
         return 0;
 }
 
+/* --status: the value memprov set, against the live one (offline, the drop-in is all). */
+static void sysctl_status(const struct context *ctx, struct status *st)
+{
+        const char *set = config_str(ctx->state, "sysctl", "swappiness", NULL);
+        _cleanup_free_ char *now = NULL;
+
+        if (!set)
+                return;
+        if (!ctx->live) {
+                status_add(st, "sysctl", "vm.swappiness", "set at boot", false,
+                           xasprintf("%s, by %s", set, SYSCTL_DROPIN));
+                return;
+        }
+        now = sysctl_read_live("vm.swappiness");
+        if (streq(now, set))
+                status_add(st, "sysctl", "vm.swappiness", "as set", false, xstrdup(set));
+        else
+                status_add(st, "sysctl", "vm.swappiness", "changed since", true,
+                           xasprintf("now %s, memprov set %s", now ? now : "unreadable", set));
+}
+
 static const struct config_key sysctl_keys[] = {
     {"sysctl", "swappiness", check_percent_auto},
     {"tier", "swappiness", check_percent_auto},
@@ -188,4 +209,5 @@ const struct module sysctl_module = {
     .apply = sysctl_apply,
     .record = sysctl_record,
     .undo = sysctl_undo,
+    .status = sysctl_status,
 };

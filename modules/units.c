@@ -341,6 +341,31 @@ static int units_undo(const struct context *ctx, struct plan *p)
         return 0;
 }
 
+/* --status: each unit memprov disabled, still so or taken over by the admin. */
+static void units_status(const struct context *ctx, struct status *st)
+{
+        for (size_t i = 0; i < ctx->state->n_settings; i++) {
+                const struct setting *s = &ctx->state->settings[i];
+                const char *unit = s->section + strlen("unit ");
+                _cleanup_(unit_links_done) struct unit_links links = {0};
+
+                if (!startswith(s->section, "unit ") || !streq(s->key, "memprov"))
+                        continue;
+                if (streq(s->value, STATE_RELEASED))
+                        status_add(st, "unit", unit, "left to the admin", false,
+                                   xstrdup("changed by the admin after memprov disabled it"));
+                else if (unit_masked(ctx->rootfd, unit))
+                        status_add(st, "unit", unit, "masked by the admin", true, NULL);
+                else if (!unit_installed(ctx->rootfd, unit))
+                        status_add(st, "unit", unit, "removed", true, NULL);
+                else if (links_for(ctx, unit, &links) == 0 && links.n > 0)
+                        status_add(st, "unit", unit, "enabled again by the admin", true, NULL);
+                else
+                        status_add(st, "unit", unit, "still disabled", false,
+                                   xstrdup(group_of(ctx, unit)));
+        }
+}
+
 static const struct action *unit_action(const struct plan *p, const char *unit)
 {
         for (size_t i = 0; i < p->n_actions; i++)
@@ -496,4 +521,5 @@ const struct module units_module = {
     .apply = units_apply_action,
     .record = units_record,
     .undo = units_undo,
+    .status = units_status,
 };
