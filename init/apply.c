@@ -240,12 +240,27 @@ int apply_plan(const struct context *ctx, struct plan *p)
         return 0;
 }
 
-void record_files(const struct plan *p, struct config *state)
+/* A file left alone because the admin edited it keeps its record, so that later runs still
+ * know it as edited (and do not take the memprov header left in it for memprov's own). */
+static void carry_over_record(const struct config *old, const char *path, struct config *state)
+{
+        static const char *const sections[] = {STATE_FILES, STATE_LINKS};
+
+        for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
+                const char *v = config_str(old, sections[i], path, NULL);
+                if (v)
+                        config_set(state, sections[i], path, v, "state");
+        }
+}
+
+void record_files(const struct context *ctx, const struct plan *p, struct config *state)
 {
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct action *a = &p->actions[i];
                 _cleanup_free_ char *value = NULL;
 
+                if (a->skip && a->path)
+                        carry_over_record(ctx->state, a->path, state);
                 if ((a->type != ACTION_WRITE_FILE && a->type != ACTION_SYMLINK) || a->skip)
                         continue;
                 if (a->type == ACTION_SYMLINK)

@@ -9,8 +9,9 @@
 void plan_review(const struct context *ctx, struct plan *p);
 /* Performs every action, each compare-then-change; stops at the first error (logged). */
 int apply_plan(const struct context *ctx, struct plan *p);
-/* The managed files in the new state, with the hash of what they now hold. */
-void record_files(const struct plan *p, struct config *state);
+/* The managed files in the new state, with the hash of what they now hold; those left alone
+ * as the admin's keep their previous record. */
+void record_files(const struct context *ctx, const struct plan *p, struct config *state);
 
 /* A file or link the state records, as it is now. */
 enum managed_state { MANAGED_AS_WRITTEN, MANAGED_EDITED, MANAGED_MISSING };

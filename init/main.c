@@ -74,7 +74,7 @@ static void record_state(const struct context *ctx, const struct plan *p,
         for (size_t i = 0; memprov_modules[i]; i++)
                 if (memprov_modules[i]->record)
                         memprov_modules[i]->record(ctx, p, state);
-        record_files(p, state);
+        record_files(ctx, p, state);
 }
 
 /* Without --rerun a provisioned machine is only checked: say what changed since. */
