@@ -12,6 +12,7 @@
 #include "../modules/module.h"
 #include "apply.h"
 #include "options.h"
+#include "preview.h"
 #include "status.h"
 #include "undo.h"
 
@@ -124,6 +125,8 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
                         plan_print_json(&p, !ctx->opts->dry_run, stdout);
                 else
                         plan_print_text(&p, !ctx->opts->dry_run, stdout);
+                if (ctx->opts->diff)
+                        plan_print_diffs(ctx, &p);
         }
         plan_done(&p);
         return r;

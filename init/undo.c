@@ -13,6 +13,7 @@
 #include "../modules/module.h"
 #include "apply.h"
 #include "options.h"
+#include "preview.h"
 #include "undo.h"
 
 static int plan_undo(const struct context *ctx, const struct cloudinit_meta *meta, struct plan *p)
@@ -90,6 +91,8 @@ int undo_run(const struct context *ctx, const struct cloudinit_meta *meta)
                         plan_print_json(&p, !ctx->opts->dry_run, stdout);
                 else
                         plan_print_text(&p, !ctx->opts->dry_run, stdout);
+                if (ctx->opts->diff)
+                        plan_print_diffs(ctx, &p);
         }
         for (size_t i = 0; r == 0 && i < p.n_actions; i++)
                 if (p.actions[i].skip && p.actions[i].type == ACTION_REMOVE_FILE)
