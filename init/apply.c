@@ -233,8 +233,10 @@ int apply_plan(const struct context *ctx, struct plan *p)
                 if (a->skip || (a->type == ACTION_DAEMON_RELOAD && !changed))
                         continue;
                 r = apply_one(ctx, a);
-                if (r < 0)
+                if (r < 0) {
+                        a->failed = true;
                         return r;
+                }
                 changed = changed || a->changed;
         }
         return 0;

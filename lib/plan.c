@@ -113,6 +113,8 @@ static const char *verb(const struct action *a, bool applied)
         /* An apply that stopped on an error never reached the actions after it. */
         if (applied && !a->reached)
                 return "not done";
+        if (applied && a->failed)
+                return "failed";
         if (applied && a->deferred)
                 return "deferred";
         if (applied && !a->changed)

@@ -55,6 +55,7 @@ struct action {
         bool changed;  /* set by apply */
         bool deferred; /* takes effect at the root's next boot (under --root), not now */
         bool reached;  /* set by apply: false for the actions after the one that failed */
+        bool failed;   /* set by apply: this action's error stopped the apply */
 };
 
 struct plan {

@@ -182,6 +182,22 @@ static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers)
         return managed_file("#", "%s", body);
 }
 
+/* Threaded MPMs take MaxRequestWorkers in whole processes: httpd itself decreases it to a
+ * multiple of ThreadsPerChild (worker.c and event.c, AH00316/AH00317 "is not an integer multiple
+ * of ThreadsPerChild, decreasing to nearest multiple"), so memprov writes that multiple and says
+ * so when it is below the tier's value for no other reason. */
+static void note_rounding(const struct context *ctx, struct plan *p, enum mpm m, unsigned workers)
+{
+        unsigned wanted = mpm_uint(ctx, m, "MaxRequestWorkers", 150),
+                 tpc = threads_per_child(ctx, m);
+
+        if (m != MPM_PREFORK && workers < wanted && wanted - workers < tpc && workers % tpc == 0)
+                plan_note(p,
+                          "Apache MaxRequestWorkers %u rounded down to %u, a multiple of "
+                          "ThreadsPerChild %u (whole processes, as httpd would round it)",
+                          wanted, workers, tpc);
+}
+
 static int apache_plan(const struct context *ctx, struct plan *p)
 {
         const struct web_server *w = &ctx->services->web;
@@ -203,6 +219,7 @@ static int apache_plan(const struct context *ctx, struct plan *p)
         a = plan_add_file(p, "apache", w->debian ? DEBIAN_CONF : EL_CONF, 0644,
                           conf_body(ctx, w->mpm, workers));
         a->note = xasprintf("mpm %s", mpm_name(w->mpm));
+        note_rounding(ctx, p, w->mpm, workers);
         if (w->debian) {
                 /* What a2enconf memprov does. */
                 a = plan_add(p, ACTION_SYMLINK, "apache");

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 12: previews that show what will be written. --dry-run --diff prints a unified diff of
+# Issue 12: previews that show what will be written, and output that says what happened. --dry-run --diff prints a unified diff of
 # each file against the root (the whole content when new), which patch(1) applies to give
 # exactly what a real run writes; --json carries each file's content; neither changes anything.
 # shellcheck disable=SC1091
@@ -40,5 +40,24 @@ if command -v patch >/dev/null; then
 else
         skip "resize: patch applies the diff" "patch not installed"
 fi
+# Output that says what happened: under --root the sysctl waits for the next boot; an apply
+# that stops on an error marks the actions it did not reach "not done".
+out=$("${MP[@]}" --assume-ram 1G --rerun 2>/dev/null)
+check "--root: sysctl deferred to the next boot" grep -q "sysctl  deferred  vm.swappiness" <<<"$out"
+rm -rf "$R/var/lib/memprov" "$R/etc/sysctl.d" && mkdir -p "$SCRATCH/elsewhere" &&
+        ln -s "$SCRATCH/elsewhere" "$R/etc/sysctl.d"
+out=$("${MP[@]}" --assume-ram 1G 2>/dev/null)
+check "stopped apply: the Apache drop-in is not done" \
+        grep -q "file    not done  $CONF" <<<"$out"
+check "stopped apply: the failed write says so" grep -q "file    failed    /etc/sysctl.d/60-memprov.conf" <<<"$out"
+check_fails "stopped apply: nothing said unchanged" grep -q "unchanged" <<<"$out"
+rm "$R/etc/sysctl.d"
+
+# Worker MPM: MaxRequestWorkers 50 is rounded to 48 (ThreadsPerChild 12), and the plan says so.
+rm "$R/etc/apache2/mods-enabled/mpm_event.load" && touch "$R/etc/apache2/mods-enabled/mpm_worker.load"
+out=$("${MP[@]}" --assume-ram 1G --dry-run 2>/dev/null)
+check "worker MPM: the rounding is noted" \
+        grep -q "MaxRequestWorkers 50 rounded down to 48, a multiple of ThreadsPerChild 12" <<<"$out"
+
 check_fails "--diff without --dry-run is refused" "${MP[@]}" --assume-ram 4G --diff
 exit $T_FAILED
