@@ -59,5 +59,20 @@ out=$("${MP[@]}" --assume-ram 1G --dry-run 2>/dev/null)
 check "worker MPM: the rounding is noted" \
         grep -q "MaxRequestWorkers 50 rounded down to 48, a multiple of ThreadsPerChild 12" <<<"$out"
 
+# A build-tree binary takes its checkout's conf.d; the same binary elsewhere does not.
+case $(basename "$(dirname "$MEMPROV")") in
+build | build-*)
+        check "build-tree binary: finds the checkout's conf.d" \
+                "$MEMPROV" --root "$R" --set swap.size=none --assume-ram 1G --dry-run
+        mkdir -p "$SCRATCH/bin" "$SCRATCH/build" && cp "$MEMPROV" "$SCRATCH/bin/memprov" &&
+                cp "$MEMPROV" "$SCRATCH/build/memprov" && cp -r "$DEFAULTS" "$SCRATCH/conf.d"
+        check_fails "copied elsewhere: no checkout's conf.d" \
+                "$SCRATCH/bin/memprov" --root "$R" --set swap.size=none --assume-ram 1G --dry-run
+        check_fails "in a build dir beside a conf.d but no sources: not taken" \
+                "$SCRATCH/build/memprov" --root "$R" --set swap.size=none --assume-ram 1G --dry-run
+        ;;
+*) skip "build-tree binary" "$MEMPROV is not in a build directory" ;;
+esac
+
 check_fails "--diff without --dry-run is refused" "${MP[@]}" --assume-ram 4G --diff
 exit $T_FAILED
