@@ -28,15 +28,17 @@ static int plan_undo(const struct context *ctx, const struct cloudinit_meta *met
                 if (memprov_modules[i]->undo && (r = memprov_modules[i]->undo(ctx, p)) < 0)
                         return r;
         plan_merge_reloads(p);
-        a = plan_add(p, ACTION_REMOVE_FILE, "core");
-        a->path = xstrdup(STATE_PATH);
-        a->note = xstrdup("memprov's record of this machine");
+        /* The marker before the state goes: a crash between them leaves a machine that boot
+         * does not provision again and a second --undo completes. */
         a = plan_add_file(p, "core", UNDONE_PATH, 0644,
                           xasprintf("# memprov --undo put this machine back as it was before "
                                     "memprov.\n# Boot leaves it so; memprov --rerun provisions it "
                                     "again.\n[memprov]\nundone = yes\ninstance_id = %s\n",
                                     meta->instance_id ? meta->instance_id : ""));
         a->note = xstrdup("so that the next boot does not provision again");
+        a = plan_add(p, ACTION_REMOVE_FILE, "core");
+        a->path = xstrdup(STATE_PATH);
+        a->note = xstrdup("memprov's record of this machine");
         plan_note(p, "services read the removed drop-ins when they next start (reboot, or "
                      "restart them)");
         return 0;
