@@ -75,4 +75,4 @@ build | build-*)
 esac
 
 check_fails "--diff without --dry-run is refused" "${MP[@]}" --assume-ram 4G --diff
-exit $T_FAILED
+exit "$T_FAILED"

@@ -79,4 +79,4 @@ check "resized: lists what --rerun would change" grep -q "^rerun        would re
 out=$("${MP[@]}" --assume-ram 1G --status 2>&1)
 check_eq "after --undo: exit 8" "$?" 8
 check "after --undo: says put back" grep -q "put back by memprov --undo" <<<"$out"
-exit $T_FAILED
+exit "$T_FAILED"

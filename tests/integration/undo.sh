@@ -108,4 +108,4 @@ echo 5 >/proc/sys/vm/swappiness
 out=$("${LIVE[@]}" --undo 2>&1)
 check_eq "live --undo: the admin's swappiness left alone" "$(cat /proc/sys/vm/swappiness)" 5
 check "live --undo: says so" grep -q "changed since memprov set 10: left alone" <<<"$out"
-exit $T_FAILED
+exit "$T_FAILED"
