@@ -5,6 +5,10 @@
 VM_TOP=$(cd "$TESTS_DIR/.." && pwd)
 VM_OUT=${MEMPROV_VM_OUT:-$VM_TOP/build/vm}
 VM_TIMEOUT=${MEMPROV_VM_TIMEOUT:-900}
+# The reference image's Debian release: bookworm (default) or trixie (make image SUITE=trixie).
+SUITE=${SUITE:-bookworm}
+# Set from each report by boot(): the release's PHP version, PHP-FPM unit, PostgreSQL cluster.
+PHPV= PHPFPM= PGMAIN=
 GiB=$((1024 * 1024 * 1024))
 MiB=$((1024 * 1024))
 
@@ -13,8 +17,13 @@ boot() {
         local dir=$1 t0
         shift
         t0=$(date +%s)
-        if REPORT=$("$VM_TOP/images/boot-vm" --out "$dir" --timeout "$VM_TIMEOUT" "$@" 2>"$dir.boot.log"); then
+        if REPORT=$("$VM_TOP/images/boot-vm" --suite "$SUITE" --out "$dir" --timeout "$VM_TIMEOUT" "$@" \
+                2>"$dir.boot.log"); then
                 echo "# timing: $(basename "$dir") $(basename "$(dirname "$REPORT")"): $(($(date +%s) - t0)) s to report ($*)"
+                PHPV=$(rv php.version) PGMAIN=postgresql@$(rv postgresql.version)-main
+                PHPFPM=php$PHPV-fpm
+                echo "# $(basename "$dir"): $(rv os), kernel $(rv kernel), systemd $(rv systemd.version)," \
+                        "cloud-init $(rv ci.version), MariaDB $(rv mariadb.version), PHP $PHPV, $PGMAIN"
                 return 0
         fi
         REPORT=
@@ -66,7 +75,7 @@ check_boot_sane() {
         check_eq "$tag: memprov.service succeeded" "$(rv unit.memprov.result)/$(rv unit.memprov.exit_status)" success/0
         check_eq "$tag: memprov.service active (RemainAfterExit)" "$(rv unit.memprov.active)" active
         m=$(rv unit.memprov.exit_mono)
-        for u in mariadb apache2 php8.2-fpm proftpd named postgresql mailman3; do
+        for u in mariadb apache2 "$PHPFPM" proftpd named postgresql mailman3; do
                 s=$(rv "unit.$u.start_mono")
                 if [ -z "$s" ] || [ "$s" = 0 ]; then
                         ok "$tag: $u did not start before memprov finished (not started)"
@@ -102,7 +111,7 @@ check_dropins() {
         local tag=$1 files want live
         files=$(rv managed_sums)
         for f in /etc/mysql/mariadb.conf.d/99-memprov.cnf /etc/apache2/conf-available/memprov.conf \
-                /etc/php/8.2/fpm/pool.d/zz-memprov.conf /etc/sysctl.d/60-memprov.conf; do
+                "/etc/php/$PHPV/fpm/pool.d/zz-memprov.conf" /etc/sysctl.d/60-memprov.conf; do
                 check "$tag: drop-in $f" grep -q -- "$f:" <<<"$files"
         done
         want="$(to_bytes "$(rv mariadb.dropin.innodb_buffer_pool_size)") $(rv mariadb.dropin.max_connections)"
@@ -127,7 +136,7 @@ sum_of() { tr ',' '\n' <<<"$1" | sed -n "s|^$2:||p"; }
 # mod_status): the scoreboard has ServerLimit x ThreadsPerChild slots, which is the drop-in's
 # MaxRequestWorkers, each live process runs ThreadsPerChild workers, no more than ServerLimit
 # processes. PHP-FPM: the [www] pool's status page reports the
-# drop-in's pm, `php-fpm8.2 -tt` parses the drop-in's pm and pm.max_children for [www], and
+# drop-in's pm, `php-fpmX.Y -tt` parses the drop-in's pm and pm.max_children for [www], and
 # the pool runs no more children than that.
 check_live_web() {
         local tag=$1 sl tl tpc mrw procs workers parsed max
@@ -148,7 +157,7 @@ check_live_web() {
                 not_ok "$tag: live Apache values (drop-in '$sl/$tl/$tpc/$mrw', processes '$procs')"
         fi
         parsed=$(rv php.parsed)
-        check_eq "$tag: PHP-FPM parses the drop-in's [www] pm and max_children (php-fpm8.2 -tt)" \
+        check_eq "$tag: PHP-FPM parses the drop-in's [www] pm and max_children (php-fpm$PHPV -tt)" \
                 "$parsed" "$(rv php.dropin)"
         check "$tag: PHP-FPM drop-in has pm and max_children" grep -q 'pm = .*;pm.max_children = [0-9]' <<<"$parsed"
         check_eq "$tag: live PHP-FPM [www] status page: pm as in the drop-in" \
@@ -172,8 +181,8 @@ check_untouched() {
         check_eq "$tag: vm.swappiness at the kernel default" "$(rv swappiness)" 60
         check_eq "$tag: no file mentions memprov (no drop-in)" "$(rv memprov_files)" ""
         check_eq "$tag: no state file" "$(rv state_file)" none
-        check_units "$tag" enabled mariadb apache2 php8.2-fpm proftpd named postgresql mailman3
-        for u in mariadb apache2 php8.2-fpm proftpd named postgresql postgresql@15-main mailman3; do
+        check_units "$tag" enabled mariadb apache2 "$PHPFPM" proftpd named postgresql mailman3
+        for u in mariadb apache2 "$PHPFPM" proftpd named postgresql "$PGMAIN" mailman3; do
                 check_eq "$tag: $u active" "$(rv "unit.$u.active")" active
         done
 }
