@@ -202,3 +202,53 @@ check_budget() {
                 not_ok "$tag: budget from memprov --dry-run --json ('$b')"
         fi
 }
+
+# check_cloud_init_clean TAG [schema]: cloud-init finished without recoverable errors: `cloud-init
+# status --long` exits 0 with status done, no "degraded" extended status (cloud-init 23.4 and
+# later report schema warnings that way; 22.4 has no extended status), and with "schema" (a boot
+# with user-data) `cloud-init schema --system` accepts the user-data.
+check_cloud_init_clean() {
+        local tag=$1 schema=${2:-}
+        check_eq "$tag: cloud-init status done, exit 0" "$(rv cloud_init_status)/$(rv ci.status_rc)" done/0
+        check "$tag: cloud-init not degraded (extended_status '$(rv ci.extended_status)')" \
+                grep -qvx 'degraded.*' <<<"$(rv ci.extended_status)"
+        if [ "$schema" = schema ]; then
+                check_eq "$tag: cloud-init schema --system accepts the user-data" "$(rv ci.schema_rc)" 0
+        fi
+}
+
+# check_network_stage_first TAG: cloud-init's network stage (cloud-init.service up to 24.2,
+# cloud-init-network.service from 24.3), which runs write_files, finished before memprov started.
+check_network_stage_first() {
+        local tag=$1 u done_at start
+        start=$(rv unit.memprov.start_mono)
+        for u in cloud-init-network cloud-init; do
+                done_at=$(rv "unit.$u.active_mono")
+                [ -n "$done_at" ] && [ "$done_at" != 0 ] && break
+        done
+        if [ -n "$done_at" ] && [ "$done_at" != 0 ] && [ -n "$start" ] && [ "$done_at" -le "$start" ]; then
+                ok "$tag: $u.service (write_files) done before memprov started ($(((start - done_at) / 1000)) ms)"
+        else
+                not_ok "$tag: cloud-init's network stage done before memprov started ($u '$done_at', memprov '$start')"
+        fi
+}
+
+# check_cloud_init_memprov_key TAG: what a customer sees with the `memprov:` key in user-data.
+# cloud-init 22.4 (Debian 12) has no top-level schema check: clean. 23.4 and later (Debian 13's
+# 25.1) reject unknown top-level keys (additionalProperties: false in its cloud-config schema)
+# and report a recoverable error: status "done" but extended_status "degraded done", `cloud-init
+# status` exit 2, `cloud-init schema --system` exit 1 naming 'memprov'. memprov still applies
+# the key; images/README.md documents write_files to /etc/memprov/conf.d/ as the clean route.
+check_cloud_init_memprov_key() {
+        local tag=$1 v
+        v=$(rv ci.version)
+        if [ "$(printf '%s\n' "$v" 23.4 | sort -V | head -n 1)" = 23.4 ]; then
+                check_eq "$tag: cloud-init $v reports the memprov: key as degraded (known; write_files is clean)" \
+                        "$(rv cloud_init_status)/$(rv ci.extended_status)/$(rv ci.status_rc)/$(rv ci.schema_rc)" \
+                        "done/degraded done/2/1"
+                check "$tag: cloud-init schema --system names 'memprov'" \
+                        grep -q "'memprov' was unexpected" "$REPORT"
+        else
+                check_cloud_init_clean "$tag: cloud-init $v, memprov: key" schema
+        fi
+}

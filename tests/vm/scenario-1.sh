@@ -14,6 +14,7 @@ if boot "$dir" --ram 1G; then
         check_units s1 enabled mariadb apache2 "$PHPFPM"
         # The small tier's groups (conf.d/30-units.conf): proftpd, bind, postgres, mailman.
         check_units s1 disabled proftpd named postgresql mailman3
+        check_cloud_init_clean s1
         echo "# s1 mariadb (buffer pool, max_connections): $(rv mariadb)"
 else
         not_ok "s1: boot at 1G, report read back"

@@ -22,6 +22,7 @@ if boot "$dir" --ram 1G --user-data "$dir.user-data"; then
         check_eq "s3: postgresql active" "$(rv unit.postgresql.active)" active
         check_eq "s3: $PGMAIN (the cluster) active" "$(rv "unit.$PGMAIN.active")" active
         check_units s3 disabled proftpd named mailman3
+        check_cloud_init_memprov_key s3
 else
         not_ok "s3: boot at 1G with user-data (swap 1G, keep postgres), report read back"
 fi
