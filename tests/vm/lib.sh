@@ -223,7 +223,7 @@ check_network_stage_first() {
         local tag=$1 u done_at start
         start=$(rv unit.memprov.start_mono)
         for u in cloud-init-network cloud-init; do
-                done_at=$(rv "unit.$u.active_mono")
+                done_at=$(rv "unit.$u.exit_mono") # its ExecStart's end, succeeded or not
                 [ -n "$done_at" ] && [ "$done_at" != 0 ] && break
         done
         if [ -n "$done_at" ] && [ "$done_at" != 0 ] && [ -n "$start" ] && [ "$done_at" -le "$start" ]; then
