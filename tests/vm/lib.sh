@@ -10,7 +10,7 @@ VM_TIMEOUT=${MEMPROV_VM_TIMEOUT:-1800}
 # The reference image's Debian release: bookworm (default) or trixie (make image SUITE=trixie).
 SUITE=${SUITE:-bookworm}
 # Set from each report by boot(): the release's PHP version, PHP-FPM unit, PostgreSQL cluster.
-PHPV= PHPFPM= PGMAIN=
+PHPV='' PHPFPM='' PGMAIN=''
 GiB=$((1024 * 1024 * 1024))
 MiB=$((1024 * 1024))
 
@@ -213,7 +213,7 @@ check_cloud_init_clean() {
         local tag=$1 schema=${2:-}
         check_eq "$tag: cloud-init status done, exit 0" "$(rv cloud_init_status)/$(rv ci.status_rc)" done/0
         check "$tag: cloud-init extended_status done, not degraded (got '$(rv ci.extended_status)')" \
-                grep -qx -e done -e '' <<<"$(rv ci.extended_status)"
+                grep -qx -e 'done' -e '' <<<"$(rv ci.extended_status)"
         if [ "$schema" = schema ]; then
                 check_eq "$tag: cloud-init schema --system accepts the user-data" "$(rv ci.schema_rc)" 0
         fi
