@@ -17,7 +17,7 @@ FUZZ_DEPS  := clang libclang-rt-dev
 TEST_DEPS  := $(BUILD_DEPS) util-linux mount e2fsprogs xfsprogs btrfs-progs systemd \
               mariadb-server mariadb-client apache2 php8.2-fpm libfcgi-bin jq \
               $(FUZZ_DEPS) valgrind \
-              prometheus-node-exporter
+              prometheus-node-exporter patch
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -84,8 +84,8 @@ $(B)/bench-run: tests/bench.c
 run: all
 	$(B)/memprov --dry-run --defaults conf.d
 
-# Every test, built plainly and with ASan/UBSan, and VM scenarios 1 and 5 once
-# (tests/integration/vm.sh: make image, tests/vm/run 1 5); ends with "N passed, N failed".
+# Every test, built plainly and with ASan/UBSan, and VM scenarios 1 and 5 on Debian 12 and 1 on
+# Debian 13 once (tests/integration/vm.sh: make image, tests/vm/run); ends with "N passed, N failed".
 check: test-deps
 	$(call apt_install,$(VM_DEPS))
 	$(MAKE) --no-print-directory $(B)/memprov $(B)/unit-tests $(BA)/memprov $(BA)/unit-tests
@@ -145,9 +145,17 @@ VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3
 DEB_SRC    := Makefile lib init modules conf.d units man catalog completion debian
 
 .PHONY: deb image check-vm
+# The Debian release: bookworm (Debian 12, this host's, the default) or trixie (Debian 13).
+SUITE     ?= bookworm
+VM_SUITES ?= bookworm trixie
+DEB_DIR    = $(if $(filter bookworm,$(SUITE)),$(B)/deb,$(B)/deb-$(SUITE))
+DEB_ARCH   = $(shell dpkg --print-architecture)
 # build/deb/memprov_$(VERSION)_<arch>.deb, built from a copy of the tree (dpkg-buildpackage
-# writes next to the source dir).
+# writes next to the source dir). SUITE=trixie: build/deb-trixie/, built in a trixie chroot
+# (images/build-deb) and checked with trixie's lintian there: Debian 13's lintian rejects the
+# Debian 12 package's /lib/systemd/system (images/README.md).
 deb:
+ifeq ($(SUITE),bookworm)
 	$(call apt_install,$(DEB_DEPS))
 	rm -rf $(B)/deb && mkdir -p $(B)/deb/src
 	tar -cf - $(DEB_SRC) | tar -xf - -C $(B)/deb/src
@@ -155,16 +163,23 @@ deb:
 	    { tail -n 40 ../build.log >&2; exit 1; }
 	rm -rf $(B)/deb/src
 	@ls -1 $(B)/deb/*.deb
+else
+	$(call apt_install,$(IMAGE_DEPS))
+	images/build-deb --suite $(SUITE) --out $(DEB_DIR) $(DEB_SRC)
+endif
 
-# The reference image with this tree's .deb; cached in /var/cache/memprov-images.
+# The reference image with this tree's .deb for SUITE; cached in /var/cache/memprov-images
+# (Debian 13's in its trixie/ subdirectory). `make image SUITE=trixie`: the same recipe on Debian 13.
 image: deb
 	$(call apt_install,$(IMAGE_DEPS))
-	images/build-image
+	images/build-image --suite $(SUITE) --deb $(DEB_DIR)/memprov_$(VERSION)_$(DEB_ARCH).deb
 
-# Boots the image under qemu (TCG) for every scenario in tests/vm/ (`make check` runs 1 and 5).
-check-vm: image
-	$(call apt_install,$(VM_DEPS))
-	tests/vm/run
+# Boots each suite's image under qemu (TCG) for every scenario in tests/vm/ (`make check` runs
+# 1 and 5 on bookworm and 1 on trixie).
+check-vm:
+	$(call apt_install,$(IMAGE_DEPS) $(VM_DEPS))
+	for s in $(VM_SUITES); do $(MAKE) --no-print-directory image SUITE=$$s || exit 1; done
+	rc=0; for s in $(VM_SUITES); do SUITE=$$s tests/vm/run || rc=1; done; exit $$rc
 
 format:
 	clang-format -i $(SRCS) $(wildcard lib/*.h modules/*.h init/*.h tests/unit/*.[ch] tests/*.c)

@@ -15,6 +15,9 @@
 #include "metrics.h"
 #include "options.h"
 #include "resize.h"
+#include "preview.h"
+#include "status.h"
+#include "undo.h"
 
 #define ETC_CONF   "/etc/memprov/memprov.conf"
 #define ETC_CONF_D "/etc/memprov/conf.d"
@@ -74,7 +77,7 @@ static void record_state(const struct context *ctx, const struct plan *p,
         for (size_t i = 0; memprov_modules[i]; i++)
                 if (memprov_modules[i]->record)
                         memprov_modules[i]->record(ctx, p, state);
-        record_files(p, state);
+        record_files(ctx, p, state);
 }
 
 /* Without --rerun a provisioned machine is only checked: say what changed since. */
@@ -104,19 +107,6 @@ static int report_changes(const struct context *ctx)
         return 0;
 }
 
-static int print_status(const struct context *ctx)
-{
-        if (!state_present(ctx->state)) {
-                printf("not provisioned\n");
-                return 0;
-        }
-        for (size_t i = 0; i < ctx->state->n_settings; i++) {
-                const struct setting *s = &ctx->state->settings[i];
-                printf("%s.%s = %s\n", s->section, s->key, s->value);
-        }
-        return report_changes(ctx);
-}
-
 static int provision(const struct context *ctx, const struct cloudinit_meta *meta)
 {
         _cleanup_(config_done) struct config new_state = {0};
@@ -130,6 +120,8 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
                 if (r == 0) {
                         record_state(ctx, &p, meta, &new_state);
                         r = state_save(ctx->rootfd, &new_state);
+                        if (r == 0)
+                                r = undone_clear(ctx);
                 }
         }
         if (r == 0 || !ctx->opts->dry_run) {
@@ -137,6 +129,8 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
                         plan_print_json(&p, !ctx->opts->dry_run, stdout);
                 else
                         plan_print_text(&p, !ctx->opts->dry_run, stdout);
+                if (ctx->opts->diff)
+                        plan_print_diffs(ctx, &p);
         }
         plan_done(&p);
         return r;
@@ -176,11 +170,17 @@ static int run(const struct options *o)
         ctx.state = &state;
         ctx.tier = tier_select(&config, facts.ram_bytes, tier);
         ctx.services = &services;
-        if (o->status)
-                r = print_status(&ctx);
+        if (o->status) {
+                r = services_detect(&ctx, &services);
+                if (r == 0)
+                        r = status_run(&ctx, make_plan);
+        } else if (o->undo)
+                r = undo_run(&ctx, &meta);
         else if (state_present(&state) && !o->rerun && !o->dry_run &&
                  !cloudinit_new_instance(&meta, &state) && !resize_wants_rerun(&ctx))
                 r = report_changes(&ctx);
+        else if (!state_present(&state) && !o->rerun && !o->dry_run && undone_check(&ctx, &meta))
+                r = 0;
         else {
                 /* Only planning needs the services: --status and a check spawn nothing. */
                 r = services_detect(&ctx, &services);
@@ -205,7 +205,9 @@ int main(int argc, char **argv)
                 r = run(&o);
                 if (!o.dry_run && !o.status)
                         metrics_update(&o, r);
-        }
+        } else if (r > 0)
+                r = 0; /* --help, --version */
         options_done(&o);
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        /* A positive r is --status's documented exit status. */
+        return r < 0 ? EXIT_FAILURE : r;
 }

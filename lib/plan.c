@@ -81,6 +81,7 @@ void plan_done(struct plan *p)
                 free(a->target);
                 free(a->key);
                 free(a->value);
+                free(a->old_value);
                 free(a->unit);
                 free(a->note);
                 free(a->swap.path);
@@ -108,12 +109,28 @@ const char *swap_op_name(enum swap_op op)
         return names[op];
 }
 
+static const char *swap_op_done(enum swap_op op)
+{
+        static const char *const names[] = {
+            [SWAP_NONE] = "none",      [SWAP_KEEP] = "kept",      [SWAP_CREATE] = "created",
+            [SWAP_RESIZE] = "resized", [SWAP_REMOVE] = "removed",
+        };
+        return names[op];
+}
+
 static const char *verb(const struct action *a, bool applied)
 {
         if (a->skip)
                 return "skip";
+        /* An apply that stopped on an error never reached the actions after it. */
+        if (applied && !a->reached)
+                return "not done";
+        if (applied && a->failed)
+                return "failed";
+        if (applied && a->deferred)
+                return "deferred";
         if (applied && !a->changed)
-                return "unchanged";
+                return a->type == ACTION_SWAP && a->swap.op == SWAP_NONE ? "none" : "unchanged";
         switch (a->type) {
         case ACTION_WRITE_FILE:
                 return applied ? "written" : "write";
@@ -135,7 +152,7 @@ static const char *verb(const struct action *a, bool applied)
         case ACTION_SQL_LIVE:
                 return "set live";
         case ACTION_SWAP:
-                return swap_op_name(a->swap.op);
+                return applied ? swap_op_done(a->swap.op) : swap_op_name(a->swap.op);
         }
         return "?";
 }
@@ -199,8 +216,10 @@ static json_object *swap_json(const struct action *a, bool applied)
                                a->swap.path ? json_object_new_string(a->swap.path) : NULL);
         json_object_object_add(o, "size_bytes", json_object_new_uint64(a->swap.size_bytes));
         json_object_object_add(o, "action", json_object_new_string(swap_op_name(a->swap.op)));
-        if (applied)
+        if (applied) {
+                json_object_object_add(o, "result", json_object_new_string(verb(a, applied)));
                 json_object_object_add(o, "changed", json_object_new_boolean(a->changed));
+        }
         if (a->swap.op == SWAP_RESIZE)
                 json_object_object_add(o, "old_size_bytes",
                                        json_object_new_uint64(a->swap.old_size_bytes));
@@ -220,9 +239,14 @@ static json_object *file_json(const struct action *a, bool applied)
                 json_object_object_add(o, "mode", json_object_new_string(mode));
         if (a->type == ACTION_SYMLINK)
                 json_object_object_add(o, "target", json_object_new_string(a->target));
+        if (a->type == ACTION_WRITE_FILE)
+                json_object_object_add(
+                    o, "content", json_object_new_string_len(a->content, (int)a->content_size));
         json_object_object_add(o, "action", json_object_new_string(verb(a, false)));
-        if (applied)
+        if (applied) {
+                json_object_object_add(o, "result", json_object_new_string(verb(a, applied)));
                 json_object_object_add(o, "changed", json_object_new_boolean(a->changed));
+        }
         if (a->note)
                 json_object_object_add(o, "note", json_object_new_string(a->note));
         return o;
@@ -245,8 +269,11 @@ static void add_action_json(json_object *root, const struct action *a, bool appl
                 json_object *u = json_object_new_object();
                 json_object_object_add(u, "name", json_object_new_string(a->unit));
                 json_object_object_add(u, "action", json_object_new_string(verb(a, false)));
-                if (applied)
+                if (applied) {
+                        json_object_object_add(u, "result",
+                                               json_object_new_string(verb(a, applied)));
                         json_object_object_add(u, "changed", json_object_new_boolean(a->changed));
+                }
                 if (a->note)
                         json_object_object_add(u, "note", json_object_new_string(a->note));
                 json_object_array_add(o, u);

@@ -51,12 +51,16 @@ struct action {
         mode_t mode;
         char *target;      /* symlink target */
         char *key, *value; /* sysctl, zswap */
+        char *old_value;   /* sysctl: the value before memprov first set it (kept for --undo) */
         char *unit;
         enum unit_op unit_op;
         struct swap_action swap;
-        char *note;   /* why, for the plan output */
-        bool skip;    /* planned but left alone (e.g. the admin edited the file) */
-        bool changed; /* set by apply */
+        char *note;    /* why, for the plan output */
+        bool skip;     /* planned but left alone (e.g. the admin edited the file) */
+        bool changed;  /* set by apply */
+        bool deferred; /* takes effect at the root's next boot (under --root), not now */
+        bool reached;  /* set by apply: false for the actions after the one that failed */
+        bool failed;   /* set by apply: this action's error stopped the apply */
 };
 
 struct plan {

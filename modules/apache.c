@@ -247,6 +247,22 @@ static void apache_plan_live(const struct context *ctx, struct plan *p, const st
                           unit);
 }
 
+/* Threaded MPMs take MaxRequestWorkers in whole processes: httpd itself decreases it to a
+ * multiple of ThreadsPerChild (worker.c and event.c, AH00316/AH00317 "is not an integer multiple
+ * of ThreadsPerChild, decreasing to nearest multiple"), so memprov writes that multiple and says
+ * so when it is below the tier's value for no other reason. */
+static void note_rounding(const struct context *ctx, struct plan *p, enum mpm m, unsigned workers)
+{
+        unsigned wanted = mpm_uint(ctx, m, "MaxRequestWorkers", 150),
+                 tpc = threads_per_child(ctx, m);
+
+        if (m != MPM_PREFORK && workers < wanted && wanted - workers < tpc && workers % tpc == 0)
+                plan_note(p,
+                          "Apache MaxRequestWorkers %u rounded down to %u, a multiple of "
+                          "ThreadsPerChild %u (whole processes, as httpd would round it)",
+                          wanted, workers, tpc);
+}
+
 static int apache_plan(const struct context *ctx, struct plan *p)
 {
         const struct web_server *w = &ctx->services->web;
@@ -270,6 +286,7 @@ static int apache_plan(const struct context *ctx, struct plan *p)
             conf_body(ctx, w->mpm, workers, graceful_headroom(ctx, w->mpm, workers, &b)));
         a->note = xasprintf("mpm %s", mpm_name(w->mpm));
         apache_plan_live(ctx, p, a);
+        note_rounding(ctx, p, w->mpm, workers);
         if (w->debian) {
                 /* What a2enconf memprov does. */
                 a = plan_add(p, ACTION_SYMLINK, "apache");

@@ -164,6 +164,19 @@ static void add_dropin(const struct context *ctx, struct plan *p, const char *un
         a->note = xasprintf("%s: %s", role_key[r], why_size > 2 ? why + 2 : "MemoryHigh");
 }
 
+/* An earlier memprov wrote an OOMScoreAdjust for sshd: its removal reaches logins only once
+ * sshd restarts (sshd hands its start score to every session). */
+static void note_ssh_dropin_gone(const struct context *ctx, struct plan *p, const char *unit)
+{
+        _cleanup_free_ char *path = xasprintf("/etc/systemd/system/%s.d/%s", unit, DROPIN_NAME);
+
+        if (config_get(ctx->state, "files", path))
+                plan_note(p,
+                          "%s: memprov no longer sets an OOM score for sshd; new logins start "
+                          "at 0 after sshd restarts (systemctl restart %s)",
+                          unit, unit);
+}
+
 static uint64_t php_version_total(const struct budget *b, const struct php_fpm *f)
 {
         char prefix[80];
@@ -201,6 +214,8 @@ static int oom_plan(const struct context *ctx, struct plan *p)
          * reach every admin's shell and command. */
         if (config_str(ctx->config, "oom", "ssh", NULL) && (unit = first_unit(ctx->rootfd, ssh)))
                 add_dropin(ctx, p, unit, ROLE_SSH, 0);
+        else if ((unit = first_unit(ctx->rootfd, ssh)))
+                note_ssh_dropin_gone(ctx, p, unit);
         if ((unit = first_unit(ctx->rootfd, database)))
                 add_dropin(ctx, p, unit, ROLE_DATABASE, 0);
         if ((unit = first_unit(ctx->rootfd, web))) {

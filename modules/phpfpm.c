@@ -90,9 +90,17 @@ static void detect_debian(int rootfd, struct php_fpms *ret)
                 if (root_lstat(rootfd, binary, &st) < 0)
                         continue;
                 *f = (struct php_fpm){0};
-                snprintf(f->version, sizeof(f->version), "%s", versions[i]);
-                snprintf(f->pool_dir, sizeof(f->pool_dir), "/etc/php/%s/fpm/pool.d", versions[i]);
-                snprintf(f->unit, sizeof(f->unit), "php%s-fpm.service", versions[i]);
+                /* A version name too long for the fields is no PHP release; checking the lengths
+                 * also keeps GCC 14's -Wformat-truncation (Debian 13) from failing the build. */
+                if (snprintf(f->version, sizeof(f->version), "%s", versions[i]) >=
+                        (int)sizeof(f->version) ||
+                    snprintf(f->pool_dir, sizeof(f->pool_dir), "/etc/php/%s/fpm/pool.d",
+                             versions[i]) >= (int)sizeof(f->pool_dir) ||
+                    snprintf(f->unit, sizeof(f->unit), "php%s-fpm.service", versions[i]) >=
+                        (int)sizeof(f->unit)) {
+                        log_warning("/etc/php/%s: version name too long, ignored", versions[i]);
+                        continue;
+                }
                 read_pools(rootfd, f);
                 if (f->n_pools > 0)
                         ret->n++;

@@ -78,6 +78,10 @@ check_fails "el: no MemoryHigh for the database" grep -q MemoryHigh \
 check "el: oom.ssh set by the admin is written" provision "$root" 1G --rerun --set oom.ssh=-500
 check "el: sshd drop-in on request" grep -qx OOMScoreAdjust=-500 \
         "$root/etc/systemd/system/sshd.service.d/50-memprov.conf"
+out=$(provision "$root" 1G --rerun)
+check "el: without oom.ssh the sshd drop-in is removed" \
+        test ! -e "$root/etc/systemd/system/sshd.service.d/50-memprov.conf"
+check "el: ... and the plan says sshd must restart for logins" grep -q "after sshd restarts" <<<"$out"
 check_fails "el: a bad OOMScoreAdjust is refused" provision "$root" 1G --set oom.php=2000
 # Tier keys hold dots ("php.pm"), which --set SECTION.KEY=VALUE cannot address: use a file.
 mkdir -p "$root/etc/memprov/conf.d"

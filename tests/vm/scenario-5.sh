@@ -63,7 +63,7 @@ if boot "$dir" --ram 1G --user-data "$dir.user-data"; then
                 check_eq "s5.2: vm.swappiness still 10" "$(rv rerun.1.swappiness)" 10
                 managed2=$(rv rerun.1.managed_sums)
                 for f in /etc/mysql/mariadb.conf.d/99-memprov.cnf /etc/apache2/conf-available/memprov.conf \
-                        /etc/php/8.2/fpm/pool.d/zz-memprov.conf; do
+                        "/etc/php/$PHPV/fpm/pool.d/zz-memprov.conf"; do
                         a=$(sum_of "$managed1" "$f") b=$(sum_of "$managed2" "$f")
                         if [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]; then
                                 ok "s5.2: --rerun re-tiers $f"
