@@ -12,9 +12,12 @@ LIBS_PC    := mount blkid libsystemd inih json-c yaml-0.1
 
 BUILD_DEPS := gcc make pkg-config libmount-dev libblkid-dev libsystemd-dev libinih-dev \
               libjson-c-dev libyaml-dev
+# libFuzzer: Debian's default clang and its compiler-rt (libclang_rt.fuzzer).
+FUZZ_DEPS  := clang libclang-rt-dev
 TEST_DEPS  := $(BUILD_DEPS) util-linux mount e2fsprogs xfsprogs btrfs-progs systemd \
               mariadb-server mariadb-client apache2 php8.2-fpm libfcgi-bin jq \
-              prometheus-node-exporter
+              $(FUZZ_DEPS) valgrind \
+              prometheus-node-exporter patch
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -36,7 +39,7 @@ B  := build
 BA := build-asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all run check check-unit bench install clean deps test-deps format
+.PHONY: all run check check-unit bench install clean deps test-deps format fuzz fuzz-build
 all: deps $(B)/memprov
 
 # Installs only what is missing; a no-op on a machine that has everything.
@@ -81,12 +84,43 @@ $(B)/bench-run: tests/bench.c
 run: all
 	$(B)/memprov --dry-run --defaults conf.d
 
-# Every test, built plainly and with ASan/UBSan, and VM scenarios 1 and 5 once
-# (tests/integration/vm.sh: make image, tests/vm/run 1 5); ends with "N passed, N failed".
+# Every test, built plainly and with ASan/UBSan, and VM scenarios 1 and 5 on Debian 12 and 1 on
+# Debian 13 once (tests/integration/vm.sh: make image, tests/vm/run); ends with "N passed, N failed".
 check: test-deps
 	$(call apt_install,$(VM_DEPS))
 	$(MAKE) --no-print-directory $(B)/memprov $(B)/unit-tests $(BA)/memprov $(BA)/unit-tests
 	tests/run $(B) $(BA)
+
+# libFuzzer targets (tests/fuzz/fuzz-*.c), ASan+UBSan, seeded from tests/fuzz/corpus/TARGET/.
+# `make fuzz` runs each for FUZZ_TIME seconds on one core, new inputs kept in
+# build-fuzz/corpus/TARGET; `make check` replays the seeds and runs each briefly
+# (tests/integration/fuzz.sh).
+BF           := build-fuzz
+FUZZ_CC      := clang
+FUZZ_FLAGS   := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+                -fno-sanitize-recover=all -Wno-string-plus-int
+FUZZ_TARGETS := ini yaml json size fstab state
+FUZZ_TIME    ?= 60
+$(BF)/%.o: %.c $(wildcard lib/*.h modules/*.h init/*.h tests/fuzz/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_FLAGS) $(PC_CFLAGS) -c -o $@ $<
+.PRECIOUS: $(BF)/%.o
+$(BF)/fuzz-%: $(BF)/tests/fuzz/fuzz-%.o $(LIB_SRCS:%.c=$(BF)/%.o)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(PC_LIBS)
+fuzz-build: deps
+	$(call apt_install,$(FUZZ_DEPS))
+	$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BF)/fuzz-%)
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BF)/corpus/$$t && \
+	    echo "fuzz-$$t: $(FUZZ_TIME) s" && \
+	    $(BF)/fuzz-$$t -max_total_time=$(FUZZ_TIME) -close_fd_mask=3 -print_final_stats=1 -artifact_prefix=$(BF)/fuzz-$$t- \
+	        $(BF)/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
+	        grep -E '^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)' \
+	        || true; \
+	    ! ls $(BF)/fuzz-$$t-crash-* $(BF)/fuzz-$$t-leak-* $(BF)/fuzz-$$t-timeout-* $(BF)/fuzz-$$t-oom-* 2>/dev/null || exit 1; \
+	done
 
 # Wall time and peak RSS of memprov against the bare fallocate+mkswap+swapon (not a test).
 bench: test-deps
@@ -111,9 +145,17 @@ VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3
 DEB_SRC    := Makefile lib init modules conf.d units man catalog completion debian
 
 .PHONY: deb image check-vm
+# The Debian release: bookworm (Debian 12, this host's, the default) or trixie (Debian 13).
+SUITE     ?= bookworm
+VM_SUITES ?= bookworm trixie
+DEB_DIR    = $(if $(filter bookworm,$(SUITE)),$(B)/deb,$(B)/deb-$(SUITE))
+DEB_ARCH   = $(shell dpkg --print-architecture)
 # build/deb/memprov_$(VERSION)_<arch>.deb, built from a copy of the tree (dpkg-buildpackage
-# writes next to the source dir).
+# writes next to the source dir). SUITE=trixie: build/deb-trixie/, built in a trixie chroot
+# (images/build-deb) and checked with trixie's lintian there: Debian 13's lintian rejects the
+# Debian 12 package's /lib/systemd/system (images/README.md).
 deb:
+ifeq ($(SUITE),bookworm)
 	$(call apt_install,$(DEB_DEPS))
 	rm -rf $(B)/deb && mkdir -p $(B)/deb/src
 	tar -cf - $(DEB_SRC) | tar -xf - -C $(B)/deb/src
@@ -121,19 +163,26 @@ deb:
 	    { tail -n 40 ../build.log >&2; exit 1; }
 	rm -rf $(B)/deb/src
 	@ls -1 $(B)/deb/*.deb
+else
+	$(call apt_install,$(IMAGE_DEPS))
+	images/build-deb --suite $(SUITE) --out $(DEB_DIR) $(DEB_SRC)
+endif
 
-# The reference image with this tree's .deb; cached in /var/cache/memprov-images.
+# The reference image with this tree's .deb for SUITE; cached in /var/cache/memprov-images
+# (Debian 13's in its trixie/ subdirectory). `make image SUITE=trixie`: the same recipe on Debian 13.
 image: deb
 	$(call apt_install,$(IMAGE_DEPS))
-	images/build-image
+	images/build-image --suite $(SUITE) --deb $(DEB_DIR)/memprov_$(VERSION)_$(DEB_ARCH).deb
 
-# Boots the image under qemu (TCG) for every scenario in tests/vm/ (`make check` runs 1 and 5).
-check-vm: image
-	$(call apt_install,$(VM_DEPS))
-	tests/vm/run
+# Boots each suite's image under qemu (TCG) for every scenario in tests/vm/ (`make check` runs
+# 1 and 5 on bookworm and 1 on trixie).
+check-vm:
+	$(call apt_install,$(IMAGE_DEPS) $(VM_DEPS))
+	for s in $(VM_SUITES); do $(MAKE) --no-print-directory image SUITE=$$s || exit 1; done
+	rc=0; for s in $(VM_SUITES); do SUITE=$$s tests/vm/run || rc=1; done; exit $$rc
 
 format:
 	clang-format -i $(SRCS) $(wildcard lib/*.h modules/*.h init/*.h tests/unit/*.[ch] tests/*.c)
 
 clean:
-	rm -rf $(B) $(BA)
+	rm -rf $(B) $(BA) $(BF)

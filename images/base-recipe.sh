@@ -1,23 +1,37 @@
 #!/bin/bash
-# Stage 1 of the reference image: a Debian 12 VPS root filesystem in directory $1.
+# Stage 1 of the reference image: a Debian 12 (bookworm, the default) or Debian 13 (trixie) VPS
+# root filesystem in directory $1.
 # Called by images/build-image inside a private mount namespace (unshare -m), as root.
-# Everything here is cached by build-image under a hash of this file and packages.list, so
-# nothing here may depend on memprov's code or .deb (that is stage 2).
+# Everything here is cached by build-image under a hash of the suite, this file, packages.list
+# and the suite's packages-SUITE.map, so nothing here may depend on memprov's code or .deb (that
+# is stage 2).
 set -euo pipefail
 
-root=${1:?usage: base-recipe.sh ROOTDIR [APT_ARCHIVE_CACHE]}
+root=${1:?usage: base-recipe.sh ROOTDIR [APT_ARCHIVE_CACHE] [SUITE]}
 archives=${2:-}
+suite=${3:-bookworm}
 here=$(cd "$(dirname "$0")" && pwd)
-suite=bookworm
 
 log() { printf 'base-recipe: %s\n' "$*" >&2; }
 
 # The mirror is whatever this host's apt uses for Debian (sources.list or deb822 .sources):
-# never a hardcoded host. apt-get indextargets lists what apt update fetched.
+# never a hardcoded host. apt-get indextargets lists what apt update fetched. A suite the host
+# does not track (trixie on a bookworm host) comes from the same repositories with the host's
+# codename replaced: one Debian archive serves every release (SUITE, SUITE-updates,
+# SUITE-security).
 # shellcheck disable=SC2016 # $(...) is apt's format syntax
-mapfile -t repos < <(apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
-    'Created-By: Packages' | awk -v s="$suite" '$3 == "main" && ($2 == s || $2 == s"-updates" || $2 == s"-security")' |
-    sort -u)
+host_repos() {
+    apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' 'Created-By: Packages' |
+        awk '$3 == "main"' | sort -u
+}
+# shellcheck disable=SC2016 # $(...) is apt's format syntax
+mapfile -t repos < <(host_repos |
+    awk -v s="$suite" '$2 == s || $2 == s"-updates" || $2 == s"-security"')
+if [ "${#repos[@]}" = 0 ]; then
+    host_suite=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
+    mapfile -t repos < <(host_repos | awk -v h="$host_suite" -v s="$suite" '
+        $2 == h || $2 == h"-updates" || $2 == h"-security" { sub("^" h, s, $2); print }')
+fi
 mirror=
 for r in "${repos[@]}"; do
     read -r uri rel _ <<<"$r"
@@ -29,7 +43,26 @@ if [ -z "$mirror" ]; then
 fi
 log "mirror: $mirror"
 
+# packages.list names bookworm's packages; packages-SUITE.map renames or drops the few that differ
+# in another suite ("OLD NEW", "OLD -" to drop, "- NEW" to add), so a line added to
+# packages.list reaches every suite.
 mapfile -t pkgs < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$here/packages.list")
+map=$here/packages-$suite.map
+if [ -f "$map" ]; then
+    while read -r old new _; do
+        [ -n "$old" ] || continue
+        mapped=()
+        for p in "${pkgs[@]}"; do
+            if [ "$p" = "$old" ]; then
+                [ "$new" = - ] || mapped+=("$new")
+            else
+                mapped+=("$p")
+            fi
+        done
+        if [ "$old" = - ]; then mapped+=("$new"); fi
+        pkgs=("${mapped[@]}")
+    done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$map")
+fi
 
 debootstrap_args=(--variant=minbase --components=main --merged-usr)
 if [ -n "$archives" ]; then

@@ -82,41 +82,56 @@ static void review_symlink(const struct context *ctx, struct action *a)
                 skip_action(a, "exists and is not memprov's link: left alone");
 }
 
-/* A file memprov recorded but no longer plans: removed if it is still what memprov wrote. */
-static void review_stale_one(const struct context *ctx, struct plan *p, const struct setting *s)
+enum managed_state managed_path_state(const struct context *ctx, const struct setting *s)
 {
-        const char *path = s->key;
         _cleanup_free_ char *current = NULL, *target = NULL;
-        bool ours;
+        struct stat st;
         size_t size;
-        struct action *a;
 
         if (streq(s->section, STATE_LINKS)) {
-                struct stat st;
                 target = strndup(s->value, strcspn(s->value, " "));
-                if (!target || root_lstat(ctx->rootfd, path, &st) < 0)
-                        return;
-                ours = link_is_ours(ctx, path, target);
-        } else {
-                if (root_read_file(ctx->rootfd, path, &current, &size) < 0)
-                        return;
-                ours = file_is_ours(ctx, path, current, size);
+                if (!target)
+                        abort();
+                if (root_lstat(ctx->rootfd, s->key, &st) < 0)
+                        return MANAGED_MISSING;
+                return link_is_ours(ctx, s->key, target) ? MANAGED_AS_WRITTEN : MANAGED_EDITED;
         }
+        if (root_lstat(ctx->rootfd, s->key, &st) < 0)
+                return MANAGED_MISSING;
+        if (!S_ISREG(st.st_mode) || root_read_file(ctx->rootfd, s->key, &current, &size) < 0)
+                return MANAGED_EDITED;
+        return file_is_ours(ctx, s->key, current, size) ? MANAGED_AS_WRITTEN : MANAGED_EDITED;
+}
+
+bool is_managed_record(const struct setting *s)
+{
+        return streq(s->section, STATE_FILES) || streq(s->section, STATE_LINKS);
+}
+
+/* A file memprov recorded: its removal, or kept (and said so) when the admin changed it. */
+static void plan_remove_recorded(const struct context *ctx, struct plan *p, const struct setting *s,
+                                 const char *why, const char *why_kept)
+{
+        enum managed_state state = managed_path_state(ctx, s);
+        struct action *a;
+
+        if (state == MANAGED_MISSING)
+                return;
         a = plan_add(p, ACTION_REMOVE_FILE, "core");
-        a->path = xstrdup(path);
-        if (ours)
-                a->note = xstrdup("no longer wanted at this tier");
+        a->path = xstrdup(s->key);
+        if (state == MANAGED_AS_WRITTEN)
+                a->note = xstrdup(why);
         else
-                skip_action(a, "no longer wanted, but changed since: left alone");
+                skip_action(a, why_kept);
 }
 
 static void review_stale(const struct context *ctx, struct plan *p)
 {
         for (size_t i = 0; i < ctx->state->n_settings; i++) {
                 const struct setting *s = &ctx->state->settings[i];
-                if ((streq(s->section, STATE_FILES) || streq(s->section, STATE_LINKS)) &&
-                    !plan_has_path(p, s->key))
-                        review_stale_one(ctx, p, s);
+                if (is_managed_record(s) && !plan_has_path(p, s->key))
+                        plan_remove_recorded(ctx, p, s, "no longer wanted at this tier",
+                                             "no longer wanted, but changed since: left alone");
         }
 }
 
@@ -129,6 +144,14 @@ void plan_review(const struct context *ctx, struct plan *p)
                         review_symlink(ctx, &p->actions[i]);
         }
         review_stale(ctx, p);
+}
+
+void plan_undo_files(const struct context *ctx, struct plan *p)
+{
+        for (size_t i = 0; i < ctx->state->n_settings; i++)
+                if (is_managed_record(&ctx->state->settings[i]))
+                        plan_remove_recorded(ctx, p, &ctx->state->settings[i], "as memprov left it",
+                                             "edited by the admin since memprov wrote it: kept");
 }
 
 static int apply_write(const struct context *ctx, struct action *a)
@@ -205,23 +228,41 @@ int apply_plan(const struct context *ctx, struct plan *p)
                                  ctx->root[0] ? ctx->root : "/");
         for (size_t i = 0; i < p->n_actions; i++) {
                 struct action *a = &p->actions[i];
+                a->reached = true;
                 /* Reload systemd only for what this run changed (it is the last action). */
                 if (a->skip || (a->type == ACTION_DAEMON_RELOAD && !changed))
                         continue;
                 r = apply_one(ctx, a);
-                if (r < 0)
+                if (r < 0) {
+                        a->failed = true;
                         return r;
+                }
                 changed = changed || a->changed;
         }
         return 0;
 }
 
-void record_files(const struct plan *p, struct config *state)
+/* A file left alone because the admin edited it keeps its record, so that later runs still
+ * know it as edited (and do not take the memprov header left in it for memprov's own). */
+static void carry_over_record(const struct config *old, const char *path, struct config *state)
+{
+        static const char *const sections[] = {STATE_FILES, STATE_LINKS};
+
+        for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
+                const char *v = config_str(old, sections[i], path, NULL);
+                if (v)
+                        config_set(state, sections[i], path, v, "state");
+        }
+}
+
+void record_files(const struct context *ctx, const struct plan *p, struct config *state)
 {
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct action *a = &p->actions[i];
                 _cleanup_free_ char *value = NULL;
 
+                if (a->skip && a->path)
+                        carry_over_record(ctx->state, a->path, state);
                 if ((a->type != ACTION_WRITE_FILE && a->type != ACTION_SYMLINK) || a->skip)
                         continue;
                 if (a->type == ACTION_SYMLINK)

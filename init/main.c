@@ -14,6 +14,10 @@
 #include "apply.h"
 #include "metrics.h"
 #include "options.h"
+#include "resize.h"
+#include "preview.h"
+#include "status.h"
+#include "undo.h"
 
 #define ETC_CONF   "/etc/memprov/memprov.conf"
 #define ETC_CONF_D "/etc/memprov/conf.d"
@@ -21,8 +25,6 @@
 static int load_config(const struct options *o, int rootfd, const char *root, struct config *c)
 {
         const struct config_key *keys[MEMPROV_KEY_LISTS_MAX];
-        _cleanup_free_ char *etc = xasprintf("%s%s", root, ETC_CONF);
-        _cleanup_free_ char *etc_d = xasprintf("%s%s", root, ETC_CONF_D);
         char tier[64];
         int r;
 
@@ -32,10 +34,10 @@ static int load_config(const struct options *o, int rootfd, const char *root, st
         if (r == 0 && !tier_select(c, 0, tier))
                 r = log_error("no tier table in %s (is memprov installed? see --defaults)",
                               o->defaults_dir);
-        if (r == 0 && (r = config_load_file(c, etc)) == -ENOENT)
+        if (r == 0 && (r = config_load_root_file(c, rootfd, root, ETC_CONF)) == -ENOENT)
                 r = 0;
         if (r == 0)
-                r = config_load_dir(c, etc_d);
+                r = config_load_root_dir(c, rootfd, root, ETC_CONF_D);
         if (r == 0 && o->config_file && (r = config_load_file(c, o->config_file)) == -ENOENT)
                 r = log_error("%s: no such file", o->config_file);
         if (r == 0)
@@ -58,8 +60,9 @@ static int make_plan(const struct context *ctx, struct plan *p)
                 if (r < 0)
                         return r;
         }
-        plan_merge_reloads(p);
+        /* Review first: a stale drop-in it removes wants the same one systemd reload. */
         plan_review(ctx, p);
+        plan_merge_reloads(p);
         return 0;
 }
 
@@ -74,7 +77,7 @@ static void record_state(const struct context *ctx, const struct plan *p,
         for (size_t i = 0; memprov_modules[i]; i++)
                 if (memprov_modules[i]->record)
                         memprov_modules[i]->record(ctx, p, state);
-        record_files(p, state);
+        record_files(ctx, p, state);
 }
 
 /* Without --rerun a provisioned machine is only checked: say what changed since. */
@@ -96,24 +99,12 @@ static int report_changes(const struct context *ctx)
                 changed = true;
         }
         if (changed)
-                log_info("run memprov --rerun to provision for the new size");
+                log_info("run memprov --rerun to provision for the new size "
+                         "(memprov.on_resize = report)");
         else
                 log_info("already provisioned (tier %s); nothing changed",
                          config_str(ctx->state, "memprov", "tier", "?"));
         return 0;
-}
-
-static int print_status(const struct context *ctx)
-{
-        if (!state_present(ctx->state)) {
-                printf("not provisioned\n");
-                return 0;
-        }
-        for (size_t i = 0; i < ctx->state->n_settings; i++) {
-                const struct setting *s = &ctx->state->settings[i];
-                printf("%s.%s = %s\n", s->section, s->key, s->value);
-        }
-        return report_changes(ctx);
 }
 
 static int provision(const struct context *ctx, const struct cloudinit_meta *meta)
@@ -129,6 +120,8 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
                 if (r == 0) {
                         record_state(ctx, &p, meta, &new_state);
                         r = state_save(ctx->rootfd, &new_state);
+                        if (r == 0)
+                                r = undone_clear(ctx);
                 }
         }
         if (r == 0 || !ctx->opts->dry_run) {
@@ -136,6 +129,8 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
                         plan_print_json(&p, !ctx->opts->dry_run, stdout);
                 else
                         plan_print_text(&p, !ctx->opts->dry_run, stdout);
+                if (ctx->opts->diff)
+                        plan_print_diffs(ctx, &p);
         }
         plan_done(&p);
         return r;
@@ -175,11 +170,17 @@ static int run(const struct options *o)
         ctx.state = &state;
         ctx.tier = tier_select(&config, facts.ram_bytes, tier);
         ctx.services = &services;
-        if (o->status)
-                r = print_status(&ctx);
+        if (o->status) {
+                r = services_detect(&ctx, &services);
+                if (r == 0)
+                        r = status_run(&ctx, make_plan);
+        } else if (o->undo)
+                r = undo_run(&ctx, &meta);
         else if (state_present(&state) && !o->rerun && !o->dry_run &&
-                 !cloudinit_new_instance(&meta, &state))
+                 !cloudinit_new_instance(&meta, &state) && !resize_wants_rerun(&ctx))
                 r = report_changes(&ctx);
+        else if (!state_present(&state) && !o->rerun && !o->dry_run && undone_check(&ctx, &meta))
+                r = 0;
         else {
                 /* Only planning needs the services: --status and a check spawn nothing. */
                 r = services_detect(&ctx, &services);
@@ -204,7 +205,9 @@ int main(int argc, char **argv)
                 r = run(&o);
                 if (!o.dry_run && !o.status)
                         metrics_update(&o, r);
-        }
+        } else if (r > 0)
+                r = 0; /* --help, --version */
         options_done(&o);
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        /* A positive r is --status's documented exit status. */
+        return r < 0 ? EXIT_FAILURE : r;
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <getopt.h>
+#include <libgen.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../lib/config.h"
 #include "../lib/log.h"
@@ -19,16 +22,21 @@ static void help(void)
         printf("Usage: memprov [OPTIONS]\n"
                "Size swap, vm.swappiness and memory-hungry services for this machine's RAM.\n"
                "Provisions on first boot; later runs only report whether RAM or disk changed.\n\n"
-               "  --rerun              provision again (after a resize)\n"
+               "  --rerun              provision again (after a resize) and make it live\n"
+               "  --restart-services   with --rerun: restart what a reload cannot update\n"
                "  --dry-run            print the plan, change nothing\n"
                "  --json               print the plan or the result as JSON\n"
-               "  --status             print what the state file records\n"
+               "  --status             summarise what memprov set and what changed since\n"
+               "                       (exit status: see memprov(8))\n"
+               "  --undo               put the machine back as it was before memprov\n"
+               "  --diff               with --dry-run: show each file's change as a diff\n"
                "  --root DIR           operate on an offline root (image baking)\n"
                "  --assume-ram SIZE    plan as if the machine had SIZE of RAM\n"
                "  --assume-disk SIZE   plan as if the swapfile's filesystem were SIZE\n"
                "  --config FILE        read FILE after /etc/memprov\n"
                "  --set SECTION.KEY=VALUE  override one setting (repeatable)\n"
-               "  --defaults DIR       shipped defaults (default " MEMPROV_DEFAULTS_DIR ")\n"
+               "  --defaults DIR       shipped defaults (default " MEMPROV_DEFAULTS_DIR ",\n"
+               "                       or a checkout's conf.d for its build/memprov)\n"
                "  --verbose            log every step\n"
                "  --version, --help\n"
                "Sizes take K, M, G or T suffixes (binary). See memprov(8).\n");
@@ -54,14 +62,20 @@ enum {
         ARG_VERBOSE,
         ARG_VERSION,
         ARG_HELP,
-        ARG_STATUS
+        ARG_STATUS,
+        ARG_RESTART_SERVICES,
+        ARG_UNDO,
+        ARG_DIFF,
 };
 
 static const struct option longopts[] = {
     {"rerun", no_argument, NULL, ARG_RERUN},
+    {"restart-services", no_argument, NULL, ARG_RESTART_SERVICES},
     {"dry-run", no_argument, NULL, ARG_DRY_RUN},
     {"json", no_argument, NULL, ARG_JSON},
     {"status", no_argument, NULL, ARG_STATUS},
+    {"undo", no_argument, NULL, ARG_UNDO},
+    {"diff", no_argument, NULL, ARG_DIFF},
     {"root", required_argument, NULL, ARG_ROOT},
     {"assume-ram", required_argument, NULL, ARG_ASSUME_RAM},
     {"assume-disk", required_argument, NULL, ARG_ASSUME_DISK},
@@ -83,11 +97,20 @@ static int parse_one(int c, struct options *o)
         case ARG_DRY_RUN:
                 o->dry_run = true;
                 return 0;
+        case ARG_RESTART_SERVICES:
+                o->restart_services = true;
+                return 0;
         case ARG_JSON:
                 o->json = true;
                 return 0;
         case ARG_STATUS:
                 o->status = true;
+                return 0;
+        case ARG_UNDO:
+                o->undo = true;
+                return 0;
+        case ARG_DIFF:
+                o->diff = true;
                 return 0;
         case ARG_VERBOSE:
                 o->verbose = true;
@@ -120,9 +143,42 @@ static int parse_one(int c, struct options *o)
         }
 }
 
+/*
+ * A binary run from a checkout's build directory (build/memprov, build-asan/memprov) takes the
+ * checkout's conf.d, so `./build/memprov --dry-run` works without --defaults. Only then: the
+ * binary's directory is named build or build-*, its parent holds this project's sources
+ * (init/main.c) and conf.d/10-tiers.conf, and the binary and that conf.d have one owner. An
+ * installed binary (/usr/sbin) never matches, so it never picks up another conf.d.
+ */
+static char *build_tree_defaults(void)
+{
+        char exe[4096], *dir, *base;
+        _cleanup_free_ char *conf = NULL, *tiers = NULL, *src = NULL, *top = NULL;
+        struct stat st_exe, st_conf, st_src;
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+        if (n <= 0)
+                return NULL;
+        exe[n] = '\0';
+        if (stat(exe, &st_exe) < 0)
+                return NULL;
+        dir = dirname(exe);
+        base = strrchr(dir, '/');
+        if (!base || (!streq(base + 1, "build") && !startswith(base + 1, "build-")))
+                return NULL;
+        top = xasprintf("%.*s", (int)(base - dir), dir);
+        conf = xasprintf("%s/conf.d", top);
+        tiers = xasprintf("%s/10-tiers.conf", conf);
+        src = xasprintf("%s/init/main.c", top);
+        if (stat(conf, &st_conf) < 0 || !S_ISDIR(st_conf.st_mode) || access(tiers, R_OK) < 0 ||
+            stat(src, &st_src) < 0 || st_conf.st_uid != st_exe.st_uid)
+                return NULL;
+        return TAKE_PTR(conf);
+}
+
 int options_parse(int argc, char **argv, struct options *ret)
 {
-        struct options o = {.defaults_dir = MEMPROV_DEFAULTS_DIR};
+        struct options o = {0};
         int c, r = 0;
 
         opterr = 0;
@@ -137,6 +193,16 @@ int options_parse(int argc, char **argv, struct options *ret)
                 r = log_error("unexpected argument \"%s\" (see memprov --help)", argv[optind]);
         if (r == 0 && o.root && o.root[0] != '/')
                 r = log_error("--root needs an absolute path, got \"%s\"", o.root);
+        if (r == 0 && o.status + o.undo + o.rerun > 1)
+                r = log_error("--status, --undo and --rerun exclude each other");
+        if (r == 0 && o.diff && !o.dry_run)
+                r = log_error("--diff needs --dry-run (it previews what would be written)");
+        if (r == 0 && o.diff && o.json)
+                r = log_error("--diff prints text; --json carries each file's content instead");
+        if (r == 0 && !o.defaults_dir && (o.defaults_from_build = build_tree_defaults()))
+                o.defaults_dir = o.defaults_from_build;
+        if (r == 0 && !o.defaults_dir)
+                o.defaults_dir = MEMPROV_DEFAULTS_DIR;
         if (r == 0 && o.root && streq(o.root, "/"))
                 o.root = NULL;
         *ret = o;
@@ -145,6 +211,8 @@ int options_parse(int argc, char **argv, struct options *ret)
 
 void options_done(struct options *o)
 {
+        free(o->defaults_from_build);
+        o->defaults_from_build = NULL;
         free(o->assignments);
         o->assignments = NULL;
 }

@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
-#include <yaml.h>
 
 #include "cloudinit.h"
 #include "fsutil.h"
@@ -189,7 +188,20 @@ static int add_section(struct config *out, const struct config_key *const *keys,
         return 0;
 }
 
-/* The memprov: value: sections as mappings, plain values for [memprov] itself. */
+static bool is_section(const struct config_key *const *keys, const char *name)
+{
+        if (startswith(name, "tier "))
+                return true;
+        for (; keys && *keys; keys++)
+                for (const struct config_key *k = *keys; k->section; k++)
+                        if (streq(k->section, name))
+                                return true;
+        return false;
+}
+
+/* The memprov: value: sections as mappings, plain values for [memprov] itself. A known section
+ * given a value, or a [memprov] key given a mapping, is the wrong type: an error, as the README
+ * says, not an unknown key. */
 static int add_userdata(struct config *out, const struct config_key *const *keys,
                         json_object *memprov)
 {
@@ -200,7 +212,15 @@ static int add_userdata(struct config *out, const struct config_key *const *keys
                                  type_word(memprov));
         json_object_object_foreach(memprov, name, v)
         {
-                if (json_object_is_type(v, json_type_object))
+                bool mapping = json_object_is_type(v, json_type_object);
+                if (!mapping && is_section(keys, name))
+                        return log_error("user-data memprov.%s: expected a mapping of settings, "
+                                         "got %s",
+                                         name, type_word(v));
+                if (mapping && lookup_key(keys, "memprov", name))
+                        return log_error("user-data memprov.%s: expected a value, got a mapping",
+                                         name);
+                if (mapping)
                         r = add_section(out, keys, name, v);
                 else
                         r = add_setting(out, keys, "memprov", name, v, name);
@@ -252,166 +272,19 @@ int cloudinit_parse_json(const char *text, const char *source, const struct conf
         return r;
 }
 
-/* How PyYAML (YAML 1.1, what cloud-init reads) resolves a plain scalar, so that a value means the
- * same whether memprov reads the YAML or cloud-init's JSON rendering of it. */
-static json_object *yaml_plain_scalar(const char *v)
-{
-        static const char *const yes[] = {"yes",  "Yes", "YES", "true", "True",
-                                          "TRUE", "on",  "On",  "ON"};
-        static const char *const no[] = {"no",    "No",  "NO",  "false", "False",
-                                         "FALSE", "off", "Off", "OFF"};
-
-        if (!*v || streq(v, "~") || streq(v, "null") || streq(v, "Null") || streq(v, "NULL"))
-                return NULL;
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
-                if (streq(v, yes[i]))
-                        return json_object_new_boolean(1);
-        for (size_t i = 0; i < ELEMENTSOF(no); i++)
-                if (streq(v, no[i]))
-                        return json_object_new_boolean(0);
-        return json_object_new_string(v);
-}
-
-static int yaml_to_json(yaml_document_t *doc, yaml_node_t *node, unsigned depth, json_object **ret);
-
-static int yaml_mapping_to_json(yaml_document_t *doc, yaml_node_t *node, unsigned depth,
-                                json_object **ret)
-{
-        json_object *o = json_object_new_object();
-
-        for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
-             p++) {
-                yaml_node_t *k = yaml_document_get_node(doc, p->key);
-                json_object *v = NULL;
-                int r;
-                if (!k || k->type != YAML_SCALAR_NODE) {
-                        json_object_put(o);
-                        return -EBADMSG;
-                }
-                r = yaml_to_json(doc, yaml_document_get_node(doc, p->value), depth + 1, &v);
-                if (r < 0) {
-                        json_object_put(o);
-                        return r;
-                }
-                json_object_object_add(o, (const char *)k->data.scalar.value, v);
-        }
-        *ret = o;
-        return 0;
-}
-
-static int yaml_sequence_to_json(yaml_document_t *doc, yaml_node_t *node, unsigned depth,
-                                 json_object **ret)
-{
-        json_object *a = json_object_new_array();
-
-        for (yaml_node_item_t *i = node->data.sequence.items.start;
-             i < node->data.sequence.items.top; i++) {
-                json_object *v = NULL;
-                int r = yaml_to_json(doc, yaml_document_get_node(doc, *i), depth + 1, &v);
-                if (r < 0) {
-                        json_object_put(a);
-                        return r;
-                }
-                json_object_array_add(a, v);
-        }
-        *ret = a;
-        return 0;
-}
-
-/* Converts the memprov: subtree only (YAML aliases are shared nodes, never expanded). */
-static int yaml_to_json(yaml_document_t *doc, yaml_node_t *node, unsigned depth, json_object **ret)
-{
-        const char *text;
-
-        if (!node)
-                return -EBADMSG;
-        /* Deeper than any setting: keep only the node's kind, so the error can name the key. */
-        if (depth >= USERDATA_MAX_DEPTH && node->type == YAML_MAPPING_NODE) {
-                *ret = json_object_new_object();
-                return 0;
-        }
-        if (depth >= USERDATA_MAX_DEPTH && node->type == YAML_SEQUENCE_NODE) {
-                *ret = json_object_new_array();
-                return 0;
-        }
-        switch (node->type) {
-        case YAML_SCALAR_NODE:
-                text = (const char *)node->data.scalar.value;
-                if (strlen(text) != node->data.scalar.length) {
-                        *ret = json_object_new_string_len(text, (int)node->data.scalar.length);
-                        return 0;
-                }
-                *ret = node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
-                           ? yaml_plain_scalar(text)
-                           : json_object_new_string(text);
-                return 0;
-        case YAML_MAPPING_NODE:
-                return yaml_mapping_to_json(doc, node, depth, ret);
-        case YAML_SEQUENCE_NODE:
-                return yaml_sequence_to_json(doc, node, depth, ret);
-        default:
-                return -EBADMSG;
-        }
-}
-
-static yaml_node_t *yaml_mapping_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
-{
-        if (!map || map->type != YAML_MAPPING_NODE)
-                return NULL;
-        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-             p++) {
-                yaml_node_t *k = yaml_document_get_node(doc, p->key);
-                if (k && k->type == YAML_SCALAR_NODE &&
-                    streq((const char *)k->data.scalar.value, key))
-                        return yaml_document_get_node(doc, p->value);
-        }
-        return NULL;
-}
-
-static int yaml_userdata(yaml_document_t *doc, const char *source,
-                         const struct config_key *const *keys, struct config *c)
-{
-        yaml_node_t *root = yaml_document_get_root_node(doc), *memprov;
-        json_object *wrapper, *converted = NULL;
-        int r;
-
-        if (!root)
-                return 0; /* an empty document */
-        if (root->type != YAML_MAPPING_NODE)
-                return log_error("%s: the cloud-config is not a mapping", source);
-        memprov = yaml_mapping_get(doc, root, "memprov");
-        if (!memprov)
-                return 0;
-        r = yaml_to_json(doc, memprov, 1, &converted);
-        if (r < 0)
-                return log_error("user-data memprov: only plain keys, values, lists and "
-                                 "mappings are allowed");
-        wrapper = json_object_new_object();
-        json_object_object_add(wrapper, "memprov", converted);
-        r = add_userdata_document(c, keys, wrapper, source);
-        json_object_put(wrapper);
-        return r;
-}
-
 int cloudinit_parse_yaml(const char *text, size_t size, const char *source,
                          const struct config_key *const *keys, struct config *c)
 {
-        yaml_parser_t parser;
-        yaml_document_t doc;
+        json_object *doc = NULL;
         int r;
 
-        if (!yaml_parser_initialize(&parser))
-                return log_error_errno(ENOMEM, "%s", source);
-        yaml_parser_set_input_string(&parser, (const unsigned char *)text, size);
-        if (!yaml_parser_load(&parser, &doc)) {
-                r = log_error("%s:%zu: not valid YAML: %s", source, parser.problem_mark.line + 1,
-                              parser.problem ? parser.problem : "syntax error");
-                yaml_parser_delete(&parser);
+        r = cloudinit_yaml_to_json(text, size, source, &doc);
+        if (r < 0)
                 return r;
-        }
-        r = yaml_userdata(&doc, source, keys, c);
-        yaml_document_delete(&doc);
-        yaml_parser_delete(&parser);
+        if (!doc)
+                return 0; /* an empty document */
+        r = add_userdata_document(c, keys, doc, source);
+        json_object_put(doc);
         return r;
 }
 
@@ -464,7 +337,7 @@ int cloudinit_load_userdata(int rootfd, const char *root, const struct config_ke
                 return cloudinit_parse_json(text, source, keys, c);
         }
         if (r != -ENOENT)
-                return log_error_errno(r, "%s%s", root, CLOUDINIT_COMBINED_JSON);
+                return log_error("%s%s: %s", root, CLOUDINIT_COMBINED_JSON, fsutil_strerror(r));
         r = cloud_config_path(rootfd, &yaml_path);
         if (r == -ENOENT)
                 return 0;
@@ -473,13 +346,13 @@ int cloudinit_load_userdata(int rootfd, const char *root, const struct config_ke
                                  "directory; user-data not read",
                                  root, CLOUDINIT_INSTANCE_LINK, CLOUDINIT_INSTANCES_DIR);
         if (r < 0)
-                return log_error_errno(r, "%s%s", root, CLOUDINIT_INSTANCE_LINK);
+                return log_error("%s%s: %s", root, CLOUDINIT_INSTANCE_LINK, fsutil_strerror(r));
         source = xasprintf("%s%s", root, yaml_path);
         r = root_read_file(rootfd, yaml_path, &text, &size);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
-                return log_error_errno(r, "%s", source);
+                return log_error("%s: %s", source, fsutil_strerror(r));
         return cloudinit_parse_yaml(text, size, source, keys, c);
 }
 
@@ -511,7 +384,7 @@ void cloudinit_read_meta(int rootfd, const char *root, struct cloudinit_meta *re
         r = root_read_file(rootfd, CLOUDINIT_INSTANCE_DATA, &text, &size);
         if (r < 0) {
                 if (r != -ENOENT)
-                        log_warning_errno(r, "%s%s", root, CLOUDINIT_INSTANCE_DATA);
+                        log_warning("%s%s: %s", root, CLOUDINIT_INSTANCE_DATA, fsutil_strerror(r));
                 return;
         }
         doc = json_tokener_parse(text);

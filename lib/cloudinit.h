@@ -37,6 +37,11 @@ int cloudinit_parse_json(const char *text, const char *source, const struct conf
                          struct config *c);
 int cloudinit_parse_yaml(const char *text, size_t size, const char *source,
                          const struct config_key *const *keys, struct config *c);
+/* YAML text to the JSON tree cloud-init would render (NULL for an empty document); a document
+ * nested deeper than json-c reads, or not valid YAML, is one logged error. */
+struct json_object;
+int cloudinit_yaml_to_json(const char *text, size_t size, const char *source,
+                           struct json_object **ret);
 
 /* Missing or unreadable metadata leaves *ret empty (a warning when it is malformed). */
 void cloudinit_read_meta(int rootfd, const char *root, struct cloudinit_meta *ret);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <dirent.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 
 #include "config.h"
+#include "fsutil.h"
 #include "log.h"
 #include "size.h"
 #include "util.h"
@@ -48,29 +50,34 @@ void config_set(struct config *c, const char *section, const char *key, const ch
 }
 
 struct ini_source {
-        FILE *f;
+        const char *next, *end; /* what the reader has not handed to inih yet */
         const char *path;
         struct config *config;
         unsigned line;
         bool too_long;
 };
 
-/* inih as packaged in Debian does not pass line numbers to the handler: count them here. */
+/* inih as packaged in Debian does not pass line numbers to the handler: count them here. The text
+ * comes from a buffer read with read_regular_at(), never from a FILE* inih opens itself. */
 static char *config_ini_reader(char *buf, int size, void *stream)
 {
         struct ini_source *src = stream;
-        char *r = fgets(buf, size, src->f);
+        const char *nl;
         size_t len;
 
-        if (!r)
+        if (src->next >= src->end)
                 return NULL;
+        nl = memchr(src->next, '\n', (size_t)(src->end - src->next));
+        len = nl ? (size_t)(nl - src->next) + 1 : (size_t)(src->end - src->next);
         src->line++;
-        len = strlen(buf);
-        if (len > 0 && buf[len - 1] != '\n' && !feof(src->f)) {
+        if (len > (size_t)size - 1) {
                 src->too_long = true;
                 return NULL;
         }
-        return r;
+        memcpy(buf, src->next, len);
+        buf[len] = '\0';
+        src->next += len;
+        return buf;
 }
 
 static int config_ini_handler(void *user, const char *section, const char *key, const char *value)
@@ -82,20 +89,23 @@ static int config_ini_handler(void *user, const char *section, const char *key, 
         return 1;
 }
 
-int config_load_file(struct config *c, const char *path)
+int config_parse_text(struct config *c, const char *text, size_t size, const char *path)
 {
-        struct ini_source src = {.path = path, .config = c};
+        struct ini_source src = {.next = text, .end = text + size, .path = path, .config = c};
+        const char *nul = memchr(text, '\0', size);
         int r;
 
+        /* inih would end the line at a NUL and read the rest as if it were not there. */
+        if (nul) {
+                for (const char *p = text; p < nul; p++)
+                        src.line += *p == '\n';
+                return log_error("%s:%u: a NUL byte: not a text file", path, src.line + 1);
+        }
         /* Debian's inih takes its limits at run time: lines up to 4 KiB (state lines carry
          * paths), read into a heap buffer. Section names stay capped at 50 by inih itself. */
         ini_use_stack = false;
         ini_max_line = 4096;
-        src.f = fopen(path, "re");
-        if (!src.f)
-                return errno == ENOENT ? -ENOENT : log_error_errno(errno, "%s", path);
         r = ini_parse_stream(config_ini_reader, &src, config_ini_handler, &src);
-        fclose(src.f);
         if (src.too_long)
                 return log_error("%s:%u: line too long", path, src.line);
         if (r > 0)
@@ -106,6 +116,46 @@ int config_load_file(struct config *c, const char *path)
         return 0;
 }
 
+/* display: the path as the operator knows it (with --root's prefix). */
+static int config_load_at(struct config *c, int dirfd, const char *name, bool follow,
+                          const char *display)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r;
+
+        r = read_regular_at(dirfd, name, follow, READ_MAX, &text, &size);
+        if (r == -ENOENT)
+                return -ENOENT;
+        if (r < 0) {
+                log_error("%s: %s", display, fsutil_strerror(r));
+                return r;
+        }
+        return config_parse_text(c, text, size, display);
+}
+
+int config_load_file(struct config *c, const char *path)
+{
+        return config_load_at(c, AT_FDCWD, path, true, path);
+}
+
+int config_load_root_file(struct config *c, int rootfd, const char *root, const char *path)
+{
+        _cleanup_free_ char *display = xasprintf("%s%s", root, path);
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        int r;
+
+        r = root_open_parent(rootfd, path, false, &dirfd, &name);
+        if (r == -ENOENT)
+                return -ENOENT;
+        if (r < 0) {
+                log_error("%s: %s", display, fsutil_strerror(r));
+                return r;
+        }
+        return config_load_at(c, dirfd, name, false, display);
+}
+
 static int conf_filter(const struct dirent *de)
 {
         size_t len = strlen(de->d_name);
@@ -113,22 +163,66 @@ static int conf_filter(const struct dirent *de)
         return de->d_name[0] != '.' && len > 5 && streq(de->d_name + len - 5, ".conf");
 }
 
+static int compare_names(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+}
+
+/* Every *.conf in d, in lexical order, each opened in d itself with O_NOFOLLOW: a symlink in a
+ * conf.d is refused, never followed (under --root it could point at the build host's files). */
+static int config_load_opened_dir(struct config *c, DIR *d, const char *display)
+{
+        char **names = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        int r = 0;
+
+        errno = 0;
+        while ((de = readdir(d)))
+                if (conf_filter(de)) {
+                        names = xrealloc(names, (n + 1) * sizeof(*names));
+                        names[n++] = xstrdup(de->d_name);
+                }
+        if (errno)
+                r = log_error_errno(errno, "%s", display);
+        if (n)
+                qsort(names, n, sizeof(*names), compare_names);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", display, names[i]);
+                r = config_load_at(c, dirfd(d), names[i], false, path);
+        }
+        free_names(names, n);
+        return r == -ENOENT ? 0 : r; /* removed while listed */
+}
+
 int config_load_dir(struct config *c, const char *dir)
 {
-        struct dirent **list = NULL;
-        int n, r = 0;
+        _cleanup_(closedirp) DIR *d = opendir(dir);
 
-        n = scandir(dir, &list, conf_filter, alphasort);
-        if (n < 0)
+        if (!d)
                 return errno == ENOENT ? 0 : log_error_errno(errno, "%s", dir);
-        for (int i = 0; i < n; i++) {
-                _cleanup_free_ char *path = xasprintf("%s/%s", dir, list[i]->d_name);
-                if (r == 0)
-                        r = config_load_file(c, path);
-                free(list[i]);
-        }
-        free(list);
-        return r == -ENOENT ? 0 : r;
+        return config_load_opened_dir(c, d, dir);
+}
+
+int config_load_root_dir(struct config *c, int rootfd, const char *root, const char *dir)
+{
+        _cleanup_free_ char *display = xasprintf("%s%s", root, dir);
+        _cleanup_(closedirp) DIR *d = NULL;
+        int r;
+
+        r = root_opendir(rootfd, dir, &d);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return log_error("%s: %s", display, fsutil_strerror(r));
+        return config_load_opened_dir(c, d, display);
 }
 
 int config_set_assignment(struct config *c, const char *assignment, const char *origin)
@@ -254,82 +348,4 @@ const char *tier_select(const struct config *c, uint64_t ram_bytes, char section
                 return NULL;
         snprintf(section, 64, "%s", best_name);
         return section;
-}
-
-int parse_bool(const char *v, bool *ret)
-{
-        static const char *const yes[] = {"1", "yes", "true", "on"};
-        static const char *const no[] = {"0", "no", "false", "off"};
-
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-                if (strcasecmp(v, yes[i]) == 0)
-                        return *ret = true, 0;
-                if (strcasecmp(v, no[i]) == 0)
-                        return *ret = false, 0;
-        }
-        return -EINVAL;
-}
-
-int check_size(const char *v)
-{
-        uint64_t n;
-
-        return parse_size(v, &n);
-}
-
-int check_size_auto_none(const char *v)
-{
-        return streq(v, "auto") || streq(v, "none") ? 0 : check_size(v);
-}
-
-int check_bool(const char *v)
-{
-        bool b;
-
-        return parse_bool(v, &b);
-}
-
-int check_uint(const char *v)
-{
-        char *end;
-        unsigned long n;
-
-        if (!*v || *v == '-' || *v == '+')
-                return -EINVAL;
-        errno = 0;
-        n = strtoul(v, &end, 10);
-        return errno || *end || n > INT_MAX ? -EINVAL : 0;
-}
-
-int check_percent_auto(const char *v)
-{
-        if (streq(v, "auto"))
-                return 0;
-        return check_uint(v) < 0 || atoi(v) > 100 ? -EINVAL : 0;
-}
-
-int check_abs_path(const char *v)
-{
-        size_t len = strlen(v);
-
-        if (v[0] != '/' || len < 2 || len >= PATH_MAX || v[len - 1] == '/' || strstr(v, "//"))
-                return -EINVAL;
-        /* No "." or ".." component: the path must name the file directly. */
-        for (const char *p = v; p; p = strchr(p + 1, '/'))
-                if (startswith(p, "/.") &&
-                    (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
-                        return -EINVAL;
-        for (const char *p = v; *p; p++)
-                if ((unsigned char)*p < 0x21 || *p == '\\' || (unsigned char)*p == 0x7f)
-                        return -EINVAL;
-        return 0;
-}
-
-int check_name_list(const char *v)
-{
-        for (const char *p = v; *p; p++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-, ",
-                            *p))
-                        return -EINVAL;
-        return 0;
 }

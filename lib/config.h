@@ -33,10 +33,16 @@ struct config_key {
 void config_done(struct config *c);
 void config_set(struct config *c, const char *section, const char *key, const char *value,
                 const char *origin);
-/* Parses one INI file. -ENOENT (not logged) when absent; other errors are logged with file:line. */
+/* INI text (size bytes, a NUL inside is an error); errors name path and line. */
+int config_parse_text(struct config *c, const char *text, size_t size, const char *path);
+/* Parses one INI file, a path on this machine (the shipped defaults, --config): only a regular
+ * file is read, without blocking. -ENOENT (not logged) when absent; other errors are logged. */
 int config_load_file(struct config *c, const char *path);
-/* Every *.conf in dir, in lexical order; a missing dir is not an error. */
+/* The same for a path inside the root, reached without following any symlink. */
+int config_load_root_file(struct config *c, int rootfd, const char *root, const char *path);
+/* Every *.conf in dir, in lexical order; a missing dir is not an error; a symlinked .conf is. */
 int config_load_dir(struct config *c, const char *dir);
+int config_load_root_dir(struct config *c, int rootfd, const char *root, const char *dir);
 /* "section.key=value" from the command line. */
 int config_set_assignment(struct config *c, const char *assignment, const char *origin);
 /* Warns about unknown keys, fails (logged, naming the origin) on the first malformed value. */
@@ -58,7 +64,9 @@ int check_size(const char *v);
 int check_size_auto_none(const char *v); /* "auto", "none", "0" or a size */
 int check_bool(const char *v);
 int check_percent_auto(const char *v); /* "auto" or 0..100 */
-int check_uint(const char *v);
+int check_uint(const char *v); /* 0..INT_MAX, plain decimal: no sign, space or leading zero */
+/* A plain decimal with an optional minus (no "+", space or leading zero: "010" is an error). */
+int parse_decimal(const char *v, long *ret);
 int check_abs_path(const char *v);
 int check_name_list(const char *v); /* space or comma separated names [A-Za-z0-9@._-] */
 int parse_bool(const char *v, bool *ret);

@@ -119,6 +119,7 @@ static unsigned btrfs_devices(int fd)
         return ioctl(fd, BTRFS_IOC_FS_INFO, &info) < 0 ? 0 : (unsigned)info.num_devices;
 }
 
+/* 0: examined; 1: the filesystem could not be examined (warned); <0: a wrong swap.path. */
 static int gather_fs(const struct options *o, int rootfd, const char *swap_path,
                      struct fs_facts *fs)
 {
@@ -129,11 +130,16 @@ static int gather_fs(const struct options *o, int rootfd, const char *swap_path,
         char dir[4096];
         struct statvfs sv;
 
+        /* A swap.path through a symlink (or a file) is a wrong path: an error that stops the
+         * run. What follows only leaves the filesystem unknown: a warning, and no swapfile. */
         fd = open_existing_ancestor(rootfd, swap_path, dir, sizeof(dir));
         if (fd < 0)
-                return log_error_errno(fd, "%s%s", o->root ? o->root : "", swap_path);
-        if (fstatvfs(fd, &sv) < 0)
-                return log_error_errno(errno, "statvfs %s", dir);
+                return log_error("swap.path %s%s: %s", o->root ? o->root : "", swap_path,
+                                 fsutil_strerror(fd));
+        if (fstatvfs(fd, &sv) < 0) {
+                log_warning_errno(errno, "statvfs %s", dir);
+                return 1;
+        }
         fs->size_bytes = (uint64_t)sv.f_blocks * sv.f_frsize;
         fs->avail_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
         fs->readonly = sv.f_flag & ST_RDONLY;
@@ -146,7 +152,8 @@ static int gather_fs(const struct options *o, int rootfd, const char *swap_path,
         tb = mnt_new_table();
         if (!tb || mnt_table_parse_mtab(tb, NULL) < 0) {
                 mnt_unref_table(tb);
-                return log_error("cannot read /proc/self/mountinfo");
+                log_warning("cannot read /proc/self/mountinfo");
+                return 1;
         }
         mnt = mnt_table_find_mountpoint(tb, full, MNT_ITER_BACKWARD);
         if (mnt) {
@@ -172,13 +179,39 @@ static int fstab_errcb(struct libmnt_table *tb, const char *filename _unused_, i
         return -EINVAL;
 }
 
-int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret)
+int fstab_parse_text(const char *data, size_t size, const char *display, struct libmnt_table **ret)
 {
         struct fstab_errors errors = {0};
-        _cleanup_free_ char *data = NULL;
         struct libmnt_table *tb;
-        size_t size;
         FILE *f;
+        int r;
+
+        tb = mnt_new_table();
+        f = size ? fmemopen((void *)data, size, "r") : fmemopen(NULL, 1, "r");
+        if (!tb || !f) {
+                mnt_unref_table(tb);
+                if (f)
+                        fclose(f);
+                return log_error_errno(ENOMEM, "%s", display);
+        }
+        mnt_table_set_userdata(tb, &errors);
+        mnt_table_set_parser_errcb(tb, fstab_errcb);
+        r = mnt_table_parse_stream(tb, f, display);
+        fclose(f);
+        mnt_table_set_userdata(tb, NULL);
+        if (r < 0 || errors.line) {
+                mnt_unref_table(tb);
+                return log_error("%s:%d: malformed fstab line; nothing changed", display,
+                                 errors.line);
+        }
+        *ret = tb;
+        return 0;
+}
+
+int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret)
+{
+        _cleanup_free_ char *data = NULL, *display = xasprintf("%s%s", root, path);
+        size_t size;
         int r;
 
         r = root_read_file(rootfd, path, &data, &size);
@@ -187,27 +220,8 @@ int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_ta
                 return *ret ? 0 : -ENOMEM;
         }
         if (r < 0)
-                return log_error_errno(r, "%s%s", root, path);
-        tb = mnt_new_table();
-        f = size ? fmemopen(data, size, "r") : fmemopen(NULL, 1, "r");
-        if (!tb || !f) {
-                mnt_unref_table(tb);
-                if (f)
-                        fclose(f);
-                return log_error_errno(ENOMEM, "%s%s", root, path);
-        }
-        mnt_table_set_userdata(tb, &errors);
-        mnt_table_set_parser_errcb(tb, fstab_errcb);
-        r = mnt_table_parse_stream(tb, f, path);
-        fclose(f);
-        mnt_table_set_userdata(tb, NULL);
-        if (r < 0 || errors.line) {
-                mnt_unref_table(tb);
-                return log_error("%s%s:%d: malformed fstab line; nothing changed", root, path,
-                                 errors.line);
-        }
-        *ret = tb;
-        return 0;
+                return log_error("%s: %s", display, fsutil_strerror(r));
+        return fstab_parse_text(data, size, display, ret);
 }
 
 static struct swap_entry *swap_find_or_add(struct facts *f, const char *path)
@@ -296,7 +310,10 @@ int facts_gather(const struct options *o, int rootfd, const char *swap_path, str
         } else if ((r = read_nominal_ram(NULL, NULL, &f.ram_bytes, &f.ram_source)) < 0)
                 goto fail;
         f.systemd_running = !o->root && access("/run/systemd/system", F_OK) == 0;
-        f.fs_known = gather_fs(o, rootfd, swap_path, &f.swapfs) == 0;
+        r = gather_fs(o, rootfd, swap_path, &f.swapfs);
+        if (r < 0)
+                goto fail;
+        f.fs_known = r == 0;
         if (!o->root && (r = gather_active_swaps(&f)) < 0) {
                 log_error_errno(r, "cannot read /proc/swaps");
                 goto fail;

@@ -52,3 +52,5 @@ int read_nominal_ram(const char *sysfs_memory_dir, const char *meminfo_path, uin
 /* The fstab's entries, for any module: -EINVAL (logged with file:line) when malformed. */
 struct libmnt_table;
 int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret);
+/* The same on fstab text already read (display names it in the error). */
+int fstab_parse_text(const char *data, size_t size, const char *display, struct libmnt_table **ret);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/random.h>
 
 #include "fsutil.h"
@@ -111,19 +113,104 @@ int read_fd(int fd, size_t max, char **ret, size_t *ret_size)
         return 0;
 }
 
+int verify_regular(const struct stat *st)
+{
+        /* The codes systemd's stat_verify_regular() uses; fsutil_strerror() words them. */
+        if (S_ISDIR(st->st_mode))
+                return -EISDIR;
+        if (S_ISLNK(st->st_mode))
+                return -ELOOP;
+        return S_ISREG(st->st_mode) ? 0 : -EBADFD;
+}
+
+int read_regular_at(int dirfd, const char *name, bool follow, size_t max, char **ret,
+                    size_t *ret_size)
+{
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        int r;
+
+        /* Look before opening: opening a device can have effects of its own (a tape rewinds). */
+        if (fstatat(dirfd, name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        r = verify_regular(&st);
+        if (r < 0)
+                return r;
+        /* O_NONBLOCK: should a FIFO replace the file after the look, open() does not wait for a
+         * writer; the fstat() below then refuses it. */
+        fd = openat(dirfd, name,
+                    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        r = verify_regular(&st);
+        if (r < 0)
+                return r;
+        if ((uint64_t)st.st_size > max)
+                return -EFBIG;
+        return read_fd(fd, max, ret, ret_size);
+}
+
+/* The directory holding path's last component, resolved by the kernel where it has openat2
+ * (Linux 5.6): RESOLVE_IN_ROOT keeps ".." and absolute names inside the root, and
+ * RESOLVE_NO_SYMLINKS refuses any link on the way (-ELOOP), the same rule as the walk one
+ * component at a time that root_open_parent() does, and does where openat2 is missing
+ * (ENOSYS) or filtered (EPERM). */
+static int open_parent_in_root(int rootfd, const char *path, int *ret_dirfd, const char **ret_name)
+{
+#ifdef SYS_openat2
+        struct open_how how = {
+            .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        const char *slash = strrchr(path, '/');
+        char dir[PATH_MAX];
+        long fd;
+
+        if (path[0] != '/' || !slash || slash[1] == '\0' || streq(slash + 1, ".") ||
+            streq(slash + 1, "..") || (size_t)(slash - path) >= sizeof(dir))
+                return -EINVAL;
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+        fd = syscall(SYS_openat2, rootfd, dir[0] ? dir : "/", &how, sizeof(how));
+        if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
+                if (fd < 0)
+                        return -errno;
+                *ret_dirfd = (int)fd;
+                *ret_name = slash + 1;
+                return 0;
+        }
+#endif
+        return root_open_parent(rootfd, path, false, ret_dirfd, ret_name);
+}
+
 int root_read_file(int rootfd, const char *path, char **ret, size_t *ret_size)
 {
-        _cleanup_close_ int dirfd = -1, fd = -1;
+        _cleanup_close_ int dirfd = -1;
         const char *name;
         int r;
 
-        r = root_open_parent(rootfd, path, false, &dirfd, &name);
+        r = open_parent_in_root(rootfd, path, &dirfd, &name);
         if (r < 0)
                 return r;
-        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        return read_fd(fd, SIZE_MAX, ret, ret_size);
+        return read_regular_at(dirfd, name, false, READ_MAX, ret, ret_size);
+}
+
+const char *fsutil_strerror(int r)
+{
+        switch (-r) {
+        case EBADFD:
+                return "not a regular file (a FIFO, device or socket)";
+        case ELOOP:
+                return "a symbolic link on the path (memprov follows none)";
+        case EISDIR:
+                return "a directory, not a file";
+        case EFBIG:
+                return "too large (memprov reads at most 8 MiB)";
+        default:
+                return strerror(-r);
+        }
 }
 
 int write_all(int fd, const void *data, size_t size)

@@ -18,8 +18,20 @@ int root_open_parent(int rootfd, const char *path, bool create, int *ret_dirfd,
 int root_open_dir(int rootfd, const char *dir, bool create, int *ret_fd);
 /* The same, opened for readdir(3). */
 int root_opendir(int rootfd, const char *dir, DIR **ret);
-/* -ENOENT when absent. *ret is NUL-terminated. */
+/* The most memprov reads of any one file. Its largest inputs are cloud-init's JSON renderings of
+ * user-data (EC2 caps user-data at 16 KiB); 8 MiB is a guess with ample room, not a measurement. */
+#define READ_MAX (8 * 1024 * 1024)
+/* -ENOENT when absent. *ret is NUL-terminated. Only a regular file is read (-EISDIR, -ELOOP for a
+ * symlink, -EBADFD for a FIFO, device or socket; -EFBIG beyond READ_MAX), and nothing blocks. */
 int root_read_file(int rootfd, const char *path, char **ret, size_t *ret_size);
+/* The same for name in dirfd (AT_FDCWD: a path as given); follow: whether a symlink as the last
+ * component is followed (only for a path the operator names on the command line). */
+int read_regular_at(int dirfd, const char *name, bool follow, size_t max, char **ret,
+                    size_t *ret_size);
+/* 0 for a regular file, else the error read_regular_at() returns for it. */
+int verify_regular(const struct stat *st);
+/* strerror() with words for the refusals above ("not a regular file", ...). */
+const char *fsutil_strerror(int r);
 /* Atomic: temp file in the same directory, fsync, rename. The rename becomes durable with the
  * next root_sync() (one syncfs per run instead of one journal commit per directory). */
 int root_write_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode);

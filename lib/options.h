@@ -11,11 +11,15 @@ struct options {
         bool json;
         bool verbose;
         bool status;
-        const char *root;         /* NULL: the running system */
-        const char *defaults_dir; /* shipped defaults and tier table */
-        const char *config_file;  /* --config, layered after /etc */
-        uint64_t assume_ram;      /* 0: measure */
-        uint64_t assume_disk;     /* 0: measure */
-        char **assignments;       /* --set SECTION.KEY=VALUE, in order */
+        bool undo;
+        bool restart_services;     /* --restart-services: see lib/live.h */
+        bool diff;                 /* with --dry-run: each file's change as a unified diff */
+        const char *root;          /* NULL: the running system */
+        const char *defaults_dir;  /* shipped defaults and tier table */
+        char *defaults_from_build; /* a checkout's conf.d, for a binary in its build dir */
+        const char *config_file;   /* --config, layered after /etc */
+        uint64_t assume_ram;       /* 0: measure */
+        uint64_t assume_disk;      /* 0: measure */
+        char **assignments;        /* --set SECTION.KEY=VALUE, in order */
         unsigned n_assignments;
 };

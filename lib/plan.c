@@ -28,9 +28,15 @@ struct action *plan_add_file(struct plan *p, const char *module, const char *pat
         return a;
 }
 
+static bool is_live(const struct action *a)
+{
+        return a->type == ACTION_SERVICE_LIVE || a->type == ACTION_SQL_LIVE;
+}
+
 void plan_merge_reloads(struct plan *p)
 {
-        size_t kept = 0, reloads = 0;
+        size_t kept = 0, reloads = 0, n_live = 0;
+        _cleanup_free_ struct action *live = xcalloc(p->n_actions + 1, sizeof(*live));
 
         for (size_t i = 0; i < p->n_actions; i++) {
                 if (p->actions[i].type == ACTION_DAEMON_RELOAD) {
@@ -38,11 +44,17 @@ void plan_merge_reloads(struct plan *p)
                         reloads++;
                         continue;
                 }
+                if (is_live(&p->actions[i])) {
+                        live[n_live++] = p->actions[i];
+                        continue;
+                }
                 p->actions[kept++] = p->actions[i];
         }
         p->n_actions = kept;
         if (reloads > 0)
                 plan_add(p, ACTION_DAEMON_RELOAD, "core");
+        for (size_t i = 0; i < n_live; i++)
+                *plan_add(p, live[i].type, live[i].module) = live[i];
 }
 
 void plan_note(struct plan *p, const char *fmt, ...)
@@ -69,6 +81,7 @@ void plan_done(struct plan *p)
                 free(a->target);
                 free(a->key);
                 free(a->value);
+                free(a->old_value);
                 free(a->unit);
                 free(a->note);
                 free(a->swap.path);
@@ -96,12 +109,28 @@ const char *swap_op_name(enum swap_op op)
         return names[op];
 }
 
+static const char *swap_op_done(enum swap_op op)
+{
+        static const char *const names[] = {
+            [SWAP_NONE] = "none",      [SWAP_KEEP] = "kept",      [SWAP_CREATE] = "created",
+            [SWAP_RESIZE] = "resized", [SWAP_REMOVE] = "removed",
+        };
+        return names[op];
+}
+
 static const char *verb(const struct action *a, bool applied)
 {
         if (a->skip)
                 return "skip";
+        /* An apply that stopped on an error never reached the actions after it. */
+        if (applied && !a->reached)
+                return "not done";
+        if (applied && a->failed)
+                return "failed";
+        if (applied && a->deferred)
+                return "deferred";
         if (applied && !a->changed)
-                return "unchanged";
+                return a->type == ACTION_SWAP && a->swap.op == SWAP_NONE ? "none" : "unchanged";
         switch (a->type) {
         case ACTION_WRITE_FILE:
                 return applied ? "written" : "write";
@@ -117,8 +146,13 @@ static const char *verb(const struct action *a, bool applied)
                                                   : (applied ? "enabled" : "enable");
         case ACTION_DAEMON_RELOAD:
                 return applied ? "reloaded" : "reload";
+        case ACTION_SERVICE_LIVE:
+                return a->unit_op == UNIT_RESTART ? (applied ? "restarted" : "restart")
+                                                  : (applied ? "reloaded" : "reload");
+        case ACTION_SQL_LIVE:
+                return "set live";
         case ACTION_SWAP:
-                return swap_op_name(a->swap.op);
+                return applied ? swap_op_done(a->swap.op) : swap_op_name(a->swap.op);
         }
         return "?";
 }
@@ -151,6 +185,12 @@ void plan_print_text(const struct plan *p, bool applied, FILE *out)
                 case ACTION_DAEMON_RELOAD:
                         fprintf(out, "  systemd %-9s daemon", verb(a, applied));
                         break;
+                case ACTION_SERVICE_LIVE:
+                        fprintf(out, "  service %-9s %s", verb(a, applied), a->unit);
+                        break;
+                case ACTION_SQL_LIVE:
+                        fprintf(out, "  service %-9s %s", verb(a, applied), a->path);
+                        break;
                 case ACTION_SYMLINK:
                         fprintf(out, "  file    %-9s %s -> %s", verb(a, applied), a->path,
                                 a->target);
@@ -176,8 +216,10 @@ static json_object *swap_json(const struct action *a, bool applied)
                                a->swap.path ? json_object_new_string(a->swap.path) : NULL);
         json_object_object_add(o, "size_bytes", json_object_new_uint64(a->swap.size_bytes));
         json_object_object_add(o, "action", json_object_new_string(swap_op_name(a->swap.op)));
-        if (applied)
+        if (applied) {
+                json_object_object_add(o, "result", json_object_new_string(verb(a, applied)));
                 json_object_object_add(o, "changed", json_object_new_boolean(a->changed));
+        }
         if (a->swap.op == SWAP_RESIZE)
                 json_object_object_add(o, "old_size_bytes",
                                        json_object_new_uint64(a->swap.old_size_bytes));
@@ -197,9 +239,14 @@ static json_object *file_json(const struct action *a, bool applied)
                 json_object_object_add(o, "mode", json_object_new_string(mode));
         if (a->type == ACTION_SYMLINK)
                 json_object_object_add(o, "target", json_object_new_string(a->target));
+        if (a->type == ACTION_WRITE_FILE)
+                json_object_object_add(
+                    o, "content", json_object_new_string_len(a->content, (int)a->content_size));
         json_object_object_add(o, "action", json_object_new_string(verb(a, false)));
-        if (applied)
+        if (applied) {
+                json_object_object_add(o, "result", json_object_new_string(verb(a, applied)));
                 json_object_object_add(o, "changed", json_object_new_boolean(a->changed));
+        }
         if (a->note)
                 json_object_object_add(o, "note", json_object_new_string(a->note));
         return o;
@@ -222,14 +269,33 @@ static void add_action_json(json_object *root, const struct action *a, bool appl
                 json_object *u = json_object_new_object();
                 json_object_object_add(u, "name", json_object_new_string(a->unit));
                 json_object_object_add(u, "action", json_object_new_string(verb(a, false)));
-                if (applied)
+                if (applied) {
+                        json_object_object_add(u, "result",
+                                               json_object_new_string(verb(a, applied)));
                         json_object_object_add(u, "changed", json_object_new_boolean(a->changed));
+                }
                 if (a->note)
                         json_object_object_add(u, "note", json_object_new_string(a->note));
                 json_object_array_add(o, u);
                 break;
         case ACTION_DAEMON_RELOAD:
                 json_object_object_add(root, "daemon_reload", json_object_new_boolean(true));
+                break;
+        case ACTION_SERVICE_LIVE:
+        case ACTION_SQL_LIVE:
+                if (!json_object_object_get_ex(root, "live", &o)) {
+                        o = json_object_new_array();
+                        json_object_object_add(root, "live", o);
+                }
+                json_object *l = json_object_new_object();
+                json_object_object_add(l, "target",
+                                       json_object_new_string(a->unit ? a->unit : a->path));
+                json_object_object_add(l, "action", json_object_new_string(verb(a, false)));
+                if (applied)
+                        json_object_object_add(l, "changed", json_object_new_boolean(a->changed));
+                if (a->note)
+                        json_object_object_add(l, "note", json_object_new_string(a->note));
+                json_object_array_add(o, l);
                 break;
         case ACTION_ZSWAP:
                 if (!json_object_object_get_ex(root, "zswap", &o)) {

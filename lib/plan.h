@@ -20,6 +20,10 @@ enum action_type {
         ACTION_SYSCTL,      /* key = value, live in /proc/sys */
         ACTION_UNIT,        /* unit: enable or disable */
         ACTION_DAEMON_RELOAD,
+        /* After a --rerun on the running system, once the files are written and systemd has
+         * reloaded: the new settings of a running service made live. */
+        ACTION_SERVICE_LIVE, /* unit, unit_op UNIT_RELOAD or UNIT_RESTART (if it is running) */
+        ACTION_SQL_LIVE,     /* path: the database drop-in (content: new, value: before) */
         ACTION_ZSWAP, /* key = value, live in /sys/module/zswap/parameters */
 };
 
@@ -36,7 +40,7 @@ struct swap_action {
         char *extra_path; /* set by apply: a second file left active by a resize */
 };
 
-enum unit_op { UNIT_DISABLE, UNIT_ENABLE };
+enum unit_op { UNIT_DISABLE, UNIT_ENABLE, UNIT_RELOAD, UNIT_RESTART };
 
 struct action {
         enum action_type type;
@@ -47,12 +51,16 @@ struct action {
         mode_t mode;
         char *target;      /* symlink target */
         char *key, *value; /* sysctl, zswap */
+        char *old_value;   /* sysctl: the value before memprov first set it (kept for --undo) */
         char *unit;
         enum unit_op unit_op;
         struct swap_action swap;
-        char *note;   /* why, for the plan output */
-        bool skip;    /* planned but left alone (e.g. the admin edited the file) */
-        bool changed; /* set by apply */
+        char *note;    /* why, for the plan output */
+        bool skip;     /* planned but left alone (e.g. the admin edited the file) */
+        bool changed;  /* set by apply */
+        bool deferred; /* takes effect at the root's next boot (under --root), not now */
+        bool reached;  /* set by apply: false for the actions after the one that failed */
+        bool failed;   /* set by apply: this action's error stopped the apply */
 };
 
 struct plan {
@@ -70,7 +78,8 @@ struct action *plan_add(struct plan *p, enum action_type type, const char *modul
 struct action *plan_add_file(struct plan *p, const char *module, const char *path, mode_t mode,
                              char *content);
 /* Several modules may want systemd reloaded; under TCG one reload costs seconds of boot, so the
- * plan keeps a single one, after every other action. */
+ * plan keeps a single one, after every other action but the live ones (ACTION_SERVICE_LIVE,
+ * ACTION_SQL_LIVE), which follow it. */
 void plan_merge_reloads(struct plan *p);
 void plan_note(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void plan_done(struct plan *p);

@@ -6,22 +6,80 @@
 #include "state.h"
 #include "util.h"
 
-int state_load(int rootfd, const char *root, struct config *ret)
+/* memprov writes numbers as plain decimals (state_set_u64): anything else was not written by it. */
+static bool u64_ok(const char *v)
 {
-        _cleanup_free_ char *path = xasprintf("%s%s", root, STATE_PATH);
-        struct stat st;
+        char *end;
+
+        if (!isdigit_str(v) || (v[0] == '0' && v[1]))
+                return false;
+        errno = 0;
+        (void)strtoull(v, &end, 10);
+        return errno == 0 && *end == '\0';
+}
+
+/* The values a run acts on (removes, resizes, compares): a state edited by hand or damaged is
+ * refused, naming the line, rather than acted on. Unknown sections are a module's own. */
+static int state_check(const struct config *state)
+{
+        static const char *const numbers[][2] = {
+            {"memprov", "ram_bytes"},
+            {"memprov", "disk_bytes"},
+            {"swap", "size_bytes"},
+        };
+        static const char *const paths[][2] = {{"swap", "path"}, {"swap", "extra_path"}};
+
+        for (size_t i = 0; i < ELEMENTSOF(numbers); i++) {
+                const struct setting *s = config_get(state, numbers[i][0], numbers[i][1]);
+                if (s && !u64_ok(s->value))
+                        return log_error("%s: %s.%s is not a number: \"%s\"", s->origin, s->section,
+                                         s->key, s->value);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                const struct setting *s = config_get(state, paths[i][0], paths[i][1]);
+                if (s && check_abs_path(s->value) < 0)
+                        return log_error("%s: %s.%s is not an absolute path: \"%s\"", s->origin,
+                                         s->section, s->key, s->value);
+        }
+        for (size_t i = 0; i < state->n_settings; i++) {
+                const struct setting *s = &state->settings[i];
+                if ((streq(s->section, "files") || streq(s->section, "links")) &&
+                    check_abs_path(s->key) < 0)
+                        return log_error("%s: [%s] %s is not an absolute path", s->origin,
+                                         s->section, s->key);
+        }
+        return 0;
+}
+
+int state_parse(struct config *ret, const char *text, size_t size, const char *display)
+{
+        _cleanup_(config_done) struct config state = {0};
         int r;
 
-        /* Refuse a state reached through a symlink rather than trusting where it points. */
-        r = root_lstat(rootfd, STATE_PATH, &st);
+        r = config_parse_text(&state, text, size, display);
+        if (r == 0)
+                r = state_check(&state);
+        if (r < 0)
+                return r;
+        *ret = state;
+        state = (struct config){0};
+        return 0;
+}
+
+int state_load(int rootfd, const char *root, struct config *ret)
+{
+        _cleanup_free_ char *display = xasprintf("%s%s", root, STATE_PATH), *text = NULL;
+        size_t size;
+        int r;
+
+        /* Reached without following any symlink and only if a regular file: a state placed
+         * through a link is refused rather than trusted. */
+        r = root_read_file(rootfd, STATE_PATH, &text, &size);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
-                return log_error_errno(r, "%s", path);
-        if (!S_ISREG(st.st_mode))
-                return log_error("%s: not a regular file", path);
-        r = config_load_file(ret, path);
-        return r == -ENOENT ? 0 : r;
+                return log_error("%s: %s", display, fsutil_strerror(r));
+        return state_parse(ret, text, size, display);
 }
 
 bool state_present(const struct config *state)

@@ -11,8 +11,11 @@
 
 #define STATE_PATH "/var/lib/memprov/state"
 
-/* A missing state is not an error: *ret stays empty. */
+/* A missing state is not an error: *ret stays empty. A state that is not a regular file, not
+ * INI, or whose numbers and paths memprov could not have written is an error (logged). */
 int state_load(int rootfd, const char *root, struct config *ret);
+/* The same on text already read; *ret is set only on success. */
+int state_parse(struct config *ret, const char *text, size_t size, const char *display);
 int state_save(int rootfd, const struct config *state);
 bool state_present(const struct config *state);
 void state_set_u64(struct config *state, const char *section, const char *key, uint64_t value);

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "../lib/fsutil.h"
+#include "../lib/live.h"
 #include "../lib/log.h"
 #include "../lib/size.h"
 #include "apache.h"
@@ -103,6 +104,28 @@ static unsigned threads_per_child(const struct context *ctx, enum mpm m)
         return m == MPM_PREFORK ? 1 : MAX(mpm_uint(ctx, m, "ThreadsPerChild", 25), 1u);
 }
 
+/* Scoreboard slots beyond MaxRequestWorkers/ThreadsPerChild for worker and event, for children
+ * finishing gracefully (a reload by logrotate, or children retiring after
+ * MaxConnectionsPerChild) while new ones serve. Apache's event documentation ("Graceful process
+ * termination and Scoreboard usage", mod/event.html, 2.4.24+): ServerLimit counts processes
+ * in graceful close too, "the idea is to use ServerLimit to instruct httpd about how many
+ * overall processes are tolerated before impacting the system resources"; without spare slots
+ * the scoreboard fills: AH00485 "scoreboard is full, not at MaxRequestWorkers". Worker fills
+ * its scoreboard the same way on a graceful restart; prefork has no such slots. Up to a whole
+ * generation, as many as the RAM the budget leaves free pays for (apache.process each): the
+ * headroom never lowers the tier's workers. */
+static unsigned graceful_headroom(const struct context *ctx, enum mpm m, unsigned workers,
+                                  const struct budget *b)
+{
+        uint64_t process = MAX(service_size(ctx, "apache.process", 6 * MIB), 1u);
+        uint64_t total = budget_total(b);
+        uint64_t room = b->fits && b->ram > total ? (b->ram - total) / process : 0;
+
+        if (m == MPM_PREFORK)
+                return 0;
+        return (unsigned)MIN(room, (uint64_t)(workers / threads_per_child(ctx, m)));
+}
+
 static int apache_budget(const struct context *ctx, struct budget *b)
 {
         const struct web_server *w = &ctx->services->web;
@@ -136,13 +159,14 @@ static const char *const mpm_directives[][8] = {
                    "ThreadsPerChild", "MaxRequestWorkers", "MaxConnectionsPerChild"},
 };
 
-static void print_mpm_block(FILE *f, const struct context *ctx, enum mpm m, unsigned workers)
+static void print_mpm_block(FILE *f, const struct context *ctx, enum mpm m, unsigned workers,
+                            unsigned headroom)
 {
         unsigned tpc = threads_per_child(ctx, m);
 
         fprintf(f, "<IfModule mpm_%s_module>\n", mpm_name(m));
-        /* Scoreboard slots: one per process, consistent with MaxRequestWorkers. */
-        fprintf(f, "    ServerLimit %u\n", workers / tpc);
+        /* Scoreboard slots: one per process serving MaxRequestWorkers, plus the graceful ones. */
+        fprintf(f, "    ServerLimit %u\n", workers / tpc + headroom);
         for (const char *const *d = mpm_directives[m]; *d; d++) {
                 _cleanup_free_ char *key = mpm_key(m, *d);
                 const char *v = tier_value(ctx, key);
@@ -162,7 +186,7 @@ static void print_mpm_block(FILE *f, const struct context *ctx, enum mpm m, unsi
         fprintf(f, "</IfModule>\n");
 }
 
-static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers)
+static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers, unsigned headroom)
 {
         _cleanup_free_ char *body = NULL;
         const char *keepalive = tier_value(ctx, "apache.KeepAlive");
@@ -177,9 +201,66 @@ static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers)
                 fprintf(f, "KeepAlive %s\n", on ? "On" : "Off");
         if (timeout)
                 fprintf(f, "KeepAliveTimeout %s\n", timeout);
-        print_mpm_block(f, ctx, m, workers);
+        print_mpm_block(f, ctx, m, workers, headroom);
         fclose(f);
         return managed_file("#", "%s", body);
+}
+
+/* A directive's value in memprov's own file ("    ServerLimit 8"), or 0. */
+static unsigned conf_value(const char *conf, const char *directive)
+{
+        size_t n = strlen(directive);
+
+        for (const char *l = conf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                l += strspn(l, " \t");
+                if (strncmp(l, directive, n) == 0 && (l[n] == ' ' || l[n] == '\t'))
+                        return (unsigned)strtoul(l + n, NULL, 10);
+        }
+        return 0;
+}
+
+/* After --rerun: a graceful reload makes the new file live, except ServerLimit and
+ * ThreadLimit, which Apache reads only at a full start (mpm_common docs: changes during a
+ * restart are ignored); those are named, or restarted for with --restart-services. */
+static void apache_plan_live(const struct context *ctx, struct plan *p, const struct action *file)
+{
+        const char *unit = ctx->services->web.debian ? "apache2.service" : "httpd.service";
+        _cleanup_free_ char *old = NULL;
+        struct action *a;
+        bool limits;
+
+        if (!live_wanted(ctx) || !live_file_changes(ctx, file, &old))
+                return;
+        limits = conf_value(old, "ServerLimit") != conf_value(file->content, "ServerLimit") ||
+                 conf_value(old, "ThreadLimit") != conf_value(file->content, "ThreadLimit");
+        if (limits && live_restart_wanted(ctx)) {
+                live_plan_unit(p, "apache", file, unit, UNIT_RESTART)->note =
+                    xstrdup("ServerLimit/ThreadLimit changed");
+                return;
+        }
+        a = live_plan_unit(p, "apache", file, unit, UNIT_RELOAD);
+        a->note = xstrdup("graceful");
+        if (limits)
+                plan_note(p,
+                          "Apache's new ServerLimit/ThreadLimit apply at its next restart "
+                          "(systemctl restart %s, or memprov --rerun --restart-services)",
+                          unit);
+}
+
+/* Threaded MPMs take MaxRequestWorkers in whole processes: httpd itself decreases it to a
+ * multiple of ThreadsPerChild (worker.c and event.c, AH00316/AH00317 "is not an integer multiple
+ * of ThreadsPerChild, decreasing to nearest multiple"), so memprov writes that multiple and says
+ * so when it is below the tier's value for no other reason. */
+static void note_rounding(const struct context *ctx, struct plan *p, enum mpm m, unsigned workers)
+{
+        unsigned wanted = mpm_uint(ctx, m, "MaxRequestWorkers", 150),
+                 tpc = threads_per_child(ctx, m);
+
+        if (m != MPM_PREFORK && workers < wanted && wanted - workers < tpc && workers % tpc == 0)
+                plan_note(p,
+                          "Apache MaxRequestWorkers %u rounded down to %u, a multiple of "
+                          "ThreadsPerChild %u (whole processes, as httpd would round it)",
+                          wanted, workers, tpc);
 }
 
 static int apache_plan(const struct context *ctx, struct plan *p)
@@ -200,9 +281,12 @@ static int apache_plan(const struct context *ctx, struct plan *p)
         if (r < 0)
                 return r;
         workers = budget_count(&b, "apache", 50);
-        a = plan_add_file(p, "apache", w->debian ? DEBIAN_CONF : EL_CONF, 0644,
-                          conf_body(ctx, w->mpm, workers));
+        a = plan_add_file(
+            p, "apache", w->debian ? DEBIAN_CONF : EL_CONF, 0644,
+            conf_body(ctx, w->mpm, workers, graceful_headroom(ctx, w->mpm, workers, &b)));
         a->note = xasprintf("mpm %s", mpm_name(w->mpm));
+        apache_plan_live(ctx, p, a);
+        note_rounding(ctx, p, w->mpm, workers);
         if (w->debian) {
                 /* What a2enconf memprov does. */
                 a = plan_add(p, ACTION_SYMLINK, "apache");

@@ -12,6 +12,7 @@
 #include "../lib/context.h"
 #include "../lib/plan.h"
 #include "../lib/services.h"
+#include "../lib/status.h"
 
 struct module {
         const char *name;
@@ -26,6 +27,13 @@ struct module {
         int (*apply)(const struct context *ctx, struct action *a);
         /* Optional: record what apply did in the new state. */
         void (*record)(const struct context *ctx, const struct plan *plan, struct config *state);
+        /* Optional, for --undo: plan the actions that put back what this module changed beyond
+         * its recorded files and links (init removes those), from ctx->state. The plan already
+         * holds the file removals, so a module can see whether its file is kept. */
+        int (*undo)(const struct context *ctx, struct plan *plan);
+        /* Optional, for --status: one item per thing this module set (from ctx->state) beyond
+         * its files, as it is now. */
+        void (*status)(const struct context *ctx, struct status *st);
 };
 
 /* NULL-terminated, in the order modules plan and apply. */

@@ -16,8 +16,17 @@ const struct module *const memprov_modules[] = {
     &mysql_module, &apache_module, &phpfpm_module, &oom_module,   NULL,
 };
 
+/* What a boot run does when RAM or the swapfile's filesystem changed: see init/resize.c. */
+static int check_on_resize(const char *v)
+{
+        return streq(v, "rerun") || streq(v, "report") ? 0 : -EINVAL;
+}
+
 static const struct config_key core_keys[] = {
     {"memprov", "enabled", check_bool},
+    {"memprov", "on_resize", check_on_resize},
+    /* After --rerun, restart services where a reload cannot apply everything: lib/live.h. */
+    {"services", "restart", check_bool},
     {0},
 };
 

@@ -312,6 +312,7 @@ static int mysql_plan(const struct context *ctx, struct plan *p)
         a = plan_add_file(p, "mysql", path, 0644,
                           dropin_body(ctx, s, budget_count(&b, "mysqld", 151)));
         a->note = xasprintf("%s", server_name(s, name));
+        mysql_plan_live(ctx, p, a);
         return 0;
 }
 
@@ -321,4 +322,6 @@ const struct module mysql_module = {
     .plan = mysql_plan,
     .detect = mysql_detect,
     .budget = mysql_budget,
+    .action_types = 1u << ACTION_SQL_LIVE,
+    .apply = mysql_apply_live,
 };

@@ -11,3 +11,7 @@ int mysql_parse_version(const char *s, unsigned *major, unsigned *minor);
 bool mysql_has_query_cache(const struct db_server *s);
 
 extern const struct module mysql_module;
+
+/* After --rerun (mysql-live.c): plan making file's new settings live; apply ACTION_SQL_LIVE. */
+void mysql_plan_live(const struct context *ctx, struct plan *p, const struct action *file);
+int mysql_apply_live(const struct context *ctx, struct action *a);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * systemd drop-ins that tell the OOM killer whom to spare (sshd, then the database) and whom to
- * take first (PHP-FPM and web workers), restart what it killed, and cap PHP-FPM and the web
- * server at their budget with MemoryHigh=.
+ * systemd drop-ins that tell the OOM killer whom to spare (the database) and whom to take first
+ * (PHP-FPM and web workers), keep a service running when the OOM killer takes one of its
+ * children (OOMPolicy=continue), restart a service the OOM killer took (Restart=on-abnormal,
+ * only where the packaged unit would not), and, when asked, cap PHP-FPM and the web server with
+ * MemoryHigh=. sshd gets nothing unless asked: it protects its own listener.
  */
 #include <inttypes.h>
 #include <limits.h>
+#include <ini.h>
 #include <sys/stat.h>
 
 #include "../lib/fsutil.h"
@@ -47,10 +50,11 @@ static const char *first_unit(int rootfd, const char *const *units)
         return NULL;
 }
 
-/* MemoryHigh= in whole MiB, rounded up; 0 to leave it out. */
+/* MemoryHigh= in whole MiB, rounded up; 0 to leave it out (the default: see [oom] in
+ * conf.d/20-services.conf for the trade-off). */
 static uint64_t memory_high(const struct context *ctx, uint64_t budget_bytes)
 {
-        const char *v = config_str(ctx->config, "oom", "memory_high", "auto");
+        const char *v = config_str(ctx->config, "oom", "memory_high", "no");
         uint64_t n = budget_bytes;
 
         if (streq(v, "no"))
@@ -60,28 +64,117 @@ static uint64_t memory_high(const struct context *ctx, uint64_t budget_bytes)
         return (n + MIB - 1) / MIB;
 }
 
+/* What the unit file systemd would load says about Restart= and OOMPolicy= (its drop-ins under
+ * /usr/lib are not read: Debian and EL ship none for these services). */
+struct packaged_unit {
+        char restart[32];
+        char oom_policy[32];
+};
+
+static int packaged_unit_handler(void *user, const char *section, const char *key,
+                                 const char *value)
+{
+        struct packaged_unit *u = user;
+
+        if (!streq(section, "Service"))
+                return 1;
+        /* The last assignment wins; an empty one resets to systemd's default, as in systemd. */
+        if (streq(key, "Restart"))
+                snprintf(u->restart, sizeof(u->restart), "%s", value);
+        else if (streq(key, "OOMPolicy"))
+                snprintf(u->oom_policy, sizeof(u->oom_policy), "%s", value);
+        return 1;
+}
+
+/* /usr/lib before /lib: on merged-/usr /lib is a symlink, which the root walk refuses. */
+static void packaged_unit_read(int rootfd, const char *unit, struct packaged_unit *ret)
+{
+        static const char *const dirs[] = {"/etc/systemd/system", "/usr/lib/systemd/system",
+                                           "/lib/systemd/system"};
+
+        *ret = (struct packaged_unit){0};
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", dirs[i], unit), *text = NULL;
+                size_t size;
+                if (root_read_file(rootfd, path, &text, &size) < 0)
+                        continue;
+                /* inih reports a line it could not parse, and keeps going: what it read stands. */
+                (void)ini_parse_string(text, packaged_unit_handler, ret);
+                return;
+        }
+}
+
+/* Restart= values under which systemd restarts a service whose process the OOM killer took:
+ * systemd's service_shall_restart() restarts on-abort only for SERVICE_FAILURE_SIGNAL and
+ * _CORE_DUMP, not for SERVICE_FAILURE_OOM_KILL; on-abnormal, on-failure and always do. */
+static bool restart_covers_oom_kill(const char *restart)
+{
+        return streq(restart, "on-abnormal") || streq(restart, "on-failure") ||
+               streq(restart, "always");
+}
+
+/* One line of the drop-in, and the same words in the plan's note. */
+static void dropin_line(FILE *body, FILE *why, const char *line, const char *reason)
+{
+        fprintf(body, "%s\n", line);
+        fprintf(why, ", %s%s", line, reason);
+}
+
 static void add_dropin(const struct context *ctx, struct plan *p, const char *unit, enum role r,
                        uint64_t high_mib)
 {
         _cleanup_free_ char *path = xasprintf("/etc/systemd/system/%s.d/%s", unit, DROPIN_NAME);
-        _cleanup_free_ char *body = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&body, &size);
+        _cleanup_free_ char *body = NULL, *why = NULL, *line = NULL;
+        const char *restart_sec = config_str(ctx->config, "oom", "restart_sec", NULL);
+        const char *score = config_str(ctx->config, "oom", role_key[r], NULL);
+        struct packaged_unit u;
+        size_t size = 0, why_size = 0;
+        FILE *f = open_memstream(&body, &size), *w = open_memstream(&why, &why_size);
         struct action *a;
 
-        if (!f)
+        if (!f || !w)
                 abort();
-        fprintf(f, "[Service]\nOOMScoreAdjust=%ld\n",
-                config_int(ctx->config, "oom", role_key[r], 0));
-        /* sshd restarts itself; the services exist to serve the site, so bring them back. */
-        if (r != ROLE_SSH && config_bool(ctx->config, "oom", "restart", true))
-                fprintf(f, "Restart=on-failure\nRestartSec=%s\n",
-                        config_str(ctx->config, "oom", "restart_sec", "2s"));
+        packaged_unit_read(ctx->rootfd, unit, &u);
+        fputs("[Service]\n", f);
+        if (score) {
+                line = xasprintf("OOMScoreAdjust=%s", score);
+                dropin_line(f, w, line, "");
+        }
+        /* A child the OOM killer takes must not stop every pool and request in flight
+         * (systemd's default OOMPolicy=stop). Debian's apache2.service already says it. */
+        if ((r == ROLE_WEB || r == ROLE_PHP) && !streq(u.oom_policy, "continue"))
+                dropin_line(f, w, "OOMPolicy=continue", " (a child's OOM kill keeps the service)");
+        /* Restart after a signal (an OOM kill), never after a bad configuration's exit code; a
+         * unit whose Restart= already covers an OOM kill keeps its own, and its RestartSec=. */
+        if (r != ROLE_SSH && config_bool(ctx->config, "oom", "restart", true) &&
+            !restart_covers_oom_kill(u.restart)) {
+                free(line);
+                line = xasprintf(" (packaged: %s)", u.restart[0] ? u.restart : "none");
+                dropin_line(f, w, "Restart=on-abnormal", line);
+                if (restart_sec)
+                        fprintf(f, "RestartSec=%s\n", restart_sec);
+        }
         if (high_mib)
                 fprintf(f, "MemoryHigh=%" PRIu64 "M\n", high_mib);
         fclose(f);
+        fclose(w);
+        if (size == strlen("[Service]\n"))
+                return;
         a = plan_add_file(p, "oom", path, 0644, managed_file("#", "%s", body));
-        a->note = xstrdup(role_key[r]);
+        a->note = xasprintf("%s: %s", role_key[r], why_size > 2 ? why + 2 : "MemoryHigh");
+}
+
+/* An earlier memprov wrote an OOMScoreAdjust for sshd: its removal reaches logins only once
+ * sshd restarts (sshd hands its start score to every session). */
+static void note_ssh_dropin_gone(const struct context *ctx, struct plan *p, const char *unit)
+{
+        _cleanup_free_ char *path = xasprintf("/etc/systemd/system/%s.d/%s", unit, DROPIN_NAME);
+
+        if (config_get(ctx->state, "files", path))
+                plan_note(p,
+                          "%s: memprov no longer sets an OOM score for sshd; new logins start "
+                          "at 0 after sshd restarts (systemctl restart %s)",
+                          unit, unit);
 }
 
 static uint64_t php_version_total(const struct budget *b, const struct php_fpm *f)
@@ -115,8 +208,14 @@ static int oom_plan(const struct context *ctx, struct plan *p)
         r = budget_compute(ctx, &b);
         if (r < 0)
                 return r;
-        if ((unit = first_unit(ctx->rootfd, ssh)))
+        /* No OOMScoreAdjust for sshd unless asked: OpenSSH sets its own listener to -1000 and
+         * gives every session the score it started with back (oom_adjust_setup() and
+         * oom_adjust_restore() in openbsd-compat/port-linux.c), so a unit-wide score would
+         * reach every admin's shell and command. */
+        if (config_str(ctx->config, "oom", "ssh", NULL) && (unit = first_unit(ctx->rootfd, ssh)))
                 add_dropin(ctx, p, unit, ROLE_SSH, 0);
+        else if ((unit = first_unit(ctx->rootfd, ssh)))
+                note_ssh_dropin_gone(ctx, p, unit);
         if ((unit = first_unit(ctx->rootfd, database)))
                 add_dropin(ctx, p, unit, ROLE_DATABASE, 0);
         if ((unit = first_unit(ctx->rootfd, web))) {
@@ -135,12 +234,9 @@ static int oom_plan(const struct context *ctx, struct plan *p)
 
 static int check_oom_score(const char *v)
 {
-        char *end;
         long n;
 
-        errno = 0;
-        n = strtol(v, &end, 10);
-        return errno || end == v || *end || n < -1000 || n > 1000 ? -EINVAL : 0;
+        return parse_decimal(v, &n) < 0 || n < -1000 || n > 1000 ? -EINVAL : 0;
 }
 
 /* systemd time spans as memprov writes them: a number with an optional ms, s or min. */

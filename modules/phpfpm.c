@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "../lib/fsutil.h"
+#include "../lib/live.h"
 #include "../lib/log.h"
 #include "phpfpm.h"
 
@@ -89,9 +90,17 @@ static void detect_debian(int rootfd, struct php_fpms *ret)
                 if (root_lstat(rootfd, binary, &st) < 0)
                         continue;
                 *f = (struct php_fpm){0};
-                snprintf(f->version, sizeof(f->version), "%s", versions[i]);
-                snprintf(f->pool_dir, sizeof(f->pool_dir), "/etc/php/%s/fpm/pool.d", versions[i]);
-                snprintf(f->unit, sizeof(f->unit), "php%s-fpm.service", versions[i]);
+                /* A version name too long for the fields is no PHP release; checking the lengths
+                 * also keeps GCC 14's -Wformat-truncation (Debian 13) from failing the build. */
+                if (snprintf(f->version, sizeof(f->version), "%s", versions[i]) >=
+                        (int)sizeof(f->version) ||
+                    snprintf(f->pool_dir, sizeof(f->pool_dir), "/etc/php/%s/fpm/pool.d",
+                             versions[i]) >= (int)sizeof(f->pool_dir) ||
+                    snprintf(f->unit, sizeof(f->unit), "php%s-fpm.service", versions[i]) >=
+                        (int)sizeof(f->unit)) {
+                        log_warning("/etc/php/%s: version name too long, ignored", versions[i]);
+                        continue;
+                }
                 read_pools(rootfd, f);
                 if (f->n_pools > 0)
                         ret->n++;
@@ -208,6 +217,10 @@ static int phpfpm_plan(const struct context *ctx, struct plan *p)
                     plan_add_file(p, "phpfpm", path, 0644, pool_body(ctx, &fpms->v[i], &b));
                 a->note =
                     xasprintf("%zu pool%s", fpms->v[i].n_pools, fpms->v[i].n_pools == 1 ? "" : "s");
+                /* After --rerun: php-fpm's reload (USR2) re-reads every pool setting. */
+                if (live_wanted(ctx) && live_file_changes(ctx, a, NULL))
+                        live_plan_unit(p, "phpfpm", a, fpms->v[i].unit, UNIT_RELOAD)->note =
+                            xstrdup("graceful");
         }
         return 0;
 }

@@ -246,15 +246,18 @@ static int apply_keep(const struct context *ctx, struct action *a)
 
 static int apply_remove(const struct context *ctx, struct action *a)
 {
-        bool changed;
+        bool changed = false, present;
+        struct stat st;
         int r;
 
+        present = root_lstat(ctx->rootfd, a->swap.path, &st) == 0 ||
+                  (a->swap.live && swap_active(a->swap.path));
         if (a->swap.live && try_swapoff(a->swap.path) < 0)
                 return log_error("%s stays as it is", a->swap.path);
         r = remove_swapfile(ctx, a->swap.path);
         if (r == 0)
                 r = fstab_remove_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);
-        a->changed = true;
+        a->changed = present || changed;
         return r;
 }
 

@@ -197,6 +197,81 @@ static void swap_record(const struct context *ctx _unused_, const struct plan *p
         }
 }
 
+/* Whether path is still named in fstab or present: something for --undo to take away. */
+static bool swap_left(const struct context *ctx, const char *path)
+{
+        struct stat st;
+
+        if (root_lstat(ctx->rootfd, path, &st) == 0)
+                return true;
+        for (size_t i = 0; i < ctx->facts->n_swaps; i++)
+                if (streq(ctx->facts->swaps[i].path, path) &&
+                    (ctx->facts->swaps[i].in_fstab || ctx->facts->swaps[i].active))
+                        return true;
+        return false;
+}
+
+/* --undo: swap off, remove the file and its fstab line; a resize's leftover first. */
+static int swap_undo(const struct context *ctx, struct plan *p)
+{
+        static const char *const keys[] = {"extra_path", "path"};
+        struct stat st;
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                const char *path = config_str(ctx->state, "swap", keys[i], NULL);
+                struct action *a;
+                if (!path || !swap_left(ctx, path))
+                        continue;
+                a = add_swap(ctx, p, SWAP_REMOVE, path, 0, NULL);
+                if (root_lstat(ctx->rootfd, path, &st) == 0 && !S_ISREG(st.st_mode)) {
+                        a->skip = true;
+                        a->note = xstrdup("not a regular file (replaced since?): left alone");
+                } else
+                        a->note = xstrdup("memprov's swapfile");
+        }
+        return 0;
+}
+
+static const struct swap_entry *swap_fact(const struct context *ctx, const char *path)
+{
+        for (size_t i = 0; i < ctx->facts->n_swaps; i++)
+                if (streq(ctx->facts->swaps[i].path, path))
+                        return &ctx->facts->swaps[i];
+        return NULL;
+}
+
+/* --status: the swapfile memprov made, and a resize's leftover, as they are now. */
+static void swap_status(const struct context *ctx, struct status *st)
+{
+        static const char *const keys[] = {"path", "extra_path"};
+        char b1[32], b2[32];
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                const char *path = config_str(ctx->state, "swap", keys[i], NULL);
+                uint64_t recorded = state_u64(ctx->state, "swap", "size_bytes");
+                const struct swap_entry *e;
+                struct stat s;
+                if (!path)
+                        continue;
+                e = swap_fact(ctx, path);
+                if (root_lstat(ctx->rootfd, path, &s) < 0 || !S_ISREG(s.st_mode)) {
+                        status_add(st, "swap", path, "missing", true, NULL);
+                        continue;
+                }
+                status_add(st, "swap", path,
+                           !e || !e->in_fstab ? "not in fstab"
+                           : !ctx->live       ? "in fstab"
+                           : e->active        ? "active, in fstab"
+                                              : "not active, in fstab",
+                           !e || !e->in_fstab || (ctx->live && !e->active),
+                           (uint64_t)s.st_size == recorded || i > 0
+                               ? xasprintf("%s", format_size((uint64_t)s.st_size, b1))
+                               : xasprintf("%s (memprov made it %s)",
+                                           format_size((uint64_t)s.st_size, b1),
+                                           format_size(recorded, b2)));
+        }
+}
+
 static const struct config_key swap_keys[] = {
     {"swap", "size", check_size_auto_none},
     {"swap", "path", check_abs_path},
@@ -212,4 +287,6 @@ const struct module swap_module = {
     .action_types = 1u << ACTION_SWAP,
     .apply = swap_apply,
     .record = swap_record,
+    .undo = swap_undo,
+    .status = swap_status,
 };

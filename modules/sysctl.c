@@ -4,6 +4,7 @@
 
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
+#include "../lib/state.h"
 #include "sysctl.h"
 
 /* PostgreSQL's server binary lives in a versioned directory that the client creates too. */
@@ -35,16 +36,36 @@ bool database_installed(const struct context *ctx)
                postgres_installed(ctx->rootfd);
 }
 
+static void sysctl_path(const char *key, char path[static 256])
+{
+        snprintf(path, 256, "/proc/sys/%s", key);
+        for (char *p = path + strlen("/proc/sys/"); *p; p++)
+                if (*p == '.')
+                        *p = '/';
+}
+
+/* The live value without its newline, or NULL. */
+static char *sysctl_read_live(const char *key)
+{
+        char path[256], current[64] = "";
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        sysctl_path(key, path);
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || (n = read(fd, current, sizeof(current) - 1)) <= 0)
+                return NULL;
+        current[strcspn(current, "\n")] = '\0';
+        return xstrdup(current);
+}
+
 static int sysctl_write_live(const char *key, const char *value, bool *changed)
 {
         char path[256], current[64] = "";
         _cleanup_close_ int fd = -1;
         ssize_t n;
 
-        snprintf(path, sizeof(path), "/proc/sys/%s", key);
-        for (char *p = path + strlen("/proc/sys/"); *p; p++)
-                if (*p == '.')
-                        *p = '/';
+        sysctl_path(key, path);
         fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return log_error_errno(errno, "%s", path);
@@ -78,9 +99,93 @@ static int sysctl_plan(const struct context *ctx, struct plan *p)
         a = plan_add(p, ACTION_SYSCTL, "sysctl");
         a->key = xstrdup("vm.swappiness");
         a->value = xstrdup(v);
-        if (!ctx->live)
+        if (!ctx->live) {
+                a->deferred = true;
                 a->note = xstrdup("applied at next boot by systemd-sysctl");
+                return 0;
+        }
+        /* The value before memprov, for --undo: read when memprov first sets it, then carried
+         * over. A state without it (written under --root, or by an older memprov) gets none:
+         * the live value may be memprov's own by then. */
+        if (!state_present(ctx->state))
+                a->old_value = sysctl_read_live(a->key);
+        else if (config_get(ctx->state, "sysctl", "swappiness_before"))
+                a->old_value = xstrdup(config_str(ctx->state, "sysctl", "swappiness_before", NULL));
         return 0;
+}
+
+static void sysctl_record(const struct context *ctx _unused_, const struct plan *p,
+                          struct config *state)
+{
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                if (a->type != ACTION_SYSCTL || a->skip || !streq(a->key, "vm.swappiness"))
+                        continue;
+                config_set(state, "sysctl", "swappiness", a->value, "state");
+                if (a->old_value)
+                        config_set(state, "sysctl", "swappiness_before", a->old_value, "state");
+        }
+}
+
+static bool removal_kept(const struct plan *p, const char *path)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].type == ACTION_REMOVE_FILE && streq(p->actions[i].path, path))
+                        return p->actions[i].skip;
+        return false;
+}
+
+/* --undo: the drop-in goes with the recorded files; live, the value from before memprov comes
+ * back, unless the admin kept the drop-in or set another value since. */
+static int sysctl_undo(const struct context *ctx, struct plan *p)
+{
+        const char *before = config_str(ctx->state, "sysctl", "swappiness_before", NULL);
+        const char *set = config_str(ctx->state, "sysctl", "swappiness", NULL);
+        _cleanup_free_ char *now = NULL;
+        struct action *a;
+
+        if (!ctx->live || !set)
+                return 0; /* offline, removing the drop-in is all: systemd-sysctl sets it at boot */
+        if (!before) {
+                plan_note(p, "no vm.swappiness from before memprov recorded: the system's own "
+                             "setting takes over at next boot");
+                return 0;
+        }
+        a = plan_add(p, ACTION_SYSCTL, "sysctl");
+        a->key = xstrdup("vm.swappiness");
+        a->value = xstrdup(before);
+        now = sysctl_read_live(a->key);
+        if (removal_kept(p, SYSCTL_DROPIN)) {
+                a->skip = true;
+                a->note = xstrdup(SYSCTL_DROPIN " kept (edited by the admin): left as it is");
+        } else if (!streq(now, set)) {
+                a->skip = true;
+                a->note = xasprintf("now %s, changed since memprov set %s: left alone",
+                                    now ? now : "unreadable", set);
+        } else
+                a->note = xasprintf("the value before memprov (memprov set %s)", set);
+        return 0;
+}
+
+/* --status: the value memprov set, against the live one (offline, the drop-in is all). */
+static void sysctl_status(const struct context *ctx, struct status *st)
+{
+        const char *set = config_str(ctx->state, "sysctl", "swappiness", NULL);
+        _cleanup_free_ char *now = NULL;
+
+        if (!set)
+                return;
+        if (!ctx->live) {
+                status_add(st, "sysctl", "vm.swappiness", "set at boot", false,
+                           xasprintf("%s, by %s", set, SYSCTL_DROPIN));
+                return;
+        }
+        now = sysctl_read_live("vm.swappiness");
+        if (streq(now, set))
+                status_add(st, "sysctl", "vm.swappiness", "as set", false, xstrdup(set));
+        else
+                status_add(st, "sysctl", "vm.swappiness", "changed since", true,
+                           xasprintf("now %s, memprov set %s", now ? now : "unreadable", set));
 }
 
 static const struct config_key sysctl_keys[] = {
@@ -102,4 +207,7 @@ const struct module sysctl_module = {
     .plan = sysctl_plan,
     .action_types = 1u << ACTION_SYSCTL,
     .apply = sysctl_apply,
+    .record = sysctl_record,
+    .undo = sysctl_undo,
+    .status = sysctl_status,
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <dlfcn.h>
 #include <stddef.h>
+#include <time.h>
 #include <systemd/sd-bus.h>
 
 #include "../lib/dl.h"
@@ -12,6 +13,9 @@
 #define SD_DEST             "org.freedesktop.systemd1"
 #define SD_PATH             "/org/freedesktop/systemd1"
 #define SD_IFACE            "org.freedesktop.systemd1.Manager"
+#define SD_UNIT_IFACE       "org.freedesktop.systemd1.Unit"
+#define SD_JOB_IFACE        "org.freedesktop.systemd1.Job"
+#define JOB_TIMEOUT_SEC     90
 #define SYSTEMD_PRIVATE     "unix:path=/run/systemd/private"
 #define RELOAD_TIMEOUT_USEC (300ULL * 1000000ULL)
 #define LIBSYSTEMD          "libsystemd.so.0"
@@ -33,6 +37,7 @@ struct sd_api {
         typeof(sd_bus_message_enter_container) *sd_bus_message_enter_container;
         typeof(sd_bus_message_read) *sd_bus_message_read;
         typeof(sd_bus_message_unref) *sd_bus_message_unref;
+        typeof(sd_bus_get_property_string) *sd_bus_get_property_string;
 };
 
 struct units_bus {
@@ -58,6 +63,7 @@ static const struct dl_symbol sd_symbols[] = {
     SYM(sd_bus_message_enter_container),
     SYM(sd_bus_message_read),
     SYM(sd_bus_message_unref),
+    SYM(sd_bus_get_property_string),
 };
 
 static int load_libsystemd(struct units_bus **ret)
@@ -241,4 +247,69 @@ int units_bus_reload(struct units_bus *b)
                 r = b->api.sd_bus_call(b->bus, req, RELOAD_TIMEOUT_USEC, &error, NULL);
         b->api.sd_bus_message_unref(req);
         return r < 0 ? call_failed(b, r, &error, "cannot reload", "systemd") : 0;
+}
+
+/* The unit's ActiveState ("active", "inactive", ...); "inactive" for a unit not loaded. */
+int units_bus_active_state(struct units_bus *b, const char *unit, char **ret)
+{
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *path;
+        int r;
+
+        r = b->api.sd_bus_call_method(b->bus, SD_DEST, SD_PATH, SD_IFACE, "GetUnit", &error, &reply,
+                                      "s", unit);
+        if (r < 0 && b->api.sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit")) {
+                b->api.sd_bus_error_free(&error);
+                *ret = xstrdup("inactive");
+                return 0;
+        }
+        if (r < 0)
+                return call_failed(b, r, &error, "cannot look up", unit);
+        r = b->api.sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = b->api.sd_bus_get_property_string(b->bus, SD_DEST, path, SD_UNIT_IFACE,
+                                                      "ActiveState", &error, ret);
+        b->api.sd_bus_message_unref(reply);
+        return r < 0 ? call_failed(b, r, &error, "cannot read the state of", unit) : 0;
+}
+
+/* Until systemd has finished the job (its object is gone), or JOB_TIMEOUT_SEC. */
+static int wait_job(struct units_bus *b, const char *job, const char *unit)
+{
+        for (unsigned i = 0; i < JOB_TIMEOUT_SEC * 10; i++) {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                _cleanup_free_ char *state = NULL;
+                int r = b->api.sd_bus_get_property_string(b->bus, SD_DEST, job, SD_JOB_IFACE,
+                                                          "State", &error, &state);
+                b->api.sd_bus_error_free(&error);
+                if (r < 0)
+                        return 0; /* the job object is gone: done */
+                nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
+        }
+        return log_error("%s: systemd's job did not finish in %d s", unit, JOB_TIMEOUT_SEC);
+}
+
+int units_bus_reload_or_restart(struct units_bus *b, const char *unit, bool restart)
+{
+        const char *method = restart ? "TryRestartUnit" : "ReloadOrTryRestartUnit";
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        _cleanup_free_ char *job = NULL;
+        const char *path;
+        int r;
+
+        r = b->api.sd_bus_call_method(b->bus, SD_DEST, SD_PATH, SD_IFACE, method, &error, &reply,
+                                      "ss", unit, "replace");
+        if (r < 0)
+                return call_failed(b, r, &error, restart ? "cannot restart" : "cannot reload",
+                                   unit);
+        r = b->api.sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                job = xstrdup(path);
+        b->api.sd_bus_message_unref(reply);
+        if (r < 0)
+                return log_error_errno(r, "%s %s: bad reply", method, unit);
+        log_debug("systemd: %s %s: job %s", method, unit, job);
+        return wait_job(b, job, unit);
 }

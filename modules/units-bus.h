@@ -27,3 +27,8 @@ int units_bus_stop(struct units_bus *b, const char *unit);
 int units_bus_start(struct units_bus *b, const char *unit);
 /* Manager.Reload: what `systemctl daemon-reload` asks for; returns when systemd has reloaded. */
 int units_bus_reload(struct units_bus *b);
+/* The unit's ActiveState, newly allocated; "inactive" when systemd has not loaded it. */
+int units_bus_active_state(struct units_bus *b, const char *unit, char **ret);
+/* ReloadOrTryRestartUnit (restart: TryRestartUnit) mode "replace", and waits for the job:
+ * what `systemctl reload-or-try-restart` does. A unit that is not running is left alone. */
+int units_bus_reload_or_restart(struct units_bus *b, const char *unit, bool restart);

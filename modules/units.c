@@ -185,7 +185,8 @@ static char *why_disabled(const struct context *ctx, const char *item)
         const struct setting *s = config_get(ctx->config, "units", "disable");
 
         if (strv_contains(tier, item) || !s)
-                return xasprintf("%s, unused at tier %s", item, ctx->tier + strlen("tier "));
+                return xasprintf("%s, not kept on tier %s; [units] keep overrides", item,
+                                 ctx->tier + strlen("tier "));
         return xasprintf("%s, from %s", item, s->origin);
 }
 
@@ -246,7 +247,8 @@ static int recorded_links(const struct context *ctx, const char *unit, struct un
         return 0;
 }
 
-static int plan_enable(const struct context *ctx, struct plan *p, const char *unit)
+/* why: the note for the enable, or NULL for "no longer disabled at this tier". */
+static int plan_enable(const struct context *ctx, struct plan *p, const char *unit, const char *why)
 {
         _cleanup_(unit_links_done) struct unit_links now = {0}, links = {0};
         int r;
@@ -269,8 +271,9 @@ static int plan_enable(const struct context *ctx, struct plan *p, const char *un
                 r = recorded_links(ctx, unit, &links);
         if (r == 0)
                 add_unit_action(p, unit, UNIT_ENABLE, &links,
-                                xasprintf("%s, no longer disabled at tier %s", group_of(ctx, unit),
-                                          ctx->tier + strlen("tier ")));
+                                why ? xasprintf("%s, %s", group_of(ctx, unit), why)
+                                    : xasprintf("%s, no longer disabled at tier %s",
+                                                group_of(ctx, unit), ctx->tier + strlen("tier ")));
         return r;
 }
 
@@ -285,7 +288,7 @@ static int plan_enables(const struct context *ctx, struct plan *p, char *const *
                 if (!startswith(s->section, "unit ") || !streq(s->key, "memprov") ||
                     !streq(s->value, STATE_DISABLED) || strv_contains(wanted, unit))
                         continue;
-                r = plan_enable(ctx, p, unit);
+                r = plan_enable(ctx, p, unit, NULL);
                 if (r < 0)
                         return r;
         }
@@ -314,6 +317,54 @@ static int units_plan(const struct context *ctx, struct plan *p)
         if (changes && online(ctx))
                 plan_add(p, ACTION_DAEMON_RELOAD, "units");
         return 0;
+}
+
+/* --undo: every unit memprov disabled and nobody touched since is enabled again. */
+static int units_undo(const struct context *ctx, struct plan *p)
+{
+        size_t first = p->n_actions;
+        bool changes = false;
+        int r;
+
+        for (size_t i = 0; i < ctx->state->n_settings; i++) {
+                const struct setting *s = &ctx->state->settings[i];
+                if (!startswith(s->section, "unit ") || !streq(s->key, "memprov") ||
+                    !streq(s->value, STATE_DISABLED))
+                        continue;
+                r = plan_enable(ctx, p, s->section + strlen("unit "), "disabled by memprov");
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = first; i < p->n_actions; i++)
+                changes = changes || !p->actions[i].skip;
+        if (changes && online(ctx))
+                plan_add(p, ACTION_DAEMON_RELOAD, "units");
+        return 0;
+}
+
+/* --status: each unit memprov disabled, still so or taken over by the admin. */
+static void units_status(const struct context *ctx, struct status *st)
+{
+        for (size_t i = 0; i < ctx->state->n_settings; i++) {
+                const struct setting *s = &ctx->state->settings[i];
+                const char *unit = s->section + strlen("unit ");
+                _cleanup_(unit_links_done) struct unit_links links = {0};
+
+                if (!startswith(s->section, "unit ") || !streq(s->key, "memprov"))
+                        continue;
+                if (streq(s->value, STATE_RELEASED))
+                        status_add(st, "unit", unit, "left to the admin", false,
+                                   xstrdup("changed by the admin after memprov disabled it"));
+                else if (unit_masked(ctx->rootfd, unit))
+                        status_add(st, "unit", unit, "masked by the admin", true, NULL);
+                else if (!unit_installed(ctx->rootfd, unit))
+                        status_add(st, "unit", unit, "removed", true, NULL);
+                else if (links_for(ctx, unit, &links) == 0 && links.n > 0)
+                        status_add(st, "unit", unit, "enabled again by the admin", true, NULL);
+                else
+                        status_add(st, "unit", unit, "still disabled", false,
+                                   xstrdup(group_of(ctx, unit)));
+        }
 }
 
 static const struct action *unit_action(const struct plan *p, const char *unit)
@@ -447,6 +498,8 @@ int units_daemon_reload(const struct context *ctx, struct action *a)
 
 static int units_apply_action(const struct context *ctx, struct action *a)
 {
+        if (a->type == ACTION_SERVICE_LIVE)
+                return units_apply_live(ctx, a);
         return a->type == ACTION_DAEMON_RELOAD ? units_daemon_reload(ctx, a) : units_apply(ctx, a);
 }
 
@@ -467,7 +520,9 @@ const struct module units_module = {
     .name = "units",
     .keys = units_keys,
     .plan = units_plan,
-    .action_types = 1u << ACTION_UNIT | 1u << ACTION_DAEMON_RELOAD,
+    .action_types = 1u << ACTION_UNIT | 1u << ACTION_DAEMON_RELOAD | 1u << ACTION_SERVICE_LIVE,
     .apply = units_apply_action,
     .record = units_record,
+    .undo = units_undo,
+    .status = units_status,
 };

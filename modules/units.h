@@ -17,6 +17,8 @@ extern const struct module units_module;
 
 int units_apply(const struct context *ctx, struct action *a);
 int units_daemon_reload(const struct context *ctx, struct action *a);
+/* ACTION_SERVICE_LIVE (units-live.c). */
+int units_apply_live(const struct context *ctx, struct action *a);
 
 /* [units] disable/keep and a tier's units.disable: group names, unit names, "auto", "none". */
 int check_unit_selection(const char *v);

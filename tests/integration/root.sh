@@ -127,9 +127,9 @@ check "link: plan says so" grep -q "not memprov's link" <<<"$out"
 # A managed path longer than inih's 50-character section names is recorded whole, so an admin's
 # edit of it is recognised and kept.
 fresh_root
-mkdir -p "$R/usr/sbin" "$R/lib/systemd/system"
-touch "$R/usr/sbin/sshd" "$R/lib/systemd/system/ssh.service"
-DROPIN=/etc/systemd/system/ssh.service.d/50-memprov.conf
+mkdir -p "$R/lib/systemd/system"
+touch "$R/lib/systemd/system/mariadb.service"
+DROPIN=/etc/systemd/system/mariadb.service.d/50-memprov.conf
 "${MP[@]}" --set swap.size=none >/dev/null 2>&1
 check "long path: recorded whole in the state" grep -q "^$DROPIN = [0-9a-f]\{16\} 0644 oom$" \
         "$R/var/lib/memprov/state"

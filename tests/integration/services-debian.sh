@@ -34,8 +34,18 @@ check_apache() {
         mrw=$(dropin_value "$conf" MaxRequestWorkers)
         limit=$(dropin_value "$conf" ServerLimit)
         tpc=$(dropin_value "$conf" ThreadsPerChild)
-        check_eq "$tier $mpm: ServerLimit x ThreadsPerChild = MaxRequestWorkers" \
-                $((limit * ${tpc:-1})) "$mrw"
+        # Worker and event: one more generation of slots for children finishing gracefully
+        # (Apache's event docs, "Graceful process termination and Scoreboard usage").
+        if [ "$mpm" = prefork ]; then
+                check_eq "$tier $mpm: ServerLimit = MaxRequestWorkers" "$limit" "$mrw"
+        elif [ "$tier" = 512M ]; then
+                # As much headroom as the budget's free RAM pays for.
+                check "$tier $mpm: MaxRequestWorkers/ThreadsPerChild < ServerLimit <= twice that" \
+                        test "$limit" -gt $((mrw / tpc)) -a "$limit" -le $((2 * mrw / tpc))
+        else
+                check_eq "$tier $mpm: ServerLimit = 2 x MaxRequestWorkers/ThreadsPerChild" \
+                        "$limit" $((2 * mrw / tpc))
+        fi
         bind_etc "$root" apache2
         # AH00558 (no ServerName) is the stock configuration's; anything else is a finding.
         out=$(apache2ctl -t 2>&1 | grep -v AH00558)
@@ -72,10 +82,28 @@ check_mysql() {
         unbind_etc mysql
 }
 
+# unit_dropin ROOT UNIT: memprov's drop-in for UNIT.
+unit_dropin() { cat "$1/etc/systemd/system/$2.d/50-memprov.conf"; }
+
 check_units() {
         local tier=$1 root=$SCRATCH/$1-event out
         check "$tier: OOM drop-ins" test -f "$root/etc/systemd/system/mariadb.service.d/50-memprov.conf" -a \
                 -f "$root/etc/systemd/system/php8.2-fpm.service.d/50-memprov.conf"
+        # The packaged units decide Restart= and OOMPolicy= (read from the copies in the root).
+        check_fails "$tier: no drop-in says on-failure" grep -rq on-failure "$root/etc/systemd/system"
+        check_fails "$tier: no RestartSec (the packaged one stays)" grep -rq RestartSec "$root/etc/systemd/system"
+        check_fails "$tier: mariadb keeps its packaged Restart=on-abnormal" grep -q Restart= \
+                <(unit_dropin "$root" mariadb.service)
+        check "$tier: apache2 on-abort becomes on-abnormal" grep -qx Restart=on-abnormal \
+                <(unit_dropin "$root" apache2.service)
+        check_fails "$tier: apache2 already has OOMPolicy=continue" grep -q OOMPolicy \
+                <(unit_dropin "$root" apache2.service)
+        check "$tier: php-fpm OOMPolicy=continue" grep -qx OOMPolicy=continue \
+                <(unit_dropin "$root" php8.2-fpm.service)
+        check "$tier: php-fpm Restart=on-abnormal" grep -qx Restart=on-abnormal \
+                <(unit_dropin "$root" php8.2-fpm.service)
+        check_fails "$tier: no MemoryHigh by default" grep -rq MemoryHigh "$root/etc/systemd/system"
+        check "$tier: the plan says why" grep -q "Restart=on-abnormal (packaged: on-abort)" "$root.plan"
         mount --bind "$root/etc/systemd/system" /etc/systemd/system
         out=$(systemd-analyze verify mariadb.service apache2.service php8.2-fpm.service 2>&1 |
                 grep -i memprov)

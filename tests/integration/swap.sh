@@ -59,9 +59,9 @@ test_fs() {
         "${MP[@]}" --set "swap.path=$sw" --assume-ram 1G >/dev/null 2>&1
         after=$(state_sums "$sw"; stat -c %i:%s:%Y "$sw")
         check_eq "$fs: second run changes nothing" "$after" "$before"
-        out=$("${MP[@]}" --set "swap.path=$sw" --assume-ram 2G 2>&1)
+        out=$("${MP[@]}" --set "swap.path=$sw" --set memprov.on_resize=report --assume-ram 2G 2>&1)
         after=$(state_sums "$sw"; stat -c %i:%s:%Y "$sw")
-        check "$fs: without --rerun a RAM change is only reported" \
+        check "$fs: on_resize = report: a RAM change is only reported" \
                 grep -q "RAM changed from 1G to 2G" <<<"$out"
         check_eq "$fs: ... and nothing changes" "$after" "$before"
         out=$("${MP[@]}" --set "swap.path=$sw" --assume-ram 1G --rerun --json)

@@ -184,6 +184,79 @@ TEST(cloudinit_unknown_keys_warn_only)
         config_done(&c);
 }
 
+/* A known section given a value (or a [memprov] key given a mapping) is a wrong type: an error
+ * while reading, as the README says, not an unknown key that only warns. */
+TEST(cloudinit_wrong_types_are_errors)
+{
+        static const char *const bad[] = {
+            "memprov:\n  swap: 2G\n",   "memprov:\n  sysctl: [10]\n",    "memprov:\n  units:\n",
+            "memprov:\n  tier 1G: 5\n", "memprov:\n  enabled: {a: 1}\n",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                struct config c = {0};
+                CHECK(parse_yaml(bad[i], &c) < 0);
+                CHECK_U64(c.n_settings, 0);
+                config_done(&c);
+        }
+}
+
+static char *nested(size_t levels, const char *open, const char *inner, const char *close)
+{
+        size_t lo = strlen(open), lc = strlen(close), li = strlen(inner);
+        char *s = malloc(32 + levels * (lo + lc) + li), *p;
+
+        if (!s)
+                abort();
+        p = stpcpy(s, "memprov:\n  swap: ");
+        for (size_t i = 0; i < levels; i++)
+                p = stpcpy(p, open);
+        p = stpcpy(p, inner);
+        for (size_t i = 0; i < levels; i++)
+                p = stpcpy(p, close);
+        stpcpy(p, "\n");
+        return s;
+}
+
+/* The nesting limit applies while parsing (libyaml's loader is quadratic in the depth): 100k
+ * levels are one error; 30 levels outside any setting still parse. */
+TEST(cloudinit_yaml_nesting_limit)
+{
+        _cleanup_free_ char *flow = nested(100000, "[", "x", "]");
+        _cleanup_free_ char *maps = nested(100000, "{a: ", "1", "}");
+        _cleanup_free_ char *ok = nested(30, "[", "x", "]");
+        struct config c = {0};
+
+        CHECK(parse_yaml(flow, &c) < 0);
+        CHECK(parse_yaml(maps, &c) < 0);
+        CHECK_U64(c.n_settings, 0);
+        memcpy(ok, "whatever", 7); /* "memprov" -> "whateve": not memprov's key */
+        CHECK(parse_yaml(ok, &c) == 0);
+        CHECK_U64(c.n_settings, 0);
+        config_done(&c);
+}
+
+/* Aliases share the anchored node: a billion laughs costs what its text costs. */
+TEST(cloudinit_yaml_aliases)
+{
+        struct config c = {0};
+
+        CHECK(parse_yaml("size: &s 2G\ng: &g [proftpd, bind]\nmemprov:\n  swap: {size: *s}\n"
+                         "  units: {disable: *g}\n",
+                         &c) == 0);
+        CHECK_STR(config_str(&c, "swap", "size", NULL), "2G");
+        CHECK_STR(config_str(&c, "units", "disable", NULL), "proftpd bind");
+        config_done(&c);
+        CHECK(parse_yaml("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a]\n"
+                         "c: &c [*b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c]\n"
+                         "e: &e [*d, *d, *d, *d, *d, *d]\nmemprov:\n  units: {disable: *e}\n",
+                         &c) < 0);
+        CHECK(parse_yaml("memprov: &m {swap: *m}\n", &c) < 0);
+        CHECK(parse_yaml("memprov: {swap: {size: *nosuch}}\n", &c) < 0);
+        CHECK_U64(c.n_settings, 0);
+        config_done(&c);
+}
+
 /* Defaults < /etc < user-data < --set, each layer replacing the earlier value. */
 TEST(cloudinit_precedence)
 {

@@ -66,11 +66,22 @@ TEST(config_layering)
 TEST(config_bad_values_name_file_and_line)
 {
         static const char *const bad[] = {
-            "[swap]\nsize = lots\n",        "[swap]\npath = relative/path\n",
-            "[swap]\npath = /a/../etc\n",   "[swap]\nadd = maybe\n",
-            "[sysctl]\nswappiness = 101\n", "[sysctl]\nswappiness = -1\n",
-            "[tier big]\nswap = 1G\n",      "[memprov]\nenabled = 2\n",
+            "[swap]\nsize = lots\n",
+            "[swap]\npath = relative/path\n",
+            "[swap]\npath = /a/../etc\n",
+            "[swap]\nadd = maybe\n",
+            "[sysctl]\nswappiness = 101\n",
+            "[sysctl]\nswappiness = -1\n",
+            "[tier big]\nswap = 1G\n",
+            "[memprov]\nenabled = 2\n",
             "[swap]\npath = /with space\n",
+            /* the kernel reads 010 as octal 8 and refuses 0099: memprov refuses both */
+            "[sysctl]\nswappiness = 010\n",
+            "[sysctl]\nswappiness = 0099\n",
+            "[sysctl]\nswappiness = +5\n",
+            "[tier 1G]\nphp.max_children = 08\n",
+            "[oom]\nssh = -0900\n",
+            "[oom]\nssh = -0\n",
         };
         _cleanup_free_ char *dir = test_mkdtemp(), *file = path_in(dir, "bad.conf");
 
@@ -82,6 +93,26 @@ TEST(config_bad_values_name_file_and_line)
                 config_done(&c);
         }
         test_rmtree(dir);
+}
+
+TEST(config_numbers_plain_decimal)
+{
+        long n;
+
+        CHECK(parse_decimal("0", &n) == 0 && n == 0);
+        CHECK(parse_decimal("100", &n) == 0 && n == 100);
+        CHECK(parse_decimal("-900", &n) == 0 && n == -900);
+        CHECK(parse_decimal("010", &n) < 0);
+        CHECK(parse_decimal("00", &n) < 0);
+        CHECK(parse_decimal(" 5", &n) < 0);
+        CHECK(parse_decimal("5 ", &n) < 0);
+        CHECK(parse_decimal("", &n) < 0);
+        CHECK(parse_decimal("-", &n) < 0);
+        CHECK(parse_decimal("0x10", &n) < 0);
+        CHECK(parse_decimal("99999999999999999999", &n) < 0);
+        CHECK(check_percent_auto("0") == 0);
+        CHECK(check_percent_auto("100") == 0);
+        CHECK(check_percent_auto("-0") < 0);
 }
 
 TEST(config_syntax_errors)

@@ -119,6 +119,35 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return sd_bus_reply_method_return(m, "");
 }
 
+static int method_get_unit(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        const char *name;
+        int r = sd_bus_message_read(m, "s", &name);
+
+        if (r < 0)
+                return r;
+        log_call(userdata, xasprintf("GetUnit %s", name));
+        if (streq(name, "notloaded.service"))
+                return sd_bus_error_setf(error, "org.freedesktop.systemd1.NoSuchUnit",
+                                         "Unit %s not loaded.", name);
+        return sd_bus_reply_method_return(m, "o", "/org/freedesktop/systemd1/unit/x");
+}
+
+static int get_active_state(sd_bus *bus, const char *path, const char *interface,
+                            const char *property, sd_bus_message *reply, void *userdata,
+                            sd_bus_error *error)
+{
+        (void)bus, (void)path, (void)interface, (void)property, (void)userdata, (void)error;
+        return sd_bus_message_append(reply, "s", "active");
+}
+
+/* systemd's Unit interface, as much as memprov reads: ActiveState. */
+static const sd_bus_vtable unit_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_PROPERTY("ActiveState", "s", get_active_state, 0, 0),
+    SD_BUS_VTABLE_END,
+};
+
 static const sd_bus_vtable manager_vtable[] = {
     SD_BUS_VTABLE_START(0),
     SD_BUS_METHOD("DisableUnitFiles", "asb", "a(sss)", method_disable, 0),
@@ -126,6 +155,9 @@ static const sd_bus_vtable manager_vtable[] = {
     SD_BUS_METHOD("StartUnit", "ss", "o", method_job, 0),
     SD_BUS_METHOD("ListUnitsByPatterns", "asas", "a(ssssssouso)", method_list, 0),
     SD_BUS_METHOD("Reload", "", "", method_reload, 0),
+    SD_BUS_METHOD("GetUnit", "s", "o", method_get_unit, 0),
+    SD_BUS_METHOD("ReloadOrTryRestartUnit", "ss", "o", method_job, 0),
+    SD_BUS_METHOD("TryRestartUnit", "ss", "o", method_job, 0),
     SD_BUS_VTABLE_END,
 };
 
@@ -145,6 +177,9 @@ static void serve(int fd, FILE *log)
                 r = sd_bus_set_server(bus, 1, id);
         if (r >= 0)
                 r = sd_bus_add_object_vtable(bus, NULL, SD_PATH, SD_IFACE, manager_vtable, log);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/systemd1/unit/x",
+                                             "org.freedesktop.systemd1.Unit", unit_vtable, log);
         if (r >= 0)
                 r = sd_bus_start(bus);
         while (r >= 0) {
@@ -195,6 +230,14 @@ TEST(units_bus_calls_match_systemd_manager)
         CHECK(units_bus_start(ub, "proftpd.service") == 0);
         CHECK(units_bus_start(ub, "notloaded.service") < 0);
         CHECK(units_bus_reload(ub) == 0);
+        /* --rerun's live reload: the state, the job (its object gone: finished), the state. */
+        _cleanup_free_ char *state = NULL, *gone = NULL;
+        CHECK(units_bus_active_state(ub, "apache2.service", &state) == 0);
+        CHECK_STR(state, "active");
+        CHECK(units_bus_active_state(ub, "notloaded.service", &gone) == 0);
+        CHECK_STR(gone, "inactive");
+        CHECK(units_bus_reload_or_restart(ub, "apache2.service", false) == 0);
+        CHECK(units_bus_reload_or_restart(ub, "mariadb.service", true) == 0);
         units_bus_close(ub);
         waitpid(pid, NULL, 0);
         n = read(logpipe[0], buf, sizeof(buf) - 1);
@@ -208,5 +251,9 @@ TEST(units_bus_calls_match_systemd_manager)
                        "StopUnit postgresql@16-main.service replace\n"
                        "StartUnit proftpd.service replace\n"
                        "StartUnit notloaded.service replace\n"
-                       "Reload\n");
+                       "Reload\n"
+                       "GetUnit apache2.service\n"
+                       "GetUnit notloaded.service\n"
+                       "ReloadOrTryRestartUnit apache2.service replace\n"
+                       "TryRestartUnit mariadb.service replace\n");
 }

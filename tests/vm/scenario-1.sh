@@ -11,9 +11,10 @@ if boot "$dir" --ram 1G; then
         check_eq "s1: vm.swappiness 10 (database installed)" "$(rv swappiness)" 10
         check_dropins s1
         check_live_web s1
-        check_units s1 enabled mariadb apache2 php8.2-fpm
+        check_units s1 enabled mariadb apache2 "$PHPFPM"
         # The small tier's groups (conf.d/30-units.conf): proftpd, bind, postgres, mailman.
         check_units s1 disabled proftpd named postgresql mailman3
+        check_cloud_init_clean s1
         echo "# s1 mariadb (buffer pool, max_connections): $(rv mariadb)"
 else
         not_ok "s1: boot at 1G, report read back"

@@ -11,7 +11,7 @@ if boot "$dir" --ram 512M; then
         check_dropins s2
         check_live_web s2
         check_budget s2
-        check_units s2 enabled mariadb apache2 php8.2-fpm
+        check_units s2 enabled mariadb apache2 "$PHPFPM"
         check_units s2 disabled proftpd named postgresql mailman3
         echo "# s2 mariadb (buffer pool, max_connections): $(rv mariadb); budget $(rv budget)"
 else

@@ -18,10 +18,11 @@ if boot "$dir" --ram 1G --user-data "$dir.user-data"; then
         check_eq "s3: one active swap" "$(rv swap.active_count)" 1
         check_eq "s3: one swap line in fstab, for /swapfile" "$(rv swap.fstab_lines)" "/swapfile:none:swap;"
         check_dropins s3
-        check_units s3 enabled postgresql mariadb apache2 php8.2-fpm
+        check_units s3 enabled postgresql mariadb apache2 "$PHPFPM"
         check_eq "s3: postgresql active" "$(rv unit.postgresql.active)" active
-        check_eq "s3: postgresql@15-main (the cluster) active" "$(rv unit.postgresql@15-main.active)" active
+        check_eq "s3: $PGMAIN (the cluster) active" "$(rv "unit.$PGMAIN.active")" active
         check_units s3 disabled proftpd named mailman3
+        check_cloud_init_memprov_key s3
 else
         not_ok "s3: boot at 1G with user-data (swap 1G, keep postgres), report read back"
 fi

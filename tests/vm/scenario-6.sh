@@ -22,6 +22,7 @@ if boot "$dir" --ram 2G --user-data "$dir.user-data"; then
         check_eq "s6: no ordering cycle in the journal" "$(rv ordering_cycles)" 0
         check_eq "s6: nothing OOM-killed" "$(rv oom_kills)" 0
         check_untouched s6
+        check_cloud_init_memprov_key s6
         echo "# s6 memprov journal: $(grep 'memprov\.swap\.size' <<<"$journal" | head -n 1)"
 else
         not_ok "s6: boot at 2G with bad user-data, report read back"

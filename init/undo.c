@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * --undo: each module plans the way back for what it changed (module.h's undo hook), the
+ * recorded files and links are removed unless the admin changed them since, and the state
+ * goes. The same executor as provisioning carries it out, so --dry-run previews it and a second
+ * --undo, with no state left, changes nothing.
+ */
+#include <fcntl.h>
+
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/state.h"
+#include "../modules/module.h"
+#include "apply.h"
+#include "options.h"
+#include "preview.h"
+#include "undo.h"
+
+static int plan_undo(const struct context *ctx, const struct cloudinit_meta *meta, struct plan *p)
+{
+        struct action *a;
+        int r;
+
+        p->ram_bytes = state_u64(ctx->state, "memprov", "ram_bytes");
+        p->tier = xstrdup(config_str(ctx->state, "memprov", "tier", "?"));
+        plan_undo_files(ctx, p);
+        for (size_t i = 0; memprov_modules[i]; i++)
+                if (memprov_modules[i]->undo && (r = memprov_modules[i]->undo(ctx, p)) < 0)
+                        return r;
+        plan_merge_reloads(p);
+        /* The marker before the state goes: a crash between them leaves a machine that boot
+         * does not provision again and a second --undo completes. */
+        a = plan_add_file(p, "core", UNDONE_PATH, 0644,
+                          xasprintf("# memprov --undo put this machine back as it was before "
+                                    "memprov.\n# Boot leaves it so; memprov --rerun provisions it "
+                                    "again.\n[memprov]\nundone = yes\ninstance_id = %s\n",
+                                    meta->instance_id ? meta->instance_id : ""));
+        a->note = xstrdup("so that the next boot does not provision again");
+        a = plan_add(p, ACTION_REMOVE_FILE, "core");
+        a->path = xstrdup(STATE_PATH);
+        a->note = xstrdup("memprov's record of this machine");
+        plan_note(p, "services read the removed drop-ins when they next start (reboot, or "
+                     "restart them)");
+        return 0;
+}
+
+/* A drop-in directory emptied by the undo goes too (systemd ignores an empty one, but a
+ * machine that never ran memprov has none). */
+static void remove_empty_dropin_dirs(const struct context *ctx, const struct plan *p)
+{
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                _cleanup_free_ char *dir = NULL;
+                _cleanup_close_ int dirfd = -1;
+                const char *name;
+                char *slash;
+
+                if (a->type != ACTION_REMOVE_FILE || !a->changed ||
+                    !startswith(a->path, "/etc/systemd/system/"))
+                        continue;
+                dir = xstrdup(a->path);
+                slash = strrchr(dir, '/');
+                *slash = '\0';
+                if (slash - dir < 2 || !streq(slash - 2, ".d"))
+                        continue;
+                if (root_open_parent(ctx->rootfd, dir, false, &dirfd, &name) == 0 &&
+                    unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY &&
+                    errno != ENOENT)
+                        log_warning_errno(errno, "cannot remove %s%s", ctx->root, dir);
+        }
+}
+
+int undo_run(const struct context *ctx, const struct cloudinit_meta *meta)
+{
+        struct plan p = {0};
+        int r;
+
+        if (!state_present(ctx->state)) {
+                log_info("nothing to undo: no %s%s (memprov has not provisioned this machine, or "
+                         "--undo already ran)",
+                         ctx->root, STATE_PATH);
+                return 0;
+        }
+        r = plan_undo(ctx, meta, &p);
+        if (r == 0 && !ctx->opts->dry_run) {
+                r = apply_plan(ctx, &p);
+                remove_empty_dropin_dirs(ctx, &p);
+                if (r == 0)
+                        r = root_sync(ctx->rootfd);
+        }
+        if (r == 0 || !ctx->opts->dry_run) {
+                if (ctx->opts->json)
+                        plan_print_json(&p, !ctx->opts->dry_run, stdout);
+                else
+                        plan_print_text(&p, !ctx->opts->dry_run, stdout);
+                if (ctx->opts->diff)
+                        plan_print_diffs(ctx, &p);
+        }
+        for (size_t i = 0; r == 0 && i < p.n_actions; i++)
+                if (p.actions[i].skip && p.actions[i].type == ACTION_REMOVE_FILE)
+                        log_info("%s%s: edited by the admin since memprov wrote it; kept",
+                                 ctx->root, p.actions[i].path);
+        plan_done(&p);
+        return r;
+}
+
+bool undone_check(const struct context *ctx, const struct cloudinit_meta *meta)
+{
+        _cleanup_(config_done) struct config marker = {0};
+        _cleanup_free_ char *path = xasprintf("%s%s", ctx->root, UNDONE_PATH);
+        const char *instance;
+        struct stat st;
+
+        if (root_lstat(ctx->rootfd, UNDONE_PATH, &st) < 0 || !S_ISREG(st.st_mode) ||
+            config_load_file(&marker, path) < 0)
+                return false;
+        instance = config_str(&marker, "memprov", "instance_id", "");
+        if (meta->instance_id && instance[0] && !streq(instance, meta->instance_id)) {
+                log_info("memprov --undo ran on cloud-init instance %s, this is %s: provisioning",
+                         instance, meta->instance_id);
+                return false;
+        }
+        log_info("memprov --undo put this machine back; nothing changed (memprov --rerun "
+                 "provisions it again)");
+        return true;
+}
+
+int undone_clear(const struct context *ctx)
+{
+        int r = root_remove_file(ctx->rootfd, UNDONE_PATH);
+
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "cannot remove %s%s", ctx->root, UNDONE_PATH);
+        return 0;
+}

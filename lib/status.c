@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "status.h"
+#include "util.h"
+
+/* detail: owned by the status from here on (may be NULL). */
+void status_add(struct status *st, const char *kind, const char *name, const char *state,
+                bool drift, char *detail)
+{
+        st->items = xrealloc(st->items, (st->n_items + 1) * sizeof(*st->items));
+        st->items[st->n_items++] = (struct status_item){
+            .kind = xstrdup(kind),
+            .name = xstrdup(name),
+            .state = xstrdup(state),
+            .detail = detail,
+            .drift = drift,
+        };
+}
+
+void status_done(struct status *st)
+{
+        for (size_t i = 0; i < st->n_items; i++) {
+                free(st->items[i].kind);
+                free(st->items[i].name);
+                free(st->items[i].state);
+                free(st->items[i].detail);
+        }
+        free(st->items);
+        *st = (struct status){0};
+}

@@ -1,0 +1,53 @@
+# shellcheck shell=bash disable=SC2154 # dir (tests/vm/run)
+# Scenario 9 (issue 12): memprov --undo. A 1 GiB guest provisions at first boot, then
+# `memprov --undo` runs (a second --undo changes nothing); after a reboot the guest matches a
+# guest of the same image that never ran memprov (memprov.service masked on its only boot):
+# swaps, fstab, vm.swappiness, unit file states and the /etc tree, apart from what differs
+# between any two instances (host keys, machine-id).
+section_of() { sed -n "/^=== $1\$/,/^---/p" "$2" | sed '1d;$d'; }
+# Per-instance files: generated at each instance's first boot, whatever memprov does.
+VOLATILE='^/etc/(machine-id|ssh/ssh_host_[a-z0-9_]*key(\.pub)?|\.updated|adjtime) '
+
+never=$dir-never
+rm -rf "$never" "$never".boot.log
+if boot "$never" --ram 1G --append "systemd.mask=memprov.service memprov.endstate"; then
+        ok "s9: boot of a guest that never runs memprov"
+        check_eq "s9.never: no memprov state" "$(rv end.memprov_state)" none
+        NEVER=$REPORT
+else
+        not_ok "s9: boot of a guest that never runs memprov"
+        NEVER=
+fi
+if boot "$dir" --ram 1G --append memprov.undo; then
+        ok "s9: first boot at 1G, then memprov --undo"
+        check_boot_sane s9.1
+        check_eq "s9.1: memprov --undo succeeds" "$(rv undo.rc)" 0
+        check_eq "s9.1: a second --undo succeeds" "$(rv undo.second_rc)" 0
+        check "s9.1: ... and has nothing to undo" grep -q "nothing to undo" \
+                <(section_of "memprov --undo again" "$REPORT")
+        check_eq "s9.1: --status after --undo: not provisioned (8)" "$(rv undo.status_rc)" 8
+        if boot "$dir" --ram 1G --append memprov.endstate; then
+                ok "s9: reboot after --undo"
+                check_boot_sane s9.2
+                check "s9.2: the boot-time run provisions nothing" grep -q "put this machine back" \
+                        <(sed -n '/^=== journalctl -b -u memprov$/,/^---/p' "$REPORT")
+                if [ -n "$NEVER" ]; then
+                        for k in end.swaps end.fstab_sum end.swappiness end.memprov_state; do
+                                check_eq "s9.2: $k as on a guest that never ran memprov" \
+                                        "$(rv $k)" "$(rv $k "$NEVER")"
+                        done
+                        check_eq "s9.2: unit file states as on a guest that never ran memprov" \
+                                "$(section_of "end: unit file states" "$REPORT" | sha256sum)" \
+                                "$(section_of "end: unit file states" "$NEVER" | sha256sum)"
+                        d=$(diff <(section_of "end: /etc entries" "$NEVER") \
+                                <(section_of "end: /etc entries" "$REPORT") | grep '^[<>]')
+                        sed 's/^/# \/etc differs: /' <<<"$d" | head -n 40
+                        check_eq "s9.2: /etc as on a guest that never ran memprov (but per-instance files)" \
+                                "$(grep -Ev "^[<>] $VOLATILE" <<<"$d" | grep -c .)" 0
+                fi
+        else
+                not_ok "s9: reboot after --undo"
+        fi
+else
+        not_ok "s9: first boot at 1G, then memprov --undo"
+fi
