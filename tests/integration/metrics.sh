@@ -42,9 +42,11 @@ check_eq "one unit disabled" "$(metric memprov_units_disabled "$R$PROM")" 1
 check_eq "no resize pending" "$(metric memprov_resize_pending "$R$PROM")" 0
 check_eq "no temporary file left" "$(find "$R/var/lib/prometheus/node-exporter" -name '.#*' | wc -l)" 0
 
-# The admin edits a managed file; the RAM changes; the next (checking) run says both.
+# The admin edits a managed file; the RAM changes; the next (checking) run says both. A boot
+# run re-tiers by default (on_resize = rerun): "report" keeps the resize pending.
 echo "vm.swappiness = 1" >>"$R/etc/sysctl.d/60-memprov.conf"
-check "checking run at 2G" "$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 2G
+check "checking run at 2G" "$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 2G \
+        --set memprov.on_resize=report
 check_eq "drifted: the edited file" "$(metric memprov_files_drifted "$R$PROM")" 1
 check_eq "resize pending" "$(metric memprov_resize_pending "$R$PROM")" 1
 check_eq "tier still the provisioned one" "$(sed -n 's/^memprov_info{tier="\([^"]*\)".*/\1/p' "$R$PROM")" 1G
