@@ -7,6 +7,7 @@
 #include "../lib/state.h"
 #include "../modules/module.h"
 #include "apply.h"
+#include "journal.h"
 
 /* The state keeps one line per managed path: [files] PATH = HASH MODE MODULE and
  * [links] PATH = TARGET MODULE. Paths are keys, not section names, because inih cuts section
@@ -14,17 +15,26 @@
 #define STATE_FILES "files"
 #define STATE_LINKS "links"
 
-/* Whether the file on disk is what memprov last wrote (or memprov's, when state was lost). */
+static bool recorded_hash_is(const struct config *record, const char *path, const char *hex)
+{
+        const char *recorded = record ? config_str(record, STATE_FILES, path, NULL) : NULL;
+
+        return recorded && startswith(recorded, hex) &&
+               (recorded[16] == ' ' || recorded[16] == '\0');
+}
+
+/* Whether the file on disk is what memprov last wrote, or what a run that did not finish was
+ * writing (its journal), or memprov's when neither knows the file. */
 static bool file_is_ours(const struct context *ctx, const char *path, const char *current,
                          size_t size)
 {
-        const char *recorded = config_str(ctx->state, STATE_FILES, path, NULL);
         char hex[17];
 
-        if (!recorded)
+        if (!config_str(ctx->state, STATE_FILES, path, NULL) &&
+            !(ctx->journal && config_str(ctx->journal, STATE_FILES, path, NULL)))
                 return is_managed_content(current);
         snprintf(hex, sizeof(hex), "%016" PRIx64, hash64(current, size));
-        return startswith(recorded, hex) && (recorded[16] == ' ' || recorded[16] == '\0');
+        return recorded_hash_is(ctx->state, path, hex) || recorded_hash_is(ctx->journal, path, hex);
 }
 
 static void skip_action(struct action *a, const char *why)
@@ -110,14 +120,21 @@ static void review_stale_one(const struct context *ctx, struct plan *p, const st
                 skip_action(a, "no longer wanted, but changed since: left alone");
 }
 
-static void review_stale(const struct context *ctx, struct plan *p)
+static void review_stale_in(const struct context *ctx, struct plan *p, const struct config *record)
 {
-        for (size_t i = 0; i < ctx->state->n_settings; i++) {
-                const struct setting *s = &ctx->state->settings[i];
+        for (size_t i = 0; record && i < record->n_settings; i++) {
+                const struct setting *s = &record->settings[i];
                 if ((streq(s->section, STATE_FILES) || streq(s->section, STATE_LINKS)) &&
                     !plan_has_path(p, s->key))
                         review_stale_one(ctx, p, s);
         }
+}
+
+/* The state's files, and those an interrupted run may have written (its journal). */
+static void review_stale(const struct context *ctx, struct plan *p)
+{
+        review_stale_in(ctx, p, ctx->state);
+        review_stale_in(ctx, p, ctx->journal);
 }
 
 void plan_review(const struct context *ctx, struct plan *p)
@@ -193,7 +210,58 @@ static int apply_one(const struct context *ctx, struct action *a)
         return m->apply(ctx, a);
 }
 
-int apply_plan(const struct context *ctx, struct plan *p)
+static int check_path(const struct context *ctx, const char *path)
+{
+        int r = root_check_writable_path(ctx->rootfd, path);
+
+        if (r == -ELOOP)
+                return log_error("%s%s: a directory on the way is a symlink; refusing before any "
+                                 "change, nothing changed",
+                                 ctx->root, path);
+        if (r < 0)
+                return log_error_errno(r, "%s%s: refusing before any change, nothing changed",
+                                       ctx->root, path);
+        return 0;
+}
+
+/* The link paths of a unit action ("PATH TARGET" lines). */
+static int check_unit_links(const struct context *ctx, const struct action *a)
+{
+        _cleanup_free_ char *copy = xstrdup(a->content ? a->content : "");
+        char *save = NULL;
+        int r = 0;
+
+        for (char *line = strtok_r(copy, "\n", &save); r == 0 && line;
+             line = strtok_r(NULL, "\n", &save)) {
+                line[strcspn(line, " ")] = '\0';
+                r = check_path(ctx, line);
+        }
+        return r;
+}
+
+/* Every path the plan writes, resolved before the first change: a refusal changes nothing. */
+static int preflight(const struct context *ctx, const struct plan *p)
+{
+        static const char *const always[] = {STATE_PATH, JOURNAL_PATH, "/etc/fstab"};
+        int r = 0;
+
+        for (size_t i = 0; r == 0 && i < ELEMENTSOF(always); i++)
+                r = check_path(ctx, always[i]);
+        for (size_t i = 0; r == 0 && i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                if (a->skip)
+                        continue;
+                if (a->path)
+                        r = check_path(ctx, a->path);
+                if (r == 0 && a->type == ACTION_SWAP && a->swap.path)
+                        r = check_path(ctx, a->swap.path);
+                if (r == 0 && a->type == ACTION_UNIT)
+                        r = check_unit_links(ctx, a);
+        }
+        return r;
+}
+
+int apply_plan(const struct context *ctx, struct plan *p, const struct config *intent)
 {
         struct statvfs sv;
         bool changed = false;
@@ -203,6 +271,12 @@ int apply_plan(const struct context *ctx, struct plan *p)
         if (fstatvfs(ctx->rootfd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
                 return log_error("%s is on a read-only filesystem; nothing changed",
                                  ctx->root[0] ? ctx->root : "/");
+        r = preflight(ctx, p);
+        if (r < 0)
+                return r;
+        r = journal_begin(ctx->rootfd, intent);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < p->n_actions; i++) {
                 struct action *a = &p->actions[i];
                 /* Reload systemd only for what this run changed (it is the last action). */

@@ -7,7 +7,8 @@
 /* Before apply or --dry-run: leaves alone managed files the admin has edited, and plans the
  * removal of files memprov wrote before that the new plan no longer wants. */
 void plan_review(const struct context *ctx, struct plan *p);
-/* Performs every action, each compare-then-change; stops at the first error (logged). */
-int apply_plan(const struct context *ctx, struct plan *p);
+/* Checks every path the plan writes, records intent (the state as planned) in the journal,
+ * then performs every action, each compare-then-change; stops at the first error (logged). */
+int apply_plan(const struct context *ctx, struct plan *p, const struct config *intent);
 /* The managed files in the new state, with the hash of what they now hold. */
 void record_files(const struct plan *p, struct config *state);

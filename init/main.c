@@ -11,6 +11,7 @@
 #include "../lib/util.h"
 #include "../modules/module.h"
 #include "apply.h"
+#include "journal.h"
 #include "options.h"
 
 #define ETC_CONF   "/etc/memprov/memprov.conf"
@@ -122,11 +123,16 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
 
         r = make_plan(ctx, &p);
         if (r == 0 && !ctx->opts->dry_run) {
-                r = apply_plan(ctx, &p);
+                /* Intent first: what this run will record, in case it does not get there. */
+                record_state(ctx, &p, meta, &new_state);
+                r = apply_plan(ctx, &p, &new_state);
                 if (r == 0) {
+                        config_done(&new_state);
                         record_state(ctx, &p, meta, &new_state);
                         r = state_save(ctx->rootfd, &new_state);
                 }
+                if (r == 0)
+                        r = journal_end(ctx->rootfd);
         }
         if (r == 0 || !ctx->opts->dry_run) {
                 if (ctx->opts->json)
@@ -140,7 +146,7 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
 
 static int run(const struct options *o)
 {
-        _cleanup_(config_done) struct config config = {0}, state = {0};
+        _cleanup_(config_done) struct config config = {0}, state = {0}, journal = {0};
         _cleanup_(cloudinit_meta_done) struct cloudinit_meta meta = {0};
         _cleanup_close_ int rootfd = -1;
         struct services services = {0};
@@ -160,6 +166,8 @@ static int run(const struct options *o)
                 return 0;
         }
         r = state_load(rootfd, ctx.root, &state);
+        if (r == 0)
+                r = journal_load(rootfd, ctx.root, &journal);
         if (r < 0)
                 return r;
         cloudinit_read_meta(rootfd, ctx.root, &meta);
@@ -170,11 +178,12 @@ static int run(const struct options *o)
         ctx.facts = &facts;
         ctx.config = &config;
         ctx.state = &state;
+        ctx.journal = &journal;
         ctx.tier = tier_select(&config, facts.ram_bytes, tier);
         ctx.services = &services;
         if (o->status)
                 r = print_status(&ctx);
-        else if (state_present(&state) && !o->rerun && !o->dry_run &&
+        else if (state_present(&state) && !o->rerun && !o->dry_run && !journal_pending(&journal) &&
                  !cloudinit_new_instance(&meta, &state))
                 r = report_changes(&ctx);
         else {

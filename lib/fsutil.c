@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
 #include <limits.h>
-#include <sys/random.h>
 
 #include "fsutil.h"
 #include "util.h"
@@ -158,12 +157,20 @@ static int write_temp(int dirfd, const char *tmp, const char *data, size_t size,
         return r;
 }
 
+/* The temp name is fixed, not random: a run killed between create and rename leaves at most
+ * one leftover per file, which the next run's write of the same file replaces. */
+int temp_name(const char *name, char buf[static NAME_MAX + 1])
+{
+        if (snprintf(buf, NAME_MAX + 1, ".#%.200s.memprov-tmp", name) > NAME_MAX)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
 int root_write_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode)
 {
         _cleanup_close_ int dirfd = -1;
         const char *name;
         char tmp[NAME_MAX + 1];
-        uint32_t rnd;
         struct stat st;
         int r;
 
@@ -172,10 +179,11 @@ int root_write_file(int rootfd, const char *path, const char *data, size_t size,
                 return r;
         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
                 return S_ISLNK(st.st_mode) ? -ELOOP : -EEXIST;
-        if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-                rnd = (uint32_t)getpid();
-        if (snprintf(tmp, sizeof(tmp), ".#%.200s.%08x", name, rnd) >= (int)sizeof(tmp))
-                return -ENAMETOOLONG;
+        r = temp_name(name, tmp);
+        if (r < 0)
+                return r;
+        if (unlinkat(dirfd, tmp, 0) < 0 && errno != ENOENT)
+                return -errno;
         r = write_temp(dirfd, tmp, data, size, mode);
         if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
                 r = -errno;
@@ -201,6 +209,35 @@ int root_sync(int rootfd)
         if (fd < 0)
                 return -errno;
         return syncfs(fd) < 0 ? -errno : 0;
+}
+
+int root_check_writable_path(int rootfd, const char *path)
+{
+        char buf[PATH_MAX], *save = NULL, *comp, *next;
+        _cleanup_close_ int fd = -1;
+
+        if (path[0] != '/' || strlen(path) >= sizeof(buf))
+                return -EINVAL;
+        strcpy(buf, path);
+        fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return -errno;
+        /* Every directory on the way must be a real directory; the first missing one ends the
+         * walk (memprov creates the rest). The last component is the file's own business. */
+        for (comp = strtok_r(buf, "/", &save); comp; comp = next) {
+                int sub;
+                next = strtok_r(NULL, "/", &save);
+                if (!next)
+                        break;
+                sub = open_component(fd, comp, false);
+                if (sub == -ENOENT)
+                        return 0;
+                if (sub < 0)
+                        return sub;
+                close(fd);
+                fd = sub;
+        }
+        return 0;
 }
 
 int root_remove_file(int rootfd, const char *path)

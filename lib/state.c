@@ -8,12 +8,17 @@
 
 int state_load(int rootfd, const char *root, struct config *ret)
 {
-        _cleanup_free_ char *path = xasprintf("%s%s", root, STATE_PATH);
+        return state_load_from(rootfd, root, STATE_PATH, ret);
+}
+
+int state_load_from(int rootfd, const char *root, const char *file, struct config *ret)
+{
+        _cleanup_free_ char *path = xasprintf("%s%s", root, file);
         struct stat st;
         int r;
 
         /* Refuse a state reached through a symlink rather than trusting where it points. */
-        r = root_lstat(rootfd, STATE_PATH, &st);
+        r = root_lstat(rootfd, file, &st);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
@@ -54,6 +59,11 @@ static bool section_seen(const struct config *c, size_t upto, const char *sectio
 
 int state_save(int rootfd, const struct config *state)
 {
+        return state_save_to(rootfd, STATE_PATH, state);
+}
+
+int state_save_to(int rootfd, const char *file, const struct config *state)
+{
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         FILE *f;
@@ -75,8 +85,8 @@ int state_save(int rootfd, const struct config *state)
         }
         if (fclose(f) != 0)
                 return log_error_errno(errno, "state");
-        r = root_write_file(rootfd, STATE_PATH, buf, size, 0644);
+        r = root_write_file(rootfd, file, buf, size, 0644);
         if (r < 0)
-                return log_error_errno(r, "cannot write %s", STATE_PATH);
+                return log_error_errno(r, "cannot write %s", file);
         return 0;
 }

@@ -14,6 +14,9 @@
 /* A missing state is not an error: *ret stays empty. */
 int state_load(int rootfd, const char *root, struct config *ret);
 int state_save(int rootfd, const struct config *state);
+/* The same for another file in the state's format (the journal of a run in progress). */
+int state_load_from(int rootfd, const char *root, const char *file, struct config *ret);
+int state_save_to(int rootfd, const char *file, const struct config *state);
 bool state_present(const struct config *state);
 void state_set_u64(struct config *state, const char *section, const char *key, uint64_t value);
 uint64_t state_u64(const struct config *state, const char *section, const char *key);
