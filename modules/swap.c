@@ -177,6 +177,11 @@ static int swap_plan(const struct context *ctx, struct plan *p)
                           other->path);
                 return plan_no_swap(ctx, p, NULL, 0, "existing swap found");
         }
+        /* A file at swap.path that memprov cannot prove is its own is an error, wherever
+         * the path came from (user-data too), not a file to replace. */
+        r = refuse_foreign_paths(ctx, path);
+        if (r < 0)
+                return r;
         if (!ctx->facts->fs_known)
                 return plan_no_swap(ctx, p, own, own_size,
                                     "cannot examine the swapfile's filesystem");
@@ -194,9 +199,6 @@ static int swap_plan(const struct context *ctx, struct plan *p)
         if (size == 0)
                 return plan_no_swap(ctx, p, own, own_size,
                                     "not enough free space for a swapfile of at least 256M");
-        r = refuse_foreign_paths(ctx, path);
-        if (r < 0)
-                return r;
         if (!own)
                 a = add_swap(ctx, p, SWAP_CREATE, path, size, fs->fstype);
         else if (!streq(own, path) || (swap_resize_wanted(own_size, size) && !refusal)) {
