@@ -148,18 +148,55 @@ void plan_review(const struct context *ctx, struct plan *p)
         review_stale(ctx, p);
 }
 
-static int apply_write(const struct context *ctx, struct action *a)
+static bool write_needed(const struct context *ctx, const struct action *a)
 {
         _cleanup_free_ char *current = NULL;
         struct stat st;
         size_t size;
+
+        return !(root_read_file(ctx->rootfd, a->path, &current, &size) == 0 &&
+                 size == a->content_size && memcmp(current, a->content, size) == 0 &&
+                 root_lstat(ctx->rootfd, a->path, &st) == 0 && (st.st_mode & 07777) == a->mode);
+}
+
+/* Every file the plan writes goes to its temp file first, and one syncfs makes them all
+ * durable: each rename below then swaps in a complete file, without one journal commit per
+ * file (issue 11: per-file fsyncs were most of the run's cost). */
+static int stage_writes(const struct context *ctx, const struct plan *p)
+{
+        bool staged = false;
         int r;
 
-        if (root_read_file(ctx->rootfd, a->path, &current, &size) == 0 && size == a->content_size &&
-            memcmp(current, a->content, size) == 0 && root_lstat(ctx->rootfd, a->path, &st) == 0 &&
-            (st.st_mode & 07777) == a->mode)
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                if (a->type != ACTION_WRITE_FILE || a->skip || !write_needed(ctx, a))
+                        continue;
+                r = root_stage_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
+                if (r < 0)
+                        return log_error_errno(r, "cannot write %s%s", ctx->root, a->path);
+                staged = true;
+        }
+        if (staged && (r = root_sync(ctx->rootfd)) < 0)
+                return log_error_errno(r, "syncfs %s", ctx->root[0] ? ctx->root : "/");
+        return 0;
+}
+
+static void discard_staged(const struct context *ctx, const struct plan *p)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].type == ACTION_WRITE_FILE)
+                        root_discard_staged(ctx->rootfd, p->actions[i].path);
+}
+
+static int apply_write(const struct context *ctx, struct action *a)
+{
+        int r;
+
+        if (!write_needed(ctx, a))
                 return 0;
-        r = root_write_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
+        r = root_commit_file(ctx->rootfd, a->path);
+        if (r == -ENOENT) /* not staged: the file changed under the run */
+                r = root_write_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s%s", ctx->root, a->path);
         a->changed = true;
@@ -275,19 +312,19 @@ int apply_plan(const struct context *ctx, struct plan *p, const struct config *i
         if (r < 0)
                 return r;
         r = journal_begin(ctx->rootfd, intent);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < p->n_actions; i++) {
+        if (r == 0)
+                r = stage_writes(ctx, p);
+        for (size_t i = 0; r == 0 && i < p->n_actions; i++) {
                 struct action *a = &p->actions[i];
                 /* Reload systemd only for what this run changed (it is the last action). */
                 if (a->skip || (a->type == ACTION_DAEMON_RELOAD && !changed))
                         continue;
                 r = apply_one(ctx, a);
-                if (r < 0)
-                        return r;
                 changed = changed || a->changed;
         }
-        return 0;
+        if (r < 0)
+                discard_staged(ctx, p);
+        return r;
 }
 
 void record_files(const struct plan *p, struct config *state)

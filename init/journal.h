@@ -20,3 +20,5 @@ bool journal_pending(const struct config *journal);
 int journal_begin(int rootfd, const struct config *intent);
 /* After the state is saved: the run is complete. */
 int journal_end(int rootfd);
+/* A run killed while writing its journal left only the journal's temp file: removed. */
+void journal_sweep(int rootfd);

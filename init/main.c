@@ -184,9 +184,10 @@ static int run(const struct options *o)
         if (o->status)
                 r = print_status(&ctx);
         else if (state_present(&state) && !o->rerun && !o->dry_run && !journal_pending(&journal) &&
-                 !cloudinit_new_instance(&meta, &state))
+                 !cloudinit_new_instance(&meta, &state)) {
+                journal_sweep(rootfd);
                 r = report_changes(&ctx);
-        else {
+        } else {
                 /* Only planning needs the services: --status and a check spawn nothing. */
                 r = services_detect(&ctx, &services);
                 if (r == 0)

@@ -24,6 +24,12 @@ int root_read_file(int rootfd, const char *path, char **ret, size_t *ret_size);
 /* Atomic: temp file in the same directory, fsync, rename. The rename becomes durable with the
  * next root_sync() (one syncfs per run instead of one journal commit per directory). */
 int root_write_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode);
+/* Two-step writes, for many files with one sync: root_stage_file() writes path's temp file
+ * (no fsync), root_sync() makes every staged file durable at once, root_commit_file() renames
+ * one into place (-ENOENT when nothing was staged), root_discard_staged() drops one. */
+int root_stage_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode);
+int root_commit_file(int rootfd, const char *path);
+void root_discard_staged(int rootfd, const char *path);
 int root_remove_file(int rootfd, const char *path);
 /* 0 when every existing directory on path is a real directory (no symlink, no file): what
  * root_write_file() would accept, checked without changing anything. */
