@@ -164,7 +164,6 @@ static bool write_needed(const struct context *ctx, const struct action *a)
  * file (issue 11: per-file fsyncs were most of the run's cost). */
 static int stage_writes(const struct context *ctx, const struct plan *p)
 {
-        bool staged = false;
         int r;
 
         for (size_t i = 0; i < p->n_actions; i++) {
@@ -174,10 +173,7 @@ static int stage_writes(const struct context *ctx, const struct plan *p)
                 r = root_stage_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
                 if (r < 0)
                         return log_error_errno(r, "cannot write %s%s", ctx->root, a->path);
-                staged = true;
         }
-        if (staged && (r = root_sync(ctx->rootfd)) < 0)
-                return log_error_errno(r, "syncfs %s", ctx->root[0] ? ctx->root : "/");
         return 0;
 }
 
@@ -311,9 +307,15 @@ int apply_plan(const struct context *ctx, struct plan *p, const struct config *i
         r = preflight(ctx, p);
         if (r < 0)
                 return r;
-        r = journal_begin(ctx->rootfd, intent);
+        /* Intent and every file's new bytes under temp names, one syncfs, the journal in
+         * place: only then the first change. */
+        r = journal_stage(ctx->rootfd, intent);
         if (r == 0)
                 r = stage_writes(ctx, p);
+        if (r == 0 && (r = root_sync(ctx->rootfd)) < 0)
+                log_error_errno(r, "syncfs %s", ctx->root[0] ? ctx->root : "/");
+        if (r == 0)
+                r = journal_commit(ctx->rootfd);
         for (size_t i = 0; r == 0 && i < p->n_actions; i++) {
                 struct action *a = &p->actions[i];
                 /* Reload systemd only for what this run changed (it is the last action). */

@@ -16,33 +16,36 @@ bool journal_pending(const struct config *journal)
         return journal->n_settings > 0;
 }
 
-int journal_begin(int rootfd, const struct config *intent)
+int journal_stage(int rootfd, const struct config *intent)
 {
-        _cleanup_close_ int dirfd = -1;
-        const char *name;
-        int r;
-
-        r = state_save_to(rootfd, JOURNAL_PATH, intent);
-        if (r < 0)
-                return r;
-        /* Durable before the first change it announces: the rename too, not just the bytes. */
-        r = root_open_parent(rootfd, JOURNAL_PATH, false, &dirfd, &name);
-        if (r == 0)
-                r = fsync_dir(dirfd);
-        return r < 0 ? log_error_errno(r, "fsync %s", JOURNAL_PATH) : 0;
+        return state_stage(rootfd, JOURNAL_PATH, intent);
 }
 
-int journal_end(int rootfd)
+int journal_commit(int rootfd)
+{
+        int r = root_commit_file(rootfd, JOURNAL_PATH);
+
+        return r < 0 ? log_error_errno(r, "cannot write %s", JOURNAL_PATH) : 0;
+}
+
+int journal_complete(int rootfd, const struct config *state)
 {
         int r;
 
-        /* Everything the run changed on the root's filesystem (renames, links, the state) is
-         * durable before the journal that would finish it goes: one syncfs. */
+        /* The state's bytes and everything the run changed on the root's filesystem are
+         * durable (one syncfs) before the state is renamed into place and the journal goes.
+         * Should those two not reach the disk, the journal is still there and the next run
+         * finishes again, changing nothing. */
+        r = state_stage(rootfd, STATE_PATH, state);
+        if (r < 0)
+                return r;
         r = root_sync(rootfd);
         if (r < 0)
                 return log_error_errno(r, "syncfs");
+        r = root_commit_file(rootfd, STATE_PATH);
+        if (r < 0)
+                return log_error_errno(r, "cannot write %s", STATE_PATH);
         r = root_remove_file(rootfd, JOURNAL_PATH);
-
         if (r < 0 && r != -ENOENT)
                 return log_error_errno(r, "cannot remove %s", JOURNAL_PATH);
         return 0;

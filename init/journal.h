@@ -16,9 +16,13 @@
 /* A missing journal is not an error: *ret stays empty. */
 int journal_load(int rootfd, const char *root, struct config *ret);
 bool journal_pending(const struct config *journal);
-/* Records intent (the new state as planned) before the first change. */
-int journal_begin(int rootfd, const struct config *intent);
-/* After the state is saved: the run is complete. */
-int journal_end(int rootfd);
+/* Writes the journal's temp file (intent: the new state as planned); it becomes durable with
+ * the run's first syncfs, together with every file the run writes, and journal_commit()
+ * renames it into place before the first change. Filesystems commit metadata in order, so
+ * once any later change is on disk, so is the journal. */
+int journal_stage(int rootfd, const struct config *intent);
+int journal_commit(int rootfd);
+/* Saves the state after the run and removes the journal: the run is complete. */
+int journal_complete(int rootfd, const struct config *state);
 /* A run killed while writing its journal left only the journal's temp file: removed. */
 void journal_sweep(int rootfd);

@@ -129,10 +129,8 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
                 if (r == 0) {
                         config_done(&new_state);
                         record_state(ctx, &p, meta, &new_state);
-                        r = state_save(ctx->rootfd, &new_state);
+                        r = journal_complete(ctx->rootfd, &new_state);
                 }
-                if (r == 0)
-                        r = journal_end(ctx->rootfd);
         }
         if (r == 0 || !ctx->opts->dry_run) {
                 if (ctx->opts->json)

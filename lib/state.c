@@ -62,7 +62,7 @@ int state_save(int rootfd, const struct config *state)
         return state_save_to(rootfd, STATE_PATH, state);
 }
 
-int state_save_to(int rootfd, const char *file, const struct config *state)
+static int save(int rootfd, const char *file, const struct config *state, bool staged)
 {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
@@ -85,8 +85,19 @@ int state_save_to(int rootfd, const char *file, const struct config *state)
         }
         if (fclose(f) != 0)
                 return log_error_errno(errno, "state");
-        r = root_write_file(rootfd, file, buf, size, 0644);
+        r = staged ? root_stage_file(rootfd, file, buf, size, 0644)
+                   : root_write_file(rootfd, file, buf, size, 0644);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s", file);
         return 0;
+}
+
+int state_save_to(int rootfd, const char *file, const struct config *state)
+{
+        return save(rootfd, file, state, false);
+}
+
+int state_stage(int rootfd, const char *file, const struct config *state)
+{
+        return save(rootfd, file, state, true);
 }
