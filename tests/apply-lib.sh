@@ -2,14 +2,16 @@
 # Shared by tests/integration/crash.sh and faults.sh: the traced syscalls of a run, and a live
 # machine whose /etc and /var/lib are fresh overlays (compared through their upper dirs).
 
-# points SET CMD...: "SYSCALL N" for each mutating call the uninterrupted CMD makes.
+# points SET CMD...: "SYSCALL N" for each mutating call the uninterrupted CMD makes. With
+# POINTS_ONLY=REGEX set, only calls naming a matching path (or taking no path) count.
 points() {
         local set=$1
         shift
         strace -qq -o "$SCRATCH/trace" -e trace="$set" "$@" >/dev/null 2>&1
-        awk '/^(\+\+\+|---|<\.\.\.)/ { next }
+        awk -v only="${POINTS_ONLY:-}" '/^(\+\+\+|---|<\.\.\.)/ { next }
              match($0, /^[a-z0-9_]+\(/) {
                      name = substr($0, 1, RLENGTH - 1); n[name]++
+                     if (only != "" && $0 ~ /"/ && $0 !~ only) next
                      if (name == "openat" && $0 !~ /O_CREAT/) next
                      if (name == "write" && $0 ~ /^write\([12],/) next  # the plan, the log
                      if (name == "ioctl" && $0 !~ /FS_IOC_SETFLAGS/) next
