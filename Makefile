@@ -11,7 +11,7 @@ LIBS_PC    := mount blkid libsystemd inih json-c yaml-0.1
 BUILD_DEPS := gcc make pkg-config libmount-dev libblkid-dev libsystemd-dev libinih-dev \
               libjson-c-dev libyaml-dev
 TEST_DEPS  := $(BUILD_DEPS) util-linux mount e2fsprogs xfsprogs btrfs-progs systemd \
-              mariadb-server mariadb-client apache2 php8.2-fpm libfcgi-bin jq
+              mariadb-server mariadb-client apache2 php8.2-fpm libfcgi-bin jq strace
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
