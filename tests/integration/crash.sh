@@ -9,6 +9,7 @@
 # mode and label, active, no temp or side file. Scenarios: a live first boot and a live --rerun
 # resize on loop-mounted ext4, an offline --root first boot with services and units; the
 # first boot's swap steps again on xfs and btrfs.
+# shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
 enter_mount_namespace "$@"
 # Hundreds of runs under strace: once, for the plain build (as tests/run does for the VMs).
@@ -52,7 +53,8 @@ run_points() {
                         "${cmd[@]}" >/dev/null 2>&1; true) 2>/dev/null
                 settle
                 "${plain[@]}" >/dev/null 2>"$SCRATCH/err1"
-                local after=$($snap)
+                local after
+                after=$($snap)
                 if [ "$after" != "$ref" ] && { [ "$allow_pre" != 1 ] || [ "$after" != "$pre" ]; }; then
                         bad+=("$sc#$n:plain")
                         [ -n "${CRASH_DEBUG:-}" ] && diff <(echo "$ref") <(echo "$after") | head -20 >&2

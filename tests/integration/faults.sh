@@ -5,6 +5,7 @@
 # exit, and the next run without the fault must leave what an uninterrupted run leaves. ENOMEM
 # at swapoff during a --rerun resize: the documented safe path (both swapfiles stay active and in
 # fstab, a warning), and the next --rerun finishes the resize.
+# shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
 enter_mount_namespace "$@"
 # Hundreds of runs under strace: once, for the plain build (as tests/run does for the VMs).

@@ -3,6 +3,7 @@
 # removes only a file libblkid shows is its own swap area (label "memprov"), and checks every
 # path it will write before the first change. Each hostile case on an offline root (--root):
 # one error naming the path, a non-zero exit, and the whole tree unchanged.
+# shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
 
 new_root() { # new_root DIR: a small Debian root whose fstab and passwd must survive
