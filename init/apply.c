@@ -7,6 +7,8 @@
 #include "../lib/state.h"
 #include "../modules/module.h"
 #include "apply.h"
+#include "intent.h"
+#include "preflight.h"
 
 /* The state keeps one line per managed path: [files] PATH = HASH MODE MODULE and
  * [links] PATH = TARGET MODULE. Paths are keys, not section names, because inih cuts section
@@ -14,17 +16,26 @@
 #define STATE_FILES "files"
 #define STATE_LINKS "links"
 
-/* Whether the file on disk is what memprov last wrote (or memprov's, when state was lost). */
+static bool recorded_hash_is(const struct config *record, const char *path, const char *hex)
+{
+        const char *recorded = record ? config_str(record, STATE_FILES, path, NULL) : NULL;
+
+        return recorded && startswith(recorded, hex) &&
+               (recorded[16] == ' ' || recorded[16] == '\0');
+}
+
+/* Whether the file on disk is what memprov last wrote, or what a run that did not finish was
+ * writing (its intent record), or memprov's when neither knows the file. */
 static bool file_is_ours(const struct context *ctx, const char *path, const char *current,
                          size_t size)
 {
-        const char *recorded = config_str(ctx->state, STATE_FILES, path, NULL);
         char hex[17];
 
-        if (!recorded)
+        if (!config_str(ctx->state, STATE_FILES, path, NULL) &&
+            !(ctx->intent && config_str(ctx->intent, STATE_FILES, path, NULL)))
                 return is_managed_content(current);
         snprintf(hex, sizeof(hex), "%016" PRIx64, hash64(current, size));
-        return startswith(recorded, hex) && (recorded[16] == ' ' || recorded[16] == '\0');
+        return recorded_hash_is(ctx->state, path, hex) || recorded_hash_is(ctx->intent, path, hex);
 }
 
 static void skip_action(struct action *a, const char *why)
@@ -125,14 +136,21 @@ static void plan_remove_recorded(const struct context *ctx, struct plan *p, cons
                 skip_action(a, why_kept);
 }
 
-static void review_stale(const struct context *ctx, struct plan *p)
+static void review_stale_in(const struct context *ctx, struct plan *p, const struct config *record)
 {
-        for (size_t i = 0; i < ctx->state->n_settings; i++) {
-                const struct setting *s = &ctx->state->settings[i];
+        for (size_t i = 0; record && i < record->n_settings; i++) {
+                const struct setting *s = &record->settings[i];
                 if (is_managed_record(s) && !plan_has_path(p, s->key))
                         plan_remove_recorded(ctx, p, s, "no longer wanted at this tier",
                                              "no longer wanted, but changed since: left alone");
         }
+}
+
+/* The state's files, and those an interrupted run may have written (its intent record). */
+static void review_stale(const struct context *ctx, struct plan *p)
+{
+        review_stale_in(ctx, p, ctx->state);
+        review_stale_in(ctx, p, ctx->intent);
 }
 
 void plan_review(const struct context *ctx, struct plan *p)
@@ -154,18 +172,51 @@ void plan_undo_files(const struct context *ctx, struct plan *p)
                                              "edited by the admin since memprov wrote it: kept");
 }
 
-static int apply_write(const struct context *ctx, struct action *a)
+static bool write_needed(const struct context *ctx, const struct action *a)
 {
         _cleanup_free_ char *current = NULL;
         struct stat st;
         size_t size;
+
+        return !(root_read_file(ctx->rootfd, a->path, &current, &size) == 0 &&
+                 size == a->content_size && memcmp(current, a->content, size) == 0 &&
+                 root_lstat(ctx->rootfd, a->path, &st) == 0 && (st.st_mode & 07777) == a->mode);
+}
+
+/* Every file the plan writes goes to its temp file first, and one syncfs makes them all
+ * durable: each rename below then swaps in a complete file, without one journal commit per
+ * file (issue 11: per-file fsyncs were most of the run's cost). */
+static int stage_writes(const struct context *ctx, const struct plan *p)
+{
         int r;
 
-        if (root_read_file(ctx->rootfd, a->path, &current, &size) == 0 && size == a->content_size &&
-            memcmp(current, a->content, size) == 0 && root_lstat(ctx->rootfd, a->path, &st) == 0 &&
-            (st.st_mode & 07777) == a->mode)
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                if (a->type != ACTION_WRITE_FILE || a->skip || !write_needed(ctx, a))
+                        continue;
+                r = root_stage_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
+                if (r < 0)
+                        return log_error_errno(r, "cannot write %s%s", ctx->root, a->path);
+        }
+        return 0;
+}
+
+static void discard_staged(const struct context *ctx, const struct plan *p)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].type == ACTION_WRITE_FILE)
+                        root_discard_staged(ctx->rootfd, p->actions[i].path);
+}
+
+static int apply_write(const struct context *ctx, struct action *a)
+{
+        int r;
+
+        if (!write_needed(ctx, a))
                 return 0;
-        r = root_write_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
+        r = root_commit_file(ctx->rootfd, a->path);
+        if (r == -ENOENT) /* not staged: the file changed under the run */
+                r = root_write_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s%s", ctx->root, a->path);
         a->changed = true;
@@ -216,7 +267,7 @@ static int apply_one(const struct context *ctx, struct action *a)
         return m->apply(ctx, a);
 }
 
-int apply_plan(const struct context *ctx, struct plan *p)
+int apply_plan(const struct context *ctx, struct plan *p, const struct config *intent)
 {
         struct statvfs sv;
         bool changed = false;
@@ -226,20 +277,31 @@ int apply_plan(const struct context *ctx, struct plan *p)
         if (fstatvfs(ctx->rootfd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
                 return log_error("%s is on a read-only filesystem; nothing changed",
                                  ctx->root[0] ? ctx->root : "/");
-        for (size_t i = 0; i < p->n_actions; i++) {
+        r = preflight(ctx, p);
+        if (r < 0)
+                return r;
+        /* Intent and every file's new bytes under temp names, one syncfs, the intent record in
+         * place: only then the first change. */
+        r = intent ? intent_stage(ctx->rootfd, intent) : 0;
+        if (r == 0)
+                r = stage_writes(ctx, p);
+        if (r == 0 && (r = root_sync(ctx->rootfd)) < 0)
+                log_error_errno(r, "syncfs %s", ctx->root[0] ? ctx->root : "/");
+        if (r == 0 && intent)
+                r = intent_commit(ctx->rootfd);
+        for (size_t i = 0; r == 0 && i < p->n_actions; i++) {
                 struct action *a = &p->actions[i];
                 a->reached = true;
                 /* Reload systemd only for what this run changed (it is the last action). */
                 if (a->skip || (a->type == ACTION_DAEMON_RELOAD && !changed))
                         continue;
                 r = apply_one(ctx, a);
-                if (r < 0) {
-                        a->failed = true;
-                        return r;
-                }
+                a->failed = r < 0;
                 changed = changed || a->changed;
         }
-        return 0;
+        if (r < 0)
+                discard_staged(ctx, p);
+        return r;
 }
 
 /* A file left alone because the admin edited it keeps its record, so that later runs still

@@ -12,6 +12,7 @@
 #include "../lib/util.h"
 #include "../modules/module.h"
 #include "apply.h"
+#include "intent.h"
 #include "metrics.h"
 #include "options.h"
 #include "resize.h"
@@ -115,11 +116,14 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
 
         r = make_plan(ctx, &p);
         if (r == 0 && !ctx->opts->dry_run) {
-                r = apply_plan(ctx, &p);
+                /* Intent first: what this run will record, in case it does not get there. */
+                record_state(ctx, &p, meta, &new_state);
+                r = apply_plan(ctx, &p, &new_state);
                 journal_plan_events(&p);
                 if (r == 0) {
+                        config_done(&new_state);
                         record_state(ctx, &p, meta, &new_state);
-                        r = state_save(ctx->rootfd, &new_state);
+                        r = intent_complete(ctx->rootfd, &new_state);
                         if (r == 0)
                                 r = undone_clear(ctx);
                 }
@@ -138,7 +142,7 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
 
 static int run(const struct options *o)
 {
-        _cleanup_(config_done) struct config config = {0}, state = {0};
+        _cleanup_(config_done) struct config config = {0}, state = {0}, intent = {0};
         _cleanup_(cloudinit_meta_done) struct cloudinit_meta meta = {0};
         _cleanup_close_ int rootfd = -1;
         struct services services = {0};
@@ -158,6 +162,8 @@ static int run(const struct options *o)
                 return 0;
         }
         r = state_load(rootfd, ctx.root, &state);
+        if (r == 0)
+                r = intent_load(rootfd, ctx.root, &intent);
         if (r < 0)
                 return r;
         cloudinit_read_meta(rootfd, ctx.root, &meta);
@@ -168,6 +174,7 @@ static int run(const struct options *o)
         ctx.facts = &facts;
         ctx.config = &config;
         ctx.state = &state;
+        ctx.intent = &intent;
         ctx.tier = tier_select(&config, facts.ram_bytes, tier);
         ctx.services = &services;
         if (o->status) {
@@ -176,10 +183,12 @@ static int run(const struct options *o)
                         r = status_run(&ctx, make_plan);
         } else if (o->undo)
                 r = undo_run(&ctx, &meta);
-        else if (state_present(&state) && !o->rerun && !o->dry_run &&
-                 !cloudinit_new_instance(&meta, &state) && !resize_wants_rerun(&ctx))
+        else if (state_present(&state) && !o->rerun && !o->dry_run && !intent_pending(&intent) &&
+                 !cloudinit_new_instance(&meta, &state) && !resize_wants_rerun(&ctx)) {
+                intent_sweep(rootfd);
                 r = report_changes(&ctx);
-        else if (!state_present(&state) && !o->rerun && !o->dry_run && undone_check(&ctx, &meta))
+        } else if (!state_present(&state) && !o->rerun && !o->dry_run && !intent_pending(&intent) &&
+                   undone_check(&ctx, &meta))
                 r = 0;
         else {
                 /* Only planning needs the services: --status and a check spawn nothing. */

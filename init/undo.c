@@ -83,7 +83,7 @@ int undo_run(const struct context *ctx, const struct cloudinit_meta *meta)
         }
         r = plan_undo(ctx, meta, &p);
         if (r == 0 && !ctx->opts->dry_run) {
-                r = apply_plan(ctx, &p);
+                r = apply_plan(ctx, &p, NULL);
                 remove_empty_dropin_dirs(ctx, &p);
                 if (r == 0)
                         r = root_sync(ctx->rootfd);

@@ -18,7 +18,9 @@ struct context {
         const struct facts *facts;
         const struct config *config;
         const struct config *state; /* previous run's state (empty when none) */
-        const char *tier;           /* tier section, e.g. "tier 1G" */
+        /* What a run that did not finish meant to record (empty when none): init/intent.c. */
+        const struct config *intent;
+        const char *tier; /* tier section, e.g. "tier 1G" */
         /* Detected once before planning (lib/services.h): modules never detect again. */
         const struct services *services;
 };

@@ -229,7 +229,8 @@ int write_all(int fd, const void *data, size_t size)
         return 0;
 }
 
-static int write_temp(int dirfd, const char *tmp, const char *data, size_t size, mode_t mode)
+static int write_temp(int dirfd, const char *tmp, const char *data, size_t size, mode_t mode,
+                      bool sync)
 {
         _cleanup_close_ int fd = -1;
         int r;
@@ -240,35 +241,93 @@ static int write_temp(int dirfd, const char *tmp, const char *data, size_t size,
         r = write_all(fd, data, size);
         if (r == 0 && fchmod(fd, mode) < 0)
                 r = -errno;
-        if (r == 0 && fsync(fd) < 0)
+        if (r == 0 && sync && fsync(fd) < 0)
                 r = -errno;
+        return r;
+}
+
+/* The temp name is fixed, not random: a run killed between create and rename leaves at most
+ * one leftover per file, which the next run's write of the same file replaces. */
+int temp_name(const char *name, char buf[static NAME_MAX + 1])
+{
+        if (snprintf(buf, NAME_MAX + 1, ".#%.200s.memprov-tmp", name) > NAME_MAX)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+/* Opens path's directory (made when missing) and names its temp file; refuses a symlink or a
+ * special file at path. */
+static int open_for_write(int rootfd, const char *path, int *ret_dirfd, const char **ret_name,
+                          char tmp[static NAME_MAX + 1])
+{
+        _cleanup_close_ int dirfd = -1;
+        struct stat st;
+        int r;
+
+        r = root_open_parent(rootfd, path, true, &dirfd, ret_name);
+        if (r < 0)
+                return r;
+        if (fstatat(dirfd, *ret_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+                return S_ISLNK(st.st_mode) ? -ELOOP : -EEXIST;
+        r = temp_name(*ret_name, tmp);
+        if (r < 0)
+                return r;
+        *ret_dirfd = TAKE_FD(dirfd);
+        return 0;
+}
+
+static int stage(int rootfd, const char *path, const char *data, size_t size, mode_t mode,
+                 bool sync, bool commit)
+{
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        char tmp[NAME_MAX + 1];
+        int r;
+
+        r = open_for_write(rootfd, path, &dirfd, &name, tmp);
+        if (r < 0)
+                return r;
+        if (unlinkat(dirfd, tmp, 0) < 0 && errno != ENOENT)
+                return -errno;
+        r = write_temp(dirfd, tmp, data, size, mode, sync);
+        if (r == 0 && commit && renameat(dirfd, tmp, dirfd, name) < 0)
+                r = -errno;
+        if (r < 0)
+                unlinkat(dirfd, tmp, 0);
         return r;
 }
 
 int root_write_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode)
 {
+        return stage(rootfd, path, data, size, mode, true, true);
+}
+
+int root_stage_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode)
+{
+        return stage(rootfd, path, data, size, mode, false, false);
+}
+
+int root_commit_file(int rootfd, const char *path)
+{
         _cleanup_close_ int dirfd = -1;
         const char *name;
         char tmp[NAME_MAX + 1];
-        uint32_t rnd;
-        struct stat st;
         int r;
 
-        r = root_open_parent(rootfd, path, true, &dirfd, &name);
+        r = open_for_write(rootfd, path, &dirfd, &name, tmp);
         if (r < 0)
                 return r;
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
-                return S_ISLNK(st.st_mode) ? -ELOOP : -EEXIST;
-        if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-                rnd = (uint32_t)getpid();
-        if (snprintf(tmp, sizeof(tmp), ".#%.200s.%08x", name, rnd) >= (int)sizeof(tmp))
-                return -ENAMETOOLONG;
-        r = write_temp(dirfd, tmp, data, size, mode);
-        if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-                r = -errno;
-        if (r < 0)
-                unlinkat(dirfd, tmp, 0);
-        return r;
+        return renameat(dirfd, tmp, dirfd, name) < 0 ? -errno : 0;
+}
+
+void root_discard_staged(int rootfd, const char *path)
+{
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        char tmp[NAME_MAX + 1];
+
+        if (root_open_parent(rootfd, path, false, &dirfd, &name) == 0 && temp_name(name, tmp) == 0)
+                (void)unlinkat(dirfd, tmp, 0);
 }
 
 /* Directories are reached with O_PATH, which cannot be fsync'ed: reopen for that. */
@@ -288,6 +347,35 @@ int root_sync(int rootfd)
         if (fd < 0)
                 return -errno;
         return syncfs(fd) < 0 ? -errno : 0;
+}
+
+int root_check_writable_path(int rootfd, const char *path)
+{
+        char buf[PATH_MAX], *save = NULL, *comp, *next;
+        _cleanup_close_ int fd = -1;
+
+        if (path[0] != '/' || strlen(path) >= sizeof(buf))
+                return -EINVAL;
+        strcpy(buf, path);
+        fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return -errno;
+        /* Every directory on the way must be a real directory; the first missing one ends the
+         * walk (memprov creates the rest). The last component is the file's own business. */
+        for (comp = strtok_r(buf, "/", &save); comp; comp = next) {
+                int sub;
+                next = strtok_r(NULL, "/", &save);
+                if (!next)
+                        break;
+                sub = open_component(fd, comp, false);
+                if (sub == -ENOENT)
+                        return 0;
+                if (sub < 0)
+                        return sub;
+                close(fd);
+                fd = sub;
+        }
+        return 0;
 }
 
 int root_remove_file(int rootfd, const char *path)

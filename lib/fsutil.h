@@ -7,6 +7,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -35,7 +36,18 @@ const char *fsutil_strerror(int r);
 /* Atomic: temp file in the same directory, fsync, rename. The rename becomes durable with the
  * next root_sync() (one syncfs per run instead of one journal commit per directory). */
 int root_write_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode);
+/* Two-step writes, for many files with one sync: root_stage_file() writes path's temp file
+ * (no fsync), root_sync() makes every staged file durable at once, root_commit_file() renames
+ * one into place (-ENOENT when nothing was staged), root_discard_staged() drops one. */
+int root_stage_file(int rootfd, const char *path, const char *data, size_t size, mode_t mode);
+int root_commit_file(int rootfd, const char *path);
+void root_discard_staged(int rootfd, const char *path);
 int root_remove_file(int rootfd, const char *path);
+/* 0 when every existing directory on path is a real directory (no symlink, no file): what
+ * root_write_file() would accept, checked without changing anything. */
+int root_check_writable_path(int rootfd, const char *path);
+/* The fixed temp name root_write_file() uses for name (".#NAME.memprov-tmp"). */
+int temp_name(const char *name, char buf[static NAME_MAX + 1]);
 int root_sync(int rootfd);
 int root_lstat(int rootfd, const char *path, struct stat *st);
 int root_symlink(int rootfd, const char *target, const char *path);

@@ -24,7 +24,7 @@ enum action_type {
          * reloaded: the new settings of a running service made live. */
         ACTION_SERVICE_LIVE, /* unit, unit_op UNIT_RELOAD or UNIT_RESTART (if it is running) */
         ACTION_SQL_LIVE,     /* path: the database drop-in (content: new, value: before) */
-        ACTION_ZSWAP, /* key = value, live in /sys/module/zswap/parameters */
+        ACTION_ZSWAP,        /* key = value, live in /sys/module/zswap/parameters */
 };
 
 enum swap_op { SWAP_NONE, SWAP_KEEP, SWAP_CREATE, SWAP_RESIZE, SWAP_REMOVE };

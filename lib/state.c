@@ -68,13 +68,18 @@ int state_parse(struct config *ret, const char *text, size_t size, const char *d
 
 int state_load(int rootfd, const char *root, struct config *ret)
 {
-        _cleanup_free_ char *display = xasprintf("%s%s", root, STATE_PATH), *text = NULL;
+        return state_load_from(rootfd, root, STATE_PATH, ret);
+}
+
+int state_load_from(int rootfd, const char *root, const char *file, struct config *ret)
+{
+        _cleanup_free_ char *display = xasprintf("%s%s", root, file), *text = NULL;
         size_t size;
         int r;
 
         /* Reached without following any symlink and only if a regular file: a state placed
          * through a link is refused rather than trusted. */
-        r = root_read_file(rootfd, STATE_PATH, &text, &size);
+        r = root_read_file(rootfd, file, &text, &size);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
@@ -112,6 +117,11 @@ static bool section_seen(const struct config *c, size_t upto, const char *sectio
 
 int state_save(int rootfd, const struct config *state)
 {
+        return state_save_to(rootfd, STATE_PATH, state);
+}
+
+static int save(int rootfd, const char *file, const struct config *state, bool staged)
+{
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         FILE *f;
@@ -133,8 +143,19 @@ int state_save(int rootfd, const struct config *state)
         }
         if (fclose(f) != 0)
                 return log_error_errno(errno, "state");
-        r = root_write_file(rootfd, STATE_PATH, buf, size, 0644);
+        r = staged ? root_stage_file(rootfd, file, buf, size, 0644)
+                   : root_write_file(rootfd, file, buf, size, 0644);
         if (r < 0)
-                return log_error_errno(r, "cannot write %s", STATE_PATH);
+                return log_error_errno(r, "cannot write %s", file);
         return 0;
+}
+
+int state_save_to(int rootfd, const char *file, const struct config *state)
+{
+        return save(rootfd, file, state, false);
+}
+
+int state_stage(int rootfd, const char *file, const struct config *state)
+{
+        return save(rootfd, file, state, true);
 }

@@ -17,6 +17,11 @@ int state_load(int rootfd, const char *root, struct config *ret);
 /* The same on text already read; *ret is set only on success. */
 int state_parse(struct config *ret, const char *text, size_t size, const char *display);
 int state_save(int rootfd, const struct config *state);
+/* The same for another file in the state's format (the journal of a run in progress). */
+int state_load_from(int rootfd, const char *root, const char *file, struct config *ret);
+int state_save_to(int rootfd, const char *file, const struct config *state);
+/* Only writes file's temp file (root_stage_file): root_sync() and root_commit_file() follow. */
+int state_stage(int rootfd, const char *file, const struct config *state);
 bool state_present(const struct config *state);
 void state_set_u64(struct config *state, const char *section, const char *key, uint64_t value);
 uint64_t state_u64(const struct config *state, const char *section, const char *key);

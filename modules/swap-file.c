@@ -16,7 +16,7 @@
 #include "../lib/spawn.h"
 #include "swap.h"
 
-#define RESIZE_SUFFIX ".memprov-resize"
+#define RESIZE_SUFFIX SWAP_RESIZE_SUFFIX
 
 static int zero_fill(int fd, uint64_t size)
 {
@@ -69,7 +69,27 @@ static int run_mkswap(const char *full_path)
 
         if (!mkswap)
                 return log_error("mkswap not found (install util-linux)");
-        return spawn_wait((char *const[]){(char *)mkswap, (char *)full_path, NULL});
+        /* The label is how a later run proves the file is memprov's (swap-own.c). */
+        return spawn_wait((char *const[]){(char *)mkswap, (char *)"-L", (char *)SWAP_LABEL,
+                                          (char *)full_path, NULL});
+}
+
+static char *temp_swapfile_name(const char *name)
+{
+        return xasprintf(".%s.memprov-new", name);
+}
+
+/* The temp file of an interrupted create (never swapped on, so it can go). */
+static void sweep_temp(const struct context *ctx, const char *path)
+{
+        _cleanup_close_ int dirfd = -1;
+        _cleanup_free_ char *tmp = NULL;
+        const char *name;
+
+        if (root_open_parent(ctx->rootfd, path, false, &dirfd, &name) < 0)
+                return;
+        tmp = temp_swapfile_name(name);
+        (void)unlinkat(dirfd, tmp, 0);
 }
 
 /* Creates (or replaces, when it is not active) path as a swapfile of size bytes. */
@@ -84,7 +104,7 @@ static int create_swapfile(const struct context *ctx, const char *path, uint64_t
         r = root_open_parent(ctx->rootfd, path, true, &dirfd, &name);
         if (r < 0)
                 return log_error_errno(r, "%s%s", ctx->root, path);
-        tmp = xasprintf(".%s.memprov-new", name);
+        tmp = temp_swapfile_name(name);
         full_tmp = xasprintf("%s%.*s/%s", ctx->root, (int)(name - path - 1), path, tmp);
         (void)unlinkat(dirfd, tmp, 0); /* left over by an interrupted run */
         r = allocate(dirfd, tmp, size, fstype);
@@ -103,7 +123,11 @@ static int create_swapfile(const struct context *ctx, const char *path, uint64_t
 
 static int remove_swapfile(const struct context *ctx, const char *path)
 {
-        int r = root_remove_file(ctx->rootfd, path);
+        int r = swap_refuse_foreign(ctx, path);
+
+        if (r < 0)
+                return r;
+        r = root_remove_file(ctx->rootfd, path);
 
         return r < 0 && r != -ENOENT ? log_error_errno(r, "cannot remove %s%s", ctx->root, path)
                                      : 0;
@@ -141,8 +165,17 @@ static int try_swapoff(const char *path)
 static int create_and_enable(const struct context *ctx, const char *path, uint64_t size,
                              const char *fstype, bool live)
 {
-        int r = create_swapfile(ctx, path, size, fstype);
+        uint64_t have = 0;
+        int kind = swap_file_kind(ctx, path, &have), r;
 
+        if (kind < 0)
+                return log_error_errno(kind, "%s%s", ctx->root, path);
+        if (kind == SWAP_FILE_FOREIGN)
+                return swap_refuse_foreign(ctx, path);
+        /* Made by a run that stopped before it could record it: finished, not made again. */
+        if (kind == SWAP_FILE_OURS && have == size)
+                return live && !swap_active(path) ? do_swapon(path) : 0;
+        r = create_swapfile(ctx, path, size, fstype);
         if (r == 0 && live && (r = do_swapon(path)) < 0)
                 remove_swapfile(ctx, path);
         return r;
@@ -177,6 +210,37 @@ static int keep_both(const struct context *ctx, struct action *a, const char *ex
                             extra, a->swap.path);
         log_warning("%s", a->note);
         return fstab_ensure_swap(ctx->rootfd, ctx->root, extra, &changed);
+}
+
+/* A resize that stopped half way left the side file (maybe active, maybe in fstab) and maybe
+ * the temp files: put the swap back on path alone, as a resize that finished would. */
+static int recover_side(const struct context *ctx, struct action *a)
+{
+        _cleanup_free_ char *side = xasprintf("%s%s", a->swap.path, RESIZE_SUFFIX);
+        int kind = swap_file_kind(ctx, side, NULL), r;
+        bool changed;
+
+        sweep_temp(ctx, a->swap.path);
+        sweep_temp(ctx, side);
+        if (kind < 0 || kind == SWAP_FILE_FOREIGN)
+                return swap_refuse_foreign(ctx, side);
+        if (kind == SWAP_FILE_OURS) {
+                if (a->swap.live && swap_active(side)) {
+                        if (!swap_active(a->swap.path) &&
+                            swap_file_kind(ctx, a->swap.path, NULL) == SWAP_FILE_OURS &&
+                            (r = do_swapon(a->swap.path)) < 0)
+                                return r;
+                        if (try_swapoff(side) < 0)
+                                return keep_both(ctx, a, side);
+                }
+                r = remove_swapfile(ctx, side);
+                if (r < 0)
+                        return r;
+                a->changed = true;
+        }
+        r = fstab_remove_swap(ctx->rootfd, ctx->root, side, &changed);
+        a->changed = a->changed || changed;
+        return r;
 }
 
 static int resize_in_place(const struct context *ctx, struct action *a)
@@ -266,6 +330,13 @@ int swap_apply(const struct context *ctx, struct action *a)
         bool changed;
         int r;
 
+        if (a->swap.op == SWAP_NONE)
+                return 0;
+        if (a->swap.op != SWAP_REMOVE && a->swap.path) {
+                r = recover_side(ctx, a);
+                if (r < 0 || a->swap.extra_path)
+                        return r;
+        }
         /* Live steps only run without --root, so the kernel sees the same paths as fstab. */
         switch (a->swap.op) {
         case SWAP_NONE:

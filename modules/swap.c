@@ -72,16 +72,34 @@ static const struct swap_entry *foreign_swap(const struct context *ctx, const ch
         return NULL;
 }
 
-/* memprov's own swapfile from the state, if it is still there. */
-static const char *own_swapfile(const struct context *ctx, uint64_t *size)
+/* memprov's own swapfile: the one the state names, else one a run that did not finish
+ * made (its intent record, or swap.path), recognised by its label, never by its name alone. */
+static const char *own_swapfile(const struct context *ctx, const char *path, uint64_t *size)
 {
-        const char *path = config_str(ctx->state, "swap", "path", NULL);
-        struct stat st;
+        const char *candidates[] = {
+            config_str(ctx->state, "swap", "path", NULL),
+            ctx->intent ? config_str(ctx->intent, "swap", "path", NULL) : NULL, path};
 
-        if (!path || root_lstat(ctx->rootfd, path, &st) < 0 || !S_ISREG(st.st_mode))
-                return NULL;
-        *size = (uint64_t)st.st_size;
-        return path;
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++)
+                if (candidates[i] && swap_file_kind(ctx, candidates[i], size) == SWAP_FILE_OURS)
+                        return candidates[i];
+        return NULL;
+}
+
+/* Before the first change: every swap path this plan may create, replace or remove is
+ * absent or memprov's own. */
+static int refuse_foreign_paths(const struct context *ctx, const char *path)
+{
+        _cleanup_free_ char *side = xasprintf("%s%s", path, SWAP_RESIZE_SUFFIX);
+        const char *extra = config_str(ctx->state, "swap", "extra_path", NULL);
+        int r;
+
+        r = swap_refuse_foreign(ctx, path);
+        if (r == 0)
+                r = swap_refuse_foreign(ctx, side);
+        if (r == 0 && extra)
+                r = swap_refuse_foreign(ctx, extra);
+        return r;
 }
 
 static struct action *add_swap(const struct context *ctx, struct plan *p, enum swap_op op,
@@ -132,14 +150,19 @@ static int swap_plan(const struct context *ctx, struct plan *p)
         const struct fs_facts *fs = &ctx->facts->swapfs;
         const struct swap_entry *other;
         uint64_t want, size, own_size = 0, avail;
-        const char *own = own_swapfile(ctx, &own_size), *refusal;
+        const char *own = own_swapfile(ctx, path, &own_size), *refusal;
+        const char *recorded = config_str(ctx->state, "swap", "path", NULL);
         bool explicit_size;
         char b1[32], b2[32];
         struct action *a;
+        int r;
 
         if (wanted_size(ctx, &want, &explicit_size) < 0)
                 return -EINVAL;
         if (want == 0) {
+                /* The state may name a file that is no longer (or never was) memprov's. */
+                if (!own && recorded && (r = swap_refuse_foreign(ctx, recorded)) < 0)
+                        return r;
                 if (!own)
                         return plan_no_swap(ctx, p, NULL, 0, "swap.size = none");
                 a = add_swap(ctx, p, SWAP_REMOVE, own, 0, NULL);
@@ -154,6 +177,11 @@ static int swap_plan(const struct context *ctx, struct plan *p)
                           other->path);
                 return plan_no_swap(ctx, p, NULL, 0, "existing swap found");
         }
+        /* A file at swap.path that memprov cannot prove is its own is an error, wherever
+         * the path came from (user-data too), not a file to replace. */
+        r = refuse_foreign_paths(ctx, path);
+        if (r < 0)
+                return r;
         if (!ctx->facts->fs_known)
                 return plan_no_swap(ctx, p, own, own_size,
                                     "cannot examine the swapfile's filesystem");

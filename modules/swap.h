@@ -24,6 +24,16 @@ bool swap_resize_wanted(uint64_t old_size, uint64_t new_size);
 
 int swap_apply(const struct context *ctx, struct action *a);
 
+/* The label memprov's mkswap gives its swap areas: how a later run knows its own work. */
+#define SWAP_LABEL         "memprov"
+#define SWAP_RESIZE_SUFFIX ".memprov-resize"
+enum { SWAP_FILE_ABSENT, SWAP_FILE_OURS, SWAP_FILE_FOREIGN };
+/* SWAP_FILE_* for path under the root (size filled for OURS), or -errno (-ELOOP: a symlinked
+ * directory on the way). */
+int swap_file_kind(const struct context *ctx, const char *path, uint64_t *ret_size);
+/* 0 when path is absent or memprov's swap area; else logs an error naming path, -errno. */
+int swap_refuse_foreign(const struct context *ctx, const char *path);
+
 /* fstab, edited line by line so every other byte survives; parsed with libmount. */
 int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *changed);
 int fstab_remove_swap(int rootfd, const char *root, const char *path, bool *changed);

@@ -371,8 +371,14 @@ int unit_links_remove(int rootfd, const struct unit_links *l, bool *ret_changed)
                 int r;
 
                 r = read_link(rootfd, l->links[i].path, &current);
-                if (r == -ENOENT || (r == 0 && !streq(current, l->links[i].target)))
-                        continue; /* gone, or changed since the plan: not memprov's to remove */
+                if (r == -ENOENT) {
+                        /* Gone already (a run stopped between unlink and rmdir): the folder
+                         * goes as it would have. */
+                        remove_empty_parents(rootfd, l->links[i].path);
+                        continue;
+                }
+                if (r == 0 && !streq(current, l->links[i].target))
+                        continue; /* changed since the plan: not memprov's to remove */
                 if (r == 0)
                         r = root_open_parent(rootfd, l->links[i].path, false, &dirfd, &name);
                 if (r == 0 && unlinkat(dirfd, name, 0) < 0)

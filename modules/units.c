@@ -110,12 +110,19 @@ static const char *group_of(const struct context *ctx, const char *unit)
         return unit;
 }
 
-static const char *recorded(const struct context *ctx, const char *unit, const char *key)
+static const char *recorded_in(const struct config *record, const char *unit, const char *key)
 {
         _cleanup_free_ char *section = xasprintf("unit %s", unit);
 
-        return config_str(ctx->state, section, key, NULL);
+        return record ? config_str(record, section, key, NULL) : NULL;
 }
+
+static const char *recorded(const struct context *ctx, const char *unit, const char *key)
+{
+        return recorded_in(ctx->state, unit, key);
+}
+
+static int recorded_links_in(const struct config *record, const char *unit, struct unit_links *ret);
 
 /* The links that disabling unit (with its Also= units) removes, as the plan shows them. */
 static int links_for(const struct context *ctx, const char *unit, struct unit_links *ret)
@@ -158,6 +165,17 @@ static int plan_disable(const struct context *ctx, struct plan *p, const char *u
                                         xstrdup("masked since memprov disabled it: left alone"))
                             ->skip = true;
                 return 0;
+        }
+        /* A run that did not finish was disabling it (its intent record says so): finish that, with
+         * the links that run found, so the record matches an uninterrupted run's. */
+        if (!state && streq(recorded_in(ctx->intent, unit, "memprov"), STATE_DISABLED)) {
+                r = recorded_links_in(ctx->intent, unit, &links);
+                if (r == 0 && links.n > 0) {
+                        add_unit_action(p, unit, UNIT_DISABLE, &links, xstrdup(why));
+                        return 0;
+                }
+                unit_links_done(&links);
+                links = (struct unit_links){0};
         }
         r = links_for(ctx, unit, &links);
         if (r < 0)
@@ -229,13 +247,18 @@ static int plan_disables(const struct context *ctx, struct plan *p, char ***ret_
 
 static int recorded_links(const struct context *ctx, const char *unit, struct unit_links *ret)
 {
+        return recorded_links_in(ctx->state, unit, ret);
+}
+
+static int recorded_links_in(const struct config *record, const char *unit, struct unit_links *ret)
+{
         _cleanup_free_ char *text = xstrdup("");
 
         for (int i = 1; i <= STATE_LINKS_MAX; i++) {
                 char key[16], *next;
                 const char *link;
                 snprintf(key, sizeof(key), "link%d", i);
-                link = recorded(ctx, unit, key);
+                link = recorded_in(record, unit, key);
                 if (!link)
                         break;
                 next = xasprintf("%s%s\n", text, link);

@@ -1,0 +1,121 @@
+#!/bin/bash
+# Issue 11: a run killed at any mutating syscall leaves a machine the next run completes.
+# An uninterrupted run is traced with strace to enumerate its mutating syscalls (openat with
+# O_CREAT, write, fsync, rename, fallocate, swapon, swapoff, symlink, unlink, mkdir, fchmod,
+# and the mkswap spawn (clone3) and wait (wait4)); then, for each point N, the same run is
+# killed there with `strace -e inject=SYSCALL:signal=SIGKILL:when=N`, and a plain run followed
+# by a --rerun must leave exactly what the uninterrupted run left: the same files and bytes
+# (/etc and /var/lib are overlays whose upper dirs are compared), the swapfile at the same size,
+# mode and label, active, no temp or side file. Scenarios: a live first boot and a live --rerun
+# resize on loop-mounted ext4, an offline --root first boot with services and units; the
+# first boot's swap steps again on xfs and btrfs.
+# shellcheck disable=SC1091
+source "$(dirname "$0")/../lib.sh"
+enter_mount_namespace "$@"
+# Hundreds of runs under strace: once, for the plain build (as tests/run does for the VMs).
+if ldd "$MEMPROV" 2>/dev/null | grep -q libasan; then
+        skip "$(basename "$0" .sh)" "run for the plain build only"
+        exit 0
+fi
+
+[ "$(id -u)" = 0 ] || { skip "crash points" "needs root"; exit 0; }
+command -v strace >/dev/null || { skip "crash points" "strace not installed (make test-deps)"; exit 0; }
+source "$TESTS_DIR/fixtures/services/lib.sh"
+
+ALL=openat,write,pwrite64,fsync,fdatasync,syncfs,rename,renameat,renameat2,fallocate,swapon
+ALL=$ALL,swapoff,symlink,symlinkat,unlink,unlinkat,mkdir,mkdirat,fchmod,clone,clone3,vfork,wait4
+SWAP_STEPS=openat,fsync,syncfs,renameat,renameat2,fallocate,ioctl,swapon,swapoff,unlinkat,clone3,wait4
+
+source "$TESTS_DIR/apply-lib.sh"
+
+# run_points NAME SET PREP SNAP ALLOW_PRE -- CMD... : the crash-point loop. PREP puts the machine
+# where the run starts, SNAP prints what a run leaves. The command after the kill is re-run
+# plain (without --rerun), then with --rerun; ALLOW_PRE=1 accepts the starting point after the
+# plain run (a plain run only checks a provisioned machine when no run was under way).
+run_points() {
+        local name=$1 set=$2 prep=$3 snap=$4 allow_pre=$5 ref pre pts total=0 good=0 bad=()
+        local start=$SECONDS
+        shift 6
+        local -a cmd=("$@") plain=()
+        local a
+        for a in "${cmd[@]}"; do [ "$a" = --rerun ] || plain+=("$a"); done
+        $prep || { not_ok "$name: prepare"; return; }
+        pre=$($snap)
+        "${cmd[@]}" >/dev/null 2>&1 || { not_ok "$name: uninterrupted run"; return; }
+        ref=$($snap)
+        $prep && pts=$(points "$set" "${cmd[@]}")
+        while read -r sc n; do
+                [ -n "$sc" ] || continue
+                total=$((total + 1))
+                $prep || { bad+=("$sc#$n:prep"); continue; }
+                # strace dies of the signal it injected; the shell's "Killed" is noise.
+                (strace -qq -o /dev/null -e trace="$sc" -e inject="$sc:signal=SIGKILL:when=$n" \
+                        "${cmd[@]}" >/dev/null 2>&1; true) 2>/dev/null
+                settle
+                "${plain[@]}" >/dev/null 2>"$SCRATCH/err1"
+                local after
+                after=$($snap)
+                if [ "$after" != "$ref" ] && { [ "$allow_pre" != 1 ] || [ "$after" != "$pre" ]; }; then
+                        bad+=("$sc#$n:plain")
+                        [ -n "${CRASH_DEBUG:-}" ] && diff <(echo "$ref") <(echo "$after") | head -20 >&2
+                        continue
+                fi
+                "${cmd[@]}" >/dev/null 2>"$SCRATCH/err2"
+                after=$($snap)
+                if [ "$after" != "$ref" ]; then
+                        bad+=("$sc#$n:rerun")
+                        [ -n "${CRASH_DEBUG:-}" ] && diff <(echo "$ref") <(echo "$after") | head -20 >&2
+                        continue
+                fi
+                good=$((good + 1))
+        done <<<"$pts"
+        echo "# $name: $good of $total crash points converged in $((SECONDS - start)) s"
+        if [ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; then
+                ok "$name: $good of $total crash points converged"
+        else
+                not_ok "$name: $good of $total crash points converged (failed: ${bad[*]:0:12})"
+        fi
+}
+
+MP=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes --assume-ram 1G)
+mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness 2>/dev/null ||
+        { echo 60 >"$SCRATCH/swappiness" && mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness; }
+
+mount_loop_fs ext4 8G "$SCRATCH/ext4" || not_ok "ext4: mkfs and mount"
+SW=$SCRATCH/ext4/swapfile
+first_boot() { live_reset "$SCRATCH/ext4"; }
+snap_ext4() { live_snap "$SCRATCH/ext4"; }
+run_points "live first boot (ext4)" "$ALL" first_boot snap_ext4 0 -- \
+        "${MP[@]}" --set "swap.path=$SW" --set swap.size=256M
+
+provisioned() { live_reset "$SCRATCH/ext4" && "${MP[@]}" --set "swap.path=$SW" --set swap.size=256M >/dev/null 2>&1; }
+run_points "live --rerun resize (ext4)" "$ALL" provisioned snap_ext4 1 -- \
+        "${MP[@]}" --set "swap.path=$SW" --set swap.size=768M --rerun
+
+for fs in xfs btrfs; do
+        mount_loop_fs "$fs" 8G "$SCRATCH/$fs" || { not_ok "$fs: mkfs and mount"; continue; }
+        eval "boot_$fs() { live_reset '$SCRATCH/$fs'; }; snap_$fs() { live_snap '$SCRATCH/$fs'; }"
+        POINTS_ONLY=swapfile run_points "live first boot, swap steps ($fs)" "$SWAP_STEPS" \
+                "boot_$fs" "snap_$fs" 0 -- \
+                "${MP[@]}" --set "swap.path=$SCRATCH/$fs/swapfile" --set swap.size=256M
+        swapoff_under "$SCRATCH/$fs"
+done
+
+# --- offline: a --root tree with the services' config and enabled units, on ext4 ---
+overlay /etc && overlay /var/lib
+T=$SCRATCH/template R=$SCRATCH/ext4/root
+ENABLED="proftpd.service named.service postgresql.service clamav-daemon.service"
+debian_root "$T" event && cp -a "$TESTS_DIR/fixtures/units/lib" "$T/" ||
+        not_ok "offline: fixture root"
+# shellcheck disable=SC2086
+systemctl --root="$T" --quiet enable $ENABLED 2>/dev/null || not_ok "offline: enable the fixture units"
+offline_reset() { swapoff_under "$SCRATCH/ext4"; settle; find "$SCRATCH/ext4" -mindepth 1 -delete && cp -a "$T" "$R"; }
+offline_snap() {
+        (cd "$R" && find . -path ./swapfile -prune -o -printf '%p %y %m %l\n' | sort &&
+                find . -path ./swapfile -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum)
+        [ ! -e "$R/swapfile" ] || echo "swapfile $(stat -c '%s %a %F' "$R/swapfile")" \
+                "$(blkid -o export -s TYPE -s LABEL "$R/swapfile" | tr '\n' ' ')"
+}
+run_points "offline --root first boot" "$ALL" offline_reset offline_snap 0 -- \
+        "$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G --set swap.size=256M
+exit 0

@@ -1,0 +1,71 @@
+#!/bin/bash
+# Issue 11: I/O errors during a run. EIO, ENOSPC and EPERM are injected (strace -e
+# inject=SYSCALL:error=ERRNO:when=N) at each write, fsync, fallocate, rename and swapon of a
+# live first boot on loop-mounted ext4: the run must fail with one error line and a non-zero
+# exit, and the next run without the fault must leave what an uninterrupted run leaves. ENOMEM
+# at swapoff during a --rerun resize: the documented safe path (both swapfiles stay active and in
+# fstab, a warning), and the next --rerun finishes the resize.
+# shellcheck disable=SC1091
+source "$(dirname "$0")/../lib.sh"
+enter_mount_namespace "$@"
+# Hundreds of runs under strace: once, for the plain build (as tests/run does for the VMs).
+if ldd "$MEMPROV" 2>/dev/null | grep -q libasan; then
+        skip "$(basename "$0" .sh)" "run for the plain build only"
+        exit 0
+fi
+
+[ "$(id -u)" = 0 ] || { skip "faults" "needs root"; exit 0; }
+command -v strace >/dev/null || { skip "faults" "strace not installed (make test-deps)"; exit 0; }
+source "$TESTS_DIR/apply-lib.sh"
+
+FAULTS=write,pwrite64,fsync,fdatasync,syncfs,fallocate,rename,renameat,renameat2,swapon
+MP=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes --assume-ram 1G)
+echo 60 >"$SCRATCH/swappiness" && mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
+mount_loop_fs ext4 8G "$SCRATCH/ext4" || not_ok "ext4: mkfs and mount"
+SW=$SCRATCH/ext4/swapfile
+CMD=("${MP[@]}" --set "swap.path=$SW" --set swap.size=256M)
+first_boot() { live_reset "$SCRATCH/ext4"; }
+snap() { live_snap "$SCRATCH/ext4"; }
+
+first_boot && "${CMD[@]}" >/dev/null 2>&1 || not_ok "uninterrupted run"
+ref=$(snap)
+first_boot && pts=$(points "$FAULTS" "${CMD[@]}")
+total=0 good=0 bad=()
+while read -r sc n; do
+        [ -n "$sc" ] || continue
+        for err in EIO ENOSPC EPERM; do
+                total=$((total + 1))
+                first_boot
+                strace -qq -o /dev/null -e trace="$sc" -e inject="$sc:error=$err:when=$n" \
+                        "${CMD[@]}" >/dev/null 2>"$SCRATCH/err"
+                rc=$?
+                errors=$(grep -c 'error:' "$SCRATCH/err")
+                "${CMD[@]}" >/dev/null 2>&1
+                if [ "$rc" -ne 0 ] && [ "$errors" -eq 1 ] && [ "$(snap)" == "$ref" ]; then
+                        good=$((good + 1))
+                else
+                        bad+=("$sc#$n=$err:rc$rc,errors$errors")
+                fi
+        done
+done <<<"$pts"
+if [ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; then
+        ok "I/O faults: $good of $total failed cleanly (one error, exit 1) and the next run converged"
+else
+        not_ok "I/O faults: $good of $total failed cleanly and converged (failed: ${bad[*]:0:12})"
+fi
+
+# ENOMEM at swapoff while resizing: the old file cannot be emptied into RAM.
+provisioned() { first_boot && "${CMD[@]}" >/dev/null 2>&1; }
+RESIZE=("${MP[@]}" --set "swap.path=$SW" --set swap.size=768M --rerun)
+provisioned && "${RESIZE[@]}" >/dev/null 2>&1
+ref=$(snap)
+provisioned
+strace -qq -o /dev/null -e trace=swapoff -e inject=swapoff:error=ENOMEM:when=1 \
+        "${RESIZE[@]}" >/dev/null 2>"$SCRATCH/err"
+check "swapoff ENOMEM: exit 0 (documented safe path)" test $? -eq 0
+check "swapoff ENOMEM: a warning says both stay active" grep -q "warning: .*stays active" "$SCRATCH/err"
+check_eq "swapoff ENOMEM: both active" "$(grep -c "^$SW" /proc/swaps)" 2
+check "swapoff ENOMEM: the state records the extra file" grep -q "^extra_path = " /var/lib/memprov/state
+"${RESIZE[@]}" >/dev/null 2>&1
+check_eq "swapoff ENOMEM: the next --rerun finishes the resize" "$(snap)" "$ref"
+exit 0
