@@ -126,6 +126,9 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
                         r = intent_complete(ctx->rootfd, &new_state);
                         if (r == 0)
                                 r = undone_clear(ctx);
+                        if (r == 0 && plan_incomplete(&p))
+                                r = -EAGAIN; /* logged where it happened; the state says what is
+                                                left */
                 }
         }
         if (r == 0 || !ctx->opts->dry_run) {

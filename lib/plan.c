@@ -72,6 +72,14 @@ void plan_note(struct plan *p, const char *fmt, ...)
         p->notes[p->n_notes++] = s;
 }
 
+bool plan_incomplete(const struct plan *p)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].incomplete)
+                        return true;
+        return false;
+}
+
 void plan_done(struct plan *p)
 {
         for (size_t i = 0; i < p->n_actions; i++) {
@@ -127,6 +135,8 @@ static const char *verb(const struct action *a, bool applied)
                 return "not done";
         if (applied && a->failed)
                 return "failed";
+        if (applied && a->incomplete)
+                return "incomplete";
         if (applied && a->deferred)
                 return "deferred";
         if (applied && !a->changed)

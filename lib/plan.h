@@ -55,12 +55,14 @@ struct action {
         char *unit;
         enum unit_op unit_op;
         struct swap_action swap;
-        char *note;    /* why, for the plan output */
-        bool skip;     /* planned but left alone (e.g. the admin edited the file) */
-        bool changed;  /* set by apply */
-        bool deferred; /* takes effect at the root's next boot (under --root), not now */
-        bool reached;  /* set by apply: false for the actions after the one that failed */
-        bool failed;   /* set by apply: this action's error stopped the apply */
+        char *note;      /* why, for the plan output */
+        bool skip;       /* planned but left alone (e.g. the admin edited the file) */
+        bool changed;    /* set by apply */
+        bool deferred;   /* takes effect at the root's next boot (under --root), not now */
+        bool reached;    /* set by apply: false for the actions after the one that failed */
+        bool failed;     /* set by apply: this action's error stopped the apply */
+        bool incomplete; /* set by apply: done in part (logged); the state records what is
+                          * left for the next run, then the run exits non-zero */
 };
 
 struct plan {
@@ -83,6 +85,8 @@ struct action *plan_add_file(struct plan *p, const char *module, const char *pat
 void plan_merge_reloads(struct plan *p);
 void plan_note(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void plan_done(struct plan *p);
+/* Whether apply left an action done only in part (action.incomplete). */
+bool plan_incomplete(const struct plan *p);
 void plan_print_text(const struct plan *p, bool applied, FILE *out);
 void plan_print_json(const struct plan *p, bool applied, FILE *out);
 const char *swap_op_name(enum swap_op op);

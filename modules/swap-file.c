@@ -154,12 +154,13 @@ static int do_swapon(const char *path)
         return log_error_errno(errno, "swapon %s", path);
 }
 
-/* swapoff fails with ENOMEM when RAM cannot take back what is swapped out: not fatal. */
+/* swapoff fails with ENOMEM when RAM cannot take back what is swapped out. Not logged here:
+ * each caller says what it leaves behind. */
 static int try_swapoff(const char *path)
 {
         if (!swap_active(path) || swapoff(path) == 0)
                 return 0;
-        return log_warning_errno(errno, "cannot turn off swap %s", path);
+        return -errno;
 }
 
 static int create_and_enable(const struct context *ctx, const char *path, uint64_t size,
@@ -181,6 +182,23 @@ static int create_and_enable(const struct context *ctx, const char *path, uint64
         return r;
 }
 
+/* The swap in use could not be moved back to RAM: both files stay active and in fstab, the
+ * state records the extra one, and the run ends with an error (the resize is not finished)
+ * once the state is saved, so that the next memprov --rerun finishes it. */
+static int keep_both(const struct context *ctx, struct action *a, const char *extra, int error)
+{
+        bool changed;
+
+        a->swap.extra_path = xstrdup(extra);
+        a->incomplete = true;
+        a->note = xasprintf("swap in use could not be moved back to RAM; %s stays active "
+                            "beside %s until a later memprov --rerun",
+                            extra, a->swap.path);
+        log_error_errno(error, "cannot turn off swap %s: the resize is not finished; %s", extra,
+                        a->note);
+        return fstab_ensure_swap(ctx->rootfd, ctx->root, extra, &changed);
+}
+
 /* A resize that had to leave two files active: try again to turn off the extra one. */
 static int finish_extra(const struct context *ctx, struct action *a)
 {
@@ -190,28 +208,14 @@ static int finish_extra(const struct context *ctx, struct action *a)
 
         if (!extra)
                 return 0;
-        if (a->swap.live && try_swapoff(extra) < 0) {
-                a->swap.extra_path = xstrdup(extra);
-                return 0;
-        }
+        if (a->swap.live && (r = try_swapoff(extra)) < 0)
+                return keep_both(ctx, a, extra, r);
         a->changed = true;
         r = remove_swapfile(ctx, extra);
         return r < 0 ? r : fstab_remove_swap(ctx->rootfd, ctx->root, extra, &changed);
 }
 
 /* Leaves both files active and in fstab, so that the next boot has the same swap. */
-static int keep_both(const struct context *ctx, struct action *a, const char *extra)
-{
-        bool changed;
-
-        a->swap.extra_path = xstrdup(extra);
-        a->note = xasprintf("swap in use could not be moved back to RAM; %s stays active "
-                            "beside %s until a later memprov --rerun",
-                            extra, a->swap.path);
-        log_warning("%s", a->note);
-        return fstab_ensure_swap(ctx->rootfd, ctx->root, extra, &changed);
-}
-
 /* A resize that stopped half way left the side file (maybe active, maybe in fstab) and maybe
  * the temp files: put the swap back on path alone, as a resize that finished would. */
 static int recover_side(const struct context *ctx, struct action *a)
@@ -230,8 +234,8 @@ static int recover_side(const struct context *ctx, struct action *a)
                             swap_file_kind(ctx, a->swap.path, NULL) == SWAP_FILE_OURS &&
                             (r = do_swapon(a->swap.path)) < 0)
                                 return r;
-                        if (try_swapoff(side) < 0)
-                                return keep_both(ctx, a, side);
+                        if ((r = try_swapoff(side)) < 0)
+                                return keep_both(ctx, a, side, r);
                 }
                 r = remove_swapfile(ctx, side);
                 if (r < 0)
@@ -256,15 +260,15 @@ static int resize_in_place(const struct context *ctx, struct action *a)
                 r = create_and_enable(ctx, side, a->swap.size_bytes, a->swap.fstype, true);
                 if (r < 0)
                         return r;
-                if (try_swapoff(path) < 0)
-                        return keep_both(ctx, a, side);
+                if ((r = try_swapoff(path)) < 0)
+                        return keep_both(ctx, a, side, r);
         }
         r = create_and_enable(ctx, path, a->swap.size_bytes, a->swap.fstype, a->swap.live);
         if (r < 0)
                 return r;
         if (was_active) {
-                if (try_swapoff(side) < 0)
-                        return keep_both(ctx, a, side);
+                if ((r = try_swapoff(side)) < 0)
+                        return keep_both(ctx, a, side, r);
                 r = remove_swapfile(ctx, side);
                 if (r == 0)
                         r = fstab_remove_swap(ctx->rootfd, ctx->root, side, &changed);
@@ -284,8 +288,8 @@ static int move_swapfile(const struct context *ctx, struct action *a)
         r = fstab_ensure_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);
         if (r < 0)
                 return r;
-        if (a->swap.live && try_swapoff(old) < 0)
-                return keep_both(ctx, a, old);
+        if (a->swap.live && (r = try_swapoff(old)) < 0)
+                return keep_both(ctx, a, old, r);
         r = remove_swapfile(ctx, old);
         return r < 0 ? r : fstab_remove_swap(ctx->rootfd, ctx->root, old, &changed);
 }
@@ -316,8 +320,9 @@ static int apply_remove(const struct context *ctx, struct action *a)
 
         present = root_lstat(ctx->rootfd, a->swap.path, &st) == 0 ||
                   (a->swap.live && swap_active(a->swap.path));
-        if (a->swap.live && try_swapoff(a->swap.path) < 0)
-                return log_error("%s stays as it is", a->swap.path);
+        if (a->swap.live && (r = try_swapoff(a->swap.path)) < 0)
+                return log_error_errno(r, "cannot turn off swap %s; it stays as it is",
+                                       a->swap.path);
         r = remove_swapfile(ctx, a->swap.path);
         if (r == 0)
                 r = fstab_remove_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);

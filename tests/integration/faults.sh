@@ -3,8 +3,9 @@
 # inject=SYSCALL:error=ERRNO:when=N) at each write, fsync, fallocate, rename and swapon of a
 # live first boot on loop-mounted ext4: the run must fail with one error line and a non-zero
 # exit, and the next run without the fault must leave what an uninterrupted run leaves. ENOMEM
-# at swapoff during a --rerun resize: the documented safe path (both swapfiles stay active and in
-# fstab, a warning), and the next --rerun finishes the resize.
+# at swapoff during a --rerun resize: one error and a non-zero exit, with the machine on the safe
+# side (both swapfiles stay active and in fstab, the state records the extra one), and the next
+# --rerun finishes the resize.
 # shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
 enter_mount_namespace "$@"
@@ -62,8 +63,9 @@ ref=$(snap)
 provisioned
 strace -qq -o /dev/null -e trace=swapoff -e inject=swapoff:error=ENOMEM:when=1 \
         "${RESIZE[@]}" >/dev/null 2>"$SCRATCH/err"
-check "swapoff ENOMEM: exit 0 (documented safe path)" test $? -eq 0
-check "swapoff ENOMEM: a warning says both stay active" grep -q "warning: .*stays active" "$SCRATCH/err"
+check "swapoff ENOMEM: non-zero exit (the resize is not finished)" test $? -ne 0
+check_eq "swapoff ENOMEM: one error line" "$(grep -c 'error:' "$SCRATCH/err")" 1
+check "swapoff ENOMEM: the error says both stay active" grep -q "error: .*stays active" "$SCRATCH/err"
 check_eq "swapoff ENOMEM: both active" "$(grep -c "^$SW" /proc/swaps)" 2
 check "swapoff ENOMEM: the state records the extra file" grep -q "^extra_path = " /var/lib/memprov/state
 "${RESIZE[@]}" >/dev/null 2>&1
