@@ -186,17 +186,19 @@ static bool write_needed(const struct context *ctx, const struct action *a)
 /* Every file the plan writes goes to its temp file first, and one syncfs makes them all
  * durable: each rename below then swaps in a complete file, without one journal commit per
  * file (issue 11: per-file fsyncs were most of the run's cost). */
-static int stage_writes(const struct context *ctx, const struct plan *p)
+static int stage_writes(const struct context *ctx, struct plan *p)
 {
         int r;
 
         for (size_t i = 0; i < p->n_actions; i++) {
-                const struct action *a = &p->actions[i];
+                struct action *a = &p->actions[i];
                 if (a->type != ACTION_WRITE_FILE || a->skip || !write_needed(ctx, a))
                         continue;
                 r = root_stage_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
-                if (r < 0)
+                if (r < 0) {
+                        a->reached = a->failed = true;
                         return log_error_errno(r, "cannot write %s%s", ctx->root, a->path);
+                }
         }
         return 0;
 }

@@ -37,7 +37,7 @@ static int check_unit_links(const struct context *ctx, const struct action *a)
 }
 
 /* Every path the plan writes, resolved before the first change: a refusal changes nothing. */
-int preflight(const struct context *ctx, const struct plan *p)
+int preflight(const struct context *ctx, struct plan *p)
 {
         static const char *const always[] = {STATE_PATH, INTENT_PATH, "/etc/fstab"};
         int r = 0;
@@ -45,7 +45,7 @@ int preflight(const struct context *ctx, const struct plan *p)
         for (size_t i = 0; r == 0 && i < ELEMENTSOF(always); i++)
                 r = check_path(ctx, always[i]);
         for (size_t i = 0; r == 0 && i < p->n_actions; i++) {
-                const struct action *a = &p->actions[i];
+                struct action *a = &p->actions[i];
                 if (a->skip)
                         continue;
                 if (a->path)
@@ -54,6 +54,8 @@ int preflight(const struct context *ctx, const struct plan *p)
                         r = check_path(ctx, a->swap.path);
                 if (r == 0 && a->type == ACTION_UNIT)
                         r = check_unit_links(ctx, a);
+                /* The plan output names the refused action; every other one is "not done". */
+                a->reached = a->failed = r < 0;
         }
         return r;
 }

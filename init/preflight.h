@@ -6,4 +6,4 @@
 
 /* Checks every path the plan writes (files, links, unit links, the swapfile, fstab, the state
  * and the intent record); the first refusal is logged and returned, nothing changed. */
-int preflight(const struct context *ctx, const struct plan *p);
+int preflight(const struct context *ctx, struct plan *p);

@@ -46,11 +46,14 @@ swap_snap() {
         awk -v d="$1/" 'index($1, d) == 1 { print $1, $3 }' /proc/swaps | sort
 }
 
+# memprov.prom (where the host has the node exporter's textfile directory) records each run's
+# time and result: it differs between any two runs by design, so it is not compared.
 files_snap() { # files_snap DIR...: every path, type, mode, and the bytes of regular files
         local d
         for d in "$@"; do
-                (cd "$d" && find . -printf '%p %y %m %l\n' | sort &&
-                        find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+                (cd "$d" && find . ! -name memprov.prom -printf '%p %y %m %l\n' | sort &&
+                        find . -type f ! -name memprov.prom -print0 | sort -z |
+                        xargs -0 -r sha256sum)
         done
 }
 
