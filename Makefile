@@ -101,10 +101,10 @@ install: $(B)/memprov
 # --- Debian package, reference VPS image, VM tests (issue 5; see images/README.md) -----------
 DEB_DEPS   := $(BUILD_DEPS) debhelper dpkg-dev fakeroot lintian
 IMAGE_DEPS := debootstrap zstd e2fsprogs util-linux
-VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3
+VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3 wrk openssh-client
 DEB_SRC    := Makefile lib init modules conf.d units man debian
 
-.PHONY: deb image check-vm
+.PHONY: deb image check-vm check-load
 # build/deb/memprov_$(VERSION)_<arch>.deb, built from a copy of the tree (dpkg-buildpackage
 # writes next to the source dir).
 deb:
@@ -125,6 +125,12 @@ image: deb
 check-vm: image
 	$(call apt_install,$(VM_DEPS))
 	tests/vm/run
+
+# The load matrix (issue 9): WordPress at 512M and 1G, with and without memprov, wrk from the
+# host; prints one table and measured against budgeted costs (tests/load/, images/README.md).
+check-load: image
+	$(call apt_install,$(VM_DEPS))
+	tests/load/check-load
 
 format:
 	clang-format -i $(SRCS) $(wildcard lib/*.h modules/*.h init/*.h tests/unit/*.[ch] tests/*.c)
