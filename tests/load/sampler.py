@@ -9,7 +9,7 @@ import sys
 import time
 
 DIR = "/run/memprov-load"
-INTERVAL = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
+INTERVAL = float(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1][0].isdigit() else 2.0
 
 
 def read(path):
@@ -75,6 +75,55 @@ def sample():
             s["mysqld_kb"] += pss_kb(pid)
     return s
 
+
+def fpm_status():
+    """The [www] pool's status page (pm.status_path from the image's www-status.conf) over its
+    FastCGI socket, ?full: the largest "last request memory" (PHP's peak heap of the last
+    request each child served, memory_get_peak_usage(true)) and the pool's counters."""
+    import json
+    import socket
+    import struct
+
+    def rec(t, body):
+        return struct.pack("!BBHHBB", 1, t, 1, len(body), 0, 0) + body
+
+    def nv(k, v):
+        k, v = k.encode(), v.encode()
+        return bytes([len(k), len(v)]) + k + v
+    params = {"SCRIPT_NAME": "/fpm-status", "SCRIPT_FILENAME": "/fpm-status",
+              "REQUEST_URI": "/fpm-status?full&json", "QUERY_STRING": "full&json",
+              "REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1"}
+    sock = [f for f in os.listdir("/run/php") if f.endswith("-fpm.sock")][0]
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(60)
+    s.connect("/run/php/" + sock)
+    s.sendall(rec(1, struct.pack("!HB5x", 1, 0)) + rec(4, b"".join(nv(k, v) for k, v in params.items()))
+              + rec(4, b"") + rec(5, b""))
+    buf = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        buf += c
+    out, i = b"", 0
+    while i + 8 <= len(buf):
+        _, t, _, n, pad, _ = struct.unpack("!BBHHBB", buf[i:i + 8])
+        if t == 6:
+            out += buf[i + 8:i + 8 + n]
+        i += 8 + n + pad
+    body = out.split(b"\r\n\r\n", 1)[-1]
+    d = json.loads(body)
+    mem = max([p.get("last request memory", 0) for p in d.get("processes", [])] or [0])
+    print("last_request_memory_max=%d max_children_reached=%s listen_queue_max=%s accepted=%s" % (
+        mem, d.get("max children reached"), d.get("max listen queue"), d.get("accepted conn")))
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--fpm-status":
+    try:
+        fpm_status()
+    except Exception as e:
+        print("error=%s" % type(e).__name__)
+    sys.exit(0)
 
 os.makedirs(DIR, exist_ok=True)
 with open(os.path.join(DIR, "samples"), "a", buffering=1) as out:
