@@ -130,6 +130,7 @@ function text($words, $n) {
 $cats = array();
 for ($c = 1; $c <= 8; $c++) $cats[] = wp_create_category('Topic ' . $c);
 $t0 = strtotime('2024-01-01 00:00:00');
+$first = 0;
 for ($p = 1; $p <= $posts; $p++) {
     $body = '';
     for ($k = 0; $k < 6; $k++) $body .= "<!-- wp:paragraph -->\n<p>" . text($words, 60) . "</p>\n<!-- /wp:paragraph -->\n\n";
@@ -138,6 +139,7 @@ for ($p = 1; $p <= $posts; $p++) {
         'post_date' => gmdate('Y-m-d H:i:s', $t0 + $p * 7200),
         'post_category' => array($cats[$p % 8]), 'tags_input' => array($words[$p % 40], $words[($p * 7) % 40])), true);
     if (is_wp_error($id)) { fwrite(STDERR, $id->get_error_message() . "\n"); exit(1); }
+    if (!$first) $first = $id;
     for ($k = 0; $k < $per; $k++) {
         wp_insert_comment(array('comment_post_ID' => $id, 'comment_author' => 'Reader ' . ($k + 1),
             'comment_author_email' => 'reader' . ($k + 1) . '@example.invalid',
@@ -145,18 +147,19 @@ for ($p = 1; $p <= $posts; $p++) {
             'comment_date' => gmdate('Y-m-d H:i:s', $t0 + $p * 7200 + ($k + 1) * 600)));
     }
 }
+// The posts written here have the IDs first..last (nothing else is inserted meanwhile); the
+// counts include WordPress's own "Hello world!" post and its comment.
 global $wpdb;
 printf("posts=%d comments=%d theme=%s min_id=%d max_id=%d\n",
-    $wpdb->get_var("SELECT COUNT(*) FROM $wpdb->posts WHERE post_type='post' AND post_status='publish'"),
-    $wpdb->get_var("SELECT COUNT(*) FROM $wpdb->comments WHERE comment_approved='1'"),
-    get_option('stylesheet'),
-    $wpdb->get_var("SELECT MIN(ID) FROM $wpdb->posts WHERE post_type='post' AND post_status='publish'"),
-    $wpdb->get_var("SELECT MAX(ID) FROM $wpdb->posts WHERE post_type='post' AND post_status='publish'"));
+    $wpdb->get_var("SELECT COUNT(*) FROM $wpdb->posts WHERE post_type='post' AND post_status='publish' AND ID BETWEEN $first AND $id"),
+    $wpdb->get_var("SELECT COUNT(*) FROM $wpdb->comments WHERE comment_approved='1' AND comment_post_ID BETWEEN $first AND $id"),
+    get_option('stylesheet'), $first, $id);
 EOF
 log "installing WordPress and writing $posts posts x $comments_per_post comments"
 summary=$(in_root php -d memory_limit=512M /tmp/wp-populate.php "$posts" "$comments_per_post")
 log "$summary"
-grep -q "^posts=$posts comments=$((posts * comments_per_post)) theme=twentytwentythree " <<<"$summary"
+grep -q "^posts=$posts comments=$((posts * comments_per_post)) theme=twentytwentythree " <<<"$summary" ||
+    { log "unexpected content after the install: $summary"; exit 1; }
 # The load test reads the range of post IDs here.
 printf '%s\n' "$summary" >"$root/etc/wordpress/memprov-load-content"
 rm -f "$root/tmp/wp-populate.php" "$root/tmp/mariadbd.log"
