@@ -141,10 +141,10 @@ install: $(B)/memprov
 # --- Debian package, reference VPS image, VM tests (issue 5; see images/README.md) -----------
 DEB_DEPS   := $(BUILD_DEPS) debhelper dpkg-dev fakeroot lintian
 IMAGE_DEPS := debootstrap zstd e2fsprogs util-linux
-VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3
+VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3 wrk openssh-client
 DEB_SRC    := Makefile lib init modules conf.d units man catalog completion debian
 
-.PHONY: deb image check-vm
+.PHONY: deb image check-vm check-load
 # The Debian release: bookworm (Debian 12, this host's, the default) or trixie (Debian 13).
 SUITE     ?= bookworm
 VM_SUITES ?= bookworm trixie
@@ -180,6 +180,12 @@ check-vm:
 	$(call apt_install,$(IMAGE_DEPS) $(VM_DEPS))
 	for s in $(VM_SUITES); do $(MAKE) --no-print-directory image SUITE=$$s || exit 1; done
 	rc=0; for s in $(VM_SUITES); do SUITE=$$s tests/vm/run || rc=1; done; exit $$rc
+
+# The load matrix (issue 9): WordPress at 512M and 1G, with and without memprov, wrk from the
+# host; prints one table and measured against budgeted costs (tests/load/, images/README.md).
+check-load: image
+	$(call apt_install,$(VM_DEPS))
+	tests/load/check-load
 
 format:
 	clang-format -i $(SRCS) $(wildcard lib/*.h modules/*.h init/*.h tests/unit/*.[ch] tests/*.c)

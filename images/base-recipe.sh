@@ -112,6 +112,8 @@ in_root apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2
 phpver=$(find "$root/etc/php" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n1)
 in_root a2enmod -q proxy_fcgi setenvif >&2
 in_root a2enconf -q "php$phpver-fpm" >&2
+# WordPress with content for the load scenario (issue 9); it also puts mpm_event back.
+"$here/wordpress-setup.sh" "$root" "$phpver"
 # No MTA in the image: Mailman's default postfix integration runs postmap (not installed) when
 # it starts and mailman3.service fails; the null MTA writes no alias maps.
 sed -i 's/^incoming: mailman\.mta\.postfix\.LMTP$/incoming: mailman.mta.null.NullMTA/' \

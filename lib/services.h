@@ -25,6 +25,8 @@ struct web_server {
         bool installed;
         bool debian; /* /etc/apache2 (conf-available + a2enconf link) rather than /etc/httpd */
         enum mpm mpm;
+        bool mod_php;             /* a libphp*.so module is loaded: PHP runs in Apache's children */
+        char mod_php_version[16]; /* Debian: "8.2" from mods-enabled/php8.2.load, else "" */
 };
 
 #define PHPFPM_MAX_VERSIONS 8

@@ -64,6 +64,52 @@ enum mpm mpm_from_loadmodule(const char *conf)
         return found;
 }
 
+/* A LoadModule line loading PHP into Apache (libphp.so, libphp8.2.so, libphp7.so ...). */
+bool apache_loads_php(const char *conf)
+{
+        _cleanup_free_ char *copy = xstrdup(conf);
+        char *line, *save = NULL;
+
+        for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                line += strspn(line, " \t");
+                if (startswith(line, "LoadModule") && strstr(line, "/libphp") &&
+                    strstr(line, ".so"))
+                        return true;
+        }
+        return false;
+}
+
+/* mod_php: Debian's a2enmod links mods-enabled/phpX.Y.load; EL loads it from a file in
+ * conf.modules.d (the php package's 15-php.conf). What the files say is what httpd loads. */
+static bool detect_mod_php(int rootfd, const char *dir, const char *suffix, struct web_server *w)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (root_opendir(rootfd, dir, &d) < 0)
+                return false;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *path = NULL, *conf = NULL;
+                size_t len = strlen(de->d_name);
+                char version[16];
+                if (de->d_name[0] == '.' || len <= strlen(suffix) ||
+                    !streq(de->d_name + len - strlen(suffix), suffix))
+                        continue;
+                path = xasprintf("%s/%s", dir, de->d_name);
+                if (root_read_file(rootfd, path, &conf, NULL) < 0 || !apache_loads_php(conf))
+                        continue;
+                /* phpX.Y.load: the version is between "php" and the suffix. */
+                if (startswith(de->d_name, "php") && len - strlen(suffix) - 3 < sizeof(version)) {
+                        snprintf(version, len - strlen(suffix) - 3 + 1, "%s", de->d_name + 3);
+                        if (version[0] && strspn(version, "0123456789.") == strlen(version))
+                                snprintf(w->mod_php_version, sizeof(w->mod_php_version), "%s",
+                                         version);
+                }
+                return true;
+        }
+        return false;
+}
+
 static int apache_detect(const struct context *ctx, struct services *services)
 {
         struct web_server *ret = &services->web;
@@ -76,12 +122,16 @@ static int apache_detect(const struct context *ctx, struct services *services)
             root_open_dir(ctx->rootfd, "/etc/apache2", false, &fd) == 0) {
                 ret->installed = ret->debian = true;
                 ret->mpm = debian_mpm(ctx->rootfd);
+                ret->mod_php =
+                    detect_mod_php(ctx->rootfd, "/etc/apache2/mods-enabled", ".load", ret);
         } else if (root_lstat(ctx->rootfd, "/usr/sbin/httpd", &st) == 0 &&
                    root_open_dir(ctx->rootfd, "/etc/httpd", false, &fd) == 0) {
                 ret->installed = true;
                 if (root_read_file(ctx->rootfd, "/etc/httpd/conf.modules.d/00-mpm.conf", &conf,
                                    NULL) == 0)
                         ret->mpm = mpm_from_loadmodule(conf);
+                ret->mod_php =
+                    detect_mod_php(ctx->rootfd, "/etc/httpd/conf.modules.d", ".conf", ret);
         }
         return 0;
 }
@@ -126,6 +176,20 @@ static unsigned graceful_headroom(const struct context *ctx, enum mpm m, unsigne
         return (unsigned)MIN(room, (uint64_t)(workers / threads_per_child(ctx, m)));
 }
 
+/* With mod_php every prefork child is a PHP process: its PHP part costs what a PHP-FPM child
+ * does (php.child + memory_limit, Debian's 128M when the tier sets none), on top of the child. */
+static uint64_t mod_php_child(const struct context *ctx)
+{
+        return service_size(ctx, "php.child", 32 * MIB) +
+               service_size(ctx, "php.memory_limit", 128 * MIB);
+}
+
+/* mod_php's OPcache segment, made by Apache's parent and shared by its children. */
+static uint64_t mod_php_shared(const struct context *ctx, const struct web_server *w)
+{
+        return w->mod_php ? service_size(ctx, "php.opcache.memory_consumption", 128 * MIB) : 0;
+}
+
 static int apache_budget(const struct context *ctx, struct budget *b)
 {
         const struct web_server *w = &ctx->services->web;
@@ -139,10 +203,12 @@ static int apache_budget(const struct context *ctx, struct budget *b)
         each = w->mpm == MPM_PREFORK ? service_size(ctx, "apache.prefork.child", 8 * MIB)
                                      : service_size(ctx, "apache.thread", 512 * KIB) +
                                            service_size(ctx, "apache.process", 6 * MIB) / tpc;
+        if (w->mod_php)
+                each += mod_php_child(ctx);
         l = budget_add(b, "apache", "MaxRequestWorkers",
                        mpm_uint(ctx, w->mpm, "MaxRequestWorkers", 150),
                        service_uint(ctx, "apache.min_workers", 10), tpc,
-                       service_size(ctx, "apache.base", 8 * MIB), each);
+                       service_size(ctx, "apache.base", 8 * MIB) + mod_php_shared(ctx, w), each);
         if (l)
                 snprintf(l->service, sizeof(l->service), "%s %s", w->debian ? "apache2" : "httpd",
                          mpm_name(w->mpm));
@@ -263,6 +329,45 @@ static void note_rounding(const struct context *ctx, struct plan *p, enum mpm m,
                           wanted, workers, tpc);
 }
 
+/*
+ * mod_php: PHP runs inside Apache's children, so PHP-FPM's pool settings (pm.max_children,
+ * the pool's memory_limit) do not bound it; MaxRequestWorkers does, with every child costed as
+ * a PHP process. The bound per child is the apache2 SAPI's memory_limit: on Debian memprov
+ * writes the tier's memory_limit and OPcache size into /etc/php/X.Y/apache2/conf.d, as it does
+ * for PHP-FPM.
+ */
+static void plan_mod_php(const struct context *ctx, struct plan *p, const struct web_server *w)
+{
+        _cleanup_free_ char *dir = NULL, *path = NULL, *body = NULL;
+        const char *limit = tier_value(ctx, "php.memory_limit");
+        const char *opcache = tier_value(ctx, "php.opcache.memory_consumption");
+        _cleanup_close_ int fd = -1;
+        uint64_t n;
+        char buf[32];
+
+        plan_note(p,
+                  "Apache loads mod_php (mpm %s): PHP runs in Apache's children, each costed as a "
+                  "PHP process; PHP-FPM's pool settings do not apply to it",
+                  mpm_name(w->mpm));
+        if (!w->mod_php_version[0] || (!limit && !opcache))
+                return;
+        dir = xasprintf("/etc/php/%s/apache2/conf.d", w->mod_php_version);
+        if (root_open_dir(ctx->rootfd, dir, false, &fd) < 0)
+                return;
+        body = xasprintf("%s%s%s", limit ? "memory_limit = " : "",
+                         limit && parse_size(limit, &n) == 0 ? format_size(n, buf) : "",
+                         limit ? "\n" : "");
+        if (opcache && parse_size(opcache, &n) == 0) {
+                char *more = xasprintf("%sopcache.memory_consumption = %llu\n", body,
+                                       (unsigned long long)(n / MIB));
+                free(body);
+                body = more;
+        }
+        path = xasprintf("%s/99-memprov.ini", dir);
+        plan_add_file(p, "apache", path, 0644, managed_file(";", "%s", body))->note =
+            xstrdup("mod_php");
+}
+
 static int apache_plan(const struct context *ctx, struct plan *p)
 {
         const struct web_server *w = &ctx->services->web;
@@ -280,6 +385,8 @@ static int apache_plan(const struct context *ctx, struct plan *p)
         r = budget_compute(ctx, &b);
         if (r < 0)
                 return r;
+        if (w->mod_php)
+                plan_mod_php(ctx, p, w);
         workers = budget_count(&b, "apache", 50);
         a = plan_add_file(
             p, "apache", w->debian ? DEBIAN_CONF : EL_CONF, 0644,

@@ -8,5 +8,8 @@
 const char *mpm_name(enum mpm m);
 /* The MPM an httpd conf.modules.d file loads (its uncommented LoadModule), or MPM_UNKNOWN. */
 enum mpm mpm_from_loadmodule(const char *conf);
+/* Whether a module config file (mods-enabled/NAME.load, conf.modules.d/NAME.conf) loads libphp*.so.
+ */
+bool apache_loads_php(const char *conf);
 
 extern const struct module apache_module;

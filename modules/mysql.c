@@ -32,6 +32,8 @@ static const struct config_key mysql_keys[] = {
     {"tier", "mysqld.read_rnd_buffer_size", check_size},
     {"tier", "mysqld.net_buffer_length", check_size},
     {"tier", "mysqld.thread_stack", check_size},
+    /* MariaDB only (Aria is MariaDB's engine): written and counted for MariaDB alone. */
+    {"tier", "mysqld.aria_pagecache_buffer_size", check_size},
     {0},
 };
 
@@ -197,6 +199,13 @@ bool mysql_has_query_cache(const struct db_server *s)
         return s->version_known && s->major < 8;
 }
 
+/* Aria (system tables, on-disk internal temporary tables) exists in MariaDB only; its page
+ * cache is a global buffer of 128M by default (MariaDB's server system variables). */
+static bool has_aria(const struct db_server *s)
+{
+        return s->flavor == DB_MARIADB;
+}
+
 static const char *server_name(const struct db_server *s, char buf[static 32])
 {
         const char *name = s->flavor == DB_MARIADB ? "mariadb" : "mysql";
@@ -229,6 +238,8 @@ static int mysql_budget(const struct context *ctx, struct budget *b)
                 service_size(ctx, "mysqld.tmp_table_size", 16 * MIB);
         if (mysql_has_query_cache(s))
                 fixed += service_size(ctx, "mysqld.query_cache_size", 1 * MIB);
+        if (has_aria(s))
+                fixed += service_size(ctx, "mysqld.aria_pagecache_buffer_size", 128 * MIB);
         for (size_t i = 0; i < ELEMENTSOF(per_connection); i++)
                 each += service_size(ctx, per_connection[i], 256 * KIB);
         l = budget_add(b, "mysqld", "max_connections",
@@ -272,6 +283,8 @@ static char *dropin_body(const struct context *ctx, const struct db_server *s, u
                 if (!v)
                         continue;
                 if (startswith(k->key, "mysqld.query_cache") && !mysql_has_query_cache(s))
+                        continue;
+                if (startswith(k->key, "mysqld.aria_") && !has_aria(s))
                         continue;
                 if (streq(k->key, "mysqld.max_connections"))
                         v = (snprintf(buf, sizeof(buf), "%u", max_conn), buf);

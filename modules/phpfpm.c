@@ -5,9 +5,11 @@
 #include "../lib/fsutil.h"
 #include "../lib/live.h"
 #include "../lib/log.h"
+#include "../lib/size.h"
 #include "phpfpm.h"
 
-#define PHPFPM_DROPIN "zz-memprov.conf"
+#define PHPFPM_DROPIN  "zz-memprov.conf"
+#define PHP_INI_DROPIN "99-memprov.ini"
 
 static int compare_names(const void *a, const void *b)
 {
@@ -129,6 +131,18 @@ void phpfpm_line_id(const struct php_fpm *f, const char *pool, char buf[static 8
         snprintf(buf, 80, "php %s %s", f->version[0] ? f->version : "-", pool);
 }
 
+/* PHP's per-request heap bound (memory_limit) and OPcache's shared memory segment: counted at
+ * Debian's php.ini and OPcache defaults (128M each) when the tier does not set them. */
+static uint64_t memory_limit(const struct context *ctx)
+{
+        return service_size(ctx, "php.memory_limit", 128 * MIB);
+}
+
+static uint64_t opcache_size(const struct context *ctx)
+{
+        return service_size(ctx, "php.opcache.memory_consumption", 128 * MIB);
+}
+
 static int phpfpm_budget(const struct context *ctx, struct budget *b)
 {
         const struct php_fpms *fpms = &ctx->services->php;
@@ -138,17 +152,19 @@ static int phpfpm_budget(const struct context *ctx, struct budget *b)
                 struct budget_line *l;
                 char id[80];
 
-                /* The master process, once per version. */
                 snprintf(id, sizeof(id), "php %s", f->version[0] ? f->version : "-");
-                l = budget_add(b, id, NULL, 1, 1, 1, service_size(ctx, "php.base", 24 * MIB), 0);
+                /* The master, once per version, with OPcache's segment (one per master, shared
+                 * by its children). */
+                l = budget_add(b, id, NULL, 1, 1, 1,
+                               service_size(ctx, "php.base", 24 * MIB) + opcache_size(ctx), 0);
                 if (l)
                         snprintf(l->service, sizeof(l->service), "php%s-fpm", f->version);
                 for (size_t j = 0; j < f->n_pools; j++) {
                         phpfpm_line_id(f, f->pools[j], id);
-                        l = budget_add(b, id, "pm.max_children",
-                                       service_uint(ctx, "php.max_children", 5),
-                                       service_uint(ctx, "php.min_children", 2), 1, 0,
-                                       service_size(ctx, "php.child", 32 * MIB));
+                        l = budget_add(
+                            b, id, "pm.max_children", service_uint(ctx, "php.max_children", 5),
+                            service_uint(ctx, "php.min_children", 2), 1, 0,
+                            service_size(ctx, "php.child", 32 * MIB) + memory_limit(ctx));
                         if (l)
                                 snprintf(l->service, sizeof(l->service), "php%s [%s]",
                                          f->version[0] ? f->version : "-fpm", f->pools[j]);
@@ -181,6 +197,8 @@ static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, con
 
         if (!f)
                 abort();
+        char buf[32];
+
         for (size_t i = 0; i < fpm->n_pools; i++) {
                 char id[80];
                 unsigned children;
@@ -195,9 +213,42 @@ static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, con
                         fprintf(f, "pm.max_requests = %s\n", max_requests);
                 if (idle && streq(pm, "ondemand"))
                         fprintf(f, "pm.process_idle_timeout = %s\n", idle);
+                /* php_admin_value: a script's ini_set() cannot raise it (WordPress's admin
+                 * pages try to, to 256M). */
+                if (tier_value(ctx, "php.memory_limit"))
+                        fprintf(f, "php_admin_value[memory_limit] = %s\n",
+                                format_size(memory_limit(ctx), buf));
         }
         fclose(f);
         return managed_file(";", "%s", body);
+}
+
+/*
+ * OPcache's size. opcache.memory_consumption is PHP_INI_SYSTEM and sizes the shared memory the
+ * FPM master maps at startup, before any pool exists: a pool's php_admin_value cannot change it,
+ * so it goes into an ini file the master reads (the FPM SAPI's conf.d on Debian, /etc/php.d on
+ * EL). Its unit is megabytes.
+ */
+static void plan_opcache(const struct context *ctx, struct plan *p, const struct php_fpm *fpm)
+{
+        _cleanup_free_ char *dir = fpm->version[0]
+                                       ? xasprintf("/etc/php/%s/fpm/conf.d", fpm->version)
+                                       : xstrdup("/etc/php.d");
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
+        struct action *a;
+
+        if (!tier_value(ctx, "php.opcache.memory_consumption"))
+                return;
+        if (root_open_dir(ctx->rootfd, dir, false, &fd) < 0) {
+                plan_note(p, "PHP-FPM %s: no %s; OPcache left at its size", fpm->version, dir);
+                return;
+        }
+        path = xasprintf("%s/%s", dir, PHP_INI_DROPIN);
+        a = plan_add_file(p, "phpfpm", path, 0644,
+                          managed_file(";", "opcache.memory_consumption = %llu\n",
+                                       (unsigned long long)(opcache_size(ctx) / MIB)));
+        a->note = xstrdup("opcache");
 }
 
 static int phpfpm_plan(const struct context *ctx, struct plan *p)
@@ -221,6 +272,7 @@ static int phpfpm_plan(const struct context *ctx, struct plan *p)
                 if (live_wanted(ctx) && live_file_changes(ctx, a, NULL))
                         live_plan_unit(p, "phpfpm", a, fpms->v[i].unit, UNIT_RELOAD)->note =
                             xstrdup("graceful");
+                plan_opcache(ctx, p, &fpms->v[i]);
         }
         return 0;
 }
@@ -241,6 +293,14 @@ static int check_fpm_time(const char *v)
                                                                                          : -EINVAL;
 }
 
+/* OPcache takes whole megabytes, at least 8 (it raises smaller values to 8). */
+static int check_opcache_size(const char *v)
+{
+        uint64_t n;
+
+        return parse_size(v, &n) == 0 && n % MIB == 0 && n >= 8 * MIB ? 0 : -EINVAL;
+}
+
 static const struct config_key phpfpm_keys[] = {
     {"tier", "php.pm", check_pm},
     {"tier", "php.max_children", check_uint},
@@ -249,6 +309,8 @@ static const struct config_key phpfpm_keys[] = {
     {"tier", "php.max_spare_servers", check_uint},
     {"tier", "php.max_requests", check_uint},
     {"tier", "php.process_idle_timeout", check_fpm_time},
+    {"tier", "php.memory_limit", check_size},
+    {"tier", "php.opcache.memory_consumption", check_opcache_size},
     {0},
 };
 

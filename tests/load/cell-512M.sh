@@ -1,0 +1,56 @@
+#!/bin/bash
+# Issue 9 in `make check`: the 512 MiB cell of the load matrix with memprov as shipped
+# (tests/load/run-cell: WordPress in the reference image, wrk from the host through a
+# loopback-only port forward, steps of 5, 20, 50 and 100 connections). The goals, at every step:
+# no OOM kill, no restart of mariadb, php-fpm or apache2, failures (not 503 back-pressure) at
+# most 1% of requests; at the end sshd answers a login within 10 s and MariaDB a query; and no
+# measured peak cost above its budgeted cost. `make check-load` runs the whole matrix.
+# MEMPROV_SKIP_VM=1 skips it, as it does the other VM tests.
+# shellcheck disable=SC1091
+source "$(dirname "$0")/../lib.sh"
+
+name="load: 512M with memprov"
+[ "$(id -u)" = 0 ] || { skip "$name" "needs root (make image, qemu)"; exit 0; }
+[ -z "${MEMPROV_SKIP_VM:-}" ] || { skip "$name" "MEMPROV_SKIP_VM is set"; exit 0; }
+command -v wrk >/dev/null || { not_ok "$name: wrk installed (make check installs it)"; exit 1; }
+top=$(cd "$TESTS_DIR/.." && pwd)
+out=${MEMPROV_LOAD_OUT:-$top/build/load}/check-512M-on
+
+if ! make -s -C "$top" image >"$SCRATCH/make-image.log" 2>&1; then
+        not_ok "make image"
+        sed 's/^/# /' "$SCRATCH/make-image.log" | tail -n 30
+        exit 1
+fi
+t0=$(date +%s)
+if ! "$top/tests/load/run-cell" --ram 512M --memprov on --out "$out" 2>"$SCRATCH/cell.log"; then
+        not_ok "$name: the cell ran to the end"
+        sed 's/^/# /' "$SCRATCH/cell.log" | tail -n 20
+        exit 1
+fi
+ok "$name: the cell ran to the end ($(($(date +%s) - t0)) s, host load $(sed -n 's/^host_load_start=//p' "$out/result"))"
+"$top/tests/load/table" --defaults "$DEFAULTS" "$out" | sed 's/^/# /'
+
+r() { sed -n "s|^$1=||p" "$out/result" | tail -n 1; }
+check_eq "$name: system running before the load" "$(r system_state)" running
+check_eq "$name: the WordPress front page answers 200" "$(r warmup_status)" 200
+before=$(r restarts_before) oom0=$(r oom_before)
+for s in $(r steps); do
+        w=$(r "step.$s.wrk")
+        wv() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" <<<"$w"; }
+        req=$(wv requests) codes=$(wv codes)
+        f5=$(tr ',' '\n' <<<"$codes" | awk -F: '$1 ~ /^5/ && $1 != 503 {n += $2} END {print n + 0}')
+        sock=$(($(wv connect) + $(wv read) + $(wv write) + $(wv timeout)))
+        fails=$((f5 + sock))
+        check "$name: $s: requests served ($req)" test "${req:-0}" -gt 0
+        check "$name: $s: failures $fails (5xx but 503: $f5, socket errors: $sock) <= 1% of $((req + sock))" \
+                test $((fails * 100)) -le $((req + sock))
+        check_eq "$name: $s: no OOM kill" "$(r "step.$s.oom")" "$oom0"
+        check_eq "$name: $s: no restart of mariadb, php8.2-fpm, apache2 (NRestarts)" "$(r "step.$s.restarts")" "$before"
+done
+check "$name: sshd answers a login within 10 s at the end" grep -q '^end.ssh=yes' "$out/result"
+check "$name: MariaDB answers a query at the end" grep -qE '^end.mariadb=[0-9]+$' "$out/result"
+if "$top/tests/load/table" --defaults "$DEFAULTS" --enforce "$out" >/dev/null; then
+        ok "$name: no measured peak cost above its budgeted cost"
+else
+        not_ok "$name: a measured peak cost is above its budgeted cost (table above)"
+fi

@@ -1,0 +1,135 @@
+# Guest-side sampler for the load test (tests/load/run-cell copies it into the guest over ssh and
+# runs it as a transient unit, so the image needs no test-only unit for it). Every INTERVAL
+# seconds it appends one line to /run/memprov-load/samples: the step the host is running (the
+# host writes /run/memprov-load/step), MemAvailable, swap in use, /proc/pressure/memory avg10,
+# and the PSS (smaps_rollup) of PHP-FPM's master and children, Apache's parent and children and
+# mariadbd. One long-lived process: starting a sampler per tick costs too much CPU under TCG.
+import os
+import sys
+import time
+
+DIR = "/run/memprov-load"
+INTERVAL = float(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1][0].isdigit() else 2.0
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def pss_kb(pid):
+    for line in read("/proc/%s/smaps_rollup" % pid).splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def status(pid):
+    d = {}
+    for line in read("/proc/%s/status" % pid).splitlines():
+        k, _, v = line.partition(":")
+        d[k] = v.strip()
+    return d
+
+
+def sample():
+    mem = {}
+    for line in read("/proc/meminfo").splitlines():
+        k, _, v = line.partition(":")
+        mem[k] = int(v.split()[0])
+    psi = {}
+    for line in read("/proc/pressure/memory").splitlines():
+        f = line.split()
+        psi[f[0]] = float(f[1].split("=")[1])
+    s = {"memavail_kb": mem["MemAvailable"], "swap_used_kb": mem["SwapTotal"] - mem["SwapFree"],
+         "psi_some10": psi.get("some", 0.0), "psi_full10": psi.get("full", 0.0),
+         "fpm_master_kb": 0, "fpm_child_max_kb": 0, "fpm_children": 0, "fpm_children_kb": 0,
+         "apache_parent_kb": 0, "apache_child_max_kb": 0, "apache_children": 0,
+         "apache_threads_max": 0, "mysqld_kb": 0}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        comm = read("/proc/%s/comm" % pid).strip()
+        if comm.startswith("php-fpm"):
+            cmd = read("/proc/%s/cmdline" % pid)
+            p = pss_kb(pid)
+            if "master process" in cmd:
+                s["fpm_master_kb"] += p
+            else:
+                s["fpm_children"] += 1
+                s["fpm_children_kb"] += p
+                s["fpm_child_max_kb"] = max(s["fpm_child_max_kb"], p)
+        elif comm == "apache2":
+            st = status(pid)
+            p = pss_kb(pid)
+            if st.get("PPid") == "1":
+                s["apache_parent_kb"] += p
+            else:
+                s["apache_children"] += 1
+                s["apache_child_max_kb"] = max(s["apache_child_max_kb"], p)
+                s["apache_threads_max"] = max(s["apache_threads_max"], int(st.get("Threads", "0")))
+        elif comm in ("mariadbd", "mysqld"):
+            s["mysqld_kb"] += pss_kb(pid)
+    return s
+
+
+def fpm_status():
+    """The [www] pool's status page (pm.status_path from the image's www-status.conf) over its
+    FastCGI socket, ?full: the largest "last request memory" (PHP's peak heap of the last
+    request each child served, memory_get_peak_usage(true)) and the pool's counters."""
+    import json
+    import socket
+    import struct
+
+    def rec(t, body):
+        return struct.pack("!BBHHBB", 1, t, 1, len(body), 0, 0) + body
+
+    def nv(k, v):
+        k, v = k.encode(), v.encode()
+        return bytes([len(k), len(v)]) + k + v
+    params = {"SCRIPT_NAME": "/fpm-status", "SCRIPT_FILENAME": "/fpm-status",
+              "REQUEST_URI": "/fpm-status?full&json", "QUERY_STRING": "full&json",
+              "REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1"}
+    sock = [f for f in os.listdir("/run/php") if f.endswith("-fpm.sock")][0]
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(60)
+    s.connect("/run/php/" + sock)
+    s.sendall(rec(1, struct.pack("!HB5x", 1, 0)) + rec(4, b"".join(nv(k, v) for k, v in params.items()))
+              + rec(4, b"") + rec(5, b""))
+    buf = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        buf += c
+    out, i = b"", 0
+    while i + 8 <= len(buf):
+        _, t, _, n, pad, _ = struct.unpack("!BBHHBB", buf[i:i + 8])
+        if t == 6:
+            out += buf[i + 8:i + 8 + n]
+        i += 8 + n + pad
+    body = out.split(b"\r\n\r\n", 1)[-1]
+    d = json.loads(body)
+    mem = max([p.get("last request memory", 0) for p in d.get("processes", [])] or [0])
+    print("last_request_memory_max=%d max_children_reached=%s listen_queue_max=%s accepted=%s" % (
+        mem, d.get("max children reached"), d.get("max listen queue"), d.get("accepted conn")))
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--fpm-status":
+    try:
+        fpm_status()
+    except Exception as e:
+        print("error=%s" % type(e).__name__)
+    sys.exit(0)
+
+os.makedirs(DIR, exist_ok=True)
+with open(os.path.join(DIR, "samples"), "a", buffering=1) as out:
+    while True:
+        step = read(os.path.join(DIR, "step")).strip() or "idle"
+        s = sample()
+        out.write("S t=%.1f step=%s %s\n" % (time.monotonic(), step,
+                                            " ".join("%s=%s" % kv for kv in s.items())))
+        time.sleep(INTERVAL)
