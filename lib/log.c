@@ -15,7 +15,8 @@ void log_set_max_level(enum log_level level)
 
 /* One record per line: the priority, ERRNO, and for an error the MESSAGE_ID the catalog explains.
  */
-static void log_to_journal(enum log_level level, int error, const char *fmt, va_list ap)
+_printf_(3, 0) static void log_to_journal(enum log_level level, int error, const char *fmt,
+                                          va_list ap)
 {
         static const int priority[] = {
             [LOG_LEVEL_ERROR] = LOG_ERR,
