@@ -107,12 +107,12 @@ int undo_run(const struct context *ctx, const struct cloudinit_meta *meta)
 bool undone_check(const struct context *ctx, const struct cloudinit_meta *meta)
 {
         _cleanup_(config_done) struct config marker = {0};
-        _cleanup_free_ char *path = xasprintf("%s%s", ctx->root, UNDONE_PATH);
         const char *instance;
         struct stat st;
 
+        /* Read inside the root like every other file: no link followed, a regular file only. */
         if (root_lstat(ctx->rootfd, UNDONE_PATH, &st) < 0 || !S_ISREG(st.st_mode) ||
-            config_load_file(&marker, path) < 0)
+            config_load_root_file(&marker, ctx->rootfd, ctx->root, UNDONE_PATH) < 0)
                 return false;
         instance = config_str(&marker, "memprov", "instance_id", "");
         if (meta->instance_id && instance[0] && !streq(instance, meta->instance_id)) {

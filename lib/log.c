@@ -14,9 +14,10 @@ void log_set_max_level(enum log_level level)
         max_level = level;
 }
 
-/* One record per line: PRIORITY, ERRNO, and an error's MESSAGE_ID (see the catalog). */
-__attribute__((format(printf, 3, 0))) static void log_to_journal(enum log_level level, int error,
-                                                                 const char *fmt, va_list ap)
+/* One record per line: the priority, ERRNO, and for an error the MESSAGE_ID the catalog
+ * explains. */
+_printf_(3, 0) static void log_to_journal(enum log_level level, int error, const char *fmt,
+                                          va_list ap)
 {
         static const int priority[] = {
             [LOG_LEVEL_ERROR] = LOG_ERR,
