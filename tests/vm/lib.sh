@@ -137,10 +137,11 @@ check_units() {
 sum_of() { tr ',' '\n' <<<"$1" | sed -n "s|^$2:||p"; }
 
 # check_live_web TAG: the running Apache and PHP-FPM use memprov's drop-ins. Apache (event MPM,
-# mod_status): the scoreboard has ServerLimit x ThreadsPerChild slots, MaxRequestWorkers plus the
-# graceful headroom (issue 10), each live process runs ThreadsPerChild workers, no more than
-# ServerLimit processes. PHP-FPM: the [www] pool's status page reports the
-# drop-in's pm, `php-fpmX.Y -tt` parses the drop-in's pm and pm.max_children for [www], and
+# mod_status): the scoreboard mod_status shows has MaxRequestWorkers/ThreadsPerChild processes x
+# ThreadsPerChild slots (the active limit; the graceful headroom of issue 10 is not shown), each
+# live process runs ThreadsPerChild workers, no more than ServerLimit processes. PHP-FPM: the
+# [www] pool's status page reports the drop-in's pm, `php-fpmX.Y -tt` parses the drop-in's pm
+# and pm.max_children for [www], and
 # the pool runs no more children than that.
 check_live_web() {
         local tag=$1 sl tl tpc mrw procs workers parsed max
@@ -150,8 +151,8 @@ check_live_web() {
         check "$tag: Apache drop-in enabled (conf-enabled/memprov.conf)" test -n "$(rv apache.conf_enabled)"
         check_eq "$tag: live Apache: mpm event (mod_status)" "$(rv apache.live.mpm)/$(rv apache.live.error)" event/
         if [ -n "$sl" ] && [ -n "$tl" ] && [ -n "$tpc" ] && [ -n "$mrw" ] && [ "${procs:-0}" -gt 0 ] 2>/dev/null; then
-                check_eq "$tag: live Apache: scoreboard = ServerLimit x ThreadsPerChild slots" \
-                        "$(rv apache.live.slots)" "$((sl * tpc))"
+                check_eq "$tag: live Apache: scoreboard = MaxRequestWorkers $mrw slots" \
+                        "$(rv apache.live.slots)" "$mrw"
                 check "$tag: Apache: ThreadsPerChild $tpc <= ThreadLimit $tl" test "$tpc" -le "$tl"
                 check_eq "$tag: live Apache: ThreadsPerChild $tpc workers per process" \
                         "$((workers / procs))/$((workers % procs))" "$tpc/0"
