@@ -126,19 +126,13 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
                         r = intent_complete(ctx->rootfd, &new_state);
                         if (r == 0)
                                 r = undone_clear(ctx);
+                        /* Logged where it happened; the state says what is left. */
                         if (r == 0 && plan_incomplete(&p))
-                                r = -EAGAIN; /* logged where it happened; the state says what is
-                                                left */
+                                r = -EAGAIN;
                 }
         }
-        if (r == 0 || !ctx->opts->dry_run) {
-                if (ctx->opts->json)
-                        plan_print_json(&p, !ctx->opts->dry_run, stdout);
-                else
-                        plan_print_text(&p, !ctx->opts->dry_run, stdout);
-                if (ctx->opts->diff)
-                        plan_print_diffs(ctx, &p);
-        }
+        if (r == 0 || !ctx->opts->dry_run)
+                plan_show(ctx, &p);
         plan_done(&p);
         return r;
 }

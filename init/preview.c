@@ -21,3 +21,13 @@ void plan_print_diffs(const struct context *ctx, const struct plan *p)
                         diff_unified(stdout, a->path, current, size, NULL, 0);
         }
 }
+
+void plan_show(const struct context *ctx, const struct plan *p)
+{
+        if (ctx->opts->json)
+                plan_print_json(p, !ctx->opts->dry_run, stdout);
+        else
+                plan_print_text(p, !ctx->opts->dry_run, stdout);
+        if (ctx->opts->diff)
+                plan_print_diffs(ctx, p);
+}

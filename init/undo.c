@@ -88,14 +88,8 @@ int undo_run(const struct context *ctx, const struct cloudinit_meta *meta)
                 if (r == 0)
                         r = root_sync(ctx->rootfd);
         }
-        if (r == 0 || !ctx->opts->dry_run) {
-                if (ctx->opts->json)
-                        plan_print_json(&p, !ctx->opts->dry_run, stdout);
-                else
-                        plan_print_text(&p, !ctx->opts->dry_run, stdout);
-                if (ctx->opts->diff)
-                        plan_print_diffs(ctx, &p);
-        }
+        if (r == 0 || !ctx->opts->dry_run)
+                plan_show(ctx, &p);
         for (size_t i = 0; r == 0 && i < p.n_actions; i++)
                 if (p.actions[i].skip && p.actions[i].type == ACTION_REMOVE_FILE)
                         log_info("%s%s: edited by the admin since memprov wrote it; kept",

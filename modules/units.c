@@ -323,11 +323,21 @@ static bool online(const struct context *ctx)
         return ctx->live && ctx->facts->systemd_running;
 }
 
+/* systemd reads unit files again once, when this module's actions from first on change any. */
+static void plan_reload_if_changed(const struct context *ctx, struct plan *p, size_t first)
+{
+        for (size_t i = first; i < p->n_actions; i++)
+                if (!p->actions[i].skip) {
+                        if (online(ctx))
+                                plan_add(p, ACTION_DAEMON_RELOAD, "units");
+                        return;
+                }
+}
+
 static int units_plan(const struct context *ctx, struct plan *p)
 {
         _cleanup_strv_ char **wanted = NULL;
         size_t first = p->n_actions;
-        bool changes = false;
         int r;
 
         r = plan_disables(ctx, p, &wanted);
@@ -335,10 +345,7 @@ static int units_plan(const struct context *ctx, struct plan *p)
                 r = plan_enables(ctx, p, wanted);
         if (r < 0)
                 return r;
-        for (size_t i = first; i < p->n_actions; i++)
-                changes = changes || !p->actions[i].skip;
-        if (changes && online(ctx))
-                plan_add(p, ACTION_DAEMON_RELOAD, "units");
+        plan_reload_if_changed(ctx, p, first);
         return 0;
 }
 
@@ -346,7 +353,6 @@ static int units_plan(const struct context *ctx, struct plan *p)
 static int units_undo(const struct context *ctx, struct plan *p)
 {
         size_t first = p->n_actions;
-        bool changes = false;
         int r;
 
         for (size_t i = 0; i < ctx->state->n_settings; i++) {
@@ -358,10 +364,7 @@ static int units_undo(const struct context *ctx, struct plan *p)
                 if (r < 0)
                         return r;
         }
-        for (size_t i = first; i < p->n_actions; i++)
-                changes = changes || !p->actions[i].skip;
-        if (changes && online(ctx))
-                plan_add(p, ACTION_DAEMON_RELOAD, "units");
+        plan_reload_if_changed(ctx, p, first);
         return 0;
 }
 
