@@ -17,7 +17,8 @@ MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G --set swap.add
 ENABLED="proftpd.service named.service postgresql.service spamassassin-maintenance.timer"
 
 # A Debian root with units enabled as their postinst does, Apache (event MPM) and an fstab.
-mkdir -p "$R/etc/sysctl.d" "$R/var/lib" "$R/usr/sbin" "$R/etc/apache2/mods-enabled" \
+# /etc/sysctl.d and /etc/tmpfiles.d as Debian's systemd package ships them (dpkg -S).
+mkdir -p "$R/etc/sysctl.d" "$R/etc/tmpfiles.d" "$R/var/lib" "$R/usr/sbin" "$R/etc/apache2/mods-enabled" \
         "$R/etc/apache2/conf-available" "$R/etc/apache2/conf-enabled" && touch "$R/etc/debian_version"
 touch "$R/usr/sbin/apache2" "$R/etc/apache2/mods-enabled/mpm_event.load"
 printf '# fstab\nUUID=abc / ext4 defaults 0 1\n' >"$R/etc/fstab"
