@@ -15,6 +15,10 @@
 
 extern const struct module units_module;
 
+/* Whether units are changed through the running systemd (else on the unit files). */
+bool units_online(const struct context *ctx);
+/* ACTION_UNIT, ACTION_DAEMON_RELOAD and ACTION_SERVICE_LIVE, for units_module (units-apply.c). */
+int units_apply_action(const struct context *ctx, struct action *a);
 int units_apply(const struct context *ctx, struct action *a);
 int units_daemon_reload(const struct context *ctx, struct action *a);
 /* ACTION_SERVICE_LIVE (units-live.c). */
