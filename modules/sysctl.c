@@ -83,7 +83,7 @@ static int sysctl_write_live(const char *key, const char *value, bool *changed)
 
 static int sysctl_plan(const struct context *ctx, struct plan *p)
 {
-        const char *v = config_str(ctx->config, "sysctl", "swappiness", "auto");
+        const char *v = config_str(ctx->config, "sysctl", "swappiness", "auto"), *before;
         bool db = database_installed(ctx);
         struct action *a;
 
@@ -105,12 +105,16 @@ static int sysctl_plan(const struct context *ctx, struct plan *p)
                 return 0;
         }
         /* The value before memprov, for --undo: read when memprov first sets it, then carried
-         * over. A state without it (written under --root, or by an older memprov) gets none:
-         * the live value may be memprov's own by then. */
-        if (!state_present(ctx->state))
+         * over from the state, or from the intent record of a run that was stopped after it may
+         * have set it. A state without it (written under --root, or by an older memprov) gets
+         * none: the live value may be memprov's own by then. */
+        before = config_str(ctx->state, "sysctl", "swappiness_before", NULL);
+        if (!before && ctx->intent)
+                before = config_str(ctx->intent, "sysctl", "swappiness_before", NULL);
+        if (before)
+                a->old_value = xstrdup(before);
+        else if (!state_present(ctx->state) && !(ctx->intent && ctx->intent->n_settings > 0))
                 a->old_value = sysctl_read_live(a->key);
-        else if (config_get(ctx->state, "sysctl", "swappiness_before"))
-                a->old_value = xstrdup(config_str(ctx->state, "sysctl", "swappiness_before", NULL));
         return 0;
 }
 
