@@ -33,7 +33,9 @@ check_eq "report: nothing changed" "$(tree_sums "$R/etc")" "$before"
 out=$(run --assume-ram 512M)
 check "rerun: says why" grep -q "provisioning again (memprov.on_resize = rerun)" <<<"$out"
 check_eq "rerun: state says 512M" "$(sed -n 's/^tier = //p' "$R/var/lib/memprov/state")" 512M
-check_eq "rerun: 512M max_children" "$(dropin_value "$POOL" pm.max_children)" 4
+# The 512M tier's 4, lowered to 3 by the budget: 4 x (php.child 16M + memory_limit 40M) does not
+# fit beside MariaDB and the OS reserve (issue 9's measured costs; the plan says so).
+check_eq "rerun: 512M max_children" "$(dropin_value "$POOL" pm.max_children)" 3
 check "rerun: 512M MaxRequestWorkers" test "$(dropin_value "$APACHE" MaxRequestWorkers)" -le 50
 check_eq "rerun: the admin's cnf untouched" "$(sha256sum <"$ADMIN")" "$admin_sum"
 before=$(tree_sums "$R/etc")

@@ -39,9 +39,20 @@ check_apache() {
         if [ "$mpm" = prefork ]; then
                 check_eq "$tier $mpm: ServerLimit = MaxRequestWorkers" "$limit" "$mrw"
         elif [ "$tier" = 512M ]; then
-                # As much headroom as the budget's free RAM pays for.
-                check "$tier $mpm: MaxRequestWorkers/ThreadsPerChild < ServerLimit <= twice that" \
-                        test "$limit" -gt $((mrw / tpc)) -a "$limit" -le $((2 * mrw / tpc))
+                # As much headroom as the budget's free RAM pays for, apache.process each, up to
+                # one generation. With the full LAMP stack the 512M budget is spent (it already
+                # lowers MaxRequestWorkers), so that is none: computed from the plan's budget.
+                local free process headroom
+                free=$("$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram "$tier" \
+                        --set swap.size=none --dry-run --json 2>/dev/null | python3 -c '
+import json, sys
+b = json.load(sys.stdin)["budget"]
+print(max(b["ram_bytes"] - b["total_bytes"], 0) if b["fits"] else 0)')
+                process=$(sed -n 's/^apache\.process = \([0-9]*\)M$/\1/p' "$DEFAULTS/20-services.conf")
+                headroom=$((free / (process * 1048576)))
+                [ "$headroom" -le $((mrw / tpc)) ] || headroom=$((mrw / tpc))
+                check_eq "$tier $mpm: ServerLimit = MaxRequestWorkers/ThreadsPerChild + what the free RAM pays for" \
+                        "$limit" $((mrw / tpc + headroom))
         else
                 check_eq "$tier $mpm: ServerLimit = 2 x MaxRequestWorkers/ThreadsPerChild" \
                         "$limit" $((2 * mrw / tpc))
