@@ -59,7 +59,7 @@ main_pids() {
 }
 
 if [ "$live_rerun" -gt 0 ]; then
-    printf '<?php echo "live ", getmypid(), "\\n";\n' >/var/www/html/live.php
+    printf '<?php echo "live ", getmypid(), "\\n";\n' >"$(web_root)/live.php"
     kv live.main_pids_before "$(main_pids)"
     for ((i = 1; i <= live_rerun; i++)); do
         before=$(disk_sums | sha256sum)

@@ -47,10 +47,10 @@ oom_ssh() {
 
 oom_php() {
     local u=php8.2-fpm.service pid0 cur max cg=/sys/fs/cgroup/system.slice/php8.2-fpm.service
-    printf '<?php echo "live ", getmypid(), "\\n";\n' >/var/www/html/live.php
+    printf '<?php echo "live ", getmypid(), "\\n";\n' >"$(web_root)/live.php"
     # 64 x 8 MiB, touched: far past the test's MemoryMax.
     printf '<?php ini_set("memory_limit", "-1"); $a = []; for ($i = 0; $i < 64; $i++) $a[] = str_repeat("x", 8 << 20); echo "survived\\n";\n' \
-        >/var/www/html/oomtest.php
+        >"$(web_root)/oomtest.php"
     kv oom.php.policy "$(systemctl show -p OOMPolicy --value "$u")"
     kv oom.php.restart "$(systemctl show -p Restart --value "$u")"
     kv oom.php.memory_high "$(systemctl show -p MemoryHigh --value "$u")"
