@@ -84,3 +84,17 @@ private_zswap_params() {
         for f in "$live"/*; do cat "$f" >"$copy/$(basename "$f")" || return 1; done
         mount --bind "$copy" "$live"
 }
+
+# live_overlays: /etc and /var/lib become overlays whose writes land in $SCRATCH/ov/DIR/u (the
+# host's never change), and vm.swappiness a bind-mounted scratch file holding 60. Needs the
+# private mount namespace (enter_mount_namespace).
+overlay() { # overlay DIR
+        local up=$SCRATCH/ov$1
+        mkdir -p "$up/u" "$up/w" && mount -t overlay overlay \
+                -o "lowerdir=$1,upperdir=$up/u,workdir=$up/w" "$1"
+}
+live_overlays() {
+        overlay /etc && overlay /var/lib || return 1
+        echo 60 >"$SCRATCH/swappiness"
+        mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
+}

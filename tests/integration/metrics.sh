@@ -77,14 +77,7 @@ else
 fi
 
 # Live: memprov's swapfile on a loop-mounted ext4 is active; /etc and /var/lib are overlays.
-overlay() {
-        local up=$SCRATCH/ov$1
-        mkdir -p "$up/u" "$up/w" && mount -t overlay overlay \
-                -o "lowerdir=$1,upperdir=$up/u,workdir=$up/w" "$1"
-}
-overlay /etc && overlay /var/lib || { not_ok "overlay /etc and /var/lib"; exit 1; }
-echo 60 >"$SCRATCH/swappiness"
-mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
+live_overlays || { not_ok "overlay /etc and /var/lib"; exit 1; }
 private_zswap_params || [ ! -d /sys/module/zswap ] || { not_ok "private zswap parameters"; exit 1; }
 printf 'proc /proc proc defaults 0 0\n' >/etc/fstab
 rm -rf /var/lib/memprov /etc/memprov && mkdir -p /var/lib/prometheus/node-exporter

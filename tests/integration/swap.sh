@@ -8,14 +8,7 @@ enter_mount_namespace "$@"
 
 [ "$(id -u)" = 0 ] || { skip "swap integration" "needs root"; exit 0; }
 
-overlay() { # overlay DIR: writes under DIR go to $SCRATCH/ov/DIR
-        local up=$SCRATCH/ov$1
-        mkdir -p "$up/u" "$up/w" && mount -t overlay overlay \
-                -o "lowerdir=$1,upperdir=$up/u,workdir=$up/w" "$1"
-}
-overlay /etc && overlay /var/lib || { not_ok "overlay /etc and /var/lib"; exit 1; }
-echo 60 >"$SCRATCH/swappiness"
-mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
+live_overlays || { not_ok "overlay /etc and /var/lib"; exit 1; }
 # 1G turns zswap on live: into a private copy of its parameters (tests/integration/zswap.sh).
 private_zswap_params || [ ! -d /sys/module/zswap ] || { not_ok "private zswap parameters"; exit 1; }
 printf '# fstab for tests\nproc /proc proc defaults 0 0\n' >/etc/fstab

@@ -76,14 +76,7 @@ check "--rerun provisions again" test -f "$R/swapfile"
 check_fails "--rerun removes the undo marker" test -e "$R/var/lib/memprov/undone"
 
 # Live: swap off, file and fstab line gone, vm.swappiness back to the value before memprov.
-overlay() { # overlay DIR: writes under DIR go to $SCRATCH/ov/DIR
-        local up=$SCRATCH/ov$1
-        mkdir -p "$up/u" "$up/w" && mount -t overlay overlay \
-                -o "lowerdir=$1,upperdir=$up/u,workdir=$up/w" "$1"
-}
-overlay /etc && overlay /var/lib || { not_ok "overlay /etc and /var/lib"; exit 1; }
-echo 60 >"$SCRATCH/swappiness"
-mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
+live_overlays || { not_ok "overlay /etc and /var/lib"; exit 1; }
 printf '# fstab for tests\nproc /proc proc defaults 0 0\n' >/etc/fstab
 fstab=$(cat /etc/fstab)
 rm -rf /var/lib/memprov /etc/sysctl.d/60-memprov.conf /etc/memprov

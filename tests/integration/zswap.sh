@@ -85,14 +85,7 @@ if [ "$(id -u)" != 0 ]; then
 elif ! private_zswap_params; then
         skip "live zswap" "this kernel has no zswap"
 else
-        overlay() {
-                local up=$SCRATCH/ov$1
-                mkdir -p "$up/u" "$up/w" && mount -t overlay overlay \
-                        -o "lowerdir=$1,upperdir=$up/u,workdir=$up/w" "$1"
-        }
-        overlay /etc && overlay /var/lib || { not_ok "overlay /etc and /var/lib"; exit 1; }
-        echo 60 >"$SCRATCH/swappiness"
-        mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
+        live_overlays || { not_ok "overlay /etc and /var/lib"; exit 1; }
         printf 'proc /proc proc defaults 0 0\n' >/etc/fstab
         rm -rf /var/lib/memprov /etc/memprov "$TMPF"
         echo N >"$P/enabled"
