@@ -137,7 +137,7 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
         return r;
 }
 
-static int run(const struct options *o)
+static int run(const struct options *o, uint64_t *ret_ram_bytes)
 {
         _cleanup_(config_done) struct config config = {0}, state = {0}, intent = {0};
         _cleanup_(cloudinit_meta_done) struct cloudinit_meta meta = {0};
@@ -193,6 +193,7 @@ static int run(const struct options *o)
                 if (r == 0)
                         r = provision(&ctx, &meta);
         }
+        *ret_ram_bytes = facts.ram_bytes;
         facts_done(&facts);
         return r;
 }
@@ -208,9 +209,10 @@ int main(int argc, char **argv)
         r = options_parse(argc, argv, &o);
         if (r == 0) {
                 log_set_max_level(o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-                r = run(&o);
+                uint64_t ram_bytes = 0;
+                r = run(&o, &ram_bytes);
                 if (!o.dry_run && !o.status)
-                        metrics_update(&o, r);
+                        metrics_update(&o, r, ram_bytes);
         } else if (r > 0)
                 r = 0; /* --help, --version */
         options_done(&o);

@@ -57,12 +57,13 @@ static bool swap_is_active(const char *path)
 }
 
 static void metrics_gather(const struct options *o, int rootfd, const struct config *state,
-                           struct metrics *m)
+                           uint64_t ram_bytes, struct metrics *m)
 {
         const char *source;
 
-        m->ram_bytes = o->assume_ram;
-        if (!m->ram_bytes && read_nominal_ram(NULL, NULL, &m->ram_bytes, &source) < 0)
+        /* The run's own reading when it got that far (read once per run). */
+        m->ram_bytes = ram_bytes ? ram_bytes : o->assume_ram;
+        if (!m->ram_bytes && read_nominal_ram(NULL, &m->ram_bytes, &source) < 0)
                 m->ram_bytes = 0;
         m->provisioned_ram_bytes = state_u64(state, "memprov", "ram_bytes");
         m->tier = config_str(state, "memprov", "tier", NULL);
@@ -131,7 +132,7 @@ static void metrics_print(FILE *f, const struct metrics *m, int result)
                      m->units_disabled);
 }
 
-void metrics_update(const struct options *o, int result)
+void metrics_update(const struct options *o, int result, uint64_t ram_bytes)
 {
         _cleanup_(config_done) struct config state = {0};
         _cleanup_close_ int rootfd = -1;
@@ -147,16 +148,19 @@ void metrics_update(const struct options *o, int result)
                 return;
         /* A state memprov cannot read still gets a metrics file: the run's result matters most. */
         (void)state_load(rootfd, o->root ? o->root : "", &state);
-        metrics_gather(o, rootfd, &state, &m);
+        metrics_gather(o, rootfd, &state, ram_bytes, &m);
         f = open_memstream(&text, &size);
         if (!f)
                 return (void)log_warning_errno(errno, "cannot write %s", METRICS_FILE);
         metrics_print(f, &m, result);
         if (fclose(f) != 0)
                 return (void)log_warning_errno(errno, "cannot write %s", METRICS_FILE);
-        r = root_write_file(rootfd, METRICS_FILE, text, size, 0644);
+        /* Atomic (temp file, rename) but not flushed: the file describes this run and every run
+         * writes it again, so a power cut that loses it loses nothing the next run would not
+         * rewrite; a flush here would cost two journal commits per run for no state (issue 11). */
+        r = root_stage_file(rootfd, METRICS_FILE, text, size, 0644);
         if (r == 0)
-                r = root_sync(rootfd);
+                r = root_commit_file(rootfd, METRICS_FILE);
         if (r < 0)
                 log_warning_errno(r, "cannot write %s%s", o->root ? o->root : "", METRICS_FILE);
 }

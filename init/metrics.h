@@ -7,11 +7,14 @@
  */
 #pragma once
 
+#include <stdint.h>
+
 #include "../lib/options.h"
 
 #define METRICS_DIR  "/var/lib/prometheus/node-exporter"
 #define METRICS_FILE METRICS_DIR "/memprov.prom"
 
 /* After a run that ended with result (0 or negative errno). Reads the state the run left; never
- * fails the run: a metrics problem is a warning. */
-void metrics_update(const struct options *o, int result);
+ * fails the run: a metrics problem is a warning. ram_bytes: the nominal RAM the run read (0: it
+ * did not get that far, read it here). */
+void metrics_update(const struct options *o, int result, uint64_t ram_bytes);

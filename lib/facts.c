@@ -25,24 +25,26 @@ static int read_small_file(const char *path, char *buf, size_t size)
         return 0;
 }
 
-static int count_online_blocks(const char *dir, uint64_t *ret)
+/* The pages the kernel counts as present in all zones. Offlining a memory block lowers its
+ * zone's present_pages (mm/memory_hotplug.c offline_pages() -> adjust_present_page_count(), since
+ * Linux 5.14; before, offline_pages() lowered zone->present_pages itself), so this is the online
+ * memory in one read instead of one read per memory block (192 on a 24 GiB host). */
+static int read_present_bytes(const char *zoneinfo, uint64_t *ret)
 {
-        _cleanup_(closedirp) DIR *d = opendir(dir);
-        struct dirent *de;
-        uint64_t n = 0;
+        _cleanup_fclose_ FILE *f = fopen(zoneinfo, "re");
+        unsigned long long pages, sum = 0;
+        char line[256];
+        bool found = false;
 
-        if (!d)
+        if (!f)
                 return -errno;
-        while ((de = readdir(d))) {
-                char path[512], state[16];
-                if (!startswith(de->d_name, "memory") || !isdigit_str(de->d_name + 6))
-                        continue;
-                snprintf(path, sizeof(path), "%s/%s/online", dir, de->d_name);
-                if (read_small_file(path, state, sizeof(state)) == 0 && state[0] == '1')
-                        n++;
-        }
-        *ret = n;
-        return n > 0 ? 0 : -ENODATA;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, " present %llu", &pages) == 1) {
+                        sum += pages;
+                        found = true;
+                }
+        *ret = sum * (uint64_t)sysconf(_SC_PAGESIZE);
+        return found && sum > 0 ? 0 : -ENODATA;
 }
 
 static int read_memtotal(const char *meminfo, uint64_t *ret)
@@ -61,25 +63,28 @@ static int read_memtotal(const char *meminfo, uint64_t *ret)
         return -ENODATA;
 }
 
-int read_nominal_ram(const char *sysfs_memory_dir, const char *meminfo_path, uint64_t *ret,
-                     const char **ret_source)
+int read_nominal_ram(const struct ram_sources *src, uint64_t *ret, const char **ret_source)
 {
         char path[512], buf[64];
-        uint64_t blocks = 0, block_size, total = 0;
+        uint64_t block_size, present = 0, total = 0;
         int r;
 
-        sysfs_memory_dir = sysfs_memory_dir ? sysfs_memory_dir : "/sys/devices/system/memory";
-        snprintf(path, sizeof(path), "%s/block_size_bytes", sysfs_memory_dir);
+        snprintf(path, sizeof(path), "%s/block_size_bytes",
+                 src && src->sysfs_memory ? src->sysfs_memory : "/sys/devices/system/memory");
+        /* Memory blocks are online whole, so the present pages rounded up to the block size are
+         * the online blocks times the block size: the holes inside blocks (BIOS areas, the first
+         * MiB) are far less than one block. */
         if (read_small_file(path, buf, sizeof(buf)) == 0 &&
             (block_size = strtoull(buf, NULL, 16)) > 0 &&
-            count_online_blocks(sysfs_memory_dir, &blocks) == 0) {
-                *ret = blocks * block_size;
+            read_present_bytes(src && src->zoneinfo ? src->zoneinfo : "/proc/zoneinfo", &present) ==
+                0) {
+                *ret = (present + block_size - 1) / block_size * block_size;
                 *ret_source = "memory blocks";
                 return 0;
         }
         /* No memory hotplug blocks (some hypervisors): the kernel's own reservation is missing
          * from MemTotal, so a "1 GB" plan shows ~960 MiB; round up to what was sold. */
-        r = read_memtotal(meminfo_path ? meminfo_path : "/proc/meminfo", &total);
+        r = read_memtotal(src && src->meminfo ? src->meminfo : "/proc/meminfo", &total);
         if (r < 0)
                 return log_error_errno(r, "cannot read the amount of RAM");
         *ret = (total + RAM_ROUNDING - 1) / RAM_ROUNDING * RAM_ROUNDING;
@@ -307,7 +312,7 @@ int facts_gather(const struct options *o, int rootfd, const char *swap_path, str
         if (o->assume_ram) {
                 f.ram_bytes = o->assume_ram;
                 f.ram_source = "--assume-ram";
-        } else if ((r = read_nominal_ram(NULL, NULL, &f.ram_bytes, &f.ram_source)) < 0)
+        } else if ((r = read_nominal_ram(NULL, &f.ram_bytes, &f.ram_source)) < 0)
                 goto fail;
         f.systemd_running = !o->root && access("/run/systemd/system", F_OK) == 0;
         r = gather_fs(o, rootfd, swap_path, &f.swapfs);

@@ -45,10 +45,14 @@ struct facts {
 int facts_gather(const struct options *o, int rootfd, const char *swap_path, struct facts *ret);
 void facts_done(struct facts *f);
 const char *distro_name(enum distro d);
-/* Nominal RAM from online memory blocks, else MemTotal rounded up to 128 MiB. sysfs and meminfo
- * are parameters so tests can feed fixtures; NULL means the live system. */
-int read_nominal_ram(const char *sysfs_memory_dir, const char *meminfo_path, uint64_t *ret,
-                     const char **ret_source);
+/* Where read_nominal_ram() looks; tests feed fixtures, NULL (or a NULL field) is the live
+ * system's /sys/devices/system/memory, /proc/zoneinfo and /proc/meminfo. */
+struct ram_sources {
+        const char *sysfs_memory, *zoneinfo, *meminfo;
+};
+/* Nominal RAM: the present pages rounded up to the memory block size, else MemTotal rounded up
+ * to 128 MiB. */
+int read_nominal_ram(const struct ram_sources *src, uint64_t *ret, const char **ret_source);
 /* The fstab's entries, for any module: -EINVAL (logged with file:line) when malformed. */
 struct libmnt_table;
 int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret);

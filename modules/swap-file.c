@@ -92,6 +92,20 @@ static void sweep_temp(const struct context *ctx, const char *path)
         (void)unlinkat(dirfd, tmp, 0);
 }
 
+/* Whether the directory dirfd is on the filesystem that holds /etc/fstab. There the fstab's
+ * own write (temp file, fsync, rename: fstab_ensure_swap) orders the swapfile's rename before the
+ * fstab names it: ext4's jbd2 and xfs's log commit in order, so the fsync commits every earlier
+ * change with it; btrfs logs only the fsynced temp file, and the fstab's rename reaches the disk
+ * in a transaction commit that holds the swapfile's rename too. So only a swapfile on another
+ * filesystem needs its directory flushed here (one journal commit less per first boot). */
+static bool on_fstab_filesystem(const struct context *ctx, int dirfd)
+{
+        struct stat dir, etc;
+
+        return fstat(dirfd, &dir) == 0 && root_lstat(ctx->rootfd, "/etc", &etc) == 0 &&
+               dir.st_dev == etc.st_dev;
+}
+
 /* Creates (or replaces, when it is not active) path as a swapfile of size bytes. */
 static int create_swapfile(const struct context *ctx, const char *path, uint64_t size,
                            const char *fstype)
@@ -117,8 +131,9 @@ static int create_swapfile(const struct context *ctx, const char *path, uint64_t
                 return r;
         }
         /* Durable before fstab names it: a crash must not leave an entry without its file. */
-        r = fsync_dir(dirfd);
-        return r < 0 ? log_error_errno(r, "fsync %s", path) : 0;
+        if (!on_fstab_filesystem(ctx, dirfd) && (r = fsync_dir(dirfd)) < 0)
+                return log_error_errno(r, "fsync %s", path);
+        return 0;
 }
 
 static int remove_swapfile(const struct context *ctx, const char *path)
