@@ -20,15 +20,53 @@ void config_done(struct config *c)
                 free(s->origin);
         }
         free(c->settings);
+        free(c->index);
         *c = (struct config){0};
+}
+
+/* FNV-1a over section, a NUL, key. */
+static size_t setting_hash(const char *section, const char *key)
+{
+        uint64_t h = 14695981039346656037ULL;
+
+        for (const char *p = section;; p++) {
+                h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+                if (!*p)
+                        break;
+        }
+        for (const char *p = key; *p; p++)
+                h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        return (size_t)h;
+}
+
+/* The index slot that holds (section, key), or the free slot where it belongs. */
+static size_t *index_slot(const struct config *c, const char *section, const char *key)
+{
+        size_t mask = c->index_size - 1, i = setting_hash(section, key) & mask;
+
+        for (;; i = (i + 1) & mask) {
+                size_t *slot = &c->index[i];
+                const struct setting *s = *slot ? &c->settings[*slot - 1] : NULL;
+                if (!s || (streq(s->section, section) && streq(s->key, key)))
+                        return slot;
+        }
+}
+
+static void index_grow(struct config *c)
+{
+        free(c->index);
+        c->index_size = c->index_size ? c->index_size * 2 : 64;
+        c->index = xmalloc(c->index_size * sizeof(*c->index));
+        memset(c->index, 0, c->index_size * sizeof(*c->index));
+        for (size_t i = 0; i < c->n_settings; i++)
+                *index_slot(c, c->settings[i].section, c->settings[i].key) = i + 1;
 }
 
 static struct setting *find(const struct config *c, const char *section, const char *key)
 {
-        for (size_t i = 0; i < c->n_settings; i++)
-                if (streq(c->settings[i].section, section) && streq(c->settings[i].key, key))
-                        return &c->settings[i];
-        return NULL;
+        size_t *slot = c->index_size ? index_slot(c, section, key) : NULL;
+
+        return slot && *slot ? &c->settings[*slot - 1] : NULL;
 }
 
 void config_set(struct config *c, const char *section, const char *key, const char *value,
@@ -41,6 +79,11 @@ void config_set(struct config *c, const char *section, const char *key, const ch
                 s = &c->settings[c->n_settings++];
                 s->section = xstrdup(section);
                 s->key = xstrdup(key);
+                /* At most half full, so a probe ends soon at a free slot. */
+                if (c->n_settings * 2 > c->index_size)
+                        index_grow(c);
+                else
+                        *index_slot(c, section, key) = c->n_settings;
         } else {
                 free(s->value);
                 free(s->origin);
