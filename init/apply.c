@@ -56,8 +56,11 @@ static void review_write(const struct context *ctx, struct action *a)
                 return skip_action(a, "not a regular file (a symlink?): left alone");
         if (root_read_file(ctx->rootfd, a->path, &current, &size) < 0)
                 return;
-        if (size == a->content_size && memcmp(current, a->content, size) == 0)
+        if (size == a->content_size && memcmp(current, a->content, size) == 0) {
+                /* Read once here: staging then skips the file without reading it again. */
+                a->as_planned = (st.st_mode & 07777) == a->mode;
                 return;
+        }
         if (!file_is_ours(ctx, a->path, current, size))
                 skip_action(a, "not written by memprov, or edited since: left alone "
                                "(remove it to let memprov write it)");
@@ -192,13 +195,15 @@ static int stage_writes(const struct context *ctx, struct plan *p)
 
         for (size_t i = 0; i < p->n_actions; i++) {
                 struct action *a = &p->actions[i];
-                if (a->type != ACTION_WRITE_FILE || a->skip || !write_needed(ctx, a))
+                if (a->type != ACTION_WRITE_FILE || a->skip || a->as_planned ||
+                    !write_needed(ctx, a))
                         continue;
                 r = root_stage_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
                 if (r < 0) {
                         a->reached = a->failed = true;
                         return log_error_errno(r, "cannot write %s%s", ctx->root, a->path);
                 }
+                a->staged = true;
         }
         return 0;
 }
@@ -214,7 +219,8 @@ static int apply_write(const struct context *ctx, struct action *a)
 {
         int r;
 
-        if (!write_needed(ctx, a))
+        /* Not staged: the file already held these bytes when the run staged (read then). */
+        if (!a->staged)
                 return 0;
         r = root_commit_file(ctx->rootfd, a->path);
         if (r == -ENOENT) /* not staged: the file changed under the run */

@@ -30,6 +30,28 @@ static int open_component(int dirfd, const char *name, bool create)
         return fd < 0 ? -errno : fd;
 }
 
+/* The whole of dir in one openat2() where the kernel has it, under the walk's rules (no link
+ * followed, "." and ".." refused): 1 syscall instead of 2 per component. -EAGAIN: walk instead
+ * (no openat2, or it failed: the walk creates what is missing and gives the precise error). */
+static int open_dir_at_once(int rootfd, const char *dir)
+{
+#ifdef SYS_openat2
+        struct open_how how = {
+            .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd;
+
+        for (const char *c = dir; (c = strstr(c, "/.")); c++)
+                if (c[2] == '/' || c[2] == '\0' || (c[2] == '.' && (c[3] == '/' || c[3] == '\0')))
+                        return -EAGAIN;
+        fd = syscall(SYS_openat2, rootfd, dir, &how, sizeof(how));
+        return fd >= 0 ? (int)fd : -EAGAIN;
+#else
+        return -EAGAIN;
+#endif
+}
+
 int root_open_dir(int rootfd, const char *dir, bool create, int *ret_fd)
 {
         char buf[PATH_MAX], *save = NULL, *comp;
@@ -37,6 +59,11 @@ int root_open_dir(int rootfd, const char *dir, bool create, int *ret_fd)
 
         if (dir[0] != '/' || strlen(dir) >= sizeof(buf))
                 return -EINVAL;
+        fd = open_dir_at_once(rootfd, dir);
+        if (fd >= 0) {
+                *ret_fd = TAKE_FD(fd);
+                return 0;
+        }
         strcpy(buf, dir);
         fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
         if (fd < 0)
@@ -356,6 +383,12 @@ int root_check_writable_path(int rootfd, const char *path)
 
         if (path[0] != '/' || strlen(path) >= sizeof(buf))
                 return -EINVAL;
+        strcpy(buf, path);
+        /* The common case, every folder there: one openat2 of the parent says so. */
+        *strrchr(buf, '/') = '\0';
+        fd = open_dir_at_once(rootfd, buf[0] ? buf : "/");
+        if (fd >= 0)
+                return 0;
         strcpy(buf, path);
         fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
         if (fd < 0)
