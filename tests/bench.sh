@@ -1,7 +1,14 @@
 #!/bin/bash
-# make bench: memprov's full provisioning (swapfile, fstab, sysctl, state) against the bare
-# `fallocate; mkswap; swapon` on the same loop-mounted ext4, one run after another, for a 1 GiB
-# and a 4 GiB swapfile. Prints wall time and peak RSS of each (median of the runs) and the ratio.
+# make bench: memprov against the bare `fallocate; mkswap; swapon` on the same loop-mounted ext4,
+# one run after another, for a 1 GiB and a 4 GiB swapfile, in two cases:
+#  - swap: the issue's definition of memprov's full provisioning (swapfile, fstab, sysctl, state)
+#    with full durability. The services installed on this host (MariaDB, Apache, PHP-FPM: test
+#    dependencies) are hidden in this private mount namespace, so memprov does exactly that work.
+#  - services: the same plus what memprov does for the installed services (their drop-ins, OOM
+#    drop-ins, the Apache conf link): more work than the bare sequence does, shown for scale.
+# Every run starts from the host's /etc and /var/lib (fresh overlays), so each one writes
+# everything. Prints the median wall time, peak RSS and CPU time (user + system, children
+# included: steadier than the wall time on a shared machine) of each, and the ratios.
 # Usage: tests/bench.sh MEMPROV BENCH_RUN DEFAULTS [RUNS]
 set -euo pipefail
 MEMPROV=$(realpath "$1") BENCH_RUN=$(realpath "$2") DEFAULTS=$(realpath "$3") RUNS=${4:-7}
@@ -10,39 +17,63 @@ source "$(dirname "$0")/lib.sh"
 enter_mount_namespace "$@"
 set +u
 
-for d in /etc /var/lib; do
-        mkdir -p "$SCRATCH/ov$d/u" "$SCRATCH/ov$d/w"
-        mount -t overlay overlay -o "lowerdir=$d,upperdir=$SCRATCH/ov$d/u,workdir=$SCRATCH/ov$d/w" "$d"
-done
 echo 60 >"$SCRATCH/swappiness" && mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
 mount_loop_fs ext4 24G "$SCRATCH/disk"
 SW=$SCRATCH/disk/swapfile
 umask 077 # the bare sequence creates its swapfile 0600 too, as swapon asks
 FALLOCATE=$(command -v fallocate) MKSWAP=$(command -v mkswap) SWAPON=$(command -v swapon)
 
+# The services' programs and units, hidden by overlay whiteouts (memprov detects a service by
+# its program or unit; PostgreSQL, for the database swappiness, by /usr/lib/postgresql/*).
+hide() { # hide DIR NAME...
+        local dir=$1 up=$SCRATCH/hide$1 name
+        shift
+        mkdir -p "$up/u" "$up/w"
+        for name in "$@"; do [ -e "$dir/$name" ] && mknod "$up/u/$name" c 0 0; done
+        mount -t overlay overlay -o "lowerdir=$dir,upperdir=$up/u,workdir=$up/w" "$dir"
+}
+hide_services() {
+        local services=(apache2 httpd mariadbd mysqld php-fpm php-fpm{7.4,8.1,8.2,8.3,8.4})
+        hide /usr/sbin "${services[@]}"
+        hide /usr/lib/systemd/system {mariadb,mysql,mysqld,apache2,httpd,php-fpm}.service \
+                php{7.4,8.1,8.2,8.3,8.4}-fpm.service
+        [ ! -d /usr/lib/postgresql ] || hide /usr/lib/postgresql $(ls /usr/lib/postgresql)
+}
+
 reset() {
+        local d
         swapoff "$SW" 2>/dev/null || true
-        rm -f "$SW" && rm -rf /var/lib/memprov /etc/sysctl.d/60-memprov.conf
+        rm -f "$SW"
+        for d in /etc /var/lib; do
+                umount "$d" 2>/dev/null || true
+                rm -rf "$SCRATCH/ov$d" && overlay "$d"
+        done
         printf 'proc /proc proc defaults 0 0\n' >/etc/fstab
         sync
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-for size in 1G 4G; do
-        : >"$SCRATCH/mp" && : >"$SCRATCH/bare"
+bench() { # bench CASE SIZE
+        local i mp=$SCRATCH/mp bare=$SCRATCH/bare
+        : >"$mp" && : >"$bare"
         for ((i = 0; i < RUNS; i++)); do
                 reset
                 "$BENCH_RUN" "$MEMPROV" --defaults "$DEFAULTS" --set "swap.path=$SW" \
-                        --set "swap.size=$size" --set swap.add=yes >>"$SCRATCH/mp"
+                        --set "swap.size=$2" --set swap.add=yes >>"$mp"
                 reset
-                "$BENCH_RUN" "$FALLOCATE" -l "$size" "$SW" -- "$MKSWAP" -q "$SW" \
-                        -- "$SWAPON" "$SW" >>"$SCRATCH/bare"
+                "$BENCH_RUN" "$FALLOCATE" -l "$2" "$SW" -- "$MKSWAP" -q "$SW" \
+                        -- "$SWAPON" "$SW" >>"$bare"
         done
         reset
-        mp_us=$(cut -d' ' -f1 "$SCRATCH/mp" | median) mp_kib=$(cut -d' ' -f2 "$SCRATCH/mp" | median)
-        bare_us=$(cut -d' ' -f1 "$SCRATCH/bare" | median)
-        bare_kib=$(cut -d' ' -f2 "$SCRATCH/bare" | median)
-        awk -v s="$size" -v m="$mp_us" -v mk="$mp_kib" -v b="$bare_us" -v bk="$bare_kib" -v n="$RUNS" 'BEGIN {
-                printf "swapfile %s (median of %d): memprov %.1f ms, peak RSS %.1f MiB | bare fallocate+mkswap+swapon %.1f ms, peak RSS %.1f MiB | ratio %.2f\n",
-                        s, n, m / 1000, mk / 1024, b / 1000, bk / 1024, m / b }'
-done
+        awk -v c="$1" -v s="$2" -v n="$RUNS" \
+                -v m="$(cut -d' ' -f1 "$mp" | median)" -v mk="$(cut -d' ' -f2 "$mp" | median)" \
+                -v mc="$(cut -d' ' -f3 "$mp" | median)" \
+                -v b="$(cut -d' ' -f1 "$bare" | median)" -v bk="$(cut -d' ' -f2 "$bare" | median)" \
+                -v bc="$(cut -d' ' -f3 "$bare" | median)" 'BEGIN {
+                printf "%-8s swapfile %s (median of %d): memprov %.1f ms (CPU %.1f ms), peak RSS %.1f MiB | bare fallocate+mkswap+swapon %.1f ms (CPU %.1f ms), peak RSS %.1f MiB | ratio %.2f (CPU %.2f)\n",
+                        c, s, n, m / 1000, mc / 1000, mk / 1024, b / 1000, bc / 1000, bk / 1024, m / b, mc / bc }'
+}
+
+for size in 1G 4G; do bench services "$size"; done
+hide_services
+for size in 1G 4G; do bench swap "$size"; done
