@@ -352,6 +352,8 @@ int swap_apply(const struct context *ctx, struct action *a)
 
         if (a->swap.op == SWAP_NONE)
                 return 0;
+        if (a->swap.op != SWAP_REMOVE && (r = swap_adopt(ctx)) < 0)
+                return r;
         if (a->swap.op != SWAP_REMOVE && a->swap.path) {
                 r = recover_side(ctx, a);
                 if (r < 0 || a->swap.extra_path)

@@ -159,6 +159,11 @@ static int swap_plan(const struct context *ctx, struct plan *p)
 
         if (wanted_size(ctx, &want, &explicit_size) < 0)
                 return -EINVAL;
+        if (own && want > 0 && swap_adoptable(ctx, own))
+                plan_note(p,
+                          "%s%s: swapfile made by memprov 0.1.0 (no label), of the size the "
+                          "state records: labelled \"%s\" and kept as memprov's",
+                          ctx->root, own, SWAP_LABEL);
         if (want == 0) {
                 /* The state may name a file that is no longer (or never was) memprov's. */
                 if (!own && recorded && (r = swap_refuse_foreign(ctx, recorded)) < 0)

@@ -27,10 +27,15 @@ int swap_apply(const struct context *ctx, struct action *a);
 /* The label memprov's mkswap gives its swap areas: how a later run knows its own work. */
 #define SWAP_LABEL         "memprov"
 #define SWAP_RESIZE_SUFFIX ".memprov-resize"
-enum { SWAP_FILE_ABSENT, SWAP_FILE_OURS, SWAP_FILE_FOREIGN };
+enum { SWAP_FILE_ABSENT, SWAP_FILE_OURS, SWAP_FILE_FOREIGN, SWAP_FILE_ADOPTABLE };
 /* SWAP_FILE_* for path under the root (size filled for OURS), or -errno (-ELOOP: a symlinked
- * directory on the way). */
+ * directory on the way). An unlabelled swapfile of memprov 0.1.0 that the state vouches for
+ * counts as OURS (swap-own.c). */
 int swap_file_kind(const struct context *ctx, const char *path, uint64_t *ret_size);
+/* Whether path is such a 0.1.0 swapfile, still to be labelled. */
+bool swap_adoptable(const struct context *ctx, const char *path);
+/* Labels the state's swapfile when it is adoptable (else nothing): 0 or -errno, logged. */
+int swap_adopt(const struct context *ctx);
 /* 0 when path is absent or memprov's swap area; else logs an error naming path, -errno. */
 int swap_refuse_foreign(const struct context *ctx, const char *path);
 

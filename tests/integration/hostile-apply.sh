@@ -91,6 +91,47 @@ else
         not_ok "provision $R ($(cat "$R.err"))"
 fi
 
+# Upgrade path: a swapfile memprov 0.1.0 made (no label) is adopted when the state names it and
+# it is a swap area of the recorded size; labelled in place (swaplabel: same UUID), else refused.
+old_swapfile() { # old_swapfile ROOT [MKSWAP ARGS]: what 0.1.0 left at /data/swapfile
+        local f=$1/data/swapfile size
+        size=$(sed -n 's/^size_bytes = //p' "$1/var/lib/memprov/state")
+        shift
+        rm -f "$f" && fallocate -l "$size" "$f" && chmod 600 "$f" && mkswap -q "$@" "$f"
+}
+case_root
+if mp "$R" --set swap.path=/data/swapfile; then
+        old_swapfile "$R"
+        uuid=$(blkid -o value -s UUID "$R/data/swapfile")
+        mp "$R" --set swap.path=/data/swapfile --rerun
+        check "0.1.0's swapfile: adopted (exit 0)" test $? -eq 0
+        check_eq "0.1.0's swapfile: labelled memprov" \
+                "$(blkid -o value -s LABEL "$R/data/swapfile")" memprov
+        check_eq "0.1.0's swapfile: same swap area (UUID kept)" \
+                "$(blkid -o value -s UUID "$R/data/swapfile")" "$uuid"
+        check "0.1.0's swapfile: the run says so" grep -q "made by memprov 0.1.0" "$R.err"
+        old_swapfile "$R"
+        sed -i 's|^path = /data/swapfile|path = /data/other-swapfile|' "$R/var/lib/memprov/state"
+        refused "0.1.0-style swapfile the state does not name" "$R" \
+                "/data/swapfile exists and is not" --set swap.path=/data/swapfile --rerun
+        sed -i 's|^path = /data/other-swapfile|path = /data/swapfile|' "$R/var/lib/memprov/state"
+        old_swapfile "$R"
+        sed -i 's|^size_bytes = .*|size_bytes = 1048576|' "$R/var/lib/memprov/state"
+        refused "0.1.0-style swapfile of another size than recorded" "$R" \
+                "/data/swapfile exists and is not" --set swap.path=/data/swapfile --rerun
+        case_root
+        mp "$R" --set swap.path=/data/swapfile
+        old_swapfile "$R" -L admin
+        refused "a swap area the state names, labelled by the admin" "$R" \
+                "/data/swapfile exists and is not" --set swap.path=/data/swapfile --rerun
+        size=$(sed -n 's/^size_bytes = //p' "$R/var/lib/memprov/state")
+        rm "$R/data/swapfile" && head -c "$size" /dev/zero >"$R/data/swapfile"
+        refused "a data file of the recorded size the state names (not swap)" "$R" \
+                "/data/swapfile exists and is not" --set swap.path=/data/swapfile --rerun
+else
+        not_ok "provision $R ($(cat "$R.err"))"
+fi
+
 # --- item 4: every path checked before the first change ---
 case_root
 mkdir -p "$R/elsewhere" && ln -s ../elsewhere "$R/etc/sysctl.d"
