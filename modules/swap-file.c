@@ -356,6 +356,8 @@ int swap_apply(const struct context *ctx, struct action *a)
                 return r;
         if (a->swap.op != SWAP_REMOVE && a->swap.path) {
                 r = recover_side(ctx, a);
+                if (r == 0)
+                        r = fstab_drop_moved(ctx, a->swap.path);
                 if (r < 0 || a->swap.extra_path)
                         return r;
         }

@@ -156,3 +156,14 @@ int fstab_remove_swap(int rootfd, const char *root, const char *path, bool *chan
                 return log_error_errno(r, "cannot write %s%s", root, FSTAB);
         return 0;
 }
+
+int fstab_drop_moved(const struct context *ctx, const char *path)
+{
+        const char *old = ctx->state ? config_str(ctx->state, "swap", "path", NULL) : NULL;
+        struct stat st;
+        bool changed;
+
+        if (!old || streq(old, path) || root_lstat(ctx->rootfd, old, &st) != -ENOENT)
+                return 0;
+        return fstab_remove_swap(ctx->rootfd, ctx->root, old, &changed);
+}

@@ -42,3 +42,6 @@ int swap_refuse_foreign(const struct context *ctx, const char *path);
 /* fstab, edited line by line so every other byte survives; parsed with libmount. */
 int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *changed);
 int fstab_remove_swap(int rootfd, const char *root, const char *path, bool *changed);
+/* A swap.path move stopped after the old file was removed leaves the old path's line, which
+ * names nothing now: when the state's swapfile is not path and is gone, its line goes. */
+int fstab_drop_moved(const struct context *ctx, const char *path);

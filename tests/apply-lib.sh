@@ -2,6 +2,31 @@
 # Shared by tests/integration/crash.sh and faults.sh: the traced syscalls of a run, and a live
 # machine whose /etc and /var/lib are fresh overlays (compared through their upper dirs).
 
+# strace_tests NAME: whether this script runs here (else a skip line, and the caller exits 0):
+# hundreds of runs under strace happen once, for the plain build (as tests/run does for the
+# VMs), as root, with strace installed.
+strace_tests() {
+        if ldd "$MEMPROV" 2>/dev/null | grep -q libasan; then
+                skip "$1" "run for the plain build only"
+        elif [ "$(id -u)" != 0 ]; then
+                skip "$1" "needs root"
+        elif ! command -v strace >/dev/null; then
+                skip "$1" "strace not installed (make test-deps)"
+        else
+                return 0
+        fi
+        return 1
+}
+
+# live_ext4: memprov's command line for a live run (MP), vm.swappiness a bind-mounted scratch
+# file, and an 8G ext4 mounted at $SCRATCH/ext4 whose swapfile is $SW.
+live_ext4() {
+        MP=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes --assume-ram 1G)
+        echo 60 >"$SCRATCH/swappiness" && mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
+        mount_loop_fs ext4 8G "$SCRATCH/ext4" || not_ok "ext4: mkfs and mount"
+        SW=$SCRATCH/ext4/swapfile
+}
+
 # points SET CMD...: "SYSCALL N" for each mutating call the uninterrupted CMD makes. With
 # POINTS_ONLY=REGEX set, only calls naming a matching path (or taking no path) count.
 points() {

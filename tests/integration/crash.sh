@@ -7,34 +7,29 @@
 # by a --rerun must leave exactly what the uninterrupted run left: the same files and bytes
 # (/etc and /var/lib are overlays whose upper dirs are compared), the swapfile at the same size,
 # mode and label, active, no temp or side file. Scenarios: a live first boot and a live --rerun
-# resize on loop-mounted ext4, an offline --root first boot with services and units; the
-# first boot's swap steps again on xfs and btrfs.
+# resize and a live --rerun swap.path move on loop-mounted ext4, an offline --root first boot
+# with services and units; the first boot's swap steps again on ext2 (zero-filled, no fallocate),
+# xfs and btrfs.
 # shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
 enter_mount_namespace "$@"
-# Hundreds of runs under strace: once, for the plain build (as tests/run does for the VMs).
-if ldd "$MEMPROV" 2>/dev/null | grep -q libasan; then
-        skip "$(basename "$0" .sh)" "run for the plain build only"
-        exit 0
-fi
-
-[ "$(id -u)" = 0 ] || { skip "crash points" "needs root"; exit 0; }
-command -v strace >/dev/null || { skip "crash points" "strace not installed (make test-deps)"; exit 0; }
+source "$TESTS_DIR/apply-lib.sh"
+strace_tests "crash points" || exit 0
 source "$TESTS_DIR/fixtures/services/lib.sh"
 
 ALL=openat,write,pwrite64,fsync,fdatasync,syncfs,rename,renameat,renameat2,fallocate,swapon
 ALL=$ALL,swapoff,symlink,symlinkat,unlink,unlinkat,mkdir,mkdirat,fchmod,clone,clone3,vfork,wait4
 SWAP_STEPS=openat,fsync,syncfs,renameat,renameat2,fallocate,ioctl,swapon,swapoff,unlinkat,clone3,wait4
 
-source "$TESTS_DIR/apply-lib.sh"
-
 # run_points NAME SET PREP SNAP ALLOW_PRE -- CMD... : the crash-point loop. PREP puts the machine
-# where the run starts, SNAP prints what a run leaves. The command after the kill is re-run
+# where the run starts, SNAP prints what a run leaves. MORE_POINTS=FUNCTION adds the points
+# FUNCTION CMD... prints. The command after the kill is re-run
 # plain (without --rerun), then with --rerun; ALLOW_PRE=1 accepts the starting point after the
 # plain run (a plain run only checks a provisioned machine when no run was under way).
 run_points() {
         local name=$1 set=$2 prep=$3 snap=$4 allow_pre=$5 ref pre pts total=0 good=0 bad=()
         local start=$SECONDS
+        [[ -z ${CRASH_ONLY:-} || $name =~ $CRASH_ONLY ]] || return 0 # a developer's selection
         shift 6
         local -a cmd=("$@") plain=()
         local a
@@ -44,6 +39,7 @@ run_points() {
         "${cmd[@]}" >/dev/null 2>&1 || { not_ok "$name: uninterrupted run"; return; }
         ref=$($snap)
         $prep && pts=$(points "$set" "${cmd[@]}")
+        if [ -n "${MORE_POINTS:-}" ]; then $prep && pts+=$'\n'$($MORE_POINTS "${cmd[@]}"); fi
         while read -r sc n; do
                 [ -n "$sc" ] || continue
                 total=$((total + 1))
@@ -77,12 +73,7 @@ run_points() {
         fi
 }
 
-MP=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes --assume-ram 1G)
-mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness 2>/dev/null ||
-        { echo 60 >"$SCRATCH/swappiness" && mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness; }
-
-mount_loop_fs ext4 8G "$SCRATCH/ext4" || not_ok "ext4: mkfs and mount"
-SW=$SCRATCH/ext4/swapfile
+live_ext4
 first_boot() { live_reset "$SCRATCH/ext4"; }
 snap_ext4() { live_snap "$SCRATCH/ext4"; }
 run_points "live first boot (ext4)" "$ALL" first_boot snap_ext4 0 -- \
@@ -91,6 +82,26 @@ run_points "live first boot (ext4)" "$ALL" first_boot snap_ext4 0 -- \
 provisioned() { live_reset "$SCRATCH/ext4" && "${MP[@]}" --set "swap.path=$SW" --set swap.size=256M >/dev/null 2>&1; }
 run_points "live --rerun resize (ext4)" "$ALL" provisioned snap_ext4 1 -- \
         "${MP[@]}" --set "swap.path=$SW" --set swap.size=768M --rerun
+
+# A swap.path move: the old file swapped off and removed, its fstab line replaced.
+run_points "live --rerun swap.path move (ext4)" "$ALL" provisioned snap_ext4 1 -- \
+        "${MP[@]}" --set "swap.path=$SCRATCH/ext4/moved" --set swap.size=256M --rerun
+
+# ext2 has no fallocate: the swapfile is written with zeros, 64 KiB a write (4096 writes for
+# 256M). The swap steps, and of the zero-fill's writes the first, a middle one and the last.
+zero_fill_points() {
+        strace -qq -o "$SCRATCH/wtrace" -e trace=write "$@" >/dev/null 2>&1
+        awk '/^write\(/ { n++ } /^write\(.*, 65536\) = 65536$/ { z[++k] = n }
+             END { if (k) print "write", z[1] "\nwrite", z[int((k + 1) / 2)] "\nwrite", z[k] }' \
+                "$SCRATCH/wtrace"
+}
+mount_loop_fs ext2 8G "$SCRATCH/ext2" || not_ok "ext2: mkfs and mount"
+boot_ext2() { live_reset "$SCRATCH/ext2"; }
+snap_ext2() { live_snap "$SCRATCH/ext2"; }
+POINTS_ONLY=swapfile MORE_POINTS=zero_fill_points run_points \
+        "live first boot, swap steps and zero-fill (ext2)" "$SWAP_STEPS" boot_ext2 snap_ext2 0 -- \
+        "${MP[@]}" --set "swap.path=$SCRATCH/ext2/swapfile" --set swap.size=256M
+swapoff_under "$SCRATCH/ext2"
 
 for fs in xfs btrfs; do
         mount_loop_fs "$fs" 8G "$SCRATCH/$fs" || { not_ok "$fs: mkfs and mount"; continue; }

@@ -9,21 +9,11 @@
 # shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
 enter_mount_namespace "$@"
-# Hundreds of runs under strace: once, for the plain build (as tests/run does for the VMs).
-if ldd "$MEMPROV" 2>/dev/null | grep -q libasan; then
-        skip "$(basename "$0" .sh)" "run for the plain build only"
-        exit 0
-fi
-
-[ "$(id -u)" = 0 ] || { skip "faults" "needs root"; exit 0; }
-command -v strace >/dev/null || { skip "faults" "strace not installed (make test-deps)"; exit 0; }
 source "$TESTS_DIR/apply-lib.sh"
+strace_tests faults || exit 0
 
 FAULTS=write,pwrite64,fsync,fdatasync,syncfs,fallocate,rename,renameat,renameat2,swapon
-MP=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes --assume-ram 1G)
-echo 60 >"$SCRATCH/swappiness" && mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
-mount_loop_fs ext4 8G "$SCRATCH/ext4" || not_ok "ext4: mkfs and mount"
-SW=$SCRATCH/ext4/swapfile
+live_ext4
 CMD=("${MP[@]}" --set "swap.path=$SW" --set swap.size=256M)
 first_boot() { live_reset "$SCRATCH/ext4"; }
 snap() { live_snap "$SCRATCH/ext4"; }
