@@ -297,7 +297,7 @@ static const struct config_key *lookup_key(const struct config_key *const *lists
 {
         for (; *lists; lists++)
                 for (const struct config_key *k = *lists; k->section; k++)
-                        if (section_matches(k->section, section) && streq(k->key, key))
+                        if (streq(k->key, key) && section_matches(k->section, section))
                                 return k;
         return NULL;
 }
