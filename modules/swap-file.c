@@ -93,11 +93,11 @@ static void sweep_temp(const struct context *ctx, const char *path)
 }
 
 /* Whether the directory dirfd is on the filesystem that holds /etc/fstab. There the fstab's
- * own write (temp file, fsync, rename: fstab_ensure_swap) orders the swapfile's rename before the
- * fstab names it: ext4's jbd2 and xfs's log commit in order, so the fsync commits every earlier
- * change with it; btrfs logs only the fsynced temp file, and the fstab's rename reaches the disk
- * in a transaction commit that holds the swapfile's rename too. So only a swapfile on another
- * filesystem needs its directory flushed here (one journal commit less per first boot). */
+ * rename (fstab_ensure_swap), which comes after the swapfile's, cannot reach the disk without it:
+ * ext4's jbd2 and xfs's log commit in order, btrfs commits whole transactions, and nothing
+ * fsyncs the fstab after its rename (its bytes were synced before the first change, or it is
+ * written with temp file, fsync, rename). So only a swapfile on another filesystem needs its
+ * directory flushed here (one journal commit less per first boot). */
 static bool on_fstab_filesystem(const struct context *ctx, int dirfd)
 {
         struct stat dir, etc;

@@ -95,23 +95,72 @@ static bool data_has_swap(const char *data, size_t size, const char *path)
         return false;
 }
 
-int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *changed)
+/* The fstab with path's entry added (*ret NULL: it has one already). */
+static int fstab_with_swap(int rootfd, const char *root, const char *path, char **ret,
+                           mode_t *ret_mode)
 {
-        _cleanup_free_ char *data = NULL, *entry = NULL, *out = NULL;
+        _cleanup_free_ char *data = NULL, *entry = NULL;
         size_t size;
-        mode_t mode;
         int r;
 
-        *changed = false;
-        r = read_fstab(rootfd, root, &data, &size, &mode);
+        *ret = NULL;
+        r = read_fstab(rootfd, root, &data, &size, ret_mode);
         if (r < 0 || data_has_swap(data, size, path))
                 return r < 0 ? r : 0;
         entry = format_entry(path);
         if (!entry)
                 return log_error("cannot format the fstab entry for %s", path);
-        out = xasprintf("%s%s%s\n%s", data, size > 0 && data[size - 1] != '\n' ? "\n" : "",
-                        FSTAB_MARKER, entry);
-        r = root_write_file(rootfd, FSTAB, out, strlen(out), mode);
+        *ret = xasprintf("%s%s%s\n%s", data, size > 0 && data[size - 1] != '\n' ? "\n" : "",
+                         FSTAB_MARKER, entry);
+        return 0;
+}
+
+int fstab_stage_swap(int rootfd, const char *root, const char *path)
+{
+        _cleanup_free_ char *out = NULL;
+        mode_t mode;
+        int r;
+
+        r = fstab_with_swap(rootfd, root, path, &out, &mode);
+        if (r < 0 || !out)
+                return r;
+        r = root_stage_file(rootfd, FSTAB, out, strlen(out), mode);
+        return r < 0 ? log_error_errno(r, "cannot write %s%s", root, FSTAB) : 0;
+}
+
+/* Whether the staged temp file holds exactly out: this run staged it before its syncfs. */
+static bool staged_is(int rootfd, const char *out)
+{
+        _cleanup_free_ char *staged = NULL, *tmp_path = NULL;
+        char tmp[NAME_MAX + 1];
+        size_t size;
+
+        if (temp_name("fstab", tmp) < 0)
+                return false;
+        tmp_path = xasprintf("/etc/%s", tmp);
+        return root_read_file(rootfd, tmp_path, &staged, &size) == 0 && size == strlen(out) &&
+               memcmp(staged, out, size) == 0;
+}
+
+int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *changed)
+{
+        _cleanup_free_ char *out = NULL;
+        mode_t mode;
+        int r;
+
+        *changed = false;
+        r = fstab_with_swap(rootfd, root, path, &out, &mode);
+        if (r < 0)
+                return r;
+        if (!out) {
+                root_discard_staged(rootfd, FSTAB);
+                return 0;
+        }
+        /* Staged and synced with the run's other files (fstab_stage_swap): only the rename is
+         * left, ordered after the swapfile's rename by the filesystem's journal (create_swapfile
+         * says why). Anything else (fstab changed since): temp file, fsync, rename. */
+        r = staged_is(rootfd, out) ? root_commit_file(rootfd, FSTAB)
+                                   : root_write_file(rootfd, FSTAB, out, strlen(out), mode);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s%s", root, FSTAB);
         *changed = true;
@@ -166,4 +215,14 @@ int fstab_drop_moved(const struct context *ctx, const char *path)
         if (!old || streq(old, path) || root_lstat(ctx->rootfd, old, &st) != -ENOENT)
                 return 0;
         return fstab_remove_swap(ctx->rootfd, ctx->root, old, &changed);
+}
+
+int swap_stage(const struct context *ctx, const struct action *a)
+{
+        /* Removal writes no new entry; a resize in place adds and drops its side file's lines
+         * in between, so the staged bytes would not match: fstab_ensure_swap() writes them. */
+        if (a->swap.op == SWAP_NONE || a->swap.op == SWAP_REMOVE || !a->swap.path ||
+            (a->swap.op == SWAP_RESIZE && streq(a->swap.old_path, a->swap.path)))
+                return 0;
+        return fstab_stage_swap(ctx->rootfd, ctx->root, a->swap.path);
 }

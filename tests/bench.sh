@@ -6,8 +6,8 @@
 #    dependencies) are hidden in this private mount namespace, so memprov does exactly that work.
 #  - services: the same plus what memprov does for the installed services (their drop-ins, OOM
 #    drop-ins, the Apache conf link): more work than the bare sequence does, shown for scale.
-# Every run starts from the host's /etc and /var/lib (fresh overlays), so each one writes
-# everything. Prints the median wall time, peak RSS and CPU time (user + system, children
+# Every run starts from the host's /etc and /var/lib (fresh overlays whose writes land on the
+# benchmark's ext4), so each one writes everything. Prints the median wall time, peak RSS and CPU time (user + system, children
 # included: steadier than the wall time on a shared machine) of each, and the ratios.
 # Usage: tests/bench.sh MEMPROV BENCH_RUN DEFAULTS [RUNS]
 set -euo pipefail
@@ -20,6 +20,9 @@ set +u
 echo 60 >"$SCRATCH/swappiness" && mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
 mount_loop_fs ext4 24G "$SCRATCH/disk"
 SW=$SCRATCH/disk/swapfile
+# The overlays' upper dirs on the same ext4, as /etc and the swapfile share one filesystem on a
+# VPS: memprov's syncfs then flushes that filesystem, not the host's (other work's) dirty data.
+OV=$SCRATCH/disk/.ov
 umask 077 # the bare sequence creates its swapfile 0600 too, as swapon asks
 FALLOCATE=$(command -v fallocate) MKSWAP=$(command -v mkswap) SWAPON=$(command -v swapon)
 
@@ -46,7 +49,8 @@ reset() {
         rm -f "$SW"
         for d in /etc /var/lib; do
                 umount "$d" 2>/dev/null || true
-                rm -rf "$SCRATCH/ov$d" && overlay "$d"
+                rm -rf "$OV$d" && mkdir -p "$OV$d/u" "$OV$d/w"
+                mount -t overlay overlay -o "lowerdir=$d,upperdir=$OV$d/u,workdir=$OV$d/w" "$d"
         done
         printf 'proc /proc proc defaults 0 0\n' >/etc/fstab
         sync
