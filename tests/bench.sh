@@ -49,7 +49,7 @@ reset() {
         rm -f "$SW"
         for d in /etc /var/lib; do
                 umount "$d" 2>/dev/null || true
-                rm -rf "$OV$d" && mkdir -p "$OV$d/u" "$OV$d/w"
+                rm -rf "${OV:?}$d" && mkdir -p "$OV$d/u" "$OV$d/w"
                 mount -t overlay overlay -o "lowerdir=$d,upperdir=$OV$d/u,workdir=$OV$d/w" "$d"
         done
         printf 'proc /proc proc defaults 0 0\n' >/etc/fstab
