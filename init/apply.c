@@ -6,7 +6,6 @@
 #include "../lib/log.h"
 #include "../lib/state.h"
 #include "../modules/module.h"
-#include "../modules/swap.h"
 #include "apply.h"
 #include "intent.h"
 #include "preflight.h"
@@ -190,16 +189,17 @@ static bool write_needed(const struct context *ctx, const struct action *a)
 /* Every file the plan writes goes to its temp file first, and one syncfs makes them all
  * durable: each rename below then swaps in a complete file, without one journal commit per
  * file (issue 11: per-file fsyncs were most of the run's cost). The fstab with the swapfile's
- * entry is staged too (swap_stage): a first boot then flushes three times in all, this syncfs,
- * mkswap's fsync of the swapfile and the syncfs that ends the run (intent_complete), plus a
- * directory fsync when the swapfile is on another filesystem than /etc (create_swapfile). */
+ * entry is staged too (the swap module's stage hook): a first boot then flushes three times in all,
+ * this syncfs, mkswap's fsync of the swapfile and the syncfs that ends the run (intent_complete),
+ * plus a directory fsync when the swapfile is on another filesystem than /etc (create_swapfile). */
 static int stage_writes(const struct context *ctx, struct plan *p)
 {
         int r;
 
         for (size_t i = 0; i < p->n_actions; i++) {
                 struct action *a = &p->actions[i];
-                if (a->type == ACTION_SWAP && !a->skip && (r = swap_stage(ctx, a)) < 0) {
+                const struct module *m = module_for_action(a->type);
+                if (m && m->stage && !a->skip && (r = m->stage(ctx, a)) < 0) {
                         a->reached = a->failed = true;
                         return r;
                 }
@@ -221,7 +221,7 @@ static void discard_staged(const struct context *ctx, const struct plan *p)
         for (size_t i = 0; i < p->n_actions; i++)
                 if (p->actions[i].type == ACTION_WRITE_FILE)
                         root_discard_staged(ctx->rootfd, p->actions[i].path);
-        root_discard_staged(ctx->rootfd, "/etc/fstab"); /* swap_stage()'s */
+        modules_unstage(ctx);
 }
 
 static int apply_write(const struct context *ctx, struct action *a)

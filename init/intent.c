@@ -54,6 +54,4 @@ int intent_complete(int rootfd, const struct config *state)
 void intent_sweep(int rootfd)
 {
         root_discard_staged(rootfd, INTENT_PATH);
-        /* The fstab a run stopped before its intent record staged (swap_stage). */
-        root_discard_staged(rootfd, "/etc/fstab");
 }

@@ -183,6 +183,7 @@ static int run(const struct options *o, uint64_t *ret_ram_bytes)
         else if (state_present(&state) && !o->rerun && !o->dry_run && !intent_pending(&intent) &&
                  !cloudinit_new_instance(&meta, &state) && !resize_wants_rerun(&ctx)) {
                 intent_sweep(rootfd);
+                modules_unstage(&ctx); /* a stopped run's staged files (the swap module's fstab) */
                 r = report_changes(&ctx);
         } else if (!state_present(&state) && !o->rerun && !o->dry_run && !intent_pending(&intent) &&
                    undone_check(&ctx, &meta))

@@ -25,6 +25,11 @@ struct module {
         /* The action types (1u << ACTION_*) this module applies, and how. */
         unsigned action_types;
         int (*apply)(const struct context *ctx, struct action *a);
+        /* Optional: before the run's one syncfs, what apply(a) will write, under its temp name
+         * (root_stage_file), so that apply only renames it; and unstage(), which removes that
+         * temp file after a failed run or one stopped before its intent record. */
+        int (*stage)(const struct context *ctx, const struct action *a);
+        void (*unstage)(const struct context *ctx);
         /* Optional: record what apply did in the new state. */
         void (*record)(const struct context *ctx, const struct plan *plan, struct config *state);
         /* Optional, for --undo: plan the actions that put back what this module changed beyond
@@ -47,5 +52,7 @@ int services_detect(const struct context *ctx, struct services *ret);
 /* The installed services' budget for this machine (every module's budget hook), fitted.
  * Logged errors only for bad config. */
 int budget_compute(const struct context *ctx, struct budget *ret);
+/* Every module's unstage hook: no temp file a stage hook wrote is left. */
+void modules_unstage(const struct context *ctx);
 /* The module that applies actions of this type, or NULL for the generic ones. */
 const struct module *module_for_action(enum action_type type);

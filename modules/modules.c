@@ -78,6 +78,13 @@ int budget_compute(const struct context *ctx, struct budget *ret)
         return 0;
 }
 
+void modules_unstage(const struct context *ctx)
+{
+        for (size_t i = 0; memprov_modules[i]; i++)
+                if (memprov_modules[i]->unstage)
+                        memprov_modules[i]->unstage(ctx);
+}
+
 const struct module *module_for_action(enum action_type type)
 {
         for (size_t i = 0; memprov_modules[i]; i++)

@@ -226,3 +226,8 @@ int swap_stage(const struct context *ctx, const struct action *a)
                 return 0;
         return fstab_stage_swap(ctx->rootfd, ctx->root, a->swap.path);
 }
+
+void swap_unstage(const struct context *ctx)
+{
+        root_discard_staged(ctx->rootfd, FSTAB);
+}

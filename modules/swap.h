@@ -44,8 +44,10 @@ int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *chan
 /* Before the run's syncfs: the fstab with path's entry, under its temp name, so that
  * fstab_ensure_swap() later only renames it (no fsync of its own). */
 int fstab_stage_swap(int rootfd, const char *root, const char *path);
-/* Before the syncfs that precedes the first change: what the swap action will write, staged. */
+/* Before the syncfs that precedes the first change: what the swap action will write, staged;
+ * swap_unstage() removes it (struct module's stage and unstage). */
 int swap_stage(const struct context *ctx, const struct action *a);
+void swap_unstage(const struct context *ctx);
 int fstab_remove_swap(int rootfd, const char *root, const char *path, bool *changed);
 /* A swap.path move stopped after the old file was removed leaves the old path's line, which
  * names nothing now: when the state's swapfile is not path and is gone, its line goes. */
