@@ -5,7 +5,6 @@
 
 #include "../lib/cloudinit.h"
 #include "../lib/fsutil.h"
-#include "../lib/journal.h"
 #include "../lib/log.h"
 #include "../lib/size.h"
 #include "../lib/state.h"
@@ -119,7 +118,6 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
                 /* Intent first: what this run will record, in case it does not get there. */
                 record_state(ctx, &p, meta, &new_state);
                 r = apply_plan(ctx, &p, &new_state);
-                journal_plan_events(&p);
                 if (r == 0) {
                         config_done(&new_state);
                         record_state(ctx, &p, meta, &new_state);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "../lib/diff.h"
 #include "../lib/fsutil.h"
+#include "../lib/journal.h"
 #include "../lib/util.h"
 #include "preview.h"
 
@@ -24,10 +25,20 @@ void plan_print_diffs(const struct context *ctx, const struct plan *p)
 
 void plan_show(const struct context *ctx, const struct plan *p)
 {
+        bool applied = !ctx->opts->dry_run;
+
+        /* Under systemd the listing is the journal's: a record per line, the events with their
+         * MESSAGE_ID in place of their lines. --json is for a program reading it whole. */
+        if (!ctx->opts->json && journal_stdout()) {
+                journal_plan_listing(p, applied);
+                return;
+        }
         if (ctx->opts->json)
-                plan_print_json(p, !ctx->opts->dry_run, stdout);
+                plan_print_json(p, applied, stdout);
         else
-                plan_print_text(p, !ctx->opts->dry_run, stdout);
+                plan_print_text(p, applied, stdout);
+        if (applied)
+                journal_plan_events(p);
         if (ctx->opts->diff)
                 plan_print_diffs(ctx, p);
 }

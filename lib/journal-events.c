@@ -125,21 +125,94 @@ static void budget_events(const struct plan *p)
         }
 }
 
+/* An applied action that is one of the events: its record, with its MESSAGE_ID. */
+static bool action_event(const struct plan *p, const struct action *a)
+{
+        if (a->type == ACTION_SWAP && a->changed &&
+            (a->swap.op == SWAP_CREATE || a->swap.op == SWAP_RESIZE))
+                swap_event(p, a);
+        else if (a->type == ACTION_UNIT && a->changed)
+                unit_event(p, a);
+        else if (a->skip && a->path &&
+                 (a->type == ACTION_WRITE_FILE || a->type == ACTION_REMOVE_FILE ||
+                  a->type == ACTION_SYMLINK))
+                file_kept_event(p, a);
+        else
+                return false;
+        return true;
+}
+
 void journal_plan_events(const struct plan *p)
 {
         if (!journal_active())
                 return;
+        for (size_t i = 0; i < p->n_actions; i++)
+                (void)action_event(p, &p->actions[i]);
+        budget_events(p);
+}
+
+/* Each line of text as one record: the run's fields and, for an action's line, what it is
+ * about. The listing's indentation is for a terminal, not for a record. */
+static void line_records(const struct plan *p, const struct action *a, int priority,
+                         const char *text)
+{
+        for (const char *l = text; *l;) {
+                size_t len = strcspn(l, "\n"), lead = strspn(l, " ");
+                struct event e = {0};
+
+                if (lead < len) {
+                        _cleanup_free_ char *line = xasprintf("%.*s", (int)(len - lead), l + lead);
+                        event_start(&e, p);
+                        if (a && a->unit)
+                                event_add(&e, "MEMPROV_UNIT=%s", a->unit);
+                        else if (a && a->type == ACTION_SWAP && a->swap.path)
+                                event_add(&e, "MEMPROV_PATH=%s", a->swap.path);
+                        else if (a && a->path)
+                                event_add(&e, "MEMPROV_PATH=%s", a->path);
+                        event_send(&e, priority, NULL, line);
+                }
+                l += len + (l[len] == '\n');
+        }
+}
+
+/* What plan_print_* writes, as a string. */
+static char *listing_part(const struct plan *p, const struct action *a, bool applied)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                abort();
+        if (a)
+                plan_print_action(a, applied, f);
+        else
+                plan_print_header(p, f);
+        if (fclose(f) != 0)
+                abort();
+        return buf;
+}
+
+void journal_plan_listing(const struct plan *p, bool applied)
+{
+        _cleanup_free_ char *header = listing_part(p, NULL, applied);
+
+        line_records(p, NULL, LOG_INFO, header);
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct action *a = &p->actions[i];
-                if (a->type == ACTION_SWAP && a->changed &&
-                    (a->swap.op == SWAP_CREATE || a->swap.op == SWAP_RESIZE))
-                        swap_event(p, a);
-                else if (a->type == ACTION_UNIT && a->changed)
-                        unit_event(p, a);
-                else if (a->skip && a->path &&
-                         (a->type == ACTION_WRITE_FILE || a->type == ACTION_REMOVE_FILE ||
-                          a->type == ACTION_SYMLINK))
-                        file_kept_event(p, a);
+                bool stopped = applied && (a->failed || !a->reached);
+
+                if (applied && action_event(p, a))
+                        continue;
+                _cleanup_free_ char *line = listing_part(p, a, applied);
+                line_records(p, a, stopped ? LOG_WARNING : LOG_INFO, line);
         }
-        budget_events(p);
+        for (size_t i = 0; i < p->n_notes; i++) {
+                _cleanup_free_ char *note = xasprintf("note    %s", p->notes[i]);
+                line_records(p, NULL, LOG_INFO, note);
+        }
+        if (p->text)
+                line_records(p, NULL, LOG_INFO, p->text);
+        if (applied)
+                budget_events(p);
 }

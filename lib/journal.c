@@ -17,16 +17,17 @@ static const struct dl_symbol journal_symbols[] = {
     DL_SYMBOL(struct journal_api, sd_journal_sendv),
 };
 
-/* The log's sink, decided once on first use, like the log level: the one other piece of
- * mutable state. The library stays loaded until exit. */
+/* The log's and the plan listing's sinks, decided once on first use, like the log level: the
+ * one other piece of mutable state. The library stays loaded until exit. */
 static struct {
-        bool decided, active;
+        bool decided, loaded, err, out;
         struct journal_api api;
 } journal;
 
-/* JOURNAL_STREAM is "DEVICE:INODE" of the stream systemd connected; it only counts if stderr
- * is still that stream (a child whose stderr was redirected inherits the variable). */
-static bool stderr_is_journal(void)
+/* JOURNAL_STREAM is "DEVICE:INODE" of the stream systemd connected; it only counts for a
+ * descriptor that is still that stream (a child whose output was redirected inherits the
+ * variable). With StandardOutput= and StandardError= both journal, both are one stream. */
+static bool fd_is_journal(int fd)
 {
         const char *e = getenv("JOURNAL_STREAM");
         uint64_t dev, ino;
@@ -35,22 +36,34 @@ static bool stderr_is_journal(void)
 
         if (!e || sscanf(e, "%" SCNu64 ":%" SCNu64 "%n", &dev, &ino, &n) != 2 || e[n] != '\0')
                 return false;
-        return fstat(STDERR_FILENO, &st) == 0 && (uint64_t)st.st_dev == dev &&
-               (uint64_t)st.st_ino == ino;
+        return fstat(fd, &st) == 0 && (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino;
 }
 
-bool journal_active(void)
+static void journal_decide(void)
 {
         void *dl;
         const char *error;
 
-        if (!journal.decided) {
-                journal.decided = true;
-                journal.active = stderr_is_journal() &&
-                                 dl_load(LIBSYSTEMD, journal_symbols, ELEMENTSOF(journal_symbols),
-                                         &journal.api, &dl, &error) == 0;
-        }
-        return journal.active;
+        if (journal.decided)
+                return;
+        journal.decided = true;
+        journal.err = fd_is_journal(STDERR_FILENO);
+        journal.out = fd_is_journal(STDOUT_FILENO);
+        journal.loaded = (journal.err || journal.out) &&
+                         dl_load(LIBSYSTEMD, journal_symbols, ELEMENTSOF(journal_symbols),
+                                 &journal.api, &dl, &error) == 0;
+}
+
+bool journal_active(void)
+{
+        journal_decide();
+        return journal.loaded && journal.err;
+}
+
+bool journal_stdout(void)
+{
+        journal_decide();
+        return journal.loaded && journal.out;
 }
 
 int journal_send(int priority, const char *message_id, const char *message,
@@ -62,7 +75,8 @@ int journal_send(int priority, const char *message_id, const char *message,
         struct iovec iov[32];
         size_t k = 0;
 
-        if (!journal_active())
+        journal_decide();
+        if (!journal.loaded)
                 return -ENOTCONN;
         snprintf(prio, sizeof(prio), "PRIORITY=%d", priority);
         iov[k++] = (struct iovec){msg, strlen(msg)};

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Structured records for the systemd journal. When memprov's stderr is the journal (systemd
- * sets JOURNAL_STREAM to the stream's "device:inode" for a unit with StandardError=journal),
- * libsystemd is loaded and each log line and event becomes one record with memprov's fields
- * and, for the events below, a MESSAGE_ID that catalog/memprov.catalog explains
- * (journalctl -x). Without a journal nothing is loaded and the plain lines stay.
+ * Structured records for the systemd journal. When memprov's stderr or stdout is the journal
+ * (systemd sets JOURNAL_STREAM to the stream's "device:inode" for a unit with
+ * StandardOutput=/StandardError=journal), libsystemd is loaded and each log line, each line of
+ * the plan listing and each event becomes one record with memprov's fields and, for the events
+ * below, a MESSAGE_ID that catalog/memprov.catalog explains (journalctl -x). Without a journal
+ * nothing is loaded and the plain lines stay.
  */
 #pragma once
 
@@ -22,8 +23,11 @@
 #define MEMPROV_MESSAGE_FILE_KEPT      "1dfb59158c7240f9824d0aae6e91441c"
 #define MEMPROV_MESSAGE_ERROR          "8ae7ec3ef60f45268661b5e22cd86019"
 
-/* Whether stderr is the journal and libsystemd could be loaded (decided on first call). */
+/* Whether stderr (the log) is the journal and libsystemd could be loaded (decided on first
+ * call, with journal_stdout()). */
 bool journal_active(void);
+/* Whether stdout (the plan listing) is the journal and libsystemd could be loaded. */
+bool journal_stdout(void);
 /* One record: MESSAGE, PRIORITY (syslog level), MESSAGE_ID when not NULL, and n more
  * "FIELD=value" strings. 0 or negative errno; logs nothing (the log itself calls this). */
 int journal_send(int priority, const char *message_id, const char *message,
@@ -32,3 +36,8 @@ int journal_send(int priority, const char *message_id, const char *message,
  * enabled, budget lowered, managed file left alone), with MEMPROV_TIER and MEMPROV_RAM_BYTES.
  * Does nothing without a journal. */
 void journal_plan_events(const struct plan *p);
+/* The plan listing as records instead of plain lines on stdout (when journal_stdout()): one
+ * record per line with MEMPROV_TIER, MEMPROV_RAM_BYTES and the line's MEMPROV_PATH or
+ * MEMPROV_UNIT; after an apply an event's line is its event record (one record per event, not
+ * a plain copy beside it), and the budget events follow. */
+void journal_plan_listing(const struct plan *p, bool applied);

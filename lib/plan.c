@@ -167,51 +167,60 @@ static const char *verb(const struct action *a, bool applied)
         return "?";
 }
 
-void plan_print_text(const struct plan *p, bool applied, FILE *out)
+void plan_print_action(const struct action *a, bool applied, FILE *out)
 {
         char b1[32], b2[32];
 
-        fprintf(out, "RAM %s, tier %s\n", format_size(p->ram_bytes, b1), p->tier ? p->tier : "-");
-        for (size_t i = 0; i < p->n_actions; i++) {
-                const struct action *a = &p->actions[i];
-                switch (a->type) {
-                case ACTION_SWAP:
-                        fprintf(out, "  swap    %-9s %s", verb(a, applied),
-                                a->swap.path ? a->swap.path : "-");
-                        if (a->swap.op != SWAP_NONE && a->swap.op != SWAP_REMOVE)
-                                fprintf(out, " %s", format_size(a->swap.size_bytes, b1));
-                        if (a->swap.op == SWAP_RESIZE)
-                                fprintf(out, " (was %s)", format_size(a->swap.old_size_bytes, b2));
-                        break;
-                case ACTION_SYSCTL:
-                        fprintf(out, "  sysctl  %-9s %s = %s", verb(a, applied), a->key, a->value);
-                        break;
-                case ACTION_ZSWAP:
-                        fprintf(out, "  zswap   %-9s %s = %s", verb(a, applied), a->key, a->value);
-                        break;
-                case ACTION_UNIT:
-                        fprintf(out, "  unit    %-9s %s", verb(a, applied), a->unit);
-                        break;
-                case ACTION_DAEMON_RELOAD:
-                        fprintf(out, "  systemd %-9s daemon", verb(a, applied));
-                        break;
-                case ACTION_SERVICE_LIVE:
-                        fprintf(out, "  service %-9s %s", verb(a, applied), a->unit);
-                        break;
-                case ACTION_SQL_LIVE:
-                        fprintf(out, "  service %-9s %s", verb(a, applied), a->path);
-                        break;
-                case ACTION_SYMLINK:
-                        fprintf(out, "  file    %-9s %s -> %s", verb(a, applied), a->path,
-                                a->target);
-                        break;
-                default:
-                        fprintf(out, "  file    %-9s %s", verb(a, applied), a->path);
-                        if (a->type == ACTION_WRITE_FILE)
-                                fprintf(out, " (%04o)", (unsigned)a->mode);
-                }
-                fprintf(out, a->note ? "  # %s\n" : "\n", a->note);
+        switch (a->type) {
+        case ACTION_SWAP:
+                fprintf(out, "  swap    %-9s %s", verb(a, applied),
+                        a->swap.path ? a->swap.path : "-");
+                if (a->swap.op != SWAP_NONE && a->swap.op != SWAP_REMOVE)
+                        fprintf(out, " %s", format_size(a->swap.size_bytes, b1));
+                if (a->swap.op == SWAP_RESIZE)
+                        fprintf(out, " (was %s)", format_size(a->swap.old_size_bytes, b2));
+                break;
+        case ACTION_SYSCTL:
+                fprintf(out, "  sysctl  %-9s %s = %s", verb(a, applied), a->key, a->value);
+                break;
+        case ACTION_ZSWAP:
+                fprintf(out, "  zswap   %-9s %s = %s", verb(a, applied), a->key, a->value);
+                break;
+        case ACTION_UNIT:
+                fprintf(out, "  unit    %-9s %s", verb(a, applied), a->unit);
+                break;
+        case ACTION_DAEMON_RELOAD:
+                fprintf(out, "  systemd %-9s daemon", verb(a, applied));
+                break;
+        case ACTION_SERVICE_LIVE:
+                fprintf(out, "  service %-9s %s", verb(a, applied), a->unit);
+                break;
+        case ACTION_SQL_LIVE:
+                fprintf(out, "  service %-9s %s", verb(a, applied), a->path);
+                break;
+        case ACTION_SYMLINK:
+                fprintf(out, "  file    %-9s %s -> %s", verb(a, applied), a->path, a->target);
+                break;
+        default:
+                fprintf(out, "  file    %-9s %s", verb(a, applied), a->path);
+                if (a->type == ACTION_WRITE_FILE)
+                        fprintf(out, " (%04o)", (unsigned)a->mode);
         }
+        fprintf(out, a->note ? "  # %s\n" : "\n", a->note);
+}
+
+void plan_print_header(const struct plan *p, FILE *out)
+{
+        char b[32];
+
+        fprintf(out, "RAM %s, tier %s\n", format_size(p->ram_bytes, b), p->tier ? p->tier : "-");
+}
+
+void plan_print_text(const struct plan *p, bool applied, FILE *out)
+{
+        plan_print_header(p, out);
+        for (size_t i = 0; i < p->n_actions; i++)
+                plan_print_action(&p->actions[i], applied, out);
         for (size_t i = 0; i < p->n_notes; i++)
                 fprintf(out, "  note    %s\n", p->notes[i]);
         if (p->text)

@@ -90,6 +90,9 @@ void plan_done(struct plan *p);
 /* Whether apply left an action done only in part (action.incomplete). */
 bool plan_incomplete(const struct plan *p);
 void plan_print_text(const struct plan *p, bool applied, FILE *out);
+/* plan_print_text's parts: the "RAM ..., tier ..." line, one action's line. */
+void plan_print_header(const struct plan *p, FILE *out);
+void plan_print_action(const struct action *a, bool applied, FILE *out);
 void plan_print_json(const struct plan *p, bool applied, FILE *out);
 const char *swap_op_name(enum swap_op op);
 

@@ -65,6 +65,33 @@ check "budget lowered: a record per lowered value" test "$(grep -c . <<<"$out")"
 check "budget lowered: pm.max_children named" grep -x pm.max_children <(field MEMPROV_SETTING <<<"$out")
 check "budget lowered: MEMPROV_WANTED 64" grep -x 64 <(field MEMPROV_WANTED <<<"$out")
 
+# The plan listing on stdout (the same journal stream): a record per line with the run's fields,
+# an event's line replaced by its event record, nothing plain (issue 12).
+out=$(records SYSLOG_IDENTIFIER=memprov "MESSAGE=RAM 512M, tier 512M")
+check_eq "listing: the header line is one record" "$(grep -c . <<<"$out")" 1
+check_eq "listing: the header carries MEMPROV_TIER" "$(field MEMPROV_TIER <<<"$out")" 512M
+out=$(records SYSLOG_IDENTIFIER=memprov MEMPROV_PATH=/etc/sysctl.d/60-memprov.conf)
+check "listing: a file line is a record with its MEMPROV_PATH" \
+        grep -q '^file *written */etc/sysctl.d/60-memprov.conf' <(field MESSAGE <<<"$out")
+check_eq "listing: ... at PRIORITY info, no MESSAGE_ID" "$(field PRIORITY <<<"$out")/$(field MESSAGE_ID <<<"$out")" 6/
+out=$(records SYSLOG_IDENTIFIER=memprov MEMPROV_PATH=/swapfile)
+check_eq "listing: the swap line is the swap-created record only (no plain copy)" \
+        "$(field MESSAGE_ID <<<"$out")" 75e71f6cf10f4d648bd84a3147c57f18
+out=$(records SYSLOG_IDENTIFIER=memprov MEMPROV_UNIT=proftpd.service)
+check_eq "listing: the unit line is the unit-disabled record only" \
+        "$(field MESSAGE_ID <<<"$out")" d15069287ce94d1cb004a26c08180f83
+check_eq "listing: no plain line in the journal" "$(records SYSLOG_IDENTIFIER=memprov-test | grep -c .)" 0
+# A preview under the journal: its lines as records, no event (nothing happened).
+in_journal "${MP[@]}" --dry-run >/dev/null 2>&1
+check_eq "dry-run under the journal: still one swap-created record" \
+        "$(records MESSAGE_ID=75e71f6cf10f4d648bd84a3147c57f18 | grep -c .)" 1
+check_eq "dry-run under the journal: its lines are records, none plain" \
+        "$(records SYSLOG_IDENTIFIER=memprov "MESSAGE=RAM 512M, tier 512M" | grep -c .)/$(records SYSLOG_IDENTIFIER=memprov-test | grep -c .)" 2/0
+# --json is for a program: it stays one plain document even there.
+in_journal "${MP[@]}" --dry-run --json >/dev/null 2>&1
+check "--json under the journal: the document as it is" \
+        grep -q '"tier"' <(records SYSLOG_IDENTIFIER=memprov-test | field MESSAGE)
+
 # The admin edits a managed file: the next --rerun leaves it alone, one record says so.
 echo "vm.swappiness = 1" >>"$R/etc/sysctl.d/60-memprov.conf"
 in_journal "${MP[@]}" --rerun >/dev/null 2>&1

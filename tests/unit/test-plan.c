@@ -45,3 +45,44 @@ TEST(plan_live_actions_follow_the_reload)
         CHECK(p.actions[4].type == ACTION_SQL_LIVE);
         plan_done(&p);
 }
+
+static char *action_line(const struct action *a, bool applied)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        plan_print_action(a, applied, f);
+        fclose(f);
+        return buf;
+}
+
+/* Issue 12: after an apply the swap line says what happened, as the file lines do; an apply
+ * that stopped marks the actions it never reached "not done", not "unchanged". */
+TEST(plan_line_says_what_happened)
+{
+        struct plan p = {0};
+        struct action *a = plan_add(&p, ACTION_SWAP, "swap");
+        char *line;
+
+        a->swap.op = SWAP_CREATE;
+        a->swap.path = xstrdup("/swapfile");
+        a->swap.size_bytes = 1ULL << 30;
+        line = action_line(a, false);
+        CHECK_STR(line, "  swap    create    /swapfile 1G\n");
+        free(line);
+        a->reached = a->changed = true;
+        line = action_line(a, true);
+        CHECK_STR(line, "  swap    created   /swapfile 1G\n");
+        free(line);
+        a->swap.op = SWAP_RESIZE;
+        a->swap.old_size_bytes = 512ULL << 20;
+        line = action_line(a, true);
+        CHECK_STR(line, "  swap    resized   /swapfile 1G (was 512M)\n");
+        free(line);
+        a = plan_add_file(&p, "sysctl", "/etc/s", 0644, xstrdup("s\n"));
+        line = action_line(a, true);
+        CHECK_STR(line, "  file    not done  /etc/s (0644)\n");
+        free(line);
+        plan_done(&p);
+}
