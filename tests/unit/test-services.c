@@ -412,7 +412,7 @@ TEST(apache_backpressure_to_phpfpm)
                 if (i == 0) {
                         /* 512M: 3 PHP children, 40 workers / 10 threads = 4 Apache children. */
                         CHECK(budget_count(&b, "php 8.0 pool0", 0) == 3);
-                        CHECK(strstr(a->content, "<Proxy \"fcgi://localhost\" max=1 acquire=5000 "
+                        CHECK(strstr(a->content, "<Proxy \"fcgi://localhost\" max=1 acquire=3000 "
                                                  "retry=0>\n"));
                 }
                 plan_done(&p);
