@@ -7,7 +7,7 @@
 # measured peak cost above its budgeted cost. `make check-load` runs the whole matrix.
 # MEMPROV_SKIP_VM=1 skips it, as it does the other VM tests. tests/run runs it once, not per
 # build flavour. Steps send for 30 s here (LOAD_STEP_SECONDS, 60 in `make check-load`), then wait
-# the client's 30 s timeout for the last answers, so the cell fits `make check` (about 11 min
+# the client's 30 s timeout for the last answers, so the cell fits `make check` (about 8 min
 # with the boot, measured: images/README.md); the goals are the same.
 # shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
