@@ -388,3 +388,36 @@ TEST(apache_mod_php_detected_and_costed)
         test_rmtree(plain);
         test_rmtree(modphp);
 }
+
+/* Issue 9: with a threaded MPM and PHP-FPM, Apache's fcgi://localhost worker pools PHP-FPM's
+ * children across Apache's children (max, rounded up) and answers 503 after acquire; prefork
+ * and a machine without PHP-FPM get no worker. */
+TEST(apache_backpressure_to_phpfpm)
+{
+        _cleanup_free_ char *event = lamp_fixture(true, "event", 1, 1);
+        _cleanup_free_ char *prefork = lamp_fixture(true, "prefork", 1, 1);
+        _cleanup_free_ char *nophp = lamp_fixture(true, "event", 0, 0);
+        const char *dirs[] = {event, prefork, nophp};
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                struct fixture f = {.dir = (char *)dirs[i]};
+                struct plan p = {0};
+                const struct action *a;
+                struct budget b;
+
+                fixture_open(&f, 512 * MIB);
+                CHECK(budget_compute(&f.ctx, &b) == 0 && apache_module.plan(&f.ctx, &p) == 0);
+                a = find_action(&p, "/etc/apache2/conf-available/memprov.conf");
+                CHECK(a && !!strstr(a->content, "fcgi://localhost") == (i == 0));
+                if (i == 0) {
+                        /* 512M: 3 PHP children, 40 workers / 10 threads = 4 Apache children. */
+                        CHECK(budget_count(&b, "php 8.0 pool0", 0) == 3);
+                        CHECK(strstr(a->content, "<Proxy \"fcgi://localhost\" max=1 acquire=3000 "
+                                                 "retry=0>\n"));
+                }
+                plan_done(&p);
+                fixture_close(&f);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                test_rmtree(dirs[i]);
+}

@@ -5,7 +5,10 @@
 # no OOM kill, no restart of mariadb, php-fpm or apache2, failures (not 503 back-pressure) at
 # most 1% of requests; at the end sshd answers a login within 10 s and MariaDB a query; and no
 # measured peak cost above its budgeted cost. `make check-load` runs the whole matrix.
-# MEMPROV_SKIP_VM=1 skips it, as it does the other VM tests.
+# MEMPROV_SKIP_VM=1 skips it, as it does the other VM tests. tests/run runs it once, not per
+# build flavour. Steps send for 30 s here (LOAD_STEP_SECONDS, 60 in `make check-load`), then wait
+# the client's 30 s timeout for the last answers, so the cell fits `make check` (about 8 min
+# with the boot, measured: images/README.md); the goals are the same.
 # shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
 
@@ -14,6 +17,7 @@ name="load: 512M with memprov"
 [ -z "${MEMPROV_SKIP_VM:-}" ] || { skip "$name" "MEMPROV_SKIP_VM is set"; exit 0; }
 command -v wrk >/dev/null || { not_ok "$name: wrk installed (make check installs it)"; exit 1; }
 top=$(cd "$TESTS_DIR/.." && pwd)
+export LOAD_STEP_SECONDS=${LOAD_STEP_SECONDS:-30}
 out=${MEMPROV_LOAD_OUT:-$top/build/load}/check-512M-on
 
 if ! make -s -C "$top" image >"$SCRATCH/make-image.log" 2>&1; then
@@ -37,13 +41,12 @@ before=$(r restarts_before) oom0=$(r oom_before)
 for s in $(r steps); do
         w=$(r "step.$s.wrk")
         wv() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" <<<"$w"; }
-        req=$(wv requests) codes=$(wv codes)
-        f5=$(tr ',' '\n' <<<"$codes" | awk -F: '$1 ~ /^5/ && $1 != 503 {n += $2} END {print n + 0}')
-        sock=$(($(wv connect) + $(wv read) + $(wv write) + $(wv timeout)))
-        fails=$((f5 + sock))
-        check "$name: $s: requests served ($req)" test "${req:-0}" -gt 0
-        check "$name: $s: failures $fails (5xx but 503: $f5, socket errors: $sock) <= 1% of $((req + sock))" \
-                test $((fails * 100)) -le $((req + sock))
+        # tests/load/mix.lua's account: failures = late + lost + 5xx but 503 + failed connects.
+        fails=$(wv failures) att=$(wv attempts)
+        check "$name: $s: requests served ($(wv served) of $(wv sent), $(wv backpressure) 503)" \
+                test "$(wv served)" -gt 0
+        check "$name: $s: failures $fails (late $(wv late), lost $(wv lost), 5xx but 503 $(wv failed_5xx), connect $(wv connect)) <= 1% of $att" \
+                test $((fails * 100)) -le "$att"
         check_eq "$name: $s: no OOM kill" "$(r "step.$s.oom")" "$oom0"
         check_eq "$name: $s: no restart of mariadb, php8.2-fpm, apache2 (NRestarts)" "$(r "step.$s.restarts")" "$before"
 done
