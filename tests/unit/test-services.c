@@ -389,9 +389,10 @@ TEST(apache_mod_php_detected_and_costed)
         test_rmtree(modphp);
 }
 
-/* Issue 9: with a threaded MPM and PHP-FPM, Apache's fcgi://localhost worker pools PHP-FPM's
- * children across Apache's children (max, rounded up) and answers 503 after acquire; prefork
- * and a machine without PHP-FPM get no worker. */
+/* Issue 9: where apache.proxy_fcgi.acquire is set (opt-in), with a threaded MPM and PHP-FPM,
+ * Apache's fcgi://localhost worker pools PHP-FPM's children across Apache's children (max,
+ * rounded up) and answers 503 after acquire; prefork and a machine without PHP-FPM get no
+ * worker. */
 TEST(apache_backpressure_to_phpfpm)
 {
         _cleanup_free_ char *event = lamp_fixture(true, "event", 1, 1);
@@ -406,6 +407,13 @@ TEST(apache_backpressure_to_phpfpm)
                 struct budget b;
 
                 fixture_open(&f, 512 * MIB);
+                /* No tier sets it (conf.d/20-services.conf): no worker by default. */
+                CHECK(budget_compute(&f.ctx, &b) == 0 && apache_module.plan(&f.ctx, &p) == 0);
+                a = find_action(&p, "/etc/apache2/conf-available/memprov.conf");
+                CHECK(a && !strstr(a->content, "fcgi://localhost"));
+                plan_done(&p);
+                p = (struct plan){0};
+                config_set(&f.config, f.ctx.tier, "apache.proxy_fcgi.acquire", "3", "test");
                 CHECK(budget_compute(&f.ctx, &b) == 0 && apache_module.plan(&f.ctx, &p) == 0);
                 a = find_action(&p, "/etc/apache2/conf-available/memprov.conf");
                 CHECK(a && !!strstr(a->content, "fcgi://localhost") == (i == 0));

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 9 in `make check`: the 512 MiB cell of the load matrix with memprov as shipped
+# Issue 9: the 512 MiB cell of the load matrix with memprov as shipped
 # (tests/load/run-cell: WordPress in the reference image, wrk from the host through a
 # loopback-only port forward, steps of 5, 20, 50 and 100 connections). The goals, at every step:
 # no OOM kill, no restart of mariadb, php-fpm or apache2, failures (not 503 back-pressure) at
