@@ -69,6 +69,28 @@ TEST(mysql_live_sets_what_changed)
         }
         CHECK_STR(pool, "67108864");
 
+        /* Beyond innodb_buffer_pool_size_max (live-mysql.sh starts the server with 64M, as
+         * MariaDB 11.8 caps at its start-up size): the server keeps 64M, and memprov says so. */
+        if (getenv("MEMPROV_TEST_MYSQL_POOL_MAX")) {
+                static const char big[] = "[mysqld]\nmax_connections = 78\n"
+                                          "innodb_buffer_pool_size = 128M\n";
+                test_write(dir, CNF + 1, big);
+                free(a.value), free(a.note);
+                a.value = TAKE_PTR(a.content);
+                a.content = xstrdup(big);
+                a.content_size = strlen(big);
+                a.note = NULL;
+                CHECK(mysql_apply_live(&ctx, &a) == 0);
+                CHECK_STR(a.note, "live: max_connections; needs a restart: "
+                                  "innodb_buffer_pool_size, thread_stack, sort_buffer_size");
+                free(pool);
+                pool = global("innodb_buffer_pool_size");
+                CHECK_STR(pool, "67108864");
+                free(conns);
+                conns = global("max_connections");
+                CHECK_STR(conns, "78");
+        }
+
         /* An admin's edit in place of memprov's file: nothing is set. */
         test_write(dir, CNF + 1, "[mysqld]\nmax_connections = 99\n");
         a.changed = false;
@@ -76,7 +98,7 @@ TEST(mysql_live_sets_what_changed)
         CHECK(!a.changed);
         free(conns);
         conns = global("max_connections");
-        CHECK_STR(conns, "77");
+        CHECK_STR(conns, getenv("MEMPROV_TEST_MYSQL_POOL_MAX") ? "78" : "77");
 
         close(ctx.rootfd);
         free(a.path), free(a.content), free(a.value), free(a.note);
