@@ -77,7 +77,7 @@ fcgi_get() {
 }
 
 check_phpfpm() {
-        local tier=$1 root=$2 etc=$2/etc/php/8.2/fpm sock=$SCRATCH/fpm-$1.sock pid children i st
+        local tier=$1 root=$2 etc=$2/etc/php/8.2/fpm sock=$SCRATCH/fpm-$1.sock pid children i st req
         children=$(dropin_value "$etc/pool.d/zz-memprov.conf" pm.max_children)
         # The copy only: a private socket, pid and log, root workers (-R) and a status page.
         sed -i -e "s|^pid = .*|pid = $SCRATCH/fpm-$tier.pid|" \
@@ -105,6 +105,16 @@ check_phpfpm() {
                         "$(sed -n 's/^max active processes: *//p' <<<"$st" | tr -d '\r')" "$children"
                 check "$tier: php-fpm reached pm.max_children under load" \
                         grep -Eq '^max children reached: *[1-9]' <<<"$st"
+                # --rerun's reload (USR2, as Debian's ExecReload) while a 3 s request runs: with
+                # the drop-in's process_control_timeout the request is answered (PHP-FPM's
+                # default 0 resets it: modules/phpfpm.c).
+                fcgi_get "$sock" "$SCRATCH/slow.php" >"$SCRATCH/reload-$tier.out" &
+                req=$!
+                sleep 1
+                kill -USR2 $pid
+                wait $req
+                check_eq "$tier: a request in flight across a php-fpm reload is answered" \
+                        "$(tail -c 4 "$SCRATCH/reload-$tier.out")" "done"
         else
                 not_ok "$tier: php-fpm started ($(tail -3 "$SCRATCH/fpm-$tier.log" 2>/dev/null))"
         fi
