@@ -20,7 +20,7 @@ memprov:
 UD
 # The tier --rerun wrote is what the running services use, read back from them, no reboot.
 check_live_after_rerun() {
-        local pids0 pids1 tpc live_sql pool
+        local pids0 pids1 tpc stopping live_sql pool
         pids0=$(rv live.main_pids_before) pids1=$(rv rerun.1.main_pids)
         check_eq "s5.2: HTTP loop across the rerun: no failed request" \
                 "$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' <<<"$(rv live.http)")" 0
@@ -45,9 +45,9 @@ check_live_after_rerun() {
                 test "${pids0%%,*}" = "${pids1%%,*}" -a -n "${pids0%%,*}"
         check "s5.2: Apache reloaded, not restarted (same main PID)" \
                 test "$(cut -d, -f2 <<<"$pids0")" = "$(cut -d, -f2 <<<"$pids1")"
-        tpc=$(rv rerun.1.apache.dropin.ThreadsPerChild)
+        tpc=$(rv rerun.1.apache.dropin.ThreadsPerChild) stopping=$(rv rerun.1.apache.live.stopping)
         check_eq "s5.2: live Apache children run the new ThreadsPerChild ($tpc)" \
-                "$(($(rv rerun.1.apache.live.workers) / $(rv rerun.1.apache.live.processes)))" "$tpc"
+                "$(($(rv rerun.1.apache.live.workers) / ($(rv rerun.1.apache.live.processes) - ${stopping:-0})))" "$tpc"
         check_eq "s5.2: live PHP-FPM runs the new pm" "$(rv rerun.1.php.live.pm)" \
                 "$(sed -n 's/^pm = \([a-z]*\);.*/\1/p' <<<"$(rv rerun.1.php.dropin)")"
         check "s5.2: the rerun's output names what still needs a restart" \
