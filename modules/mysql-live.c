@@ -12,10 +12,12 @@
  * 11.4.6 / 11.8.2 (MDEV-29445) innodb_buffer_pool_size grows live only up to
  * innodb_buffer_pool_size_max, a start-up variable that defaults to the start-up
  * innodb_buffer_pool_size ("InnoDB Buffer Pool", Buffer Pool Changes, mariadb.com docs);
- * MariaDB 11.8.6 on Debian 13 answered a larger SET GLOBAL with success and kept 32M. So every
+ * MariaDB 11.8.6 on Debian 13 answered a larger SET GLOBAL with success and kept 32M (Debian
+ * 12's 10.11.19 defaults the maximum to 8 TiB instead, measured: it grows live). So every
  * variable is read back (SELECT @@GLOBAL.name, same session) and named live only when the
  * server runs the value of the drop-in; otherwise it needs a restart.
  */
+#include <ctype.h>
 #include <ini.h>
 #include <inttypes.h>
 
@@ -92,9 +94,10 @@ static int set_live(const char *client, const struct cnf_var *v)
                 return r;
         out[strcspn(out, "\n")] = '\0';
         /* An enum reads back as its name (query_cache_type = 0 is OFF): the server refuses a
-         * value it does not take (ER_WRONG_VALUE_FOR_VAR), so the SET's success stands. */
+         * value it does not take (ER_WRONG_VALUE_FOR_VAR), so the SET's success stands. Nothing
+         * readable is not taken for granted. */
         if (parse_size(out, &runs) < 0)
-                return 0;
+                return isalpha((unsigned char)out[0]) && !streq(out, "NULL") ? 0 : -EBADMSG;
         if (runs != want) {
                 log_info("the database runs %s = %" PRIu64 " after SET GLOBAL %" PRIu64, v->name,
                          runs, want);

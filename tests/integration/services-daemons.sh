@@ -115,6 +115,12 @@ check_phpfpm() {
                 wait $req
                 check_eq "$tier: a request in flight across a php-fpm reload is answered" \
                         "$(tail -c 4 "$SCRATCH/reload-$tier.out")" "done"
+                # The reload is over once the re-executed master answers: a stop sent while it
+                # re-executes is lost (seen: a master that outlived the test).
+                for ((i = 0; i < 100; i++)); do
+                        grep -q '^pool:' <<<"$(fcgi_get "$sock" /status)" && break
+                        sleep 0.1
+                done
         else
                 not_ok "$tier: php-fpm started ($(tail -3 "$SCRATCH/fpm-$tier.log" 2>/dev/null))"
         fi
