@@ -7,7 +7,17 @@
  * value removed from the drop-in, which falls back to the default only at a start) is named
  * in the output. The server is restarted instead only when asked (--restart-services,
  * [services] restart = yes): a restart drops every connection.
+ *
+ * A server may accept SET GLOBAL and keep running another value: from MariaDB 10.11.12 /
+ * 11.4.6 / 11.8.2 (MDEV-29445) innodb_buffer_pool_size grows live only up to
+ * innodb_buffer_pool_size_max, a start-up variable that defaults to the start-up
+ * innodb_buffer_pool_size ("InnoDB Buffer Pool", Buffer Pool Changes, mariadb.com docs);
+ * MariaDB 11.8.6 on Debian 13 answered a larger SET GLOBAL with success and kept 32M (Debian
+ * 12's 10.11.19 defaults the maximum to 8 TiB instead, measured: it grows live). So every
+ * variable is read back (SELECT @@GLOBAL.name, same session) and named live only when the
+ * server runs the value of the drop-in; otherwise it needs a restart.
  */
+#include <ctype.h>
 #include <ini.h>
 #include <inttypes.h>
 
@@ -49,25 +59,51 @@ static const char *cnf_get(const struct cnf *c, const char *name)
         return NULL;
 }
 
-/* "SET GLOBAL name = bytes" for memprov's own values: names of [a-z0-9_], sizes or numbers. */
-static char *set_statement(const struct cnf_var *v)
+/* "SET GLOBAL name = bytes; SELECT @@GLOBAL.name" for memprov's own values: names of
+ * [a-z0-9_], sizes or numbers; *want is the value in bytes. */
+static char *set_statement(const struct cnf_var *v, uint64_t *want)
 {
-        uint64_t n;
-
         if (v->name[strspn(v->name, "abcdefghijklmnopqrstuvwxyz0123456789_")] != '\0' ||
-            parse_size(v->value, &n) < 0)
+            parse_size(v->value, want) < 0)
                 return NULL;
-        return xasprintf("SET GLOBAL %s = %" PRIu64, v->name, n);
+        return xasprintf("SET GLOBAL %s = %" PRIu64 "; SELECT @@GLOBAL.%s", v->name, *want,
+                         v->name);
 }
 
+/* 0 when the server runs the drop-in's value after SET GLOBAL; -ERANGE when it accepted the
+ * statement but runs another value (a number), -EIO when it refused it (a read-only
+ * variable). */
 static int set_live(const char *client, const struct cnf_var *v)
 {
-        _cleanup_free_ char *sql = set_statement(v), *out = NULL;
+        uint64_t want, runs;
+        _cleanup_free_ char *out = NULL;
+        _cleanup_free_ char *sql = set_statement(v, &want);
+        int r;
 
         if (!sql)
                 return -EINVAL;
-        char *argv[] = {(char *)client, "--batch", "--connect-timeout=10", "-e", sql, NULL};
-        return spawn_output(argv, CLIENT_OUTPUT_MAX, &out);
+        char *argv[] = {(char *)client,
+                        "--batch",
+                        "--skip-column-names",
+                        "--connect-timeout=10",
+                        "-e",
+                        sql,
+                        NULL};
+        r = spawn_output(argv, CLIENT_OUTPUT_MAX, &out);
+        if (r < 0)
+                return r;
+        out[strcspn(out, "\n")] = '\0';
+        /* An enum reads back as its name (query_cache_type = 0 is OFF): the server refuses a
+         * value it does not take (ER_WRONG_VALUE_FOR_VAR), so the SET's success stands. Nothing
+         * readable is not taken for granted. */
+        if (parse_size(out, &runs) < 0)
+                return isalpha((unsigned char)out[0]) && !streq(out, "NULL") ? 0 : -EBADMSG;
+        if (runs != want) {
+                log_info("the database runs %s = %" PRIu64 " after SET GLOBAL %" PRIu64, v->name,
+                         runs, want);
+                return -ERANGE;
+        }
+        return 0;
 }
 
 static void append(char **list, const char *name)

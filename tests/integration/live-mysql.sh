@@ -22,8 +22,18 @@ printf '[client]\nsocket = %s\n' "$SOCK" >"$SCRATCH/etc-mysql/my.cnf"
 mount --bind "$SCRATCH/etc-mysql" /etc/mysql || { not_ok "bind /etc/mysql"; exit 1; }
 mariadb-install-db --no-defaults --datadir="$DB" --user=root --auth-root-authentication-method=socket \
         >"$SCRATCH/install.log" 2>&1 || { not_ok "mariadb-install-db"; cat "$SCRATCH/install.log"; exit 1; }
+# A server with innodb_buffer_pool_size_max (MariaDB 10.11.12 / 11.4.6 / 11.8.2 and later,
+# MDEV-29445) is capped at 64M, as MariaDB 11.8 caps at its start-up size by default: the test
+# then grows the pool beyond it and expects memprov to read back what the server kept.
+pool_max=()
+if /usr/sbin/mariadbd --verbose --help 2>/dev/null | grep -q -- '--innodb-buffer-pool-size-max='; then
+        pool_max=(--innodb-buffer-pool-size-max=64M)
+        export MEMPROV_TEST_MYSQL_POOL_MAX=64M
+else
+        echo "# $(/usr/sbin/mariadbd --version): no innodb_buffer_pool_size_max, the cap is not tested"
+fi
 /usr/sbin/mariadbd --no-defaults --datadir="$DB" --socket="$SCRATCH/mysqld.sock" --skip-networking \
-        --user=root --pid-file="$SCRATCH/mysqld.pid" --innodb-buffer-pool-size=32M \
+        --user=root --pid-file="$SCRATCH/mysqld.pid" --innodb-buffer-pool-size=32M "${pool_max[@]}" \
         --log-error="$SCRATCH/mysqld.err" 2>>"$SCRATCH/mysqld.err" &
 pid=$!
 at_exit "kill $pid; wait $pid 2>/dev/null"

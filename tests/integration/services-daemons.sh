@@ -26,8 +26,21 @@ wait_for_socket() {
         return 1
 }
 
+# check_live_to TIER OLD-CNF NEW-CNF SOCKET: memprov's live apply (SET GLOBAL, read back) of a
+# larger tier's drop-in on the server running this tier's: tests/unit/test-live.c checks that
+# what memprov names live runs the new value and what it names as needing a restart does not.
+check_live_to() {
+        local out
+        printf '[client]\nsocket = %s\n' "$4" >/etc/mysql/conf.d/zz-test-socket.cnf
+        out=$(MEMPROV_TEST_MYSQL_TIERS="$2:$3" "$(dirname "$MEMPROV")/unit-tests" mysql_live_names 2>&1)
+        rm -f /etc/mysql/conf.d/zz-test-socket.cnf
+        echo "$out" | grep -v '^unit:' | sed 's/^ok/# ok/; s/^not ok/# not ok/'
+        check "$1: the 4G drop-in set live, each variable read back" \
+                grep -q "^ok - mysql_live_names_what_the_server_runs ([1-9][0-9]* checks)" <<<"$out"
+}
+
 check_mariadb() {
-        local tier=$1 root=$2 dir=$SCRATCH/db-$1 cnf pid vals
+        local tier=$1 root=$2 next=$3 dir=$SCRATCH/db-$1 cnf pid vals
         cnf=$root/etc/mysql/mariadb.conf.d/99-memprov.cnf
         bind_etc "$root" mysql
         check "$tier: mariadb-install-db with the drop-in" mariadb-install-db --user=root \
@@ -46,6 +59,7 @@ check_mariadb() {
                 check_eq "$tier: @@max_connections" "$(cut -f2 <<<"$vals")" \
                         "$(dropin_value "$cnf" max_connections)"
                 check_eq "$tier: @@query_cache_size" "$(cut -f3 <<<"$vals")" 0
+                [ -n "$next" ] && check_live_to "$tier" "$cnf" "$next" "$dir/sock"
                 check "$tier: mariadb stops" mariadb-admin --socket="$dir/sock" shutdown
         else
                 not_ok "$tier: mariadbd started ($(tail -3 "$dir/err.log" 2>/dev/null))"
@@ -63,7 +77,7 @@ fcgi_get() {
 }
 
 check_phpfpm() {
-        local tier=$1 root=$2 etc=$2/etc/php/8.2/fpm sock=$SCRATCH/fpm-$1.sock pid children i st
+        local tier=$1 root=$2 etc=$2/etc/php/8.2/fpm sock=$SCRATCH/fpm-$1.sock pid children i st req
         children=$(dropin_value "$etc/pool.d/zz-memprov.conf" pm.max_children)
         # The copy only: a private socket, pid and log, root workers (-R) and a status page.
         sed -i -e "s|^pid = .*|pid = $SCRATCH/fpm-$tier.pid|" \
@@ -91,6 +105,22 @@ check_phpfpm() {
                         "$(sed -n 's/^max active processes: *//p' <<<"$st" | tr -d '\r')" "$children"
                 check "$tier: php-fpm reached pm.max_children under load" \
                         grep -Eq '^max children reached: *[1-9]' <<<"$st"
+                # --rerun's reload (USR2, as Debian's ExecReload) while a 3 s request runs: with
+                # the drop-in's process_control_timeout the request is answered (PHP-FPM's
+                # default 0 resets it: modules/phpfpm.c).
+                fcgi_get "$sock" "$SCRATCH/slow.php" >"$SCRATCH/reload-$tier.out" &
+                req=$!
+                sleep 1
+                kill -USR2 $pid
+                wait $req
+                check_eq "$tier: a request in flight across a php-fpm reload is answered" \
+                        "$(tail -c 4 "$SCRATCH/reload-$tier.out")" "done"
+                # The reload is over once the re-executed master answers: a stop sent while it
+                # re-executes is lost (seen: a master that outlived the test).
+                for ((i = 0; i < 100; i++)); do
+                        grep -q '^pool:' <<<"$(fcgi_get "$sock" /status)" && break
+                        sleep 0.1
+                done
         else
                 not_ok "$tier: php-fpm started ($(tail -3 "$SCRATCH/fpm-$tier.log" 2>/dev/null))"
         fi
@@ -112,7 +142,18 @@ for tier in 512M 1G; do
         debian_root "$root" event || { not_ok "$tier: fixture"; continue; }
         check "$tier: memprov" "$MEMPROV" --defaults "$DEFAULTS" --root "$root" \
                 --assume-ram $tier --set swap.size=none
-        check_mariadb $tier "$root"
+done
+# The 4G tier's drop-in only (no daemons at 4G): the resize scenario 5 makes live in a VM.
+debian_root "$SCRATCH/root-4G" event &&
+        check "4G: memprov" "$MEMPROV" --defaults "$DEFAULTS" --root "$SCRATCH/root-4G" \
+                --assume-ram 4G --set swap.size=none
+for tier in 512M 1G; do
+        root=$SCRATCH/root-$tier
+        [ -d "$root" ] || continue
+        # The 1G server also takes the 4G drop-in live, as --rerun does after a resize.
+        next=
+        [ $tier = 1G ] && next=$SCRATCH/root-4G/etc/mysql/mariadb.conf.d/99-memprov.cnf
+        check_mariadb $tier "$root" "$next"
         check_phpfpm $tier "$root"
 done
 check_eq "the host's /etc is unchanged" "$(tree_sums /etc/php /etc/mysql)" "$before"

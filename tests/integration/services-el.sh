@@ -27,7 +27,10 @@ check_el_tier() {
         check "el $tier: MaxRequestWorkers/ThreadsPerChild <= ServerLimit <= twice that" \
                 test "$limit" -ge $((mrw / tpc)) -a "$limit" -le $((2 * mrw / tpc))
         check "el $tier: no a2enconf link on EL" test ! -e "$root/etc/httpd/conf-enabled"
-        check_eq "el $tier: both pools repeated" "$(grep -E '^\[' "$pool" | tr '\n' ' ')" "[shop] [www] "
+        check_eq "el $tier: [global] then both pools repeated" "$(grep -E '^\[' "$pool" | tr '\n' ' ')" \
+                "[global] [shop] [www] "
+        check_eq "el $tier: a reload waits for requests in flight" \
+                "$(sed -n '/^\[global\]/,/^\[/s/^process_control_timeout = //p' "$pool")" 30s
         check "el $tier: [mysqld] in my.cnf.d" grep -qx '\[mysqld\]' "$cnf"
         check_fails "el $tier: unknown MySQL version, no query cache" grep -q query_cache "$cnf"
         for unit in httpd mysqld php-fpm; do

@@ -81,15 +81,20 @@ static int run(char *const argv[])
         return spawn_wait(argv);
 }
 
-/* A root with the fixture's unit files and the packages' default enablement. */
+/* A root with the fixture's unit files and the packages' default enablement. The units sit
+ * under usr/lib with lib -> usr/lib, a merged /usr as Debian 12 and 13 install it: systemd 257
+ * (Debian 13) no longer reads /lib/systemd/system, systemd 252 (Debian 12) reads both. */
 static char *make_root(void)
 {
         char *dir = test_mkdtemp();
         _cleanup_free_ char *root_opt = xasprintf("--root=%s", dir);
-        _cleanup_free_ char *etc = xasprintf("%s/etc", dir);
+        _cleanup_free_ char *etc = xasprintf("%s/etc", dir), *usr = xasprintf("%s/usr", dir);
+        _cleanup_free_ char *lib = xasprintf("%s/lib", dir);
 
         mkdir(etc, 0755);
-        CHECK(run((char *[]){"/bin/cp", "-a", FIXTURE_UNITS, dir, NULL}) == 0);
+        mkdir(usr, 0755);
+        CHECK(run((char *[]){"/bin/cp", "-a", FIXTURE_UNITS, usr, NULL}) == 0);
+        CHECK(symlink("usr/lib", lib) == 0);
         for (size_t i = 0; i < ELEMENTSOF(enabled_units); i++)
                 CHECK(run((char *[]){SYSTEMCTL, root_opt, "--quiet", "enable",
                                      (char *)enabled_units[i], NULL}) == 0);

@@ -144,10 +144,13 @@ sum_of() { tr ',' '\n' <<<"$1" | sed -n "s|^$2:||p"; }
 # and pm.max_children for [www], and
 # the pool runs no more children than that.
 check_live_web() {
-        local tag=$1 sl tl tpc mrw procs workers parsed max
+        local tag=$1 sl tl tpc mrw procs workers stopping parsed max
         sl=$(rv apache.dropin.ServerLimit) tl=$(rv apache.dropin.ThreadLimit)
         tpc=$(rv apache.dropin.ThreadsPerChild) mrw=$(rv apache.dropin.MaxRequestWorkers)
-        procs=$(rv apache.live.processes) workers=$(rv apache.live.workers)
+        procs=$(rv apache.live.processes) workers=$(rv apache.live.workers) stopping=$(rv apache.live.stopping)
+        # A stopping process (mod_status "Stopping": graceful restart, idle threads retired) is
+        # in Processes without workers.
+        [ -n "$procs" ] && procs=$((procs - ${stopping:-0}))
         check "$tag: Apache drop-in enabled (conf-enabled/memprov.conf)" test -n "$(rv apache.conf_enabled)"
         check_eq "$tag: live Apache: mpm event (mod_status)" "$(rv apache.live.mpm)/$(rv apache.live.error)" event/
         if [ -n "$sl" ] && [ -n "$tl" ] && [ -n "$tpc" ] && [ -n "$mrw" ] && [ "${procs:-0}" -gt 0 ] 2>/dev/null; then

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154 # kv, section, disk_sums... come from memprov-report
+# shellcheck shell=bash disable=SC2154 # kv, section, disk_sums, php_fpm... come from memprov-report
 # Issue 10, scenario 5: `memprov --rerun` makes the new tier live. memprov.live_rerun=N on the
 # kernel command line runs `memprov --rerun` N times (as memprov.rerun=N does, same KV names),
 # the first with an HTTP request loop (Apache -> PHP-FPM) running across it, and after each run
@@ -10,14 +10,16 @@ for w in "${live_words[@]}"; do
     case $w in memprov.live_rerun=*) live_rerun=${w#*=} ;; esac
 done
 
-# GETs /live.php until /run/http-loop.stop exists; prints "ok=N failed=M" and each failure.
+# GETs /live.php until /run/http-loop.stop exists; prints "ok=N failed=M" and each failure with
+# its wall-clock time (to match the daemons' logs).
 http_loop() {
     rm -f /run/http-loop.stop
     python3 - <<'PY'
-import os, time, urllib.request, urllib.error
+import datetime, os, urllib.request, urllib.error
 ok = failed = 0
 errors = []
 while not os.path.exists("/run/http-loop.stop"):
+    at = datetime.datetime.now().strftime("%H:%M:%S.%f")
     try:
         r = urllib.request.urlopen("http://127.0.0.1/live.php", timeout=30)
         body = r.read()
@@ -25,22 +27,24 @@ while not os.path.exists("/run/http-loop.stop"):
             ok += 1
         else:
             failed += 1
-            errors.append("status %d %r" % (r.status, body[:40]))
+            errors.append("%s status %d %r" % (at, r.status, body[:40]))
     except urllib.error.HTTPError as e:
         failed += 1
-        errors.append("HTTP %d" % e.code)
+        errors.append("%s HTTP %d %r" % (at, e.code, e.read()[:120]))
     except Exception as e:
         failed += 1
-        errors.append(str(e))
+        errors.append("%s %s" % (at, e))
 print("ok=%d failed=%d" % (ok, failed))
 for e in errors[:20]:
     print("error: %s" % e)
 PY
 }
 
-# The drop-in's innodb_buffer_pool_size in bytes (InnoDB resizes in the background).
+# The drop-in's innodb_buffer_pool_size in bytes (InnoDB resizes in the background), unless
+# memprov said the server did not take it (MariaDB 11.8 caps it at innodb_buffer_pool_size_max).
 wait_buffer_pool() {
     local v n want live
+    grep -q 'needs a restart: .*innodb_buffer_pool_size' /run/rerun.out && return
     v=$(sed -n 's/^innodb_buffer_pool_size *= *//p' /etc/mysql/mariadb.conf.d/99-memprov.cnf)
     n=${v%[KMG]}
     case $v in *K) want=$((n * 1024)) ;; *M) want=$((n * 1048576)) ;; *G) want=$((n * 1073741824)) ;; *) want=$v ;; esac
@@ -53,7 +57,7 @@ wait_buffer_pool() {
 
 main_pids() {
     local u
-    for u in mariadb apache2 php8.2-fpm; do
+    for u in mariadb apache2 "$php_fpm"; do
         printf '%s:%s,' "$u" "$(systemctl show -p MainPID --value "$u.service")"
     done
 }
@@ -64,6 +68,7 @@ if [ "$live_rerun" -gt 0 ]; then
     for ((i = 1; i <= live_rerun; i++)); do
         before=$(disk_sums | sha256sum)
         if [ "$i" = 1 ]; then
+            loop_start=$(date +%s)
             http_loop >/run/http-loop.out 2>&1 &
             loop_pid=$!
             sleep 3
@@ -76,6 +81,12 @@ if [ "$live_rerun" -gt 0 ]; then
             wait "$loop_pid"
             kv live.http "$(head -n 1 /run/http-loop.out)"
             section "HTTP loop across memprov --rerun" cat /run/http-loop.out
+            # What the web server and PHP-FPM logged while the loop ran: a failed request's cause.
+            section "apache2 error.log across the rerun" tail -n 40 /var/log/apache2/error.log
+            section "$php_fpm log across the rerun" tail -n 40 "/var/log/$php_fpm.log"
+            section "journal of the services across the rerun" journalctl -q --no-pager \
+                -o short-precise --since "@$loop_start" -u apache2.service -u "$php_fpm.service" \
+                -u mariadb.service
         fi
         after=$(disk_sums | sha256sum)
         kv "rerun.$i.rc" "$rc"

@@ -1,10 +1,10 @@
-# shellcheck shell=bash disable=SC2154 # kv, section come from memprov-report
+# shellcheck shell=bash disable=SC2154 # kv, section, php_fpm come from memprov-report
 # Issue 10, scenario 8 (memprov.oomtest=1 on the kernel command line):
 # - sshd protects itself: its listener runs at oom_score_adj -1000 (OpenSSH's oom_adjust_setup)
 #   and a login's shell at the score sshd was started with (0: memprov writes none for ssh).
-# - A PHP child OOM-killed inside php8.2-fpm (a test-only MemoryMax, set at runtime, and a
-#   request allocating past it) leaves the service active, same main PID, NRestarts=0
-#   (OOMPolicy=continue), and the next request is served.
+# - A PHP child OOM-killed inside the release's PHP-FPM (php8.2-fpm, php8.4-fpm; a test-only
+#   MemoryMax, set at runtime, and a request allocating past it) leaves the service active,
+#   same main PID, NRestarts=0 (OOMPolicy=continue), and the next request is served.
 oomtest=0
 read -r -a oom_words </proc/cmdline
 for w in "${oom_words[@]}"; do
@@ -46,7 +46,7 @@ oom_ssh() {
 }
 
 oom_php() {
-    local u=php8.2-fpm.service pid0 cur max cg=/sys/fs/cgroup/system.slice/php8.2-fpm.service
+    local u=$php_fpm.service pid0 cur max cg=/sys/fs/cgroup/system.slice/$php_fpm.service
     printf '<?php echo "live ", getmypid(), "\\n";\n' >"$(web_root)/live.php"
     # 64 x 8 MiB, touched: far past the test's MemoryMax.
     printf '<?php ini_set("memory_limit", "-1"); $a = []; for ($i = 0; $i < 64; $i++) $a[] = str_repeat("x", 8 << 20); echo "survived\\n";\n' \
@@ -72,7 +72,7 @@ oom_php() {
     kv oom.php.nrestarts "$(systemctl show -p NRestarts --value "$u")"
     kv oom.php.next "$(oom_get http://127.0.0.1/live.php)"
     kv oom.php.journal_oom "$(journalctl -b -u "$u" -q --no-pager -o cat | grep -c 'killed by the OOM killer')"
-    section "php8.2-fpm journal (OOM test)" journalctl -b -u "$u" -q --no-pager -o short-monotonic
+    section "$php_fpm journal (OOM test)" journalctl -b -u "$u" -q --no-pager -o short-monotonic
     section "kernel: killed processes" sh -c "journalctl -b -k -q --no-pager -o short-monotonic | grep -i -A1 'killed process'"
 }
 
