@@ -42,9 +42,11 @@ if boot "$dir" --ram 1G --append memprov.undo; then
                                 check_eq "s9.2: $k as on a guest that never ran memprov" \
                                         "$(rv $k)" "$(rv $k "$NEVER")"
                         done
+                        # memprov.service itself: masked at run time on the reference guest (how it
+                        # never runs), enabled by the package on this one; every other unit compared.
                         check_eq "s9.2: unit file states as on a guest that never ran memprov" \
-                                "$(section_of "end: unit file states" "$REPORT" | sha256sum)" \
-                                "$(section_of "end: unit file states" "$NEVER" | sha256sum)"
+                                "$(section_of "end: unit file states" "$REPORT" | grep -v '^memprov\.service ' | sha256sum)" \
+                                "$(section_of "end: unit file states" "$NEVER" | grep -v '^memprov\.service ' | sha256sum)"
                         d=$(diff <(section_of "end: /etc entries" "$NEVER") \
                                 <(section_of "end: /etc entries" "$REPORT") | grep '^[<>]')
                         sed 's/^/# \/etc differs: /' <<<"$d" | head -n 40
