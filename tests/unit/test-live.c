@@ -31,6 +31,20 @@ static char *global(const char *name)
         return out;
 }
 
+/* A root holding the new drop-in, and the live action that moves the server from old to new. */
+static char *stage_live_cnf(struct context *ctx, struct action *a, const char *old, const char *new)
+{
+        char *dir = test_mkdtemp();
+
+        test_write(dir, CNF + 1, new);
+        ctx->rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        a->path = xstrdup(CNF);
+        a->content = xstrdup(new);
+        a->content_size = strlen(new);
+        a->value = xstrdup(old);
+        return dir;
+}
+
 TEST(mysql_live_sets_what_changed)
 {
         static const char old[] = "[mysqld]\nmax_connections = 50\ninnodb_buffer_pool_size = "
@@ -48,13 +62,7 @@ TEST(mysql_live_sets_what_changed)
 
         if (!getenv("MEMPROV_TEST_MYSQL"))
                 return;
-        dir = test_mkdtemp();
-        test_write(dir, CNF + 1, new);
-        ctx.rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        a.path = xstrdup(CNF);
-        a.content = xstrdup(new);
-        a.content_size = strlen(new);
-        a.value = xstrdup(old);
+        dir = stage_live_cnf(&ctx, &a, old, new);
         CHECK(mysql_apply_live(&ctx, &a) == 0);
         CHECK(a.changed);
         CHECK_STR(a.note, "live: max_connections, innodb_buffer_pool_size; needs a restart: "
@@ -171,13 +179,7 @@ TEST(mysql_live_names_what_the_server_runs)
         CHECK(read_path(sep + 1, &new) == 0);
         if (!old || !new)
                 return;
-        dir = test_mkdtemp();
-        test_write(dir, CNF + 1, new);
-        ctx.rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        a.path = xstrdup(CNF);
-        a.content = xstrdup(new);
-        a.content_size = strlen(new);
-        a.value = xstrdup(old);
+        dir = stage_live_cnf(&ctx, &a, old, new);
         CHECK(mysql_apply_live(&ctx, &a) == 0);
         printf("# %s\n", a.note);
         CHECK(startswith(a.note, "live: "));
