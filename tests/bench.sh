@@ -6,8 +6,8 @@
 #    dependencies) are hidden in this private mount namespace, so memprov does exactly that work.
 #  - services: the same plus what memprov does for the installed services (their drop-ins, OOM
 #    drop-ins, the Apache conf link): more work than the bare sequence does, shown for scale.
-# Every run starts from the host's /etc and /var/lib (fresh overlays whose writes land on the
-# benchmark's ext4), so each one writes everything. Prints the median wall time, peak RSS and CPU time (user + system, children
+# Every run starts from a fresh copy of the host's /etc and an empty /var/lib/memprov on the
+# benchmark's ext4, which also holds the swapfile, so each one writes everything. Prints the median wall time, peak RSS and CPU time (user + system, children
 # included: steadier than the wall time on a shared machine) of each, and the ratios.
 # Usage: tests/bench.sh MEMPROV BENCH_RUN DEFAULTS [RUNS]
 set -euo pipefail
@@ -20,9 +20,13 @@ set +u
 echo 60 >"$SCRATCH/swappiness" && mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
 mount_loop_fs ext4 24G "$SCRATCH/disk"
 SW=$SCRATCH/disk/swapfile
-# The overlays' upper dirs on the same ext4, as /etc and the swapfile share one filesystem on a
-# VPS: memprov's syncfs then flushes that filesystem, not the host's (other work's) dirty data.
-OV=$SCRATCH/disk/.ov
+# /etc, memprov's state folder and the swapfile on one filesystem, as on a VPS: /etc is a copy of
+# the host's on the ext4 (bind-mounted; an overlay would be a filesystem of its own, with its own
+# st_dev and syncfs), /var/lib/memprov a folder on it bound into a /var/lib overlay (which only
+# provides the mount point; its upper dir is on the ext4 too). memprov's syncfs then flushes
+# that one filesystem, not the host's (other work's) dirty data.
+ROOT=${SCRATCH:?}/disk/root ETC=$SCRATCH/disk/etc.orig OV=$SCRATCH/disk/.ov
+cp -a /etc "$ETC"
 umask 077 # the bare sequence creates its swapfile 0600 too, as swapon asks
 FALLOCATE=$(command -v fallocate) MKSWAP=$(command -v mkswap) SWAPON=$(command -v swapon)
 
@@ -47,12 +51,15 @@ reset() {
         local d
         swapoff "$SW" 2>/dev/null || true
         rm -f "$SW"
-        for d in /etc /var/lib; do
-                umount "$d" 2>/dev/null || true
-                rm -rf "${OV:?}$d" && mkdir -p "$OV$d/u" "$OV$d/w"
-                mount -t overlay overlay -o "lowerdir=$d,upperdir=$OV$d/u,workdir=$OV$d/w" "$d"
-        done
+        for d in /var/lib/memprov /var/lib /etc; do umount "$d" 2>/dev/null || true; done
+        rm -rf "${ROOT:?}" "${OV:?}"
+        mkdir -p "$ROOT/var/lib/memprov" "$OV/u" "$OV/w" && cp -a "$ETC" "$ROOT/etc"
+        mount --bind "$ROOT/etc" /etc
+        mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$OV/u,workdir=$OV/w" /var/lib
+        mkdir -p /var/lib/memprov && mount --bind "$ROOT/var/lib/memprov" /var/lib/memprov
         printf 'proc /proc proc defaults 0 0\n' >/etc/fstab
+        [ "$(stat -c %d /etc /var/lib/memprov "${SW%/*}" | sort -u | wc -l)" = 1 ] ||
+                { echo "bench: /etc, /var/lib/memprov and the swapfile not on one filesystem" >&2 && exit 1; }
         sync
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
