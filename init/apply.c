@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <sys/statvfs.h>
 
+#include "../lib/fssync.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/state.h"
@@ -189,9 +190,10 @@ static bool write_needed(const struct context *ctx, const struct action *a)
 /* Every file the plan writes goes to its temp file first, and one syncfs makes them all
  * durable: each rename below then swaps in a complete file, without one journal commit per
  * file (issue 11: per-file fsyncs were most of the run's cost). The fstab with the swapfile's
- * entry is staged too (the swap module's stage hook): a first boot then flushes three times in all,
- * this syncfs, mkswap's fsync of the swapfile and the syncfs that ends the run (intent_complete),
- * plus a directory fsync when the swapfile is on another filesystem than /etc (create_swapfile). */
+ * entry is staged too (the swap module's stage hook): a first boot on one journaled filesystem
+ * then flushes twice in all, this syncfs and mkswap's fsync of the swapfile (intent_complete says
+ * when the end of the run needs one more), plus a directory fsync when the swapfile is on
+ * another filesystem than /etc (create_swapfile). */
 static int stage_writes(const struct context *ctx, struct plan *p)
 {
         int r;

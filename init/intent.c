@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
 
+#include "../lib/fssync.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/state.h"
@@ -28,14 +29,38 @@ int intent_commit(int rootfd)
         return r < 0 ? log_error_errno(r, "cannot write %s", INTENT_PATH) : 0;
 }
 
-int intent_complete(int rootfd, const struct config *state)
+/* The intent record renamed over the state: both saved and removed in one step. */
+static int intent_becomes_state(int rootfd)
+{
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        int r;
+
+        r = root_open_parent(rootfd, STATE_PATH, false, &dirfd, &name);
+        if (r == 0 && renameat(dirfd, strrchr(INTENT_PATH, '/') + 1, dirfd, name) < 0)
+                r = -errno;
+        return r < 0 ? log_error_errno(r, "cannot rename %s to %s", INTENT_PATH, STATE_PATH) : 0;
+}
+
+int intent_complete(int rootfd, const struct config *intent, const struct config *state)
 {
         int r;
 
-        /* The state's bytes and everything the run changed on the root's filesystem are
-         * durable (one syncfs) before the state is renamed into place and the intent record goes.
-         * Should those two not reach the disk, the intent record is still there and the next run
-         * finishes again, changing nothing. */
+        /* The usual end: the run leaves the state it meant to leave, whose bytes the intent
+         * record holds, durable since the run's first syncfs. Where the filesystem commits in
+         * order, renaming the record over the state needs no flush: that rename cannot reach
+         * the disk before the run's changes do, and should a crash lose it, the intent record
+         * is still there and the next run (at the next boot at the latest) finishes again,
+         * changing nothing. Elsewhere one syncfs puts the run's changes on disk first. */
+        if (intent && state_same(intent, state)) {
+                if (!root_commits_in_order(rootfd) && (r = root_sync(rootfd)) < 0)
+                        return log_error_errno(r, "syncfs");
+                return intent_becomes_state(rootfd);
+        }
+        /* A state other than the intent (the run did less than it meant to): its bytes and
+         * everything the run changed are durable (one syncfs) before the state is renamed into
+         * place and the intent record goes. Should those two not reach the disk, the intent
+         * record is still there and the next run finishes again, changing nothing. */
         r = state_stage(rootfd, STATE_PATH, state);
         if (r < 0)
                 return r;

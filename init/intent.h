@@ -22,7 +22,8 @@ bool intent_pending(const struct config *intent);
  * once any later change is on disk, so is the intent record. */
 int intent_stage(int rootfd, const struct config *intent);
 int intent_commit(int rootfd);
-/* Saves the state after the run and removes the intent record: the run is complete. */
-int intent_complete(int rootfd, const struct config *state);
+/* Saves the state after the run and removes the intent record (the one this run staged, or
+ * NULL): the run is complete. */
+int intent_complete(int rootfd, const struct config *intent, const struct config *state);
 /* A run killed while writing its intent record left only that record's temp file: removed. */
 void intent_sweep(int rootfd);

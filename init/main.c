@@ -109,19 +109,18 @@ static int report_changes(const struct context *ctx)
 
 static int provision(const struct context *ctx, const struct cloudinit_meta *meta)
 {
-        _cleanup_(config_done) struct config new_state = {0};
+        _cleanup_(config_done) struct config intent = {0}, new_state = {0};
         struct plan p = {0};
         int r;
 
         r = make_plan(ctx, &p);
         if (r == 0 && !ctx->opts->dry_run) {
                 /* Intent first: what this run will record, in case it does not get there. */
-                record_state(ctx, &p, meta, &new_state);
-                r = apply_plan(ctx, &p, &new_state);
+                record_state(ctx, &p, meta, &intent);
+                r = apply_plan(ctx, &p, &intent);
                 if (r == 0) {
-                        config_done(&new_state);
                         record_state(ctx, &p, meta, &new_state);
-                        r = intent_complete(ctx->rootfd, &new_state);
+                        r = intent_complete(ctx->rootfd, &intent, &new_state);
                         if (r == 0)
                                 r = undone_clear(ctx);
                         /* Logged where it happened; the state says what is left. */

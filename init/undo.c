@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 
+#include "../lib/fssync.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/state.h"

@@ -367,39 +367,6 @@ int fsync_dir(int dirfd)
         return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
 }
 
-/* The folders a run writes its files in: /etc (drop-ins, sysctl, fstab) and the state's
- * (lib/state.h). Not the swapfile's: mkswap syncs the swapfile, and its folder is flushed where
- * it is not on /etc's filesystem (modules/swap-file.c). */
-static const char *const written_dirs[] = {"etc", "var/lib/memprov"};
-
-/* One syncfs per filesystem holding a folder the run writes in: syncing the root's alone
- * would leave the state on a separate /var unsynced. On one filesystem it is one syncfs. */
-int root_sync(int rootfd)
-{
-        dev_t synced[ELEMENTSOF(written_dirs)];
-        size_t n = 0;
-
-        for (size_t i = 0; i < ELEMENTSOF(written_dirs); i++) {
-                _cleanup_close_ int fd =
-                    openat(rootfd, written_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                struct stat st;
-                bool seen = false;
-
-                if (fd < 0 && errno == ENOENT)
-                        continue; /* nothing written there */
-                if (fd < 0 || fstat(fd, &st) < 0)
-                        return -errno;
-                for (size_t j = 0; j < n; j++)
-                        seen = seen || synced[j] == st.st_dev;
-                if (seen)
-                        continue;
-                if (syncfs(fd) < 0)
-                        return -errno;
-                synced[n++] = st.st_dev;
-        }
-        return 0;
-}
-
 int root_check_writable_path(int rootfd, const char *path)
 {
         char buf[PATH_MAX], *save = NULL, *comp, *next;

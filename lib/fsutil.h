@@ -48,8 +48,6 @@ int root_remove_file(int rootfd, const char *path);
 int root_check_writable_path(int rootfd, const char *path);
 /* The fixed temp name root_write_file() uses for name (".#NAME.memprov-tmp"). */
 int temp_name(const char *name, char buf[static NAME_MAX + 1]);
-/* syncfs of each filesystem holding /etc or /var/lib/memprov under the root (once each). */
-int root_sync(int rootfd);
 int root_lstat(int rootfd, const char *path, struct stat *st);
 int root_symlink(int rootfd, const char *target, const char *path);
 int write_all(int fd, const void *data, size_t size);

@@ -120,16 +120,16 @@ int state_save(int rootfd, const struct config *state)
         return state_save_to(rootfd, STATE_PATH, state);
 }
 
-static int save(int rootfd, const char *file, const struct config *state, bool staged)
+/* The state's bytes as memprov writes them; NULL when out of memory. */
+static char *format(const struct config *state, size_t *ret_size)
 {
-        _cleanup_free_ char *buf = NULL;
+        char *buf = NULL;
         size_t size = 0;
         FILE *f;
-        int r;
 
         f = open_memstream(&buf, &size);
         if (!f)
-                return log_error_errno(errno, "state");
+                return NULL;
         fputs("# memprov state: what memprov changed on this machine. Written by memprov.\n", f);
         for (size_t i = 0; i < state->n_settings; i++) {
                 const char *section = state->settings[i].section;
@@ -141,13 +141,35 @@ static int save(int rootfd, const char *file, const struct config *state, bool s
                                 fprintf(f, "%s = %s\n", state->settings[j].key,
                                         state->settings[j].value);
         }
-        if (fclose(f) != 0)
-                return log_error_errno(errno, "state");
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        *ret_size = size;
+        return buf;
+}
+
+static int save(int rootfd, const char *file, const struct config *state, bool staged)
+{
+        size_t size = 0;
+        _cleanup_free_ char *buf = format(state, &size);
+        int r;
+
+        if (!buf)
+                return log_error_errno(ENOMEM, "state");
         r = staged ? root_stage_file(rootfd, file, buf, size, 0644)
                    : root_write_file(rootfd, file, buf, size, 0644);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s", file);
         return 0;
+}
+
+bool state_same(const struct config *a, const struct config *b)
+{
+        size_t size_a = 0, size_b = 0;
+        _cleanup_free_ char *text_a = format(a, &size_a), *text_b = format(b, &size_b);
+
+        return text_a && text_b && size_a == size_b && memcmp(text_a, text_b, size_a) == 0;
 }
 
 int state_save_to(int rootfd, const char *file, const struct config *state)

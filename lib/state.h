@@ -23,5 +23,7 @@ int state_save_to(int rootfd, const char *file, const struct config *state);
 /* Only writes file's temp file (root_stage_file): root_sync() and root_commit_file() follow. */
 int state_stage(int rootfd, const char *file, const struct config *state);
 bool state_present(const struct config *state);
+/* Whether the two would be written as the same bytes. */
+bool state_same(const struct config *a, const struct config *b);
 void state_set_u64(struct config *state, const char *section, const char *key, uint64_t value);
 uint64_t state_u64(const struct config *state, const char *section, const char *key);
