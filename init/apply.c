@@ -189,11 +189,11 @@ static bool write_needed(const struct context *ctx, const struct action *a)
 
 /* Every file the plan writes goes to its temp file first, and one syncfs makes them all
  * durable: each rename below then swaps in a complete file, without one journal commit per
- * file (issue 11: per-file fsyncs were most of the run's cost). The fstab with the swapfile's
- * entry is staged too (the swap module's stage hook): a first boot on one journaled filesystem
- * then flushes twice in all, this syncfs and mkswap's fsync of the swapfile (intent_complete says
- * when the end of the run needs one more), plus a directory fsync when the swapfile is on
- * another filesystem than /etc (create_swapfile). */
+ * file (issue 11: per-file fsyncs were most of the run's cost). The swap module's stage hook
+ * adds a first boot's swapfile (signature written) and the fstab with its entry: a first boot
+ * on one journaled filesystem then flushes once in all, this syncfs (intent_complete says when
+ * the end of the run needs one more; a swapfile on another filesystem than /etc is fsynced with
+ * its folder, swap-file.c). */
 static int stage_writes(const struct context *ctx, struct plan *p)
 {
         int r;
@@ -201,9 +201,13 @@ static int stage_writes(const struct context *ctx, struct plan *p)
         for (size_t i = 0; i < p->n_actions; i++) {
                 struct action *a = &p->actions[i];
                 const struct module *m = module_for_action(a->type);
-                if (m && m->stage && !a->skip && (r = m->stage(ctx, a)) < 0) {
-                        a->reached = a->failed = true;
-                        return r;
+                if (m && m->stage && !a->skip) {
+                        r = m->stage(ctx, a);
+                        if (r < 0) {
+                                a->reached = a->failed = true;
+                                return r;
+                        }
+                        a->staged = r > 0;
                 }
                 if (a->type != ACTION_WRITE_FILE || a->skip || a->as_planned ||
                     !write_needed(ctx, a))

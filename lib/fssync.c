@@ -10,8 +10,8 @@
 #include "util.h"
 
 /* The folders a run writes its files in: /etc (drop-ins, sysctl, fstab) and the state's
- * (lib/state.h). Not the swapfile's: mkswap syncs the swapfile, and its folder is flushed where
- * it is not on /etc's filesystem (modules/swap-file.c). */
+ * (lib/state.h). Not the swapfile's: where it is not on /etc's filesystem, the swapfile and
+ * its folder are fsynced (modules/swap-file.c). */
 static const char *const written_dirs[] = {"etc", "var/lib/memprov"};
 
 /* Calls fn on each existing written folder whose filesystem was not seen before (at most

@@ -58,11 +58,11 @@ struct action {
         char *note;      /* why, for the plan output */
         bool skip;       /* planned but left alone (e.g. the admin edited the file) */
         bool as_planned; /* set by review: the file already has these bytes and mode */
-        bool staged;     /* set by apply: the new bytes wait under the temp name */
-        bool changed;    /* set by apply */
-        bool deferred;   /* takes effect at the root's next boot (under --root), not now */
-        bool reached;    /* set by apply: false for the actions after the one that failed */
-        bool failed;     /* set by apply: this action's error stopped the apply */
+        bool staged;   /* set by apply: the new bytes (or new swapfile) wait under the temp name */
+        bool changed;  /* set by apply */
+        bool deferred; /* takes effect at the root's next boot (under --root), not now */
+        bool reached;  /* set by apply: false for the actions after the one that failed */
+        bool failed;   /* set by apply: this action's error stopped the apply */
         bool incomplete; /* set by apply: done in part (logged); the state records what is
                           * left for the next run, then the run exits non-zero */
 };

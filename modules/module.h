@@ -26,8 +26,9 @@ struct module {
         unsigned action_types;
         int (*apply)(const struct context *ctx, struct action *a);
         /* Optional: before the run's one syncfs, what apply(a) will write, under its temp name
-         * (root_stage_file), so that apply only renames it; and unstage(), which removes that
-         * temp file after a failed run or one stopped before its intent record. */
+         * (root_stage_file), so that apply only renames it (1: a->staged tells apply so); and
+         * unstage(), which removes that temp file after a failed run or one stopped before its
+         * intent record. */
         int (*stage)(const struct context *ctx, const struct action *a);
         void (*unstage)(const struct context *ctx);
         /* Optional: record what apply did in the new state. */

@@ -2,8 +2,10 @@
 /*
  * Carrying out the swap plan. Files are created under a temporary name with mode 0600, made
  * NOCOW on btrfs while still empty, fully allocated (fallocate, or zeros where the filesystem
- * has no fallocate: swapon refuses files with holes), given a swap signature by util-linux's
- * mkswap, renamed into place and only then swapped on and written to fstab.
+ * has no fallocate: swapon refuses files with holes), given memprov's swap signature
+ * (swap-header.c), renamed into place and only then swapped on and written to fstab. A first
+ * boot's swapfile is made before the run's syncfs (swap_stage_file), which makes it durable
+ * with the run's other files; any other is fsynced here.
  */
 #include <fcntl.h>
 #include <libmount/libmount.h>
@@ -13,7 +15,6 @@
 
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
-#include "../lib/spawn.h"
 #include "swap.h"
 
 #define RESIZE_SUFFIX SWAP_RESIZE_SUFFIX
@@ -41,7 +42,8 @@ static int set_nocow(int fd)
         return ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0 ? -errno : 0;
 }
 
-static int allocate(int dirfd, const char *name, uint64_t size, const char *fstype)
+/* name in dirfd: a new swap area of size bytes; sync: fsync it (else the caller's syncfs does). */
+static int make_swap_area(int dirfd, const char *name, uint64_t size, const char *fstype, bool sync)
 {
         _cleanup_close_ int fd = -1;
         int r;
@@ -59,19 +61,12 @@ static int allocate(int dirfd, const char *name, uint64_t size, const char *fsty
         if (r < 0)
                 return log_error_errno(r, "cannot allocate %llu bytes for swapfile %s",
                                        (unsigned long long)size, name);
-        return 0; /* mkswap fsyncs the file after writing the signature */
-}
-
-static int run_mkswap(const char *full_path)
-{
-        static const char *const candidates[] = {"/usr/sbin/mkswap", "/sbin/mkswap", NULL};
-        const char *mkswap = find_program(candidates);
-
-        if (!mkswap)
-                return log_error("mkswap not found (install util-linux)");
-        /* The label is how a later run proves the file is memprov's (swap-own.c). */
-        return spawn_wait((char *const[]){(char *)mkswap, (char *)"-L", (char *)SWAP_LABEL,
-                                          (char *)full_path, NULL});
+        r = swap_header_write(fd, size);
+        if (r < 0)
+                return log_error_errno(r, "cannot write the swap signature of %s", name);
+        if (sync && fsync(fd) < 0)
+                return log_error_errno(errno, "fsync %s", name);
+        return 0;
 }
 
 static char *temp_swapfile_name(const char *name)
@@ -106,26 +101,27 @@ static bool on_fstab_filesystem(const struct context *ctx, int dirfd)
                dir.st_dev == etc.st_dev;
 }
 
-/* Creates (or replaces, when it is not active) path as a swapfile of size bytes. */
+/* Creates (or replaces, when it is not active) path as a swapfile of size bytes; staged: its
+ * temp file is made and synced already (swap_stage_file). */
 static int create_swapfile(const struct context *ctx, const char *path, uint64_t size,
-                           const char *fstype)
+                           const char *fstype, bool staged)
 {
         _cleanup_close_ int dirfd = -1;
-        _cleanup_free_ char *tmp = NULL, *full_tmp = NULL;
+        _cleanup_free_ char *tmp = NULL;
         const char *name;
-        int r;
+        int r = 0;
 
         r = root_open_parent(ctx->rootfd, path, true, &dirfd, &name);
         if (r < 0)
                 return log_error_errno(r, "%s%s", ctx->root, path);
         tmp = temp_swapfile_name(name);
-        full_tmp = xasprintf("%s%.*s/%s", ctx->root, (int)(name - path - 1), path, tmp);
-        (void)unlinkat(dirfd, tmp, 0); /* left over by an interrupted run */
-        r = allocate(dirfd, tmp, size, fstype);
-        if (r == 0)
-                r = run_mkswap(full_tmp);
+        if (!staged) {
+                (void)unlinkat(dirfd, tmp, 0); /* left over by an interrupted run */
+                r = make_swap_area(dirfd, tmp, size, fstype, true);
+        }
         if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-                r = log_error_errno(errno, "cannot rename %s into place", full_tmp);
+                r = log_error_errno(errno, "cannot rename %s%s's temp file into place", ctx->root,
+                                    path);
         if (r < 0) {
                 (void)unlinkat(dirfd, tmp, 0);
                 return r;
@@ -134,6 +130,38 @@ static int create_swapfile(const struct context *ctx, const char *path, uint64_t
         if (!on_fstab_filesystem(ctx, dirfd) && (r = fsync_dir(dirfd)) < 0)
                 return log_error_errno(r, "fsync %s", path);
         return 0;
+}
+
+int swap_stage_file(const struct context *ctx, const struct action *a)
+{
+        _cleanup_close_ int dirfd = -1;
+        _cleanup_free_ char *tmp = NULL;
+        const char *name;
+        int r;
+
+        /* Anything at the path (memprov's from a stopped run, or not memprov's) is apply's to
+         * judge, as before; a resize or move makes its files while the old one is active. */
+        if (a->swap.op != SWAP_CREATE ||
+            swap_file_kind(ctx, a->swap.path, NULL) != SWAP_FILE_ABSENT)
+                return 0;
+        r = root_open_parent(ctx->rootfd, a->swap.path, true, &dirfd, &name);
+        if (r < 0)
+                return log_error_errno(r, "%s%s", ctx->root, a->swap.path);
+        tmp = temp_swapfile_name(name);
+        (void)unlinkat(dirfd, tmp, 0); /* left over by an interrupted run */
+        /* The run's syncfs flushes /etc's filesystem: a swapfile elsewhere is fsynced now. */
+        r = make_swap_area(dirfd, tmp, a->swap.size_bytes, a->swap.fstype,
+                           !on_fstab_filesystem(ctx, dirfd));
+        if (r < 0) {
+                (void)unlinkat(dirfd, tmp, 0);
+                return r;
+        }
+        return 1;
+}
+
+void swap_unstage_file(const struct context *ctx)
+{
+        sweep_temp(ctx, config_str(ctx->config, "swap", "path", SWAP_DEFAULT_PATH));
 }
 
 static int remove_swapfile(const struct context *ctx, const char *path)
@@ -179,7 +207,7 @@ static int try_swapoff(const char *path)
 }
 
 static int create_and_enable(const struct context *ctx, const char *path, uint64_t size,
-                             const char *fstype, bool live)
+                             const char *fstype, bool live, bool staged)
 {
         uint64_t have = 0;
         int kind = swap_file_kind(ctx, path, &have), r;
@@ -191,7 +219,7 @@ static int create_and_enable(const struct context *ctx, const char *path, uint64
         /* Made by a run that stopped before it could record it: finished, not made again. */
         if (kind == SWAP_FILE_OURS && have == size)
                 return live && !swap_active(path) ? do_swapon(path) : 0;
-        r = create_swapfile(ctx, path, size, fstype);
+        r = create_swapfile(ctx, path, size, fstype, staged);
         if (r == 0 && live && (r = do_swapon(path)) < 0)
                 remove_swapfile(ctx, path);
         return r;
@@ -239,7 +267,8 @@ static int recover_side(const struct context *ctx, struct action *a)
         int kind = swap_file_kind(ctx, side, NULL), r;
         bool changed;
 
-        sweep_temp(ctx, a->swap.path);
+        if (!a->staged) /* else the temp file is this run's new swapfile */
+                sweep_temp(ctx, a->swap.path);
         sweep_temp(ctx, side);
         if (kind < 0 || kind == SWAP_FILE_FOREIGN)
                 return swap_refuse_foreign(ctx, side);
@@ -272,13 +301,13 @@ static int resize_in_place(const struct context *ctx, struct action *a)
         /* An active swapfile cannot be renamed or replaced (the kernel pins it), so the new
          * size goes to a side file first: side on, old off, old recreated and on, side off. */
         if (was_active) {
-                r = create_and_enable(ctx, side, a->swap.size_bytes, a->swap.fstype, true);
+                r = create_and_enable(ctx, side, a->swap.size_bytes, a->swap.fstype, true, false);
                 if (r < 0)
                         return r;
                 if ((r = try_swapoff(path)) < 0)
                         return keep_both(ctx, a, side, r);
         }
-        r = create_and_enable(ctx, path, a->swap.size_bytes, a->swap.fstype, a->swap.live);
+        r = create_and_enable(ctx, path, a->swap.size_bytes, a->swap.fstype, a->swap.live, false);
         if (r < 0)
                 return r;
         if (was_active) {
@@ -297,7 +326,8 @@ static int move_swapfile(const struct context *ctx, struct action *a)
         bool changed;
         int r;
 
-        r = create_and_enable(ctx, a->swap.path, a->swap.size_bytes, a->swap.fstype, a->swap.live);
+        r = create_and_enable(ctx, a->swap.path, a->swap.size_bytes, a->swap.fstype, a->swap.live,
+                              false);
         if (r < 0)
                 return r;
         r = fstab_ensure_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);
@@ -372,7 +402,7 @@ int swap_apply(const struct context *ctx, struct action *a)
                 return apply_remove(ctx, a);
         case SWAP_CREATE:
                 r = create_and_enable(ctx, a->swap.path, a->swap.size_bytes, a->swap.fstype,
-                                      a->swap.live);
+                                      a->swap.live, a->staged);
                 a->changed = r == 0;
                 return r < 0 ? r
                              : fstab_ensure_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);

@@ -219,15 +219,22 @@ int fstab_drop_moved(const struct context *ctx, const char *path)
 
 int swap_stage(const struct context *ctx, const struct action *a)
 {
+        int staged, r;
+
         /* Removal writes no new entry; a resize in place adds and drops its side file's lines
          * in between, so the staged bytes would not match: fstab_ensure_swap() writes them. */
         if (a->swap.op == SWAP_NONE || a->swap.op == SWAP_REMOVE || !a->swap.path ||
             (a->swap.op == SWAP_RESIZE && streq(a->swap.old_path, a->swap.path)))
                 return 0;
-        return fstab_stage_swap(ctx->rootfd, ctx->root, a->swap.path);
+        staged = swap_stage_file(ctx, a);
+        if (staged < 0)
+                return staged;
+        r = fstab_stage_swap(ctx->rootfd, ctx->root, a->swap.path);
+        return r < 0 ? r : staged;
 }
 
 void swap_unstage(const struct context *ctx)
 {
         root_discard_staged(ctx->rootfd, FSTAB);
+        swap_unstage_file(ctx);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Which file is memprov's swap area. memprov gives every swapfile it makes the label
- * "memprov" (mkswap -L); libblkid reads the label and the swap signature back. Only a regular
- * file (never through a symlink) carrying both is memprov's to swap on, replace or remove, even
- * when the state names it: the state can be stale, and swap.path can come from user-data.
+ * "memprov" (as mkswap -L does: swap-header.c); libblkid reads the label and the swap signature
+ * back. Only a regular file (never through a symlink) carrying both is memprov's to swap on,
+ * replace or remove, even when the state names it: the state can be stale, and swap.path can come
+ * from user-data.
  *
  * Upgrade path: memprov 0.1.0 made its swapfiles without a label. Such a file is memprov's when
  * the state (written only by memprov) names it as memprov's swapfile and it is a swap area

@@ -10,8 +10,6 @@
 #include "../lib/state.h"
 #include "swap.h"
 
-#define SWAP_DEFAULT_PATH "/swapfile"
-
 uint64_t swap_target_bytes(uint64_t ram)
 {
         uint64_t gib;

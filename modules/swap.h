@@ -7,8 +7,9 @@
 #include "../lib/util.h"
 #include "module.h"
 
-#define SWAP_MIN_BYTES (256 * MIB)
-#define SWAP_ROUNDING  (64 * MIB)
+#define SWAP_DEFAULT_PATH "/swapfile"
+#define SWAP_MIN_BYTES    (256 * MIB)
+#define SWAP_ROUNDING     (64 * MIB)
 
 extern const struct module swap_module;
 
@@ -23,8 +24,20 @@ const char *swap_fs_refusal(const struct fs_facts *fs);
 bool swap_resize_wanted(uint64_t old_size, uint64_t new_size);
 
 int swap_apply(const struct context *ctx, struct action *a);
+/* Before the run's syncfs: a new swapfile (SWAP_CREATE where nothing is) made under its temp
+ * name, so that apply only renames it and swaps it on. 1 when made, 0 when apply makes it. */
+int swap_stage_file(const struct context *ctx, const struct action *a);
+/* The temp file of swap.path, if any: never swapped on, so it can go. */
+void swap_unstage_file(const struct context *ctx);
 
-/* The label memprov's mkswap gives its swap areas: how a later run knows its own work. */
+/* The first page of a swap area of size bytes labelled SWAP_LABEL (swap-header.c): -EINVAL
+ * when size is under 10 pages or beyond the header's reach. */
+int swap_header_build(uint64_t size, const uint8_t uuid[static 16], char **ret_page,
+                      size_t *ret_size);
+/* Writes that page, with a random UUID, at the start of fd. */
+int swap_header_write(int fd, uint64_t size);
+
+/* The label memprov gives its swap areas: how a later run knows its own work. */
 #define SWAP_LABEL         "memprov"
 #define SWAP_RESIZE_SUFFIX ".memprov-resize"
 enum { SWAP_FILE_ABSENT, SWAP_FILE_OURS, SWAP_FILE_FOREIGN, SWAP_FILE_ADOPTABLE };

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Issue 11: a run killed at any mutating syscall leaves a machine the next run completes.
 # An uninterrupted run is traced with strace to enumerate its mutating syscalls (openat with
-# O_CREAT, write, fsync, rename, fallocate, swapon, swapoff, symlink, unlink, mkdir, fchmod,
-# and the mkswap spawn (clone3) and wait (wait4)); then, for each point N, the same run is
+# O_CREAT, write (pwrite64: the swap signature), fsync, rename, fallocate, swapon, swapoff,
+# symlink, unlink, mkdir, fchmod, and any spawn (clone3) and wait (wait4): memprov writes the
+# swap signature itself since it stopped spawning mkswap); then, for each point N, the same run is
 # killed there with `strace -e inject=SYSCALL:signal=SIGKILL:when=N`, and a plain run followed
 # by a --rerun must leave exactly what the uninterrupted run left: the same files and bytes
 # (/etc and /var/lib are overlays whose upper dirs are compared), the swapfile at the same size,
@@ -19,7 +20,7 @@ source "$TESTS_DIR/fixtures/services/lib.sh"
 
 ALL=openat,write,pwrite64,fsync,fdatasync,syncfs,rename,renameat,renameat2,fallocate,swapon
 ALL=$ALL,swapoff,symlink,symlinkat,unlink,unlinkat,mkdir,mkdirat,fchmod,clone,clone3,vfork,wait4
-SWAP_STEPS=openat,fsync,syncfs,renameat,renameat2,fallocate,ioctl,swapon,swapoff,unlinkat,clone3,wait4
+SWAP_STEPS=openat,pwrite64,fsync,syncfs,renameat,renameat2,fallocate,ioctl,swapon,swapoff,unlinkat,clone3,wait4
 
 # run_points NAME SET PREP SNAP ALLOW_PRE -- CMD... : the crash-point loop. PREP puts the machine
 # where the run starts, SNAP prints what a run leaves. MORE_POINTS=FUNCTION adds the points
