@@ -5,10 +5,11 @@
 # before. Where memprov cannot rely on that order (ext2, ext4 without a journal, /var/lib/memprov
 # on another filesystem than /etc) the run ends with one more syncfs (per filesystem) before the
 # state is saved; a swapfile on another filesystem than /etc is fsynced with its folder.
+# shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
 enter_mount_namespace "$@"
-[ "$(id -u)" = 0 ] || { skip "flushes" "needs root"; exit 0; }
-command -v strace >/dev/null || { skip "flushes" "strace not installed (make test-deps)"; exit 0; }
+source "$TESTS_DIR/apply-lib.sh"
+strace_tests "flushes" || exit 0 # LeakSanitizer does not run under ptrace
 
 # flushes NAME EXPECTED ROOT [ARGS...]: "SYNCFS FSYNC" counts of a --root first boot, and a
 # finished run: the swapfile's signature, the state, no intent record.
