@@ -269,21 +269,23 @@ static unsigned fpm_children(const struct budget *b)
  * overload every request waits, none is refused, and clients time out. Measured on this host
  * (2 FPM children, listen.backlog = 2, 20 connections): Apache blocked in connect(), no 503.
  * A worker for Debian's and EL's handler name (SetHandler "proxy:unix:...|fcgi://localhost")
- * with a connection pool of `max` per Apache child (mod_proxy: "max ... per child process"),
- * max = all of PHP-FPM's children: a request that finds no free connection within `acquire` ms
- * gets a 503 at once ("If there are no free connections in the pool, the Apache httpd will
- * return SERVER_BUSY status to the client"). An Apache child is refused only while it alone
- * holds as many requests at PHP-FPM as PHP-FPM has children, so never while a PHP child idles;
- * the queue in PHP-FPM's backlog is bounded by the other children's pools. Measured (512M load
- * cell, session 3): max = PHP children / Apache children (1 with 4 children) refused 11 of 37
- * requests at 5 clients with PHP children idle, because the one busy Apache child's share was
- * taken. retry=0: a defined
+ * with a connection pool of `max` per Apache child (mod_proxy: "max ... per child process"):
+ * a request that finds no free connection within `acquire` ms gets a 503 at once ("If there are
+ * no free connections in the pool, the Apache httpd will return SERVER_BUSY status to the
+ * client"). max = twice PHP-FPM's children over Apache's children (at most all of them): with
+ * every Apache child busy at most two requests per PHP child reach PHP-FPM, one served and one
+ * waiting in its backlog, and any two Apache children can keep every PHP child busy. Measured in
+ * the load cells (issue 9, images/README.md): max = PHP children / Apache children refused 11 of
+ * 37 requests at 5 clients with PHP children idle (512M, one busy Apache child's share taken);
+ * max = all PHP children per Apache child let 40 requests reach 8 PHP children at 1G and 100
+ * clients, and a third were answered after the client's 30 s. retry=0: a defined
  * worker goes into error state when a connect fails (PHP-FPM restarting) and would answer 503
  * for `retry` seconds (60 by default); 0 retries at once. Prefork has one thread per child:
  * nothing to pool, so nothing to write. */
-static void print_fpm_backpressure(FILE *f, const struct context *ctx, enum mpm m,
+static void print_fpm_backpressure(FILE *f, const struct context *ctx, enum mpm m, unsigned workers,
                                    const struct budget *b)
 {
+        unsigned processes = MAX(workers / threads_per_child(ctx, m), 1u);
         unsigned children = fpm_children(b);
         const char *acquire = tier_value(ctx, "apache.proxy_fcgi.acquire");
 
@@ -294,7 +296,8 @@ static void print_fpm_backpressure(FILE *f, const struct context *ctx, enum mpm 
                 "    <Proxy \"fcgi://localhost\" max=%u acquire=%u retry=0>\n"
                 "    </Proxy>\n"
                 "</IfModule>\n",
-                children, (unsigned)atoi(acquire) * 1000);
+                MIN(children, (2 * children + processes - 1) / processes),
+                (unsigned)atoi(acquire) * 1000);
 }
 
 static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers, unsigned headroom,
@@ -314,7 +317,7 @@ static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers, 
         if (timeout)
                 fprintf(f, "KeepAliveTimeout %s\n", timeout);
         print_mpm_block(f, ctx, m, workers, headroom);
-        print_fpm_backpressure(f, ctx, m, b);
+        print_fpm_backpressure(f, ctx, m, workers, b);
         fclose(f);
         return managed_file("#", "%s", body);
 }
