@@ -269,10 +269,16 @@ static unsigned fpm_children(const struct budget *b)
  * overload every request waits, none is refused, and clients time out. Measured on this host
  * (2 FPM children, listen.backlog = 2, 20 connections): Apache blocked in connect(), no 503.
  * A worker for Debian's and EL's handler name (SetHandler "proxy:unix:...|fcgi://localhost")
- * with a connection pool of `max` per Apache child (mod_proxy: "max ... per child process")
- * lets at most as many requests reach PHP-FPM as it has children; a request that finds no free
- * connection within `acquire` ms gets a 503 at once ("If there are no free connections in the
- * pool, the Apache httpd will return SERVER_BUSY status to the client"). retry=0: a defined
+ * with a connection pool of `max` per Apache child (mod_proxy: "max ... per child process"):
+ * a request that finds no free connection within `acquire` ms gets a 503 at once ("If there are
+ * no free connections in the pool, the Apache httpd will return SERVER_BUSY status to the
+ * client"). max = twice PHP-FPM's children over Apache's children (at most all of them): with
+ * every Apache child busy at most two requests per PHP child reach PHP-FPM, one served and one
+ * waiting in its backlog, and any two Apache children can keep every PHP child busy. Measured in
+ * the load cells (issue 9, images/README.md): max = PHP children / Apache children refused 11 of
+ * 37 requests at 5 clients with PHP children idle (512M, one busy Apache child's share taken);
+ * max = all PHP children per Apache child let 40 requests reach 8 PHP children at 1G and 100
+ * clients, and a third were answered after the client's 30 s. retry=0: a defined
  * worker goes into error state when a connect fails (PHP-FPM restarting) and would answer 503
  * for `retry` seconds (60 by default); 0 retries at once. Prefork has one thread per child:
  * nothing to pool, so nothing to write. */
@@ -290,7 +296,8 @@ static void print_fpm_backpressure(FILE *f, const struct context *ctx, enum mpm 
                 "    <Proxy \"fcgi://localhost\" max=%u acquire=%u retry=0>\n"
                 "    </Proxy>\n"
                 "</IfModule>\n",
-                (children + processes - 1) / processes, (unsigned)atoi(acquire) * 1000);
+                MIN(children, (2 * children + processes - 1) / processes),
+                (unsigned)atoi(acquire) * 1000);
 }
 
 static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers, unsigned headroom,

@@ -1,8 +1,12 @@
 #!/bin/bash
 # Issues 5 and 13 in `make check`: a real first boot and a resize on Debian 12, a first boot on
 # Debian 13. Builds each reference image with this tree's .deb (`make image [SUITE=trixie]`,
-# cached) and runs VM scenarios 1 and 5 on bookworm and 1 on trixie (qemu TCG, ~15 min); every
+# cached) and runs VM scenario 5 on bookworm and 1 on trixie (qemu TCG, ~10 min); every
 # scenario on both is `make check-vm`. tests/run runs this once, not per build flavour.
+# Bookworm's scenario 1 runs in `make check-vm` only since the load cell joined `make check`
+# (issue 9, ~7 min of VM; make check stays near 30 min): the same scenario script runs on
+# trixie here, and on bookworm scenario 5's first boot (boot, swap, units) and the load cell's
+# (the drop-ins live under WordPress) cover its first boot.
 # MEMPROV_SKIP_VM=1 skips it (local iteration only; CI runs it).
 # shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
@@ -11,9 +15,9 @@ source "$(dirname "$0")/../lib.sh"
 [ -z "${MEMPROV_SKIP_VM:-}" ] || { skip "VM scenarios" "MEMPROV_SKIP_VM is set"; exit 0; }
 top=$(cd "$TESTS_DIR/.." && pwd)
 
-# Debian 12 (the default image): scenarios 1 and 5; Debian 13: scenario 1 (a first boot with
+# Debian 12 (the default image): scenario 5; Debian 13: scenario 1 (a first boot with
 # cloud-init 25, systemd 257, MariaDB 11.8, PHP 8.4). Every scenario on both: `make check-vm`.
-for suite_runs in "bookworm 1 5" "trixie 1"; do
+for suite_runs in "bookworm 5" "trixie 1"; do
         read -r suite runs <<<"$suite_runs"
         t0=$(date +%s)
         if ! make -s -C "$top" image SUITE="$suite" >"$SCRATCH/make-image-$suite.log" 2>&1; then

@@ -4,12 +4,15 @@
 # host writes /run/memprov-load/step), MemAvailable, swap in use, /proc/pressure/memory avg10,
 # and the PSS (smaps_rollup) of PHP-FPM's master and children, Apache's parent and children and
 # mariadbd. One long-lived process: starting a sampler per tick costs too much CPU under TCG.
+# `--tee DEV`: every line also goes to DEV, the VM's second serial port (boot-vm writes it to the
+# host's bootN/report.raw), so the samples survive a guest that stops answering ssh.
 import os
 import sys
 import time
 
 DIR = "/run/memprov-load"
 INTERVAL = float(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1][0].isdigit() else 2.0
+TEE = sys.argv[sys.argv.index("--tee") + 1] if "--tee" in sys.argv[:-1] else None
 
 
 def read(path):
@@ -126,10 +129,14 @@ if len(sys.argv) > 1 and sys.argv[1] == "--fpm-status":
     sys.exit(0)
 
 os.makedirs(DIR, exist_ok=True)
+tee = open(TEE, "w", buffering=1) if TEE else None
 with open(os.path.join(DIR, "samples"), "a", buffering=1) as out:
     while True:
         step = read(os.path.join(DIR, "step")).strip() or "idle"
         s = sample()
-        out.write("S t=%.1f step=%s %s\n" % (time.monotonic(), step,
-                                            " ".join("%s=%s" % kv for kv in s.items())))
+        line = "S t=%.1f step=%s %s\n" % (time.monotonic(), step,
+                                          " ".join("%s=%s" % kv for kv in s.items()))
+        out.write(line)
+        if tee:
+            tee.write(line)
         time.sleep(INTERVAL)
