@@ -20,7 +20,11 @@ check_el_tier() {
         pool=$root/etc/php-fpm.d/zz-memprov.conf
         cnf=$root/etc/my.cnf.d/99-memprov.cnf
         check "el $tier: event block from 00-mpm.conf" grep -qx '<IfModule mpm_event_module>' "$conf"
-        check_eq "el $tier: one MPM block" "$(grep -c '<IfModule' "$conf")" 1
+        check_eq "el $tier: one MPM block" "$(grep -c '<IfModule mpm_' "$conf")" 1
+        # EL's php-fpm.conf hands PHP to "proxy:unix:/run/php-fpm/www.sock|fcgi://localhost":
+        # the same worker name as Debian's, so the same back-pressure pool (issue 9).
+        check "el $tier: Apache's back-pressure worker to PHP-FPM" \
+                grep -Eq '^    <Proxy "fcgi://localhost" max=[1-9][0-9]* acquire=3000 retry=0>$' "$conf"
         mrw=$(dropin_value "$conf" MaxRequestWorkers)
         limit=$(dropin_value "$conf" ServerLimit)
         tpc=$(dropin_value "$conf" ThreadsPerChild)
