@@ -83,6 +83,11 @@ unsigned budget_count(const struct budget *b, const char *id, unsigned def)
         return l ? l->count : def;
 }
 
+bool service_sizing_enabled(const struct context *ctx)
+{
+        return config_bool(ctx->config, "services", "enabled", true);
+}
+
 uint64_t service_size(const struct context *ctx, const char *key, uint64_t def)
 {
         const char *v = tier_value(ctx, key);

@@ -47,6 +47,10 @@ const struct budget_line *budget_find(const struct budget *b, const char *id);
 /* The fitted count for id, or def when the line does not exist. */
 unsigned budget_count(const struct budget *b, const char *id, unsigned def);
 
+/* [services] enabled: whether memprov sizes MySQL/MariaDB, Apache and PHP-FPM at all (their
+ * drop-ins and the budget). The OOM drop-ins have their own switch, [oom] enabled. */
+bool service_sizing_enabled(const struct context *ctx);
+
 /* Cost lookups shared by the service modules: the tier's value, else [budget], else def. */
 uint64_t service_size(const struct context *ctx, const char *key, uint64_t def);
 unsigned service_uint(const struct context *ctx, const char *key, unsigned def);

@@ -12,130 +12,6 @@
 #define DEBIAN_CONF_LINK "/etc/apache2/conf-enabled/memprov.conf"
 #define EL_CONF          "/etc/httpd/conf.d/memprov.conf"
 
-const char *mpm_name(enum mpm m)
-{
-        static const char *const names[] = {
-            [MPM_UNKNOWN] = "unknown",
-            [MPM_PREFORK] = "prefork",
-            [MPM_WORKER] = "worker",
-            [MPM_EVENT] = "event",
-        };
-        return names[m];
-}
-
-static enum mpm mpm_from_name(const char *name)
-{
-        for (enum mpm m = MPM_PREFORK; m <= MPM_EVENT; m++)
-                if (streq(name, mpm_name(m)))
-                        return m;
-        return MPM_UNKNOWN;
-}
-
-/* Debian: a2enmod links mods-enabled/mpm_NAME.load. */
-static enum mpm debian_mpm(int rootfd)
-{
-        _cleanup_(closedirp) DIR *d = NULL;
-        enum mpm found = MPM_UNKNOWN;
-        struct dirent *de;
-
-        if (root_opendir(rootfd, "/etc/apache2/mods-enabled", &d) < 0)
-                return MPM_UNKNOWN;
-        while ((de = readdir(d))) {
-                char name[32];
-                if (sscanf(de->d_name, "mpm_%31[a-z].load", name) == 1 &&
-                    streq(de->d_name + strlen("mpm_") + strlen(name), ".load"))
-                        found = mpm_from_name(name);
-        }
-        return found;
-}
-
-enum mpm mpm_from_loadmodule(const char *conf)
-{
-        _cleanup_free_ char *copy = xstrdup(conf);
-        enum mpm found = MPM_UNKNOWN;
-        char *line, *save = NULL;
-
-        for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                char name[32];
-                line += strspn(line, " \t");
-                if (sscanf(line, "LoadModule mpm_%31[a-z]_module", name) == 1)
-                        found = mpm_from_name(name);
-        }
-        return found;
-}
-
-/* A LoadModule line loading PHP into Apache (libphp.so, libphp8.2.so, libphp7.so ...). */
-bool apache_loads_php(const char *conf)
-{
-        _cleanup_free_ char *copy = xstrdup(conf);
-        char *line, *save = NULL;
-
-        for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                line += strspn(line, " \t");
-                if (startswith(line, "LoadModule") && strstr(line, "/libphp") &&
-                    strstr(line, ".so"))
-                        return true;
-        }
-        return false;
-}
-
-/* mod_php: Debian's a2enmod links mods-enabled/phpX.Y.load; EL loads it from a file in
- * conf.modules.d (the php package's 15-php.conf). What the files say is what httpd loads. */
-static bool detect_mod_php(int rootfd, const char *dir, const char *suffix, struct web_server *w)
-{
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-
-        if (root_opendir(rootfd, dir, &d) < 0)
-                return false;
-        while ((de = readdir(d))) {
-                _cleanup_free_ char *path = NULL, *conf = NULL;
-                size_t len = strlen(de->d_name);
-                char version[16];
-                if (de->d_name[0] == '.' || len <= strlen(suffix) ||
-                    !streq(de->d_name + len - strlen(suffix), suffix))
-                        continue;
-                path = xasprintf("%s/%s", dir, de->d_name);
-                if (root_read_file(rootfd, path, &conf, NULL) < 0 || !apache_loads_php(conf))
-                        continue;
-                /* phpX.Y.load: the version is between "php" and the suffix. */
-                if (startswith(de->d_name, "php") && len - strlen(suffix) - 3 < sizeof(version)) {
-                        snprintf(version, len - strlen(suffix) - 3 + 1, "%s", de->d_name + 3);
-                        if (version[0] && strspn(version, "0123456789.") == strlen(version))
-                                snprintf(w->mod_php_version, sizeof(w->mod_php_version), "%s",
-                                         version);
-                }
-                return true;
-        }
-        return false;
-}
-
-static int apache_detect(const struct context *ctx, struct services *services)
-{
-        struct web_server *ret = &services->web;
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *conf = NULL;
-        struct stat st;
-
-        *ret = (struct web_server){0};
-        if (root_lstat(ctx->rootfd, "/usr/sbin/apache2", &st) == 0 &&
-            root_open_dir(ctx->rootfd, "/etc/apache2", false, &fd) == 0) {
-                ret->installed = ret->debian = true;
-                ret->mpm = debian_mpm(ctx->rootfd);
-                ret->mod_php =
-                    detect_mod_php(ctx->rootfd, "/etc/apache2/mods-enabled", ".load", ret);
-        } else if (root_lstat(ctx->rootfd, "/usr/sbin/httpd", &st) == 0 &&
-                   root_open_dir(ctx->rootfd, "/etc/httpd", false, &fd) == 0) {
-                ret->installed = true;
-                if (root_read_file(ctx->rootfd, "/etc/httpd/conf.modules.d/00-mpm.conf", &conf,
-                                   NULL) == 0)
-                        ret->mpm = mpm_from_loadmodule(conf);
-                ret->mod_php =
-                    detect_mod_php(ctx->rootfd, "/etc/httpd/conf.modules.d", ".conf", ret);
-        }
-        return 0;
-}
-
 static char *mpm_key(enum mpm m, const char *directive)
 {
         return xasprintf("apache.%s.%s", mpm_name(m), directive);
@@ -427,6 +303,8 @@ static int apache_plan(const struct context *ctx, struct plan *p)
         int r;
 
         if (!w->installed)
+                return 0;
+        if (!service_sizing_enabled(ctx))
                 return 0;
         if (w->mpm == MPM_UNKNOWN) {
                 plan_note(p, "Apache is installed but no MPM is enabled; left alone");

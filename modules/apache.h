@@ -12,4 +12,7 @@ enum mpm mpm_from_loadmodule(const char *conf);
  */
 bool apache_loads_php(const char *conf);
 
+/* apache-detect.c: the layout, the MPM and mod_php. */
+int apache_detect(const struct context *ctx, struct services *services);
+
 extern const struct module apache_module;

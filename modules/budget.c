@@ -105,6 +105,11 @@ static int budget_plan(const struct context *ctx, struct plan *p)
         struct budget b;
         int r;
 
+        if (!service_sizing_enabled(ctx)) {
+                plan_note(p, "services: not sized ([services] enabled = no): the database, web "
+                             "server and PHP-FPM keep their own settings");
+                return 0;
+        }
         r = budget_compute(ctx, &b);
         if (r < 0)
                 return r;

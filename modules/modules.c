@@ -27,6 +27,8 @@ static const struct config_key core_keys[] = {
     {"memprov", "on_resize", check_on_resize},
     /* After --rerun, restart services where a reload cannot apply everything: lib/live.h. */
     {"services", "restart", check_bool},
+    /* No: no service drop-ins and no budget (lib/budget.h). */
+    {"services", "enabled", check_bool},
     {0},
 };
 

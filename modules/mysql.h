@@ -10,6 +10,9 @@ int mysql_parse_version(const char *s, unsigned *major, unsigned *minor);
 /* Whether the server accepts query_cache_* (MySQL 8.0 removed them; unknown: assume not). */
 bool mysql_has_query_cache(const struct db_server *s);
 
+/* mysql-detect.c: the server, its version and include directory. */
+int mysql_detect(const struct context *ctx, struct services *services);
+
 extern const struct module mysql_module;
 
 /* After --rerun (mysql-live.c): plan making file's new settings live; apply ACTION_SQL_LIVE. */

@@ -4,6 +4,12 @@
 
 #include "module.h"
 
+/* memprov's pool drop-in, in every pool directory (read last: "zz"). */
+#define PHPFPM_DROPIN "zz-memprov.conf"
+
+/* phpfpm-detect.c: every master and its pools. */
+int phpfpm_detect(const struct context *ctx, struct services *services);
+
 /* Adds the [name] sections of one pool file (but not [global]) to f, without duplicates. */
 void phpfpm_parse_pools(const char *conf, struct php_fpm *f);
 /* The budget line id of a pool: "php 8.2 www". */

@@ -131,6 +131,23 @@ check_units() {
         umount /etc/systemd/system
 }
 
+# [services] enabled = no (the load test's swap-and-units-only cell): no service drop-in, no
+# budget, and still the OOM drop-ins (their own switch, [oom] enabled).
+check_sizing_off() {
+        local root=$SCRATCH/sizing-off
+        debian_root "$root" event || { not_ok "sizing off: fixture"; return; }
+        check "sizing off: memprov" "$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 512M \
+                --set swap.size=none --set services.enabled=no
+        check_fails "sizing off: no MariaDB drop-in" test -e "$root/etc/mysql/mariadb.conf.d/99-memprov.cnf"
+        check_fails "sizing off: no Apache drop-in" test -e "$root/etc/apache2/conf-available/memprov.conf"
+        check_fails "sizing off: no PHP-FPM drop-in" test -e "$root/etc/php/8.2/fpm/pool.d/zz-memprov.conf"
+        check "sizing off: the OOM drop-ins stay" test -s "$root/etc/systemd/system/mariadb.service.d/50-memprov.conf"
+        check_fails "sizing off: no budget in the plan" grep -q "budget " \
+                <("$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 512M --set swap.size=none \
+                        --set services.enabled=no --rerun --dry-run 2>&1)
+}
+check_sizing_off
+
 for tier in 512M 1G 2G 4G 8G 16G 32G 64G; do
         for mpm in prefork worker event; do
                 check_apache $tier $mpm

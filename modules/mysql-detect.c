@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Which database server is installed, its version and its include directory. */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/size.h"
+#include "../lib/spawn.h"
+#include "mysql.h"
+
+/* "1:10.11.6-0+deb12u1" -> "10.11.6-0+deb12u1": dpkg versions may start with an epoch. */
+static const char *skip_epoch(const char *s)
+{
+        size_t digits = strspn(s, "0123456789");
+
+        return digits > 0 && s[digits] == ':' ? s + digits + 1 : s;
+}
+
+int mysql_parse_version(const char *s, unsigned *major, unsigned *minor)
+{
+        const char *p = strstr(s, "Ver ");
+        unsigned a, b;
+
+        p = p ? p + strlen("Ver ") : skip_epoch(s);
+        if (sscanf(p, "%u.%u", &a, &b) != 2)
+                return -EINVAL;
+        *major = a;
+        *minor = b;
+        return 0;
+}
+
+/* "mariadbd --version" on the running system: the version the server itself reports. */
+static int server_version(const char *server, struct db_server *s)
+{
+        char *argv[] = {(char *)server, (char *)"--version", NULL};
+        _cleanup_free_ char *out = NULL;
+        int r;
+
+        r = spawn_output(argv, 4096, &out);
+        if (r == 0)
+                r = mysql_parse_version(out, &s->major, &s->minor);
+        if (r < 0)
+                return r;
+        s->version_known = true;
+        if (strstr(out, "MariaDB"))
+                s->flavor = DB_MARIADB;
+        return 0;
+}
+
+static bool is_server_package(const char *name, enum db_flavor *flavor)
+{
+        static const char *const mysql[] = {"mysql-server", "mysql-community-server",
+                                            "percona-server-server"};
+
+        if (startswith(name, "mariadb-server")) {
+                *flavor = DB_MARIADB;
+                return true;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(mysql); i++)
+                if (startswith(name, mysql[i])) {
+                        *flavor = DB_MYSQL;
+                        return true;
+                }
+        return false;
+}
+
+/* One "package<TAB>version<TAB>status" line of dpkg-query: the version if the line names an
+ * installed server package. The status abbreviation "ii " reads want, state, error flag; dpkg's
+ * "ok installed" is state 'i' without the 'R' (reinstall required) flag. */
+static bool parse_package_line(char *line, struct db_server *s)
+{
+        char *version = strchr(line, '\t'), *status;
+        enum db_flavor flavor;
+
+        if (!version)
+                return false;
+        *version++ = '\0';
+        status = strchr(version, '\t');
+        if (!status)
+                return false;
+        *status++ = '\0';
+        if (!is_server_package(line, &flavor) || strlen(status) < 2 || status[1] != 'i' ||
+            status[2] == 'R')
+                return false;
+        if (mysql_parse_version(version, &s->major, &s->minor) < 0)
+                return false;
+        s->flavor = flavor;
+        s->version_known = true;
+        return true;
+}
+
+/*
+ * The installed server package's version, asked of dpkg-query (offline roots, fixtures, a server
+ * that cannot say): dpkg's database is dpkg's to read. --root (dpkg >= 1.21) rather than
+ * --admindir=ROOT/var/lib/dpkg, so that the binary names none of dpkg's paths, which lintian
+ * takes for reading the database directly. Without dpkg-query (EL) the version stays unknown.
+ */
+static int package_version(const struct context *ctx, struct db_server *s)
+{
+        static const char *const dpkg_query[] = {"/usr/bin/dpkg-query", NULL};
+        _cleanup_free_ char *root = NULL, *out = NULL;
+        char *argv[6], *line, *save = NULL;
+        size_t n = 0;
+        int r;
+
+        argv[n++] = (char *)find_program(dpkg_query);
+        if (!argv[0])
+                return -ENOENT;
+        if (ctx->root[0])
+                argv[n++] = root = xasprintf("--root=%s", ctx->root);
+        argv[n++] = (char *)"--show";
+        argv[n++] = (char *)"--showformat=${Package}\t${Version}\t${db:Status-Abbrev}\n";
+        argv[n] = NULL;
+        /* A few hundred packages on a server; far more is not a dpkg database we know. */
+        r = spawn_output(argv, 16 * MIB, &out);
+        if (r < 0)
+                return log_full(LOG_LEVEL_DEBUG, r, "dpkg-query: database server version unknown");
+        for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+                if (parse_package_line(line, s))
+                        return 0;
+        return -ENOENT;
+}
+
+static const char *existing_dir(int rootfd, const char *const *dirs)
+{
+        for (; *dirs; dirs++) {
+                _cleanup_close_ int fd = -1;
+                if (root_open_dir(rootfd, *dirs, false, &fd) == 0)
+                        return *dirs;
+        }
+        return NULL;
+}
+
+int mysql_detect(const struct context *ctx, struct services *services)
+{
+        struct db_server *ret = &services->db;
+        static const char *const mariadbd[] = {"/usr/sbin/mariadbd", "/usr/libexec/mariadbd"};
+        static const char *const mysqld[] = {"/usr/sbin/mysqld", "/usr/libexec/mysqld"};
+        static const char *const mariadb_dirs[] = {"/etc/mysql/mariadb.conf.d", "/etc/my.cnf.d",
+                                                   NULL};
+        static const char *const mysql_dirs[] = {"/etc/mysql/mysql.conf.d", "/etc/my.cnf.d", NULL};
+        const char *server = NULL;
+        struct db_server s = {0};
+        struct stat st;
+
+        for (size_t i = 0; i < ELEMENTSOF(mariadbd) && !server; i++)
+                if (root_lstat(ctx->rootfd, mariadbd[i], &st) == 0)
+                        server = mariadbd[i], s.flavor = DB_MARIADB;
+        for (size_t i = 0; i < ELEMENTSOF(mysqld) && !server; i++)
+                if (root_lstat(ctx->rootfd, mysqld[i], &st) == 0)
+                        server = mysqld[i], s.flavor = DB_MYSQL;
+        if (!server) {
+                *ret = s;
+                return 0;
+        }
+        /* Only a mysqld needs its version (MySQL 8 dropped the query cache); a mariadbd is
+         * MariaDB, whose options do not depend on it, so boot does not pay ~30 ms to ask. */
+        if (s.flavor == DB_MYSQL && (!ctx->live || server_version(server, &s) < 0))
+                package_version(ctx, &s);
+        s.dropin_dir =
+            existing_dir(ctx->rootfd, s.flavor == DB_MARIADB ? mariadb_dirs : mysql_dirs);
+        *ret = s;
+        return 0;
+}
