@@ -56,9 +56,9 @@ void phpfpm_parse_pools(const char *conf, struct php_fpm *f)
                 if (sscanf(line, "[%63[^]]]", name) != 1 || streq(name, "global"))
                         continue;
                 for (size_t i = 0; i < f->n_pools; i++)
-                        seen = seen || streq(f->pools[i], name);
+                        seen = seen || streq(f->pools[i].name, name);
                 if (!seen && f->n_pools < PHPFPM_MAX_POOLS)
-                        snprintf(f->pools[f->n_pools++], sizeof(f->pools[0]), "%s", name);
+                        snprintf(f->pools[f->n_pools++].name, sizeof(f->pools[0].name), "%s", name);
         }
 }
 

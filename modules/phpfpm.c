@@ -44,14 +44,14 @@ static int phpfpm_budget(const struct context *ctx, struct budget *b)
                 if (l)
                         snprintf(l->service, sizeof(l->service), "php%s-fpm", f->version);
                 for (size_t j = 0; j < f->n_pools; j++) {
-                        phpfpm_line_id(f, f->pools[j], id);
+                        phpfpm_line_id(f, f->pools[j].name, id);
                         l = budget_add(
                             b, id, "pm.max_children", service_uint(ctx, "php.max_children", 5),
                             service_uint(ctx, "php.min_children", 2), 1, 0,
                             service_size(ctx, "php.child", 32 * MIB) + memory_limit(ctx));
                         if (l)
                                 snprintf(l->service, sizeof(l->service), "php%s [%s]",
-                                         f->version[0] ? f->version : "-fpm", f->pools[j]);
+                                         f->version[0] ? f->version : "-fpm", f->pools[j].name);
                 }
         }
         return 0;
@@ -107,10 +107,10 @@ static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, con
                 char id[80];
                 unsigned children;
 
-                phpfpm_line_id(fpm, fpm->pools[i], id);
+                phpfpm_line_id(fpm, fpm->pools[i].name, id);
                 children = budget_count(b, id, 5);
-                fprintf(f, "%s[%s]\npm = %s\npm.max_children = %u\n", i ? "\n" : "", fpm->pools[i],
-                        pm, children);
+                fprintf(f, "%s[%s]\npm = %s\npm.max_children = %u\n", i ? "\n" : "",
+                        fpm->pools[i].name, pm, children);
                 if (streq(pm, "dynamic"))
                         print_dynamic(f, ctx, children);
                 if (max_requests)

@@ -168,8 +168,8 @@ TEST(phpfpm_pool_names)
                            "[www]\n",
                            &f);
         CHECK_U64(f.n_pools, 2);
-        CHECK_STR(f.pools[0], "www");
-        CHECK_STR(f.pools[1], "shop");
+        CHECK_STR(f.pools[0].name, "www");
+        CHECK_STR(f.pools[1].name, "shop");
 }
 
 /* A Debian root with the given services; php: versions x pools. */
