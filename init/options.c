@@ -33,6 +33,7 @@ static void help(void)
                "  --root DIR           operate on an offline root (image baking)\n"
                "  --assume-ram SIZE    plan as if the machine had SIZE of RAM\n"
                "  --assume-disk SIZE   plan as if the swapfile's filesystem were SIZE\n"
+               "  --assume-cpus N      plan as if the machine had N vCPUs\n"
                "  --config FILE        read FILE after /etc/memprov\n"
                "  --set SECTION.KEY=VALUE  override one setting (repeatable)\n"
                "  --defaults DIR       shipped defaults (default " MEMPROV_DEFAULTS_DIR ",\n"
@@ -49,6 +50,19 @@ static int parse_size_arg(const char *opt, const char *arg, uint64_t *ret)
         return 0;
 }
 
+static int parse_cpus_arg(const char *arg, unsigned *ret)
+{
+        unsigned long n;
+        char *end;
+
+        errno = 0;
+        n = strtoul(arg, &end, 10);
+        if (errno != 0 || end == arg || *end != '\0' || n == 0 || n > 4096 || arg[0] == '-')
+                return log_error("--assume-cpus: invalid count \"%s\" (expected 1 to 4096)", arg);
+        *ret = (unsigned)n;
+        return 0;
+}
+
 enum {
         ARG_RERUN = 0x100,
         ARG_DRY_RUN,
@@ -56,6 +70,7 @@ enum {
         ARG_ROOT,
         ARG_ASSUME_RAM,
         ARG_ASSUME_DISK,
+        ARG_ASSUME_CPUS,
         ARG_CONFIG,
         ARG_SET,
         ARG_DEFAULTS,
@@ -79,6 +94,7 @@ static const struct option longopts[] = {
     {"root", required_argument, NULL, ARG_ROOT},
     {"assume-ram", required_argument, NULL, ARG_ASSUME_RAM},
     {"assume-disk", required_argument, NULL, ARG_ASSUME_DISK},
+    {"assume-cpus", required_argument, NULL, ARG_ASSUME_CPUS},
     {"config", required_argument, NULL, ARG_CONFIG},
     {"set", required_argument, NULL, ARG_SET},
     {"defaults", required_argument, NULL, ARG_DEFAULTS},
@@ -128,6 +144,8 @@ static int parse_one(int c, struct options *o)
                 return parse_size_arg("--assume-ram", optarg, &o->assume_ram);
         case ARG_ASSUME_DISK:
                 return parse_size_arg("--assume-disk", optarg, &o->assume_disk);
+        case ARG_ASSUME_CPUS:
+                return parse_cpus_arg(optarg, &o->assume_cpus);
         case ARG_SET:
                 o->assignments = xrealloc(o->assignments, (o->n_assignments + 1) * sizeof(char *));
                 o->assignments[o->n_assignments++] = optarg;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <libmount/libmount.h>
 #include <linux/btrfs.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/statvfs.h>
 
@@ -303,6 +305,20 @@ static enum distro detect_distro(int rootfd)
         return DISTRO_UNKNOWN;
 }
 
+int read_vcpus(unsigned *ret, const char **ret_source)
+{
+        cpu_set_t set;
+        int n;
+
+        /* sched_getaffinity(2) is what nproc(1) and systemd's cpus_in_affinity_mask() count. */
+        if (sched_getaffinity(0, sizeof(set), &set) < 0)
+                return log_error_errno(-errno, "cannot read the CPU affinity mask");
+        n = CPU_COUNT(&set);
+        *ret = n > 0 ? (unsigned)n : 1;
+        *ret_source = "affinity";
+        return 0;
+}
+
 int facts_gather(const struct options *o, int rootfd, const char *swap_path, struct facts *ret)
 {
         struct facts f = {.distro = detect_distro(rootfd)};
@@ -313,6 +329,11 @@ int facts_gather(const struct options *o, int rootfd, const char *swap_path, str
                 f.ram_bytes = o->assume_ram;
                 f.ram_source = "--assume-ram";
         } else if ((r = read_nominal_ram(NULL, &f.ram_bytes, &f.ram_source)) < 0)
+                goto fail;
+        if (o->assume_cpus) {
+                f.vcpus = o->assume_cpus;
+                f.vcpus_source = "--assume-cpus";
+        } else if ((r = read_vcpus(&f.vcpus, &f.vcpus_source)) < 0)
                 goto fail;
         f.systemd_running = !o->root && access("/run/systemd/system", F_OK) == 0;
         r = gather_fs(o, rootfd, swap_path, &f.swapfs);

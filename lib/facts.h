@@ -33,6 +33,8 @@ struct swap_entry {
 struct facts {
         uint64_t ram_bytes;
         const char *ram_source;
+        unsigned vcpus; /* CPUs this process may run on (affinity), or --assume-cpus */
+        const char *vcpus_source;
         bool systemd_running;
         enum distro distro;
         bool fs_known;          /* swapfs could be examined */
@@ -52,6 +54,9 @@ struct ram_sources {
 };
 /* Nominal RAM: the present pages rounded up to the memory block size, else MemTotal rounded up
  * to 128 MiB. */
+/* The CPUs the run may use: the affinity mask's count (a cgroup's cpu.max is applied on top
+ * where one is set). Never 0. */
+int read_vcpus(unsigned *ret, const char **ret_source);
 int read_nominal_ram(const struct ram_sources *src, uint64_t *ret, const char **ret_source);
 /* The fstab's entries, for any module: -EINVAL (logged with file:line) when malformed. */
 struct libmnt_table;

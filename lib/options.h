@@ -20,6 +20,7 @@ struct options {
         const char *config_file;   /* --config, layered after /etc */
         uint64_t assume_ram;       /* 0: measure */
         uint64_t assume_disk;      /* 0: measure */
+        unsigned assume_cpus;      /* 0: measure */
         char **assignments;        /* --set SECTION.KEY=VALUE, in order */
         unsigned n_assignments;
 };
