@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "../lib/chase.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "apache.h"
@@ -33,7 +34,7 @@ static enum mpm debian_mpm(int rootfd)
         enum mpm found = MPM_UNKNOWN;
         struct dirent *de;
 
-        if (root_opendir(rootfd, "/etc/apache2/mods-enabled", &d) < 0)
+        if (chase_opendir(rootfd, "/etc/apache2/mods-enabled", &d) < 0)
                 return MPM_UNKNOWN;
         while ((de = readdir(d))) {
                 char name[32];
@@ -74,15 +75,21 @@ bool apache_loads_php(const char *conf)
         return false;
 }
 
-/* mod_php: Debian's a2enmod links mods-enabled/phpX.Y.load; EL loads it from a file in
- * conf.modules.d (the php package's 15-php.conf). What the files say is what httpd loads. */
+/* mod_php: Debian's a2enmod links mods-enabled/phpX.Y.load to ../mods-available/phpX.Y.load; EL
+ * loads it from a file in conf.modules.d (the php package's 15-php.conf). What the files say is
+ * what httpd loads, links followed inside the root as httpd follows them. */
 static bool detect_mod_php(int rootfd, const char *dir, const char *suffix, struct web_server *w)
 {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
+        int r;
 
-        if (root_opendir(rootfd, dir, &d) < 0)
+        r = chase_opendir(rootfd, dir, &d);
+        if (r < 0) {
+                if (r != -ENOENT)
+                        log_warning("%s: %s; its modules are not read", dir, chase_strerror(r));
                 return false;
+        }
         while ((de = readdir(d))) {
                 _cleanup_free_ char *path = NULL, *conf = NULL;
                 size_t len = strlen(de->d_name);
@@ -91,7 +98,11 @@ static bool detect_mod_php(int rootfd, const char *dir, const char *suffix, stru
                     !streq(de->d_name + len - strlen(suffix), suffix))
                         continue;
                 path = xasprintf("%s/%s", dir, de->d_name);
-                if (root_read_file(rootfd, path, &conf, NULL) < 0 || !apache_loads_php(conf))
+                r = chase_read_file(rootfd, path, &conf, NULL);
+                /* A dangling link (a2dismod of the target) loads nothing: httpd would not start. */
+                if (r < 0 && r != -ENOENT)
+                        log_warning("%s: %s; not read", path, chase_strerror(r));
+                if (r < 0 || !apache_loads_php(conf))
                         continue;
                 /* phpX.Y.load: the version is between "php" and the suffix. */
                 if (startswith(de->d_name, "php") && len - strlen(suffix) - 3 < sizeof(version)) {
@@ -122,8 +133,8 @@ int apache_detect(const struct context *ctx, struct services *services)
         } else if (root_lstat(ctx->rootfd, "/usr/sbin/httpd", &st) == 0 &&
                    root_open_dir(ctx->rootfd, "/etc/httpd", false, &fd) == 0) {
                 ret->installed = true;
-                if (root_read_file(ctx->rootfd, "/etc/httpd/conf.modules.d/00-mpm.conf", &conf,
-                                   NULL) == 0)
+                if (chase_read_file(ctx->rootfd, "/etc/httpd/conf.modules.d/00-mpm.conf", &conf,
+                                    NULL) == 0)
                         ret->mpm = mpm_from_loadmodule(conf);
                 ret->mod_php =
                     detect_mod_php(ctx->rootfd, "/etc/httpd/conf.modules.d", ".conf", ret);
