@@ -20,6 +20,13 @@ enum value_source {
         SOURCE_ADMIN,  /* a file the admin (or a panel) wrote: it wins over memprov's tier value */
 };
 
+static inline const char *value_source_name(enum value_source s)
+{
+        static const char *const names[] = {"unknown", "default", "distro", "admin"};
+
+        return s <= SOURCE_ADMIN ? names[s] : "unknown";
+}
+
 /* One effective value: 0 bytes/count with SOURCE_UNKNOWN means "not known". */
 struct effective_value {
         uint64_t value;
@@ -59,6 +66,8 @@ struct db_server {
          * memprov's value for it cannot take effect (the model budgets the admin's). */
         unsigned after_memprov;
         uint64_t data_bytes; /* InnoDB data under the datadir where readable (0: unknown) */
+        /* The server's option files include dropin_dir: a drop-in there takes effect. */
+        bool dropin_read;
 };
 
 enum mpm { MPM_UNKNOWN, MPM_PREFORK, MPM_WORKER, MPM_EVENT };

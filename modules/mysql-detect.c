@@ -122,6 +122,70 @@ static int package_version(const struct context *ctx, struct db_server *s)
         return -ENOENT;
 }
 
+/* The server's version, where mysql_detect did not need it (MariaDB): the running server's
+ * answer, else the package's. */
+void mysql_ask_version(const struct context *ctx, struct db_server *s)
+{
+        static const char *const servers[] = {"/usr/sbin/mariadbd", "/usr/sbin/mysqld", NULL};
+        const char *server = find_program(servers);
+        enum db_flavor flavor = s->flavor;
+
+        if (!(ctx->live && server && server_version(server, s) == 0))
+                package_version(ctx, s);
+        s->flavor = flavor; /* the binary's name said which; the version does not change it */
+}
+
+static bool is_innodb_file(const char *name, bool top)
+{
+        size_t len = strlen(name);
+
+        if (len > 4 && streq(name + len - 4, ".ibd"))
+                return true;
+        /* The system tablespace (innodb_data_file_path's ibdata1) and the undo tablespaces
+         * (undo001.. in MariaDB, undo_001 in MySQL 8) sit in the datadir itself; the redo log
+         * (ib_logfile0) is not data the buffer pool caches. */
+        return top && (startswith(name, "ibdata") || startswith(name, "undo"));
+}
+
+/* Bytes of InnoDB tablespaces in datadir and its database directories (one level down, where
+ * the server keeps them): what a buffer pool as large as the data would cache. 0 when the
+ * datadir cannot be read (not there, or a link: datadir links are not followed). */
+static uint64_t innodb_data_bytes(int rootfd, const char *datadir)
+{
+        _cleanup_(closedirp) DIR *top = NULL;
+        uint64_t total = 0;
+        struct dirent *de;
+
+        if (root_opendir(rootfd, datadir, &top) < 0)
+                return 0;
+        while ((de = readdir(top))) {
+                _cleanup_(closedirp) DIR *sub = NULL;
+                struct dirent *e;
+                struct stat st;
+                int fd;
+                if (de->d_name[0] == '.' ||
+                    fstatat(dirfd(top), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISREG(st.st_mode) && is_innodb_file(de->d_name, true))
+                        total += (uint64_t)st.st_size;
+                if (!S_ISDIR(st.st_mode))
+                        continue;
+                fd =
+                    openat(dirfd(top), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0 || !(sub = fdopendir(fd))) {
+                        if (fd >= 0)
+                                close(fd);
+                        continue;
+                }
+                while ((e = readdir(sub)))
+                        if (is_innodb_file(e->d_name, false) &&
+                            fstatat(dirfd(sub), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            S_ISREG(st.st_mode))
+                                total += (uint64_t)st.st_size;
+        }
+        return total;
+}
+
 static const char *existing_dir(int rootfd, const char *const *dirs)
 {
         for (; *dirs; dirs++) {
@@ -142,6 +206,7 @@ int mysql_detect(const struct context *ctx, struct services *services)
         static const char *const mysql_dirs[] = {"/etc/mysql/mysql.conf.d", "/etc/my.cnf.d", NULL};
         const char *server = NULL;
         struct db_server s = {0};
+        char datadir[256];
         struct stat st;
 
         for (size_t i = 0; i < ELEMENTSOF(mariadbd) && !server; i++)
@@ -160,6 +225,8 @@ int mysql_detect(const struct context *ctx, struct services *services)
                 package_version(ctx, &s);
         s.dropin_dir =
             existing_dir(ctx->rootfd, s.flavor == DB_MARIADB ? mariadb_dirs : mysql_dirs);
+        mysql_read_options(ctx, &s, datadir);
+        s.data_bytes = innodb_data_bytes(ctx->rootfd, datadir);
         *ret = s;
         return 0;
 }

@@ -152,6 +152,7 @@ static int mysql_plan(const struct context *ctx, struct plan *p)
 
         if (s->flavor == DB_NONE)
                 return 0;
+        mysql_plan_inputs(ctx, p); /* mysql-options.c: what the server reads without memprov */
         if (!service_sizing_enabled(ctx))
                 return 0;
         if (!s->dropin_dir) {

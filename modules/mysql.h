@@ -10,7 +10,36 @@ int mysql_parse_version(const char *s, unsigned *major, unsigned *minor);
 /* Whether the server accepts query_cache_* (MySQL 8.0 removed them; unknown: assume not). */
 bool mysql_has_query_cache(const struct db_server *s);
 
-/* mysql-detect.c: the server, its version and include directory. */
+/* mysql-cnf.c: the options the server reads from /etc/my.cnf and /etc/mysql/my.cnf through their
+ * includes, without memprov's own drop-in, into db->opt (the documented default where no file
+ * sets one), db->after_memprov and db->dropin_read; the effective datadir into datadir. The
+ * server's version is asked (mysql_ask_version) only if a file has a version's group
+ * ([mariadb-10.11]) and it is not known yet. */
+int mysql_read_options(const struct context *ctx, struct db_server *db, char datadir[static 256]);
+
+/* mysql-options.c. The option's name as the server spells it ("innodb_buffer_pool_size"). */
+const char *mysql_option_name(enum db_option o);
+/* A key as an option file spells it ("loose-innodb-buffer-pool-size") -> enum db_option, or
+ * MYSQL_OPTION_DATADIR, or -ENOENT; *ret_neg: 1 for skip-/disable-, 0 for enable-, else -1. */
+#define MYSQL_OPTION_DATADIR _DB_OPT_MAX
+int mysql_option_lookup(const char *key, int *ret_neg);
+/* The value of option o from the file's text (NULL: the key alone), or -EINVAL. */
+int mysql_option_value(int o, int neg, const char *value, uint64_t *ret);
+/* What a value of o must look like, for messages. */
+const char *mysql_option_expects(int o);
+/* The server's integer syntax: digits and an optional K/M/G/T/P/E (any case, powers of 1024). */
+int mysql_parse_number(const char *v, uint64_t *ret);
+/* Whether path is one the server packages ship (SOURCE_DISTRO), else the admin's. */
+bool mysql_distro_file(const char *path);
+/* The documented defaults (SOURCE_DEFAULT) of the options no file sets. */
+void mysql_fill_defaults(struct db_server *db);
+/* --dry-run: the options as inputs ("inputs" -> "database" in --json), and notes for what an
+ * admin's file read after memprov's drop-in sets. */
+void mysql_plan_inputs(const struct context *ctx, struct plan *p);
+
+/* mysql-detect.c: the server, its version and include directory, its options (above) and the
+ * size of its InnoDB data. */
+void mysql_ask_version(const struct context *ctx, struct db_server *s);
 int mysql_detect(const struct context *ctx, struct services *services);
 
 extern const struct module mysql_module;

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The database server's option files as mariadbd/mysqld read them (MariaDB's mysys/my_default.c
+ * and the "Configuring MariaDB with Option Files" page; MySQL 8.0 manual 6.2.2.2 "Using Option
+ * Files"), checked against the real my_print_defaults and mariadbd --print-defaults
+ * (tests/integration/inputs-db.sh):
+ * - /etc/my.cnf, then /etc/mysql/my.cnf (Debian: a link through /etc/alternatives to
+ *   mariadb.cnf or mysql.cnf, resolved inside the root);
+ * - "!include FILE" and "!includedir DIR" (DIR's *.cnf in strcmp order), at any place in a file
+ *   and up to 10 levels deep; an included file starts outside any group, and the including
+ *   file's group carries on after it;
+ * - group names compare without case; an option before any group ends that file (the server
+ *   says "Found option without preceding group" and reads on in the next file);
+ * - "key = value", "key" alone, "# comment" after a value outside quotes, quotes removed;
+ * - later wins. The option names take - or _, a "loose-" prefix, and for booleans "skip-",
+ *   "disable-" and "enable-".
+ * memprov's own 99-memprov.cnf is not read (the inputs are what the server does without it); an
+ * option set by a file the server reads after it is marked in after_memprov.
+ */
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "mysql.h"
+
+#define MYSQL_DROPIN_NAME "99-memprov.cnf"
+/* MariaDB's max_recursion_level (mysys/my_default.c): deeper includes are an error. */
+#define CNF_MAX_DEPTH 10
+/* Enough for any real layering (Debian's has 9 files); a loop of includes stops here. */
+#define CNF_MAX_FILES 256
+
+struct cnf_reader {
+        const struct context *ctx;
+        int rootfd;
+        const char *root;
+        struct db_server *db;
+        const char *dropin_dir; /* where 99-memprov.cnf is (or would be), no trailing slash */
+        bool past_memprov;      /* the server has read memprov's drop-in by now */
+        unsigned n_files;
+        bool version_asked; /* for a [mysqld-X.Y] group: asked only then */
+        char datadir[256];
+};
+
+/* path inside the root, symlinks followed but kept inside it (an absolute target is read as the
+ * server would see it on this root: Debian's my.cnf -> /etc/alternatives/my.cnf ->
+ * /etc/mysql/mariadb.cnf). Where the kernel lacks openat2 (Linux < 5.6) no link is followed. */
+static int open_in_root(int rootfd, const char *path, int flags)
+{
+#ifdef SYS_openat2
+        struct open_how how = {
+            /* openat2 refuses O_PATH with any flag but O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW. */
+            .flags = (uint64_t)(flags | O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY)),
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+        if (fd >= 0)
+                return (int)fd;
+        if (errno != ENOSYS && errno != EPERM)
+                return -errno;
+#endif
+        {
+                _cleanup_close_ int dirfd = -1;
+                const char *name;
+                int r = root_open_parent(rootfd, path, false, &dirfd, &name), fd2;
+
+                if (r < 0)
+                        return r;
+                fd2 = openat(dirfd, name, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+                return fd2 < 0 ? -errno : fd2;
+        }
+}
+
+/* A regular file only, opened first as O_PATH so that a device is never opened for reading. */
+static int read_in_root(int rootfd, const char *path, char **ret)
+{
+        _cleanup_close_ int pathfd = -1, fd = -1;
+        struct stat st, st2;
+        int r;
+
+        pathfd = open_in_root(rootfd, path, O_PATH);
+        if (pathfd < 0)
+                return pathfd;
+        if (fstat(pathfd, &st) < 0)
+                return -errno;
+        r = verify_regular(&st);
+        if (r < 0)
+                return r;
+        fd = open_in_root(rootfd, path, O_RDONLY | O_NONBLOCK);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st2) < 0)
+                return -errno;
+        if (st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)
+                return -EAGAIN; /* replaced while looked at */
+        return read_fd(fd, READ_MAX, ret, NULL);
+}
+
+static bool group_matches(struct cnf_reader *rd, const char *group)
+{
+        static const char *const mariadb[] = {"mysqld",   "server",        "mariadb",
+                                              "mariadbd", "client-server", "galera"};
+        static const char *const versioned_mariadb[] = {"mysqld-", "mariadb-", "mariadbd-"};
+        struct db_server *db = rd->db;
+        bool maria = db->flavor == DB_MARIADB;
+        const char *suffix = NULL;
+        char version[16];
+
+        if (!strcasecmp(group, "mysqld") || !strcasecmp(group, "server"))
+                return true;
+        for (size_t i = 0; maria && i < ELEMENTSOF(mariadb); i++)
+                if (!strcasecmp(group, mariadb[i]))
+                        return true;
+        /* [mysqld-8.0] (MySQL 8.0 manual 6.2.2.2), [mariadb-10.11] and its kind (MariaDB's
+         * `mariadbd --help` lists "mysqld-10.11 mariadb-10.11 mariadbd-10.11"). */
+        for (size_t i = 0; i < ELEMENTSOF(versioned_mariadb) && !suffix; i++)
+                if ((i == 0 || maria) &&
+                    !strncasecmp(group, versioned_mariadb[i], strlen(versioned_mariadb[i])))
+                        suffix = group + strlen(versioned_mariadb[i]);
+        if (!suffix)
+                return false;
+        if (!db->version_known && !rd->version_asked) {
+                rd->version_asked = true;
+                mysql_ask_version(rd->ctx, db);
+        }
+        if (!db->version_known) {
+                log_debug("[%s]: server version unknown, group not read", group);
+                return false;
+        }
+        snprintf(version, sizeof(version), "%u.%u", db->major, db->minor);
+        return streq(suffix, version);
+}
+static void set_option(struct cnf_reader *rd, const char *path, unsigned line, const char *key,
+                       const char *value)
+{
+        struct effective_value *ev;
+        uint64_t n;
+        int neg, o = mysql_option_lookup(key, &neg);
+
+        if (o < 0)
+                return;
+        if (o == MYSQL_OPTION_DATADIR) {
+                if (value && value[0] == '/' && strlen(value) < sizeof(rd->datadir))
+                        snprintf(rd->datadir, sizeof(rd->datadir), "%s", value);
+                return;
+        }
+        if (mysql_option_value(o, neg, value, &n) < 0) {
+                /* The server refuses such a line; the model keeps the value before it. */
+                log_warning("%s%s:%u: %s: \"%s\" is not %s", rd->root, path, line, key,
+                            value ? value : "", mysql_option_expects(o));
+                return;
+        }
+        ev = &rd->db->opt[o];
+        ev->value = n;
+        ev->source = mysql_distro_file(path) ? SOURCE_DISTRO : SOURCE_ADMIN;
+        snprintf(ev->origin, sizeof(ev->origin), "%s:%u", path, line);
+        if (rd->past_memprov)
+                rd->db->after_memprov |= 1u << o;
+        else
+                rd->db->after_memprov &= ~(1u << o);
+}
+
+/* The value after '=': blanks around it, a "# comment" outside quotes and the quotes go. */
+static char *clean_value(char *v)
+{
+        char quote = 0, *end;
+
+        v += strspn(v, " \t");
+        for (char *p = v; *p; p++) {
+                if ((*p == '\'' || *p == '"') && (!quote || quote == *p))
+                        quote = quote ? 0 : *p;
+                else if (*p == '#' && !quote) {
+                        *p = '\0';
+                        break;
+                }
+        }
+        end = v + strlen(v);
+        while (end > v && isspace((unsigned char)end[-1]))
+                *--end = '\0';
+        if (end - v >= 2 && (*v == '\'' || *v == '"') && end[-1] == *v) {
+                end[-1] = '\0';
+                v++;
+        }
+        return v;
+}
+
+static int read_file(struct cnf_reader *rd, const char *path, unsigned depth);
+
+static int compare_names(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* dir's *.cnf in strcmp order (my_dir with MY_WANT_SORT); at the drop-in's place in memprov's
+ * directory the rest is read after memprov's file, which itself is skipped. */
+static int read_dir(struct cnf_reader *rd, const char *dir, unsigned depth)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        char **names = NULL;
+        size_t n = 0, len = strlen(dir);
+        bool ours;
+        struct dirent *de;
+        int fd;
+
+        while (len > 1 && dir[len - 1] == '/')
+                len--;
+        ours =
+            rd->dropin_dir && strlen(rd->dropin_dir) == len && !strncmp(dir, rd->dropin_dir, len);
+        fd = open_in_root(rd->rootfd, dir, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return log_full(LOG_LEVEL_DEBUG, fd, "%s%s: not read", rd->root, dir);
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -errno;
+        }
+        while ((de = readdir(d))) {
+                size_t l = strlen(de->d_name);
+                if (l > 4 && streq(de->d_name + l - 4, ".cnf") && n < CNF_MAX_FILES) {
+                        names = xrealloc(names, (n + 1) * sizeof(*names));
+                        names[n++] = xstrdup(de->d_name);
+                }
+        }
+        if (n)
+                qsort(names, n, sizeof(*names), compare_names);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *path = xasprintf("%.*s/%s", (int)len, dir, names[i]);
+                if (ours && strcmp(names[i], MYSQL_DROPIN_NAME) >= 0)
+                        rd->past_memprov = true;
+                if (!(ours && streq(names[i], MYSQL_DROPIN_NAME)))
+                        read_file(rd, path, depth + 1);
+                free(names[i]);
+        }
+        free(names);
+        if (ours) {
+                rd->past_memprov = true; /* every file sorted before it: the drop-in is last */
+                rd->db->dropin_read = true;
+        }
+        return 0;
+}
+
+static void directive(struct cnf_reader *rd, const char *path, unsigned line, char *s,
+                      unsigned depth)
+{
+        const char *arg;
+        bool dir;
+
+        if (startswith(s, "!includedir") && isspace((unsigned char)s[strlen("!includedir")]))
+                dir = true, arg = s + strlen("!includedir");
+        else if (startswith(s, "!include") && isspace((unsigned char)s[strlen("!include")]))
+                dir = false, arg = s + strlen("!include");
+        else {
+                log_warning("%s%s:%u: unknown directive, ignored (the server knows !include and "
+                            "!includedir)",
+                            rd->root, path, line);
+                return;
+        }
+        arg = clean_value((char *)arg);
+        if (arg[0] != '/') {
+                log_warning("%s%s:%u: %s: not an absolute path, not followed", rd->root, path, line,
+                            arg);
+                return;
+        }
+        if (depth + 1 > CNF_MAX_DEPTH) {
+                log_warning("%s%s:%u: includes nested more than %d deep, not followed", rd->root,
+                            path, line, CNF_MAX_DEPTH);
+                return;
+        }
+        if (dir)
+                read_dir(rd, arg, depth);
+        else
+                read_file(rd, arg, depth + 1);
+}
+
+static int read_file(struct cnf_reader *rd, const char *path, unsigned depth)
+{
+        _cleanup_free_ char *text = NULL;
+        char *line, *save = NULL;
+        bool grouped = false, matched = false;
+        unsigned n = 0;
+        int r;
+
+        if (++rd->n_files > CNF_MAX_FILES)
+                return log_warning("%s%s: more than %d option files, not read", rd->root, path,
+                                   CNF_MAX_FILES);
+        r = read_in_root(rd->rootfd, path, &text);
+        if (r == -ENOENT)
+                return r;
+        if (r < 0)
+                return log_warning("%s%s: not read: %s", rd->root, path, fsutil_strerror(r)), r;
+        /* strtok would merge empty lines and the line numbers would drift: split by hand. */
+        for (line = text; line; line = save) {
+                char *s, *eq;
+                save = strchr(line, '\n');
+                if (save)
+                        *save++ = '\0';
+                n++;
+                s = line + strspn(line, " \t\r");
+                s[strcspn(s, "\r")] = '\0';
+                if (!*s || *s == '#' || *s == ';')
+                        continue;
+                if (*s == '!') {
+                        directive(rd, path, n, s, depth);
+                        continue;
+                }
+                if (*s == '[') {
+                        char *end = strchr(s, ']');
+                        if (!end) {
+                                log_warning("%s%s:%u: a group without its ]: the server stops "
+                                            "reading this file here",
+                                            rd->root, path, n);
+                                return -EINVAL;
+                        }
+                        *end = '\0';
+                        s = clean_value(s + 1);
+                        grouped = true;
+                        matched = group_matches(rd, s);
+                        continue;
+                }
+                if (!grouped) {
+                        log_warning("%s%s:%u: an option before any [group]: the server stops "
+                                    "reading this file here",
+                                    rd->root, path, n);
+                        return -EINVAL;
+                }
+                if (!matched)
+                        continue;
+                eq = strchr(s, '=');
+                if (eq)
+                        *eq = '\0';
+                set_option(rd, path, n, clean_value(s), eq ? clean_value(eq + 1) : NULL);
+        }
+        return 0;
+}
+
+int mysql_read_options(const struct context *ctx, struct db_server *db, char datadir[static 256])
+{
+        /* The files mariadbd and mysqld read by default on Debian and EL (`mariadbd --help`:
+         * "/etc/my.cnf /etc/mysql/my.cnf ~/.my.cnf"); the server's ~/.my.cnf is left out (the
+         * mysql user's home is /nonexistent on Debian). */
+        static const char *const files[] = {"/etc/my.cnf", "/etc/mysql/my.cnf"};
+        struct cnf_reader rd = {
+            .ctx = ctx,
+            .rootfd = ctx->rootfd,
+            .root = ctx->root,
+            .db = db,
+            .dropin_dir = db->dropin_dir,
+        };
+
+        for (int o = 0; o < _DB_OPT_MAX; o++)
+                db->opt[o] = (struct effective_value){0};
+        db->after_memprov = 0;
+        db->dropin_read = false;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                read_file(&rd, files[i], 0);
+        mysql_fill_defaults(db);
+        /* Debian's and EL's default datadir (the servers' compiled-in one on both). */
+        snprintf(datadir, 256, "%s", rd.datadir[0] ? rd.datadir : "/var/lib/mysql");
+        return 0;
+}

@@ -1,0 +1,131 @@
+#!/bin/bash
+# Issue 18: the database options memprov reads through the server's include layering are the ones
+# the real server reads. For each fixture (tests/fixtures/services/db-shapes.sh) memprov's
+# --dry-run --json "inputs.database" is compared with the last value of each option that
+# MariaDB's own my_print_defaults prints (mariadbd --print-defaults too) with the fixture's
+# /etc/mysql bound over the host's, inside a private mount namespace only. After memprov wrote
+# its drop-in, the server's value is memprov's for every option but those an admin's later file
+# sets (after_memprov), and the inputs do not change.
+[ -n "${MEMPROV_TEST_NS:-}" ] || MEMPROV_TEST_NS=1 exec unshare -m --propagation private bash "$0" "$@"
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/fixtures/services/db-shapes.sh"
+
+for prog in my_print_defaults mariadbd python3; do
+        if ! command -v $prog >/dev/null; then
+                skip "inputs-db" "$prog not installed (make test-deps)"
+                exit 0
+        fi
+done
+before=$(tree_sums /etc/mysql)
+
+# inputs ROOT: memprov's database inputs as "name value after_memprov" lines.
+inputs() {
+        "$MEMPROV" --defaults "$DEFAULTS" --root "$1" --assume-ram 1G --set swap.size=none \
+                --dry-run --json 2>/dev/null | python3 -c '
+import json, sys
+db = json.load(sys.stdin)["inputs"]["database"]
+for k, v in sorted(db["options"].items()):
+    if v["source"] != "default":
+        print(k, v["value"], int(v["after_memprov"]))'
+}
+
+# server_values GROUPS...: the last value of each option the server reads, as "name bytes",
+# from my_print_defaults' lines (normalized as the server does: - or _, loose-, skip-, K/M/G).
+server_values() {
+        my_print_defaults "$@" | python3 -c '
+import sys
+units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+last = {}
+for line in sys.stdin:
+    key, _, value = line.strip()[2:].partition("=")
+    key = key.replace("-", "_")
+    if key.startswith("loose_"):
+        key = key[6:]
+    if key.startswith(("skip_", "disable_")):
+        key, value = key.split("_", 1)[1], "0"
+    v = value.lower()
+    if v in ("on", "true", "yes", ""):
+        v = "1"
+    elif v in ("off", "false", "no"):
+        v = "0"
+    elif v[:-1].isdigit() and v[-1] in units:
+        v = str(int(v[:-1]) * units[v[-1]])
+    last[key] = v
+for k, v in sorted(last.items()):
+    print(k, v)'
+}
+
+# compare NAME ROOT GROUPS...: every option memprov reports has the server's value.
+compare() {
+        local name=$1 root=$2 key value late got
+        shift 2
+        local server
+        server=$(server_values "$@")
+        while read -r key value late; do
+                got=$(awk -v k="$key" '$1 == k { print $2 }' <<<"$server")
+                check_eq "$name: $key as the server reads it" "$value" "$got"
+        done < <(inputs "$root")
+}
+
+# Debian's MariaDB with an admin's files before and after the drop-in, a group for this version
+# and one for another, and a line in my.cnf after its !includedir lines.
+root=$SCRATCH/debian
+db_debian_mariadb "$root" && db_admin_files "$root" && db_versioned_group "$root" && db_data "$root" ||
+        not_ok "debian fixture"
+mount --bind "$root/etc/mysql" /etc/mysql || not_ok "bind /etc/mysql"
+at_exit "umount /etc/mysql"
+compare "debian mariadb" "$root" --mysqld
+check_eq "debian mariadb: options memprov reads" "$(inputs "$root" | awk '{print $1}' | tr '\n' ' ')" \
+        "innodb_buffer_pool_size join_buffer_size key_buffer_size max_connections max_heap_table_size read_buffer_size sort_buffer_size tmp_table_size "
+check_eq "debian mariadb: after memprov's drop-in" "$(inputs "$root" | awk '$3 {print $1}' | tr '\n' ' ')" \
+        "join_buffer_size key_buffer_size "
+check "mariadbd --print-defaults agrees with my_print_defaults" \
+        bash -c "[ \"\$(mariadbd --print-defaults | tail -n +2 | tr ' ' '\n' | grep -c .)\" = \"\$(my_print_defaults --mysqld | wc -l)\" ]"
+json=$("$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 1G --set swap.size=none --dry-run --json 2>/dev/null)
+check_eq "debian mariadb: InnoDB data (ibdata1, undo001, *.ibd)" \
+        "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["inputs"]["database"]["data_bytes"])' <<<"$json")" \
+        $((30 * 1048576))
+check_eq "debian mariadb: the plan names the admin's later file" \
+        "$("$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 1G --set swap.size=none --dry-run 2>/dev/null |
+                grep -c "key_buffer_size = 64M ($root/etc/mysql/mariadb.conf.d/zz-panel.cnf:2) is read after memprov's drop-in")" 1
+
+# memprov writes its drop-in: the inputs stay what the server reads without it, and the server
+# now reads memprov's value except where an admin's later file wins.
+inputs_before=$(inputs "$root")
+check "debian mariadb: memprov provisions" "$MEMPROV" --defaults "$DEFAULTS" --root "$root" \
+        --assume-ram 1G --set swap.size=none
+dropin=$root/etc/mysql/mariadb.conf.d/99-memprov.cnf
+check "debian mariadb: drop-in written" test -f "$dropin"
+check_eq "debian mariadb: inputs leave memprov's own drop-in out" "$(inputs "$root")" "$inputs_before"
+server=$(server_values --mysqld)
+for key in key_buffer_size sort_buffer_size join_buffer_size; do
+        grep -q "^$key = " "$dropin" || continue
+        late=$(awk -v k="$key" '$1 == k { print $3 }' <<<"$inputs_before")
+        if [ "$late" = 1 ]; then
+                want=$(awk -v k="$key" '$1 == k { print $2 }' <<<"$inputs_before")
+                what="the admin's later value"
+        else
+                want=$(sed -n "s/^$key = //p" "$dropin" | python3 -c '
+import sys; v = sys.stdin.read().strip(); u = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+print(int(v[:-1]) * u[v[-1]] if v[-1] in u else int(v))')
+                what="memprov's value"
+        fi
+        check_eq "debian mariadb: the server reads $what for $key" \
+                "$(awk -v k="$key" '$1 == k { print $2 }' <<<"$server")" "$want"
+done
+umount /etc/mysql
+
+# Debian's MySQL 8 layout: the groups mysqld 8.0 reads (MySQL 8.0 manual 6.2.2.2), from the file
+# the fixture's alternatives link names (the host's link names MariaDB's).
+root=$SCRATCH/mysql8
+db_debian_mysql8 "$root" || not_ok "mysql8 fixture"
+printf '[mysqld-8.0]\ntemptable_max_ram = 256M\n[mysqld]\nskip-performance-schema\n' \
+        >"$root"/etc/mysql/mysql.conf.d/zz-admin.cnf
+mount --bind "$root/etc/mysql" /etc/mysql || not_ok "bind /etc/mysql (mysql8)"
+compare "debian mysql 8" "$root" --defaults-file=/etc/mysql/mysql.cnf mysqld server mysqld-8.0
+umount /etc/mysql
+check_eq "debian mysql 8: options memprov reads" "$(inputs "$root" | awk '{print $1}' | tr '\n' ' ')" \
+        "key_buffer_size performance_schema temptable_max_ram "
+
+check_eq "host /etc/mysql unchanged" "$(tree_sums /etc/mysql)" "$before"
+exit $T_FAILED

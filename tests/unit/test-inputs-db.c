@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The database's effective options through its include layering (modules/mysql-cnf.c). The
+ * layouts the real server reads are compared with my_print_defaults in
+ * tests/integration/inputs-db.sh; these cover the syntax and the corner cases. */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "../../lib/util.h"
+#include "../../modules/module.h"
+#include "../../modules/mysql.h"
+#include "test.h"
+
+struct dbfix {
+        char *dir;
+        int rootfd;
+        struct facts facts;
+        struct context ctx;
+        struct db_server db;
+        char datadir[256];
+};
+
+static void dbfix_read(struct dbfix *f, enum db_flavor flavor, const char *dropin_dir)
+{
+        f->rootfd = open(f->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        f->ctx = (struct context){.rootfd = f->rootfd, .root = f->dir, .facts = &f->facts};
+        f->db = (struct db_server){.flavor = flavor, .dropin_dir = dropin_dir};
+        mysql_read_options(&f->ctx, &f->db, f->datadir);
+}
+
+static void dbfix_done(struct dbfix *f)
+{
+        close(f->rootfd);
+        test_rmtree(f->dir);
+        free(f->dir);
+}
+
+TEST(inputs_db_numbers)
+{
+        uint64_t n = 0;
+
+        CHECK(mysql_parse_number("128M", &n) == 0);
+        CHECK_U64(n, 128 * MIB);
+        CHECK(mysql_parse_number("2g", &n) == 0);
+        CHECK_U64(n, 2 * GIB);
+        CHECK(mysql_parse_number("65536", &n) == 0);
+        CHECK_U64(n, 65536);
+        CHECK(mysql_parse_number("1.5G", &n) == -EINVAL);
+        CHECK(mysql_parse_number("12MB", &n) == -EINVAL);
+        CHECK(mysql_parse_number("-1", &n) == -EINVAL);
+        CHECK(mysql_parse_number("99999999999999999999", &n) == -ERANGE);
+        CHECK(mysql_parse_number("20000000E", &n) == -ERANGE);
+}
+
+TEST(inputs_db_syntax_groups_and_later_wins)
+{
+        struct dbfix f = {.dir = test_mkdtemp()};
+        const struct effective_value *o = f.db.opt;
+
+        test_write(f.dir, "etc/mysql/mariadb.cnf",
+                   "[client-server]\n"
+                   "socket = /run/mysqld/mysqld.sock\n"
+                   "!includedir /etc/mysql/conf.d/\n"
+                   "!includedir /etc/mysql/mariadb.conf.d/\n");
+        test_write(f.dir, "etc/alternatives/.keep", "");
+        /* Debian: my.cnf -> /etc/alternatives/my.cnf -> /etc/mysql/mariadb.cnf, absolute. */
+        {
+                char link[4096];
+                snprintf(link, sizeof(link), "%s/etc/mysql/my.cnf", f.dir);
+                CHECK(symlink("/etc/alternatives/my.cnf", link) == 0);
+                snprintf(link, sizeof(link), "%s/etc/alternatives/my.cnf", f.dir);
+                CHECK(symlink("/etc/mysql/mariadb.cnf", link) == 0);
+        }
+        test_write(f.dir, "etc/mysql/conf.d/a.cnf",
+                   "[MYSQLD]\n"
+                   "key-buffer-size = 1M # comment\n"
+                   "loose-sort_buffer_size=\"2M\"\n"
+                   "skip-performance-schema\n"
+                   "[client]\n"
+                   "max_connections = 5\n");
+        test_write(f.dir, "etc/mysql/conf.d/not-read.conf", "[mysqld]\nkey_buffer_size = 9M\n");
+        test_write(f.dir, "etc/mysql/mariadb.conf.d/50-server.cnf",
+                   "[server]\n[mysqld]\ninnodb_buffer_pool_size = 64M\n");
+        test_write(f.dir, "etc/mysql/mariadb.conf.d/60-B.cnf", "[mysqld]\nread_buffer_size = 1K\n");
+        test_write(f.dir, "etc/mysql/mariadb.conf.d/60-b.cnf", "[mysqld]\nread_buffer_size = 2K\n");
+        test_write(f.dir, "etc/mysql/mariadb.conf.d/61-c.cnf",
+                   "max_connections = 7\n[mysqld]\nmax_connections = 8\n");
+        test_write(f.dir, "etc/mysql/mariadb.conf.d/62-d.cnf",
+                   "[galera]\n!include /etc/mysql/inc.cnf\njoin_buffer_size = 3K\n"
+                   "tmp_table_size = nonsense\n");
+        test_write(f.dir, "etc/mysql/inc.cnf", "[mariadb]\nmax_heap_table_size = 4M\n");
+        test_write(f.dir, "etc/mysql/mariadb.conf.d/99-memprov.cnf",
+                   "[mysqld]\ninnodb_buffer_pool_size = 32M\n");
+        test_write(f.dir, "etc/mysql/mariadb.conf.d/zz-panel.cnf",
+                   "[mariadbd]\ninnodb_buffer_pool_size = 512M\n");
+        dbfix_read(&f, DB_MARIADB, "/etc/mysql/mariadb.conf.d");
+
+        CHECK_U64(o[DB_OPT_KEY_BUFFER_SIZE].value, 1 * MIB);
+        CHECK_STR(o[DB_OPT_KEY_BUFFER_SIZE].origin, "/etc/mysql/conf.d/a.cnf:2");
+        CHECK(o[DB_OPT_KEY_BUFFER_SIZE].source == SOURCE_ADMIN);
+        CHECK_U64(o[DB_OPT_SORT_BUFFER_SIZE].value, 2 * MIB);
+        CHECK_U64(o[DB_OPT_PERFORMANCE_SCHEMA].value, 0);
+        CHECK(o[DB_OPT_PERFORMANCE_SCHEMA].source == SOURCE_ADMIN);
+        /* strcmp order: 60-B.cnf before 60-b.cnf; [client] is not the server's. */
+        CHECK_U64(o[DB_OPT_READ_BUFFER_SIZE].value, 2 * KIB);
+        /* An option before any group ends 61-c.cnf: neither line counts. */
+        CHECK(o[DB_OPT_MAX_CONNECTIONS].source == SOURCE_DEFAULT);
+        CHECK_U64(o[DB_OPT_MAX_CONNECTIONS].value, 151);
+        /* The included file starts outside a group; 62-d.cnf's [galera] goes on after it. */
+        CHECK_U64(o[DB_OPT_MAX_HEAP_TABLE_SIZE].value, 4 * MIB);
+        CHECK_STR(o[DB_OPT_MAX_HEAP_TABLE_SIZE].origin, "/etc/mysql/inc.cnf:2");
+        CHECK_U64(o[DB_OPT_JOIN_BUFFER_SIZE].value, 3 * KIB);
+        /* A value the server refuses leaves the default. */
+        CHECK(o[DB_OPT_TMP_TABLE_SIZE].source == SOURCE_DEFAULT);
+        /* memprov's own file is skipped; the panel's, read after it, wins and is marked. */
+        CHECK_U64(o[DB_OPT_INNODB_BUFFER_POOL_SIZE].value, 512 * MIB);
+        CHECK_STR(o[DB_OPT_INNODB_BUFFER_POOL_SIZE].origin,
+                  "/etc/mysql/mariadb.conf.d/zz-panel.cnf:2");
+        CHECK(f.db.after_memprov == 1u << DB_OPT_INNODB_BUFFER_POOL_SIZE);
+        CHECK(f.db.dropin_read);
+        /* MariaDB's defaults: Aria 128M, no TempTable, performance_schema OFF. */
+        CHECK(o[DB_OPT_ARIA_PAGECACHE_BUFFER_SIZE].source == SOURCE_DEFAULT);
+        CHECK_U64(o[DB_OPT_ARIA_PAGECACHE_BUFFER_SIZE].value, 128 * MIB);
+        CHECK(o[DB_OPT_TEMPTABLE_MAX_RAM].source == SOURCE_UNKNOWN);
+        CHECK_STR(f.datadir, "/var/lib/mysql");
+        dbfix_done(&f);
+}
+
+TEST(inputs_db_distro_file_and_mysql8_defaults)
+{
+        struct dbfix f = {.dir = test_mkdtemp()};
+        const struct effective_value *o = f.db.opt;
+
+        test_write(f.dir, "etc/mysql/my.cnf", "!includedir /etc/mysql/mysql.conf.d/\n");
+        test_write(f.dir, "etc/mysql/mysql.conf.d/mysqld.cnf",
+                   "[mysqld]\nkey_buffer_size\t\t= 16M\ndatadir = /srv/db\n");
+        f.facts = (struct facts){0};
+        f.rootfd = open(f.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        f.ctx = (struct context){.rootfd = f.rootfd, .root = f.dir, .facts = &f.facts};
+        f.db = (struct db_server){.flavor = DB_MYSQL, .version_known = true, .major = 8};
+        mysql_read_options(&f.ctx, &f.db, f.datadir);
+        CHECK(o[DB_OPT_KEY_BUFFER_SIZE].source == SOURCE_DISTRO);
+        CHECK_U64(o[DB_OPT_KEY_BUFFER_SIZE].value, 16 * MIB);
+        /* MySQL 8.0 manual: performance_schema ON, temptable_max_ram 1 GiB. */
+        CHECK(o[DB_OPT_PERFORMANCE_SCHEMA].source == SOURCE_DEFAULT);
+        CHECK_U64(o[DB_OPT_PERFORMANCE_SCHEMA].value, 1);
+        CHECK_U64(o[DB_OPT_TEMPTABLE_MAX_RAM].value, 1 * GIB);
+        CHECK(o[DB_OPT_ARIA_PAGECACHE_BUFFER_SIZE].source == SOURCE_UNKNOWN);
+        CHECK_STR(f.datadir, "/srv/db");
+        CHECK(!f.db.dropin_read);
+        dbfix_done(&f);
+}
+
+/* A link that climbs out of the root is resolved inside it, never on the host. */
+TEST(inputs_db_links_stay_in_root)
+{
+        struct dbfix f = {.dir = test_mkdtemp()};
+        char link[4096];
+
+        test_write(f.dir, "etc/mysql/real.cnf", "[mysqld]\nmax_connections = 42\n");
+        test_write(f.dir, "etc/my.cnf.d/.keep", "");
+        snprintf(link, sizeof(link), "%s/etc/my.cnf", f.dir);
+        CHECK(symlink("../../../../../../etc/mysql/real.cnf", link) == 0);
+        dbfix_read(&f, DB_MARIADB, NULL);
+        CHECK_U64(f.db.opt[DB_OPT_MAX_CONNECTIONS].value, 42);
+        CHECK_STR(f.db.opt[DB_OPT_MAX_CONNECTIONS].origin, "/etc/my.cnf:2");
+        dbfix_done(&f);
+}
+
+/* EL: /etc/my.cnf with !includedir /etc/my.cnf.d, where memprov's drop-in goes. */
+TEST(inputs_db_el_layout)
+{
+        struct dbfix f = {.dir = test_mkdtemp()};
+
+        test_write(f.dir, "etc/my.cnf", "[client-server]\n\n!includedir /etc/my.cnf.d\n");
+        test_write(f.dir, "etc/my.cnf.d/mariadb-server.cnf",
+                   "[server]\n[mysqld]\ndatadir=/var/lib/mysql\n[mariadb]\nkey_buffer_size=8M\n");
+        test_write(f.dir, "etc/my.cnf.d/galera-admin.cnf", "[galera]\nperformance_schema = ON\n");
+        dbfix_read(&f, DB_MARIADB, "/etc/my.cnf.d");
+        CHECK(f.db.opt[DB_OPT_KEY_BUFFER_SIZE].source == SOURCE_DISTRO);
+        CHECK_U64(f.db.opt[DB_OPT_PERFORMANCE_SCHEMA].value, 1);
+        CHECK(f.db.opt[DB_OPT_PERFORMANCE_SCHEMA].source == SOURCE_ADMIN);
+        /* Letters sort after "99-memprov.cnf": on EL the package's mariadb-server.cnf and the
+         * admin's galera-admin.cnf are both read after memprov's drop-in and win over it. */
+        CHECK(f.db.after_memprov ==
+              (1u << DB_OPT_PERFORMANCE_SCHEMA | 1u << DB_OPT_KEY_BUFFER_SIZE));
+        CHECK(f.db.dropin_read);
+        dbfix_done(&f);
+}
