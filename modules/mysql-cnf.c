@@ -5,7 +5,8 @@
  * Files"), checked against the real my_print_defaults and mariadbd --print-defaults
  * (tests/integration/inputs-db.sh):
  * - /etc/my.cnf, then /etc/mysql/my.cnf (Debian: a link through /etc/alternatives to
- *   mariadb.cnf or mysql.cnf, resolved inside the root);
+ *   mariadb.cnf or mysql.cnf, resolved inside the root by lib/chase.h; a link that leaves the
+ *   root is not read);
  * - "!include FILE" and "!includedir DIR" (DIR's *.cnf in strcmp order), at any place in a file
  *   and up to 10 levels deep; an included file starts outside any group, and the including
  *   file's group carries on after it;
@@ -17,11 +18,7 @@
  * memprov's own 99-memprov.cnf is not read (the inputs are what the server does without it); an
  * option set by a file the server reads after it is marked in after_memprov.
  */
-#include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-
+#include "../lib/chase.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "mysql.h"
@@ -43,61 +40,6 @@ struct cnf_reader {
         bool version_asked; /* for a [mysqld-X.Y] group: asked only then */
         char datadir[256];
 };
-
-/* path inside the root, symlinks followed but kept inside it (an absolute target is read as the
- * server would see it on this root: Debian's my.cnf -> /etc/alternatives/my.cnf ->
- * /etc/mysql/mariadb.cnf). Where the kernel lacks openat2 (Linux < 5.6) no link is followed. */
-static int open_in_root(int rootfd, const char *path, int flags)
-{
-#ifdef SYS_openat2
-        struct open_how how = {
-            /* openat2 refuses O_PATH with any flag but O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW. */
-            .flags = (uint64_t)(flags | O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY)),
-            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-
-        if (fd >= 0)
-                return (int)fd;
-        if (errno != ENOSYS && errno != EPERM)
-                return -errno;
-#endif
-        {
-                _cleanup_close_ int dirfd = -1;
-                const char *name;
-                int r = root_open_parent(rootfd, path, false, &dirfd, &name), fd2;
-
-                if (r < 0)
-                        return r;
-                fd2 = openat(dirfd, name, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-                return fd2 < 0 ? -errno : fd2;
-        }
-}
-
-/* A regular file only, opened first as O_PATH so that a device is never opened for reading. */
-static int read_in_root(int rootfd, const char *path, char **ret)
-{
-        _cleanup_close_ int pathfd = -1, fd = -1;
-        struct stat st, st2;
-        int r;
-
-        pathfd = open_in_root(rootfd, path, O_PATH);
-        if (pathfd < 0)
-                return pathfd;
-        if (fstat(pathfd, &st) < 0)
-                return -errno;
-        r = verify_regular(&st);
-        if (r < 0)
-                return r;
-        fd = open_in_root(rootfd, path, O_RDONLY | O_NONBLOCK);
-        if (fd < 0)
-                return fd;
-        if (fstat(fd, &st2) < 0)
-                return -errno;
-        if (st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)
-                return -EAGAIN; /* replaced while looked at */
-        return read_fd(fd, READ_MAX, ret, NULL);
-}
 
 static bool group_matches(struct cnf_reader *rd, const char *group)
 {
@@ -203,20 +145,17 @@ static int read_dir(struct cnf_reader *rd, const char *dir, unsigned depth)
         size_t n = 0, len = strlen(dir);
         bool ours;
         struct dirent *de;
-        int fd;
+        int r;
 
         while (len > 1 && dir[len - 1] == '/')
                 len--;
         ours =
             rd->dropin_dir && strlen(rd->dropin_dir) == len && !strncmp(dir, rd->dropin_dir, len);
-        fd = open_in_root(rd->rootfd, dir, O_RDONLY | O_DIRECTORY);
-        if (fd < 0)
-                return log_full(LOG_LEVEL_DEBUG, fd, "%s%s: not read", rd->root, dir);
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return -errno;
-        }
+        r = chase_opendir(rd->rootfd, dir, &d);
+        if (r == -ENOENT)
+                return r; /* the server skips a missing directory silently */
+        if (r < 0)
+                return log_warning("%s%s: not read: %s", rd->root, dir, chase_strerror(r)), r;
         while ((de = readdir(d))) {
                 size_t l = strlen(de->d_name);
                 if (l > 4 && streq(de->d_name + l - 4, ".cnf") && n < CNF_MAX_FILES) {
@@ -286,11 +225,11 @@ static int read_file(struct cnf_reader *rd, const char *path, unsigned depth)
         if (++rd->n_files > CNF_MAX_FILES)
                 return log_warning("%s%s: more than %d option files, not read", rd->root, path,
                                    CNF_MAX_FILES);
-        r = read_in_root(rd->rootfd, path, &text);
+        r = chase_read_file(rd->rootfd, path, &text, NULL);
         if (r == -ENOENT)
                 return r;
         if (r < 0)
-                return log_warning("%s%s: not read: %s", rd->root, path, fsutil_strerror(r)), r;
+                return log_warning("%s%s: not read: %s", rd->root, path, chase_strerror(r)), r;
         /* strtok would merge empty lines and the line numbers would drift: split by hand. */
         for (line = text; line; line = save) {
                 char *s, *eq;
