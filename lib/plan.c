@@ -157,6 +157,10 @@ static const char *verb(const struct action *a, bool applied)
         case ACTION_DAEMON_RELOAD:
                 return applied ? "reloaded" : "reload";
         case ACTION_SERVICE_LIVE:
+                if (a->unit_op == UNIT_START)
+                        return applied ? "started" : "start";
+                if (a->unit_op == UNIT_STOP)
+                        return applied ? "stopped" : "stop";
                 return a->unit_op == UNIT_RESTART ? (applied ? "restarted" : "restart")
                                                   : (applied ? "reloaded" : "reload");
         case ACTION_SQL_LIVE:

@@ -40,7 +40,10 @@ struct swap_action {
         char *extra_path; /* set by apply: a second file left active by a resize */
 };
 
-enum unit_op { UNIT_DISABLE, UNIT_ENABLE, UNIT_RELOAD, UNIT_RESTART };
+/* UNIT_START/UNIT_STOP (ACTION_SERVICE_LIVE): a unit a generator makes from a file memprov
+ * writes (zram-generator's dev-zram0.swap), started if it is not running or stopped, on every
+ * run on a running systemd, the boot run included, after the reload that re-ran the generator. */
+enum unit_op { UNIT_DISABLE, UNIT_ENABLE, UNIT_RELOAD, UNIT_RESTART, UNIT_START, UNIT_STOP };
 
 struct action {
         enum action_type type;

@@ -5,31 +5,21 @@
  * in RAM is cheaper than a write to the (often network-backed) VPS disk and the read back.
  * zswap needs a swap device behind it: pages it rejects or evicts go there.
  *
- * Live: /sys/module/zswap/parameters/{compressor,max_pool_percent,enabled}, in that order (a
- * compressor set before enabling creates the pool once). Every boot after: a systemd-tmpfiles
- * "w" line per parameter in /etc/tmpfiles.d/memprov-zswap.conf ("w" writes only when the path
- * exists, so a kernel without zswap boots untouched). The kernel command line is never edited.
+ * Which kernels have it, and what takes its place where they do not: lib/cushion.h.
+ *
+ * Live: /sys/module/zswap/parameters/{zpool,compressor,max_pool_percent,enabled}, in that
+ * order (a zpool and compressor set before enabling create the pool once). Every boot after: a
+ * systemd-tmpfiles "w" line per parameter in /etc/tmpfiles.d/memprov-zswap.conf ("w" writes only
+ * when the path exists, so a kernel without zswap boots untouched). The kernel command line is
+ * never edited.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 
+#include "../lib/cushion.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "zswap.h"
-
-/* zstd compresses best of the three (the kernel's crypto/zstd and lib/zstd); lz4 is the
- * fastest fallback. zswap's own default (CONFIG_ZSWAP_COMPRESSOR_DEFAULT, lzo on Debian) is
- * what is left when the kernel has neither. */
-const char *const zswap_compressors[] = {"zstd", "lz4", NULL};
-
-const char *zswap_pick_compressor(unsigned available)
-{
-        for (size_t i = 0; zswap_compressors[i]; i++)
-                if (available & (1u << i))
-                        return zswap_compressors[i];
-        return NULL;
-}
 
 static int check_zswap_mode(const char *v)
 {
@@ -39,100 +29,6 @@ static int check_zswap_mode(const char *v)
 static int check_pool_percent(const char *v)
 {
         return check_uint(v) < 0 || atoi(v) < 1 || atoi(v) > 100 ? -EINVAL : 0;
-}
-
-/* Whether text (modules.dep, modules.builtin or /proc/crypto) names the algorithm. */
-static bool text_has_algorithm(const char *text, const char *alg)
-{
-        /* modules.dep "kernel/crypto/zstd.ko.xz: ..." or modules.builtin "kernel/crypto/zstd.ko" */
-        _cleanup_free_ char *module = xasprintf("/crypto/%s.ko", alg);
-
-        if (strstr(text, module))
-                return true;
-        /* /proc/crypto: "name         : zstd" */
-        for (const char *p = strstr(text, "name"); p; p = strstr(p + 1, "\nname")) {
-                const char *colon = strchr(p, ':');
-                if (colon && startswith(colon + 2, alg) &&
-                    (colon[2 + strlen(alg)] == '\n' || colon[2 + strlen(alg)] == '\0'))
-                        return true;
-        }
-        return false;
-}
-
-static unsigned text_compressors(const char *text)
-{
-        unsigned bits = 0;
-
-        for (size_t i = 0; zswap_compressors[i]; i++)
-                if (text_has_algorithm(text, zswap_compressors[i]))
-                        bits |= 1u << i;
-        return bits;
-}
-
-static unsigned file_compressors(int rootfd, const char *path)
-{
-        _cleanup_free_ char *text = NULL;
-        size_t size;
-
-        return root_read_file(rootfd, path, &text, &size) == 0 ? text_compressors(text) : 0;
-}
-
-/* The compressors a kernel's module tree has, built in or as modules. */
-static unsigned kernel_tree_compressors(int rootfd, const char *dir)
-{
-        _cleanup_free_ char *dep = xasprintf("%s/modules.dep", dir);
-        _cleanup_free_ char *builtin = xasprintf("%s/modules.builtin", dir);
-
-        return file_compressors(rootfd, dep) | file_compressors(rootfd, builtin);
-}
-
-/* Running system: loaded algorithms (/proc/crypto) and the running kernel's modules. Offline
- * root: what every kernel installed in it has in common. Merged /usr makes /lib a symlink,
- * which memprov does not follow, so /usr/lib/modules is tried first. */
-static unsigned available_compressors(const struct context *ctx)
-{
-        static const char *const trees[] = {"/usr/lib/modules", "/lib/modules"};
-        unsigned bits = 0;
-        bool any = false;
-
-        if (ctx->live) {
-                struct utsname u;
-                bits = file_compressors(ctx->rootfd, "/proc/crypto");
-                if (uname(&u) == 0)
-                        for (size_t i = 0; i < ELEMENTSOF(trees); i++) {
-                                _cleanup_free_ char *dir = xasprintf("%s/%s", trees[i], u.release);
-                                bits |= kernel_tree_compressors(ctx->rootfd, dir);
-                        }
-                return bits;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(trees) && !any; i++) {
-                _cleanup_(closedirp) DIR *d = NULL;
-                struct dirent *de;
-                if (root_opendir(ctx->rootfd, trees[i], &d) < 0)
-                        continue;
-                bits = ~0u;
-                while ((de = readdir(d)))
-                        if (de->d_name[0] != '.') {
-                                _cleanup_free_ char *dir = xasprintf("%s/%s", trees[i], de->d_name);
-                                bits &= kernel_tree_compressors(ctx->rootfd, dir);
-                                any = true;
-                        }
-        }
-        return any ? bits : 0;
-}
-
-/* Whether the machine will have swap for zswap to sit in front of. */
-static bool swap_planned(const struct context *ctx, const struct plan *p)
-{
-        for (size_t i = 0; i < p->n_actions; i++)
-                if (p->actions[i].type == ACTION_SWAP && p->actions[i].swap.op != SWAP_NONE &&
-                    p->actions[i].swap.op != SWAP_REMOVE)
-                        return true;
-        for (size_t i = 0; i < ctx->facts->n_swaps; i++)
-                if (ctx->facts->swaps[i].present &&
-                    (ctx->facts->swaps[i].active || ctx->facts->swaps[i].in_fstab))
-                        return true;
-        return false;
 }
 
 static char *default_compressor_note(const struct context *ctx)
@@ -158,47 +54,58 @@ static void add_param(struct plan *p, const char *key, const char *value, const 
         a->note = note ? xstrdup(note) : NULL;
 }
 
-static bool zswap_wanted(const struct context *ctx, struct plan *p)
+/* zsmalloc packs compressed pages densest (mm/zsmalloc.c; zbud, bookworm generic's default
+ * CONFIG_ZSWAP_ZPOOL_DEFAULT, stores at most two per page; trixie's defaults to zsmalloc). The
+ * "zpool" parameter where it is settable: 6.1 and 6.12 have it, this host's 6.18 has none (zsmalloc
+ * alone there). */
+static const char *pick_zpool(const struct context *ctx, const struct cushion *c)
 {
-        const char *mode = config_str(ctx->config, "swap", "zswap", "auto");
-        const char *tier = tier_value(ctx, "zswap");
-        bool want = false;
+        struct stat st;
 
-        if (streq(mode, "auto"))
-                (void)parse_bool(tier ? tier : "no", &want);
-        else
-                (void)parse_bool(mode, &want);
-        if (want && !swap_planned(ctx, p)) {
-                plan_note(p, "zswap left off: there is no swap for it to sit in front of");
-                return false;
-        }
-        return want;
+        if (!(c->kernel.features & KERNEL_ZSMALLOC))
+                return NULL;
+        if (ctx->live && stat(ZSWAP_PARAMS_DIR "/zpool", &st) < 0)
+                return NULL;
+        return "zsmalloc";
 }
 
 static int zswap_plan(const struct context *ctx, struct plan *p)
 {
-        struct stat st;
-        const char *compressor, *percent = tier_value(ctx, "zswap.max_pool_percent");
+        _cleanup_(cushion_done) struct cushion c = {0};
+        const char *compressor, *zpool, *percent = tier_value(ctx, "zswap.max_pool_percent");
         _cleanup_free_ char *note = NULL, *lines = NULL;
+        int r;
 
-        if (!zswap_wanted(ctx, p)) {
+        r = cushion_decide(ctx, p, &c);
+        if (r < 0)
+                return r;
+        if (c.zswap_why)
+                plan_note(p, "zswap left off: %s", c.zswap_why);
+        if (c.kind != CUSHION_ZSWAP) {
                 /* Off again only where memprov turned it on (a resize to a larger tier). */
-                if (ctx->live && config_bool(ctx->state, "zswap", "enabled", false))
+                if (ctx->live && config_bool(ctx->state, "zswap", "enabled", false) &&
+                    (c.kernel.features & KERNEL_ZSWAP))
                         add_param(p, "enabled", "N", "no longer wanted at this tier");
                 return 0;
         }
-        if (ctx->live && stat(ZSWAP_PARAMS_DIR, &st) < 0) {
-                plan_note(p, "zswap left off: this kernel has no %s", ZSWAP_PARAMS_DIR);
-                return 0;
-        }
-        compressor = zswap_pick_compressor(available_compressors(ctx));
+        compressor = cushion_pick_compressor(c.kernel.compressors);
+        zpool = pick_zpool(ctx, &c);
         if (compressor)
                 note = xasprintf("compressor %s", compressor);
         else
                 note = default_compressor_note(ctx);
+        if (zpool) {
+                char *n = xasprintf("%s, zpool %s", note, zpool);
+                free(note);
+                note = n;
+        }
+        /* The zpool first: a compressor or pool change makes a new pool (mm/zswap.c). */
         lines = xasprintf("%s%s%s"
                           "%s%s%s"
+                          "%s%s%s"
                           "w " ZSWAP_PARAMS_DIR "/enabled - - - - Y\n",
+                          zpool ? "w " ZSWAP_PARAMS_DIR "/zpool - - - - " : "", zpool ? zpool : "",
+                          zpool ? "\n" : "",
                           compressor ? "w " ZSWAP_PARAMS_DIR "/compressor - - - - " : "",
                           compressor ? compressor : "", compressor ? "\n" : "",
                           percent ? "w " ZSWAP_PARAMS_DIR "/max_pool_percent - - - - " : "",
@@ -209,6 +116,8 @@ static int zswap_plan(const struct context *ctx, struct plan *p)
         /* Under --root the file alone takes effect, at the image's first boot. */
         if (!ctx->live)
                 return 0;
+        if (zpool)
+                add_param(p, "zpool", zpool, NULL);
         if (compressor)
                 add_param(p, "compressor", compressor, NULL);
         if (percent)

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * zram: a compressed swap device in RAM (Documentation/admin-guide/blockdev/zram.rst), the
+ * cushion of the smallest tiers where the kernel has no zswap (Debian's cloud kernels). Set up
+ * by systemd-zram-generator (Debian package systemd-zram-generator, which memprov Recommends):
+ * memprov writes only its configuration, ZRAM_CONF, for the device zram0 (keys:
+ * zram-generator.conf(5)). The generator reads it at every boot; live, memprov reloads systemd
+ * (the generator runs again) and starts the swap unit it made.
+ *
+ * Debian's package enables [zram0] in /etc/systemd/zram-generator.conf on installation
+ * (min(ram / 2, 4096) MiB, priority 100). Where the generator is installed, memprov's file owns
+ * zram0 either way: sized by the tier when zram is the cushion, size 0 (no device) when zswap is
+ * (a page would be compressed twice) or the tier has no cushion. [swap] zram = yes keeps it at
+ * every tier.
+ */
+#include <ctype.h>
+
+#include "../lib/cushion.h"
+#include "../lib/live.h"
+#include "../lib/log.h"
+#include "zram.h"
+
+static int check_zram_mode(const char *v)
+{
+        return streq(v, "auto") ? 0 : check_bool(v);
+}
+
+/* zram-size= is an expression over "ram" (MemTotal in MiB) that the generator evaluates; memprov
+ * passes it through, so it only keeps out what could break the file's syntax. */
+static int check_zram_size(const char *v)
+{
+        if (!*v || strlen(v) > 128)
+                return -EINVAL;
+        for (const char *c = v; *c; c++)
+                if (!isalnum((unsigned char)*c) && !strchr(" ()+-*/%^.,", *c))
+                        return -EINVAL;
+        return 0;
+}
+
+static char *zram_off_reason(const struct cushion *c)
+{
+        if (c->kind == CUSHION_ZSWAP)
+                return xstrdup("zswap is in front of the swapfile on this kernel: no zram device "
+                               "(a page would be compressed twice)");
+        if (c->zram_why)
+                return xasprintf("zram left off: %s", c->zram_why);
+        return xstrdup("this tier has no compressed swap ([swap] zram = yes keeps zram0)");
+}
+
+static int zram_plan(const struct context *ctx, struct plan *p)
+{
+        _cleanup_(cushion_done) struct cushion c = {0};
+        _cleanup_free_ char *why = NULL;
+        const char *size = tier_value(ctx, "zram.size"), *compressor;
+        struct action *file;
+        size_t fi;
+        int r;
+
+        r = cushion_decide(ctx, p, &c);
+        if (r < 0)
+                return r;
+        if (!c.zram_generator) {
+                if (c.zram_why)
+                        plan_note(p,
+                                  "zram left off: %s (Debian: apt install "
+                                  "systemd-zram-generator)",
+                                  c.zram_why);
+                return 0;
+        }
+        if (c.kind == CUSHION_ZRAM) {
+                compressor = cushion_pick_compressor(c.kernel.compressors);
+                size = size ? size : "min(ram / 2, 4096)";
+                /* swap-priority 100 (the generator's default, said aloud): above the swapfile,
+                 * which swapon(2) gives a negative priority, so zram fills first. */
+                file = plan_add_file(
+                    p, "zram", ZRAM_CONF, 0644,
+                    managed_file("#",
+                                 "# zram0: compressed swap in RAM, used before "
+                                 "the swapfile (memprov.conf(5)).\n"
+                                 "[zram0]\n"
+                                 "zram-size = %s\n"
+                                 "%s%s%s"
+                                 "swap-priority = 100\n",
+                                 size, compressor ? "compression-algorithm = " : "",
+                                 compressor ? compressor : "", compressor ? "\n" : ""));
+                file->note = xasprintf("zram0 of %s MiB of RAM, %s, priority 100", size,
+                                       compressor ? compressor : "the kernel's compressor");
+        } else {
+                why = zram_off_reason(&c);
+                file = plan_add_file(p, "zram", ZRAM_CONF, 0644,
+                                     managed_file("#", "# %s\n[zram0]\nzram-size = 0\n", why));
+                file->note = xasprintf("no zram0: %s", why);
+        }
+        fi = p->n_actions - 1;
+        if (!ctx->live || !ctx->facts->systemd_running)
+                return 0; /* the generator reads the file at the next boot */
+        plan_add(p, ACTION_DAEMON_RELOAD, "zram");
+        if (c.kind != CUSHION_ZRAM) {
+                live_plan_unit(p, "zram", &p->actions[fi], ZRAM_SETUP_UNIT, UNIT_STOP);
+                return 0;
+        }
+        /* A running device takes a new size or algorithm only when it is set up again
+         * (zram-generator(8)): after --rerun; at boot the file applies from the next boot. */
+        if (live_wanted(ctx) && live_file_changes(ctx, &p->actions[fi], NULL))
+                live_plan_unit(p, "zram", &p->actions[fi], ZRAM_SETUP_UNIT, UNIT_RESTART);
+        live_plan_unit(p, "zram", &p->actions[fi], ZRAM_SWAP_UNIT, UNIT_START);
+        return 0;
+}
+
+static const struct config_key zram_keys[] = {
+    {"swap", "zram", check_zram_mode},
+    {"tier", "zram", check_bool},
+    {"tier", "zram.size", check_zram_size},
+    {0},
+};
+
+const struct module zram_module = {
+    .name = "zram",
+    .keys = zram_keys,
+    .plan = zram_plan,
+};
