@@ -285,10 +285,12 @@ int config_set_assignment(struct config *c, const char *assignment, const char *
         return 0;
 }
 
+/* "tier" and "consumer" stand for a family of sections: [tier 1G], [consumer redis]. */
 static bool section_matches(const char *pattern, const char *section)
 {
-        if (streq(pattern, "tier"))
-                return startswith(section, "tier ");
+        if (streq(pattern, "tier") || streq(pattern, "consumer"))
+                return startswith(section, pattern) && section[strlen(pattern)] == ' ' &&
+                       section[strlen(pattern) + 1] != '\0';
         return streq(pattern, section);
 }
 

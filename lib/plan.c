@@ -57,6 +57,19 @@ void plan_merge_reloads(struct plan *p)
                 *plan_add(p, live[i].type, live[i].module) = live[i];
 }
 
+struct json_object *plan_extra_object(struct plan *p, const char *name)
+{
+        json_object *o;
+
+        if (!p->extra)
+                p->extra = json_object_new_object();
+        if (!json_object_object_get_ex(p->extra, name, &o)) {
+                o = json_object_new_object();
+                json_object_object_add(p->extra, name, o);
+        }
+        return o;
+}
+
 void plan_note(struct plan *p, const char *fmt, ...)
 {
         va_list ap;

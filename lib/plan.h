@@ -89,6 +89,9 @@ struct action *plan_add_file(struct plan *p, const char *module, const char *pat
  * ACTION_SQL_LIVE), which follow it. */
 void plan_merge_reloads(struct plan *p);
 void plan_note(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The JSON object p->extra[name], made on first use: modules add their parts to one section
+ * ("inputs": "database", "consumers", ...). */
+struct json_object *plan_extra_object(struct plan *p, const char *name);
 void plan_done(struct plan *p);
 /* Whether apply left an action done only in part (action.incomplete). */
 bool plan_incomplete(const struct plan *p);

@@ -228,20 +228,6 @@ static json_object *value_json(const struct effective_value *v, bool after_mempr
         return o;
 }
 
-/* The plan's "inputs" object, shared with the other services' inputs. */
-static json_object *inputs_json(struct plan *p)
-{
-        json_object *inputs;
-
-        if (!p->extra)
-                p->extra = json_object_new_object();
-        if (!json_object_object_get_ex(p->extra, "inputs", &inputs)) {
-                inputs = json_object_new_object();
-                json_object_object_add(p->extra, "inputs", inputs);
-        }
-        return inputs;
-}
-
 void mysql_plan_inputs(const struct context *ctx, struct plan *p)
 {
         const struct db_server *db = &ctx->services->db;
@@ -269,7 +255,7 @@ void mysql_plan_inputs(const struct context *ctx, struct plan *p)
                             options, db_options[i].name,
                             value_json(&db->opt[i], db->after_memprov & 1u << i));
         json_object_object_add(o, "options", options);
-        json_object_object_add(inputs_json(p), "database", o);
+        json_object_object_add(plan_extra_object(p, "inputs"), "database", o);
 
         if (db->dropin_dir && !db->dropin_read)
                 plan_note(p,

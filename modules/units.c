@@ -333,6 +333,7 @@ static int units_plan(const struct context *ctx, struct plan *p)
         size_t first = p->n_actions;
         int r;
 
+        units_plan_consumers(ctx, p);
         r = plan_disables(ctx, p, &wanted);
         if (r == 0)
                 r = plan_enables(ctx, p, wanted);
@@ -448,12 +449,17 @@ static const struct config_key units_keys[] = {
     {GROUPS_SECTION, "mailman", check_unit_patterns},
     {GROUPS_SECTION, "spamassassin", check_unit_patterns},
     {GROUPS_SECTION, "clamav", check_unit_patterns},
+    /* conf.d/25-consumers.conf: other memory consumers and their costs (units-consumers.c). */
+    {"consumer", "units", check_unit_patterns},
+    {"consumer", "cost", check_size},
+    {"consumer", "source", NULL},
     {0},
 };
 
 const struct module units_module = {
     .name = "units",
     .keys = units_keys,
+    .detect = units_detect,
     .plan = units_plan,
     .action_types = 1u << ACTION_UNIT | 1u << ACTION_DAEMON_RELOAD | 1u << ACTION_SERVICE_LIVE,
     .apply = units_apply_action,

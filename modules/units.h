@@ -24,6 +24,11 @@ int units_daemon_reload(const struct context *ctx, struct action *a);
 /* ACTION_SERVICE_LIVE (units-live.c). */
 int units_apply_live(const struct context *ctx, struct action *a);
 
+/* units-consumers.c: the [consumer NAME] table's installed and enabled consumers into
+ * services->consumers (the module's detect hook), and the plan's view of them. */
+int units_detect(const struct context *ctx, struct services *services);
+void units_plan_consumers(const struct context *ctx, struct plan *p);
+
 /* [units] disable/keep and a tier's units.disable: group names, unit names, "auto", "none". */
 int check_unit_selection(const char *v);
 /* [unit-groups] values: unit names, an instance may be "*" (every instance of a template). */

@@ -127,5 +127,29 @@ umount /etc/mysql
 check_eq "debian mysql 8: options memprov reads" "$(inputs "$root" | awk '{print $1}' | tr '\n' ' ')" \
         "key_buffer_size performance_schema temptable_max_ram "
 
+# Other memory consumers: the packages' units (a minimal one with the same [Install] where the
+# package is not installed here), enabled by the real systemctl --root; memcached installed but
+# not enabled, dovecot enabled then masked.
+root=$SCRATCH/consumers
+mkdir -p "$root"/usr/lib/systemd/system "$root"/etc/systemd/system
+for unit in redis-server memcached postfix dovecot; do
+        cp "/lib/systemd/system/$unit.service" "$root"/usr/lib/systemd/system/ 2>/dev/null ||
+                printf '[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n' \
+                        >"$root/usr/lib/systemd/system/$unit.service"
+done
+systemctl --root="$root" enable redis-server.service postfix.service dovecot.service >/dev/null 2>&1
+systemctl --root="$root" mask dovecot.service >/dev/null 2>&1
+consumers=$("$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 1G --set swap.size=none \
+        --dry-run --json 2>/dev/null | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["inputs"]["consumers"]:
+    print(c["name"], c["unit"], c["cost_bytes"], c["source"].split(":")[0])')
+check_eq "consumers: enabled ones counted with their measured cost" "$consumers" \
+        "redis redis-server.service $((9 * 1048576)) measured
+postfix postfix.service $((7 * 1048576)) measured"
+check_eq "consumers: named in the plan" "$("$MEMPROV" --defaults "$DEFAULTS" --root "$root" \
+        --assume-ram 1G --set swap.size=none --dry-run 2>/dev/null | grep -c \
+        'other memory consumers counted: redis (redis-server.service) 9M, postfix (postfix.service) 7M')" 1
+
 check_eq "host /etc/mysql unchanged" "$(tree_sums /etc/mysql)" "$before"
 exit $T_FAILED

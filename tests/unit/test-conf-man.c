@@ -16,7 +16,8 @@ struct man_key {
         char key[128];
 };
 
-/* The section a .SH heading names: "[swap]" -> "swap", "[tier SIZE]" -> "tier", else "". */
+/* The section a .SH heading names: "[swap]" -> "swap", "[tier SIZE]" -> "tier", "[consumer
+ * NAME]" -> "consumer", else "". */
 static void heading_section(const char *line, char section[static 64])
 {
         const char *open = strchr(line, '['), *close = open ? strchr(open, ']') : NULL;
@@ -28,8 +29,7 @@ static void heading_section(const char *line, char section[static 64])
         n = MIN((size_t)(close - open - 1), (size_t)63);
         memcpy(section, open + 1, n);
         section[n] = '\0';
-        if (startswith(section, "tier "))
-                section[strlen("tier")] = '\0';
+        section[strcspn(section, " ")] = '\0'; /* a family: [tier SIZE], [consumer NAME] */
 }
 
 static size_t read_man_keys(struct man_key *keys, size_t max)

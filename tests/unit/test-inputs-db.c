@@ -8,6 +8,7 @@
 #include "../../lib/util.h"
 #include "../../modules/module.h"
 #include "../../modules/mysql.h"
+#include "../../modules/units.h"
 #include "test.h"
 
 struct dbfix {
@@ -190,5 +191,55 @@ TEST(inputs_db_el_layout)
         CHECK(f.db.after_memprov ==
               (1u << DB_OPT_PERFORMANCE_SCHEMA | 1u << DB_OPT_KEY_BUFFER_SIZE));
         CHECK(f.db.dropin_read);
+        dbfix_done(&f);
+}
+
+static void unit_link(const char *dir, const char *link, const char *target)
+{
+        char path[4096];
+
+        snprintf(path, sizeof(path), "%s/%s", dir, link);
+        test_write(dir, link, "");
+        unlink(path);
+        CHECK(symlink(target, path) == 0);
+}
+
+/* conf.d/25-consumers.conf's consumers, counted while installed and enabled (as `systemctl
+ * enable` leaves the links); installed alone, masked or absent: not counted. */
+TEST(inputs_db_consumers_installed_and_enabled)
+{
+        struct dbfix f = {.dir = test_mkdtemp()};
+        struct config config = {0};
+        struct services s = {0};
+        const char *unit = "[Unit]\nDescription=x\n[Service]\nExecStart=/bin/true\n"
+                           "[Install]\nWantedBy=multi-user.target\n";
+
+        CHECK(config_load_file(&config, "conf.d/25-consumers.conf") == 0);
+        config_set(&config, "consumer webmin", "units", "webmin.service", "test");
+        config_set(&config, "consumer webmin", "cost", "30M", "test");
+        test_write(f.dir, "lib/systemd/system/redis-server.service", unit);
+        test_write(f.dir, "lib/systemd/system/memcached.service", unit);
+        test_write(f.dir, "lib/systemd/system/dovecot.service", unit);
+        test_write(f.dir, "lib/systemd/system/webmin.service", unit);
+        unit_link(f.dir, "etc/systemd/system/multi-user.target.wants/redis-server.service",
+                  "/lib/systemd/system/redis-server.service");
+        unit_link(f.dir, "etc/systemd/system/redis.service",
+                  "/lib/systemd/system/redis-server.service");
+        unit_link(f.dir, "etc/systemd/system/multi-user.target.wants/dovecot.service",
+                  "/lib/systemd/system/dovecot.service");
+        unit_link(f.dir, "etc/systemd/system/dovecot.service", "/dev/null"); /* masked */
+        unit_link(f.dir, "etc/systemd/system/multi-user.target.wants/webmin.service",
+                  "/lib/systemd/system/webmin.service");
+        f.rootfd = open(f.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        f.ctx = (struct context){.rootfd = f.rootfd, .root = f.dir, .config = &config};
+        CHECK(units_detect(&f.ctx, &s) == 0);
+        CHECK_U64(s.n_consumers, 2);
+        CHECK_STR(s.consumers[0].name, "redis");
+        CHECK_STR(s.consumers[0].unit, "redis-server.service");
+        CHECK_U64(s.consumers[0].cost, config_size(&config, "consumer redis", "cost", 1));
+        CHECK(s.consumers[0].cost >= 8 * MIB); /* measured 7.7-8.2 MiB */
+        CHECK_STR(s.consumers[1].name, "webmin");
+        CHECK_U64(s.consumers[1].cost, 30 * MIB);
+        config_done(&config);
         dbfix_done(&f);
 }
