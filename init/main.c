@@ -13,6 +13,7 @@
 #include "apply.h"
 #include "intent.h"
 #include "metrics.h"
+#include "mode.h"
 #include "options.h"
 #include "resize.h"
 #include "preview.h"
@@ -80,14 +81,27 @@ static void record_state(const struct context *ctx, const struct plan *p,
         record_files(ctx, p, state);
 }
 
-/* Without --rerun a provisioned machine is only checked: say what changed since. */
-static int report_changes(const struct context *ctx)
+/* One run: what every mode reads. */
+struct run {
+        struct context ctx;
+        struct cloudinit_meta meta;
+        struct services services;
+        unsigned machine; /* enum machine_flags */
+};
+
+/* MODE_REPORT: a provisioned machine that nothing asks to provision again. */
+static int report_changes(struct run *rn)
 {
+        const struct context *ctx = &rn->ctx;
         uint64_t ram = state_u64(ctx->state, "memprov", "ram_bytes");
         uint64_t disk = state_u64(ctx->state, "memprov", "disk_bytes");
         char b1[32], b2[32];
         bool changed = false;
 
+        if (!ctx->opts->dry_run) {
+                intent_sweep(ctx->rootfd);
+                modules_unstage(ctx); /* a stopped run's staged files (the swap module's fstab) */
+        }
         if (ram != ctx->facts->ram_bytes) {
                 log_info("RAM changed from %s to %s since memprov provisioned this machine",
                          format_size(ram, b1), format_size(ctx->facts->ram_bytes, b2));
@@ -107,13 +121,50 @@ static int report_changes(const struct context *ctx)
         return 0;
 }
 
-static int provision(const struct context *ctx, const struct cloudinit_meta *meta)
+/* MODE_UNDONE */
+static int report_undone(struct run *rn)
 {
+        (void)rn;
+        log_info("memprov --undo put this machine back; nothing changed (memprov --rerun "
+                 "provisions it again)");
+        return 0;
+}
+
+/* Why a plain run provisions a machine memprov has seen before. */
+static void log_reason(const struct context *ctx, const struct cloudinit_meta *meta,
+                       unsigned machine)
+{
+        struct stat st;
+
+        if (ctx->opts->command != COMMAND_BOOT)
+                return;
+        if (machine & MACHINE_INTENT_PENDING)
+                log_info("a run did not finish: provisioning again to finish it");
+        else if (machine & MACHINE_NEW_INSTANCE)
+                log_info("cloud-init instance %s is not the one memprov provisioned (%s): "
+                         "provisioning as on first boot",
+                         meta->instance_id,
+                         config_str(ctx->state, "memprov", "instance_id", "none recorded"));
+        else if (machine & MACHINE_RESIZED)
+                resize_log(ctx);
+        else if (!(machine & MACHINE_PROVISIONED) && root_lstat(ctx->rootfd, UNDONE_PATH, &st) == 0)
+                log_info("memprov --undo ran on another cloud-init instance: provisioning");
+}
+
+/* MODE_PROVISION */
+static int provision(struct run *rn)
+{
+        const struct context *ctx = &rn->ctx;
+        const struct cloudinit_meta *meta = &rn->meta;
         _cleanup_(config_done) struct config intent = {0}, new_state = {0};
         struct plan p = {0};
         int r;
 
-        r = make_plan(ctx, &p);
+        log_reason(ctx, meta, rn->machine);
+        /* Only planning needs the services: a report spawns nothing. */
+        r = services_detect(ctx, &rn->services);
+        if (r == 0)
+                r = make_plan(ctx, &p);
         if (r == 0 && !ctx->opts->dry_run) {
                 /* Intent first: what this run will record, in case it does not get there. */
                 record_state(ctx, &p, meta, &intent);
@@ -134,65 +185,95 @@ static int provision(const struct context *ctx, const struct cloudinit_meta *met
         return r;
 }
 
+/* MODE_STATUS */
+static int status(struct run *rn)
+{
+        int r = services_detect(&rn->ctx, &rn->services);
+
+        return r < 0 ? r : status_run(&rn->ctx, make_plan);
+}
+
+/* MODE_UNDO. Where an interrupted --undo is finished, too. */
+static int undo(struct run *rn)
+{
+        return undo_run(&rn->ctx, &rn->meta);
+}
+
+/* What each mode does; which mode a run is in comes from init/mode.c alone. */
+static int (*const mode_run[_MODE_MAX])(struct run *rn) = {
+    [MODE_PROVISION] = provision,
+    [MODE_REPORT] = report_changes,
+    [MODE_UNDONE] = report_undone,
+    [MODE_STATUS] = status,
+    [MODE_UNDO] = undo,
+};
+
+/* The facts about memprov's own records that decide the mode (init/mode.h). */
+static unsigned machine_flags(const struct context *ctx, const struct cloudinit_meta *meta)
+{
+        unsigned m = 0;
+
+        if (state_present(ctx->state))
+                m |= MACHINE_PROVISIONED;
+        if (intent_pending(ctx->intent))
+                m |= MACHINE_INTENT_PENDING;
+        if ((m & MACHINE_PROVISIONED) && cloudinit_new_instance(meta, ctx->state))
+                m |= MACHINE_NEW_INSTANCE;
+        if ((m & MACHINE_PROVISIONED) && resize_pending(ctx))
+                m |= MACHINE_RESIZED;
+        if (!(m & MACHINE_PROVISIONED) && undone_check(ctx, meta))
+                m |= MACHINE_UNDONE;
+        return m;
+}
+
 static int run(const struct options *o, uint64_t *ret_ram_bytes)
 {
         _cleanup_(config_done) struct config config = {0}, state = {0}, intent = {0};
-        _cleanup_(cloudinit_meta_done) struct cloudinit_meta meta = {0};
         _cleanup_close_ int rootfd = -1;
-        struct services services = {0};
         struct facts facts = {0};
-        struct context ctx = {.opts = o, .root = o->root ? o->root : "", .live = !o->root};
+        struct run rn = {.ctx = {.opts = o, .root = o->root ? o->root : "", .live = !o->root}};
+        struct context *ctx = &rn.ctx;
+        enum run_mode mode;
         char tier[64];
         int r;
 
         rootfd = open(o->root ? o->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return log_error_errno(errno, "%s", o->root ? o->root : "/");
-        r = load_config(o, rootfd, ctx.root, &config);
+        r = load_config(o, rootfd, ctx->root, &config);
         if (r < 0)
                 return r;
         if (!config_bool(&config, "memprov", "enabled", true)) {
                 log_info("disabled by configuration (memprov.enabled = no); nothing changed");
                 return 0;
         }
-        r = state_load(rootfd, ctx.root, &state);
+        /* One run at a time: a lock belongs here, before memprov's own records are read. */
+        r = state_load(rootfd, ctx->root, &state);
         if (r == 0)
-                r = intent_load(rootfd, ctx.root, &intent);
+                r = intent_load(rootfd, ctx->root, &intent);
         if (r < 0)
                 return r;
-        cloudinit_read_meta(rootfd, ctx.root, &meta);
+        cloudinit_read_meta(rootfd, ctx->root, &rn.meta);
         r = facts_gather(o, rootfd, config_str(&config, "swap", "path", "/swapfile"), &facts);
         if (r < 0)
-                return r;
-        ctx.rootfd = rootfd;
-        ctx.facts = &facts;
-        ctx.config = &config;
-        ctx.state = &state;
-        ctx.intent = &intent;
-        ctx.tier = tier_select(&config, facts.ram_bytes, tier);
-        ctx.services = &services;
-        if (o->status) {
-                r = services_detect(&ctx, &services);
-                if (r == 0)
-                        r = status_run(&ctx, make_plan);
-        } else if (o->undo)
-                r = undo_run(&ctx, &meta);
-        else if (state_present(&state) && !o->rerun && !o->dry_run && !intent_pending(&intent) &&
-                 !cloudinit_new_instance(&meta, &state) && !resize_wants_rerun(&ctx)) {
-                intent_sweep(rootfd);
-                modules_unstage(&ctx); /* a stopped run's staged files (the swap module's fstab) */
-                r = report_changes(&ctx);
-        } else if (!state_present(&state) && !o->rerun && !o->dry_run && !intent_pending(&intent) &&
-                   undone_check(&ctx, &meta))
-                r = 0;
-        else {
-                /* Only planning needs the services: --status and a check spawn nothing. */
-                r = services_detect(&ctx, &services);
-                if (r == 0)
-                        r = provision(&ctx, &meta);
-        }
+                goto finish;
+        ctx->rootfd = rootfd;
+        ctx->facts = &facts;
+        ctx->config = &config;
+        ctx->state = &state;
+        ctx->intent = &intent;
+        ctx->tier = tier_select(&config, facts.ram_bytes, tier);
+        ctx->services = &rn.services;
+
+        rn.machine = machine_flags(ctx, &rn.meta);
+        mode = mode_decide(o->command, rn.machine);
+        log_debug("mode %s (%s, machine flags 0x%x)", mode_name(mode), command_name(o->command),
+                  rn.machine);
+        r = mode_run[mode](&rn);
         *ret_ram_bytes = facts.ram_bytes;
+finish:
         facts_done(&facts);
+        cloudinit_meta_done(&rn.meta);
         return r;
 }
 

@@ -6,6 +6,7 @@
 
 #include "../lib/config.h"
 #include "../lib/log.h"
+#include "mode.h"
 #include "options.h"
 #include "../lib/size.h"
 #include "../lib/util.h"
@@ -21,11 +22,12 @@ static void help(void)
 {
         printf("Usage: memprov [OPTIONS]\n"
                "Size swap, vm.swappiness and memory-hungry services for this machine's RAM.\n"
-               "Provisions on first boot; later runs only report whether RAM or disk changed.\n\n"
+               "Provisions on first boot; a later boot provisions again after a RAM or disk\n"
+               "resize (memprov.on_resize = rerun) and otherwise changes nothing.\n\n"
                "  --rerun              provision again (after a resize) and make it live\n"
                "  --restart-services   with --rerun: restart what a reload cannot update\n"
-               "  --dry-run            print the plan, change nothing\n"
-               "  --json               print the plan or the result as JSON\n"
+               "  --dry-run            show what the command would do, change nothing\n"
+               "  --json               with --dry-run, --status or --rerun: print as JSON\n"
                "  --status             summarise what memprov set and what changed since\n"
                "                       (exit status: see memprov(8))\n"
                "  --undo               put the machine back as it was before memprov\n"
@@ -197,6 +199,7 @@ static char *build_tree_defaults(void)
 int options_parse(int argc, char **argv, struct options *ret)
 {
         struct options o = {0};
+        const char *why;
         int c, r = 0;
 
         opterr = 0;
@@ -211,12 +214,8 @@ int options_parse(int argc, char **argv, struct options *ret)
                 r = log_error("unexpected argument \"%s\" (see memprov --help)", argv[optind]);
         if (r == 0 && o.root && o.root[0] != '/')
                 r = log_error("--root needs an absolute path, got \"%s\"", o.root);
-        if (r == 0 && o.status + o.undo + o.rerun > 1)
-                r = log_error("--status, --undo and --rerun exclude each other");
-        if (r == 0 && o.diff && !o.dry_run)
-                r = log_error("--diff needs --dry-run (it previews what would be written)");
-        if (r == 0 && o.diff && o.json)
-                r = log_error("--diff prints text; --json carries each file's content instead");
+        if (r == 0 && !mode_command(&o, &o.command, &why))
+                r = log_error("%s", why);
         if (r == 0 && !o.defaults_dir && (o.defaults_from_build = build_tree_defaults()))
                 o.defaults_dir = o.defaults_from_build;
         if (r == 0 && !o.defaults_dir)

@@ -10,25 +10,30 @@
 #include "../lib/state.h"
 #include "resize.h"
 
-bool resize_wants_rerun(const struct context *ctx)
+bool resize_pending(const struct context *ctx)
 {
         uint64_t ram = state_u64(ctx->state, "memprov", "ram_bytes");
         uint64_t disk = state_u64(ctx->state, "memprov", "disk_bytes");
         bool ram_changed = ram != ctx->facts->ram_bytes;
         bool disk_changed = ctx->facts->fs_known && disk != ctx->facts->swapfs.size_bytes;
+
+        /* memprov.on_resize = report: report_changes() says what changed. */
+        return (ram_changed || disk_changed) &&
+               streq(config_str(ctx->config, "memprov", "on_resize", "rerun"), "rerun");
+}
+
+void resize_log(const struct context *ctx)
+{
+        uint64_t ram = state_u64(ctx->state, "memprov", "ram_bytes");
+        uint64_t disk = state_u64(ctx->state, "memprov", "disk_bytes");
         char b1[32], b2[32];
 
-        if (!ram_changed && !disk_changed)
-                return false;
-        if (!streq(config_str(ctx->config, "memprov", "on_resize", "rerun"), "rerun"))
-                return false; /* report_changes() says what changed */
-        if (ram_changed)
+        if (ram != ctx->facts->ram_bytes)
                 log_info("RAM changed from %s to %s since memprov provisioned this machine: "
                          "provisioning again (memprov.on_resize = rerun)",
                          format_size(ram, b1), format_size(ctx->facts->ram_bytes, b2));
-        if (disk_changed)
+        if (ctx->facts->fs_known && disk != ctx->facts->swapfs.size_bytes)
                 log_info("the swapfile's filesystem changed from %s to %s: provisioning again "
                          "(memprov.on_resize = rerun)",
                          format_size(disk, b1), format_size(ctx->facts->swapfs.size_bytes, b2));
-        return true;
 }

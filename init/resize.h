@@ -7,5 +7,6 @@
 
 /* Whether a run without --rerun on a provisioned machine re-provisions it: the nominal RAM or
  * the swapfile's filesystem differs from what memprov provisioned, and [memprov] on_resize is
- * rerun (the default). Logs what changed and what it does about it. */
-bool resize_wants_rerun(const struct context *ctx);
+ * rerun (the default). Pure: resize_log() says what changed when the run acts on it. */
+bool resize_pending(const struct context *ctx);
+void resize_log(const struct context *ctx);

@@ -110,14 +110,8 @@ bool undone_check(const struct context *ctx, const struct cloudinit_meta *meta)
             config_load_root_file(&marker, ctx->rootfd, ctx->root, UNDONE_PATH) < 0)
                 return false;
         instance = config_str(&marker, "memprov", "instance_id", "");
-        if (meta->instance_id && instance[0] && !streq(instance, meta->instance_id)) {
-                log_info("memprov --undo ran on cloud-init instance %s, this is %s: provisioning",
-                         instance, meta->instance_id);
-                return false;
-        }
-        log_info("memprov --undo put this machine back; nothing changed (memprov --rerun "
-                 "provisions it again)");
-        return true;
+        /* A new instance (an image booted again) is provisioned as on a first boot. */
+        return !(meta->instance_id && instance[0] && !streq(instance, meta->instance_id));
 }
 
 int undone_clear(const struct context *ctx)

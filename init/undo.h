@@ -11,7 +11,7 @@
  * before memprov, through the same executor as provisioning. */
 int undo_run(const struct context *ctx, const struct cloudinit_meta *meta);
 /* Whether --undo put this machine back and nothing since asks for provisioning again (a new
- * cloud-init instance does); says so. */
+ * cloud-init instance does). Logs nothing: the run's mode says what it does about it. */
 bool undone_check(const struct context *ctx, const struct cloudinit_meta *meta);
 /* After provisioning again: the marker goes. */
 int undone_clear(const struct context *ctx);

@@ -414,12 +414,7 @@ bool cloudinit_new_instance(const struct cloudinit_meta *m, const struct config 
 
         if (!m->instance_id || !config_get(state, "memprov", "tier"))
                 return false;
-        if (streq(recorded, m->instance_id))
-                return false;
-        log_info("cloud-init instance %s is not the one memprov provisioned (%s): provisioning "
-                 "as on first boot",
-                 m->instance_id, recorded ? recorded : "none recorded");
-        return true;
+        return !streq(recorded, m->instance_id);
 }
 
 void cloudinit_record_meta(const struct cloudinit_meta *m, struct config *state)

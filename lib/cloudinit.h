@@ -46,6 +46,6 @@ int cloudinit_yaml_to_json(const char *text, size_t size, const char *source,
 /* Missing or unreadable metadata leaves *ret empty (a warning when it is malformed). */
 void cloudinit_read_meta(int rootfd, const char *root, struct cloudinit_meta *ret);
 void cloudinit_meta_done(struct cloudinit_meta *m);
-/* Whether the state was written on another instance (or before cloud-init named one). */
+/* Whether the state was written on another instance (or before cloud-init named one). Pure. */
 bool cloudinit_new_instance(const struct cloudinit_meta *m, const struct config *state);
 void cloudinit_record_meta(const struct cloudinit_meta *m, struct config *state);

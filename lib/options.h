@@ -5,13 +5,25 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* What the run was asked to do (init/mode.c decides it from the flags below). */
+enum command {
+        COMMAND_BOOT,       /* no command option: provision once, then report */
+        COMMAND_RERUN,      /* --rerun */
+        COMMAND_STATUS,     /* --status */
+        COMMAND_UNDO,       /* --undo */
+        COMMAND_CAT_CONFIG, /* --cat-config */
+        _COMMAND_MAX,
+};
+
 struct options {
+        enum command command; /* from the flags, by mode_command() */
         bool rerun;
         bool dry_run;
         bool json;
         bool verbose;
         bool status;
         bool undo;
+        bool cat_config;
         bool restart_services;     /* --restart-services: see lib/live.h */
         bool diff;                 /* with --dry-run: each file's change as a unified diff */
         const char *root;          /* NULL: the running system */

@@ -82,13 +82,13 @@ check_eq "listing: the unit line is the unit-disabled record only" \
         "$(field MESSAGE_ID <<<"$out")" d15069287ce94d1cb004a26c08180f83
 check_eq "listing: no plain line in the journal" "$(records SYSLOG_IDENTIFIER=memprov-test | grep -c .)" 0
 # A preview under the journal: its lines as records, no event (nothing happened).
-in_journal "${MP[@]}" --dry-run >/dev/null 2>&1
+in_journal "${MP[@]}" --rerun --dry-run >/dev/null 2>&1
 check_eq "dry-run under the journal: still one swap-created record" \
         "$(records MESSAGE_ID=75e71f6cf10f4d648bd84a3147c57f18 | grep -c .)" 1
 check_eq "dry-run under the journal: its lines are records, none plain" \
         "$(records SYSLOG_IDENTIFIER=memprov "MESSAGE=RAM 512M, tier 512M" | grep -c .)/$(records SYSLOG_IDENTIFIER=memprov-test | grep -c .)" 2/0
 # --json is for a program: it stays one plain document even there.
-in_journal "${MP[@]}" --dry-run --json >/dev/null 2>&1
+in_journal "${MP[@]}" --rerun --dry-run --json >/dev/null 2>&1
 check "--json under the journal: the document as it is" \
         grep -q '"tier"' <(records SYSLOG_IDENTIFIER=memprov-test | field MESSAGE)
 

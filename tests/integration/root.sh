@@ -27,7 +27,7 @@ check "existing swap: fstab untouched" cmp -s "$CORPUS" "$R/etc/fstab"
 
 # swap.add = yes: memprov's entry is appended; every other byte survives.
 fresh_root
-out=$("${MP[@]}" --set swap.add=yes --json 2>&1)
+out=$("${MP[@]}" --set swap.add=yes --rerun --json 2>&1)
 check "corpus: exit 0" test $? -eq 0
 size=$(stat -c %s "$CORPUS")
 check "corpus: admin bytes intact" cmp -s "$CORPUS" <(head -c "$size" "$R/etc/fstab")

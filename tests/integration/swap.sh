@@ -29,7 +29,7 @@ test_fs() {
         rm -rf /var/lib/memprov
         printf '# fstab for tests\nproc /proc proc defaults 0 0\n' >/etc/fstab
 
-        out=$("${MP[@]}" --set "swap.path=$sw" --assume-ram 1G --json) ||
+        out=$("${MP[@]}" --set "swap.path=$sw" --assume-ram 1G --rerun --json) ||
                 { not_ok "$fs: first run"; return; }
         size=$(json_get '["swap"]["size_bytes"]' <<<"$out")
         check_eq "$fs: plans 2G for 1G RAM" "$size" 2147483648
