@@ -3,9 +3,6 @@
 #include "size.h"
 #include "util.h"
 
-/* Fitting steps: counts move from floor (0) to wanted (BUDGET_SCALE) together. */
-#define BUDGET_SCALE 1000
-
 struct budget_line *budget_add(struct budget *b, const char *id, const char *setting,
                                unsigned wanted, unsigned floor, unsigned step, uint64_t fixed,
                                uint64_t each)
@@ -16,11 +13,13 @@ struct budget_line *budget_add(struct budget *b, const char *id, const char *set
                 return NULL;
         l = &b->lines[b->n_lines++];
         step = MAX(step, 1u);
-        *l = (struct budget_line){.setting = setting, .step = step, .fixed = fixed, .each = each};
+        *l = (struct budget_line){
+            .setting = setting, .step = step, .fixed = fixed, .each = each, .parent = -1};
         /* An admin's count below the floor is respected: the floor only limits memprov. */
         l->wanted = MAX(wanted / step * step, step);
         l->floor = MIN((floor + step - 1) / step * step, l->wanted);
         l->count = l->wanted;
+        l->bound = setting ? BOUND_TIER : BOUND_NONE;
         snprintf(l->id, sizeof(l->id), "%s", id);
         return l;
 }
@@ -39,32 +38,160 @@ uint64_t budget_total(const struct budget *b)
         return sum;
 }
 
-static void budget_scale(struct budget *b, unsigned scale)
+uint64_t budget_free(const struct budget *b)
 {
+        uint64_t total = budget_total(b);
+
+        return b->ram > total ? b->ram - total : 0;
+}
+
+/* A line whose count the model sets (a PHP master or mod_php that no admin value fixes). */
+static bool model_sized(const struct budget_line *l)
+{
+        return l->role == ROLE_PHP && l->bound != BOUND_ADMIN;
+}
+
+/* What the counts the model does not set cost, and what one model-sized child costs on top of
+ * them (typical, and in a burst), averaged over the masters by their pools. The database's
+ * connections are counted at the tier's max_connections and the reserve, plus one per child: an
+ * overestimate of at most the tier's count of idle connections, so the bounds never need the
+ * final max_connections they decide. */
+struct child_costs {
+        uint64_t fixed;  /* everything but the model-sized children */
+        uint64_t each;   /* a typical child, with its database connection */
+        uint64_t burst;  /* a child in a burst: each, or memory_limit for the burst share */
+        unsigned weight; /* pools of the model-sized masters */
+};
+
+static struct child_costs child_costs(const struct budget *b)
+{
+        struct child_costs c = {.fixed = b->reserve};
+        uint64_t db_each = 0, each_sum = 0, burst_sum = 0;
+
+        for (size_t i = 0; i < b->n_lines; i++) {
+                const struct budget_line *l = &b->lines[i];
+                if (l->role == ROLE_DB) {
+                        db_each = l->each;
+                        c.fixed += l->fixed +
+                                   (uint64_t)(l->wanted + b->model.connection_reserve) * l->each;
+                } else if (model_sized(l)) {
+                        c.fixed += l->fixed;
+                        c.weight += l->weight;
+                        each_sum += l->weight * l->each;
+                        burst_sum += l->weight * MAX(l->burst, l->each);
+                } else if (l->role != ROLE_POOL)
+                        c.fixed += budget_line_total(l);
+        }
+        if (c.weight == 0)
+                return c;
+        c.each = each_sum / c.weight + db_each;
+        c.burst = (each_sum * (100 - b->model.burst_percent) + burst_sum * b->model.burst_percent) /
+                      (100 * (uint64_t)c.weight) +
+                  db_each;
+        return c;
+}
+
+static unsigned children_in(uint64_t room, uint64_t fixed, uint64_t each)
+{
+        if (room <= fixed || each == 0)
+                return 0;
+        return (unsigned)MIN((room - fixed) / each, (uint64_t)UINT32_MAX / 2);
+}
+
+/* The PHP children of the masters the model sizes: each master's share (by pools) of what
+ * the steady and burst bounds allow across the machine, at most k x vCPUs, at least its floor. */
+static void fit_php(struct budget *b)
+{
+        const struct budget_model *m = &b->model;
+        struct child_costs c = child_costs(b);
+        unsigned steady, burst;
+
+        if (c.weight == 0)
+                return;
+        b->steady_room = b->ram / 100 * m->steady_percent;
+        b->burst_room = b->ram + m->swap / 100 * m->swap_percent;
+        steady = children_in(b->steady_room, c.fixed, c.each);
+        burst = children_in(b->burst_room, c.fixed, c.burst);
         for (size_t i = 0; i < b->n_lines; i++) {
                 struct budget_line *l = &b->lines[i];
-                uint64_t extra = (uint64_t)(l->wanted - l->floor) * scale / BUDGET_SCALE;
-                l->count = l->floor + (unsigned)(extra / l->step * l->step);
+                unsigned n, cap = l->bound == BOUND_CONFIG ? l->wanted : 0;
+                if (!model_sized(l))
+                        continue;
+                memset(l->bounds, 0, sizeof(l->bounds));
+                l->bounds[BOUND_CONFIG] = cap;
+                l->bounds[BOUND_CPU] = MAX(m->children_per_vcpu * MAX(m->vcpus, 1u), 1u);
+                l->bounds[BOUND_STEADY] = (unsigned)((uint64_t)steady * l->weight / c.weight);
+                l->bounds[BOUND_BURST] = (unsigned)((uint64_t)burst * l->weight / c.weight);
+                l->bounds[BOUND_FLOOR] = l->floor;
+                n = l->bounds[BOUND_CPU];
+                l->bound = BOUND_CPU;
+                if (l->bounds[BOUND_STEADY] < n)
+                        n = l->bounds[BOUND_STEADY], l->bound = BOUND_STEADY;
+                if (l->bounds[BOUND_BURST] < n)
+                        n = l->bounds[BOUND_BURST], l->bound = BOUND_BURST;
+                if (n < l->floor)
+                        n = l->floor, l->bound = BOUND_FLOOR;
+                /* The admin's cap in memprov's configuration wins over every bound. */
+                if (cap && cap < n)
+                        n = cap, l->bound = BOUND_CONFIG;
+                n = MAX(n / l->step * l->step, l->step);
+                l->count = n;
+                /* "wanted" is the admin's cap where one is set: the plan says when the model
+                 * gave fewer; otherwise the model's own count. */
+                l->wanted = MAX(cap, n);
         }
 }
 
-/* The largest common scale that fits, found by bisection: totals grow with the scale. */
+/* Each pool's share of its master's cap (the master's [global] process.max caps them all): an
+ * equal share rounded up, at least one; a pool's own pm.max_children (the admin's) stays. */
+static void fit_pools(struct budget *b)
+{
+        for (size_t i = 0; i < b->n_lines; i++) {
+                struct budget_line *l = &b->lines[i];
+                const struct budget_line *master;
+                if (l->role != ROLE_POOL || l->bound == BOUND_ADMIN || l->parent < 0)
+                        continue;
+                master = &b->lines[l->parent];
+                l->count = l->wanted = MAX(
+                    (master->count + MAX(master->weight, 1u) - 1) / MAX(master->weight, 1u), 1u);
+                l->bound = BOUND_SHARE;
+        }
+}
+
+unsigned budget_php_children(const struct budget *b)
+{
+        unsigned n = 0;
+
+        for (size_t i = 0; i < b->n_lines; i++)
+                if (b->lines[i].role == ROLE_PHP)
+                        n += b->lines[i].count;
+        return n;
+}
+
+/* max_connections: every PHP process may hold a connection, plus the reserve for the admin,
+ * cron and backups; never below it, and never below the tier's value. */
+static void fit_db(struct budget *b)
+{
+        unsigned need = budget_php_children(b) + b->model.connection_reserve;
+
+        for (size_t i = 0; i < b->n_lines; i++) {
+                struct budget_line *l = &b->lines[i];
+                if (l->role != ROLE_DB)
+                        continue;
+                l->bounds[BOUND_CHILDREN] = need;
+                if (l->bound == BOUND_ADMIN)
+                        continue;
+                l->bounds[BOUND_TIER] = l->wanted;
+                l->bound = need > l->wanted ? BOUND_CHILDREN : BOUND_TIER;
+                l->count = MAX(need, l->wanted);
+        }
+}
+
 bool budget_fit(struct budget *b)
 {
-        unsigned lo = 0, hi = BUDGET_SCALE;
-
-        budget_scale(b, BUDGET_SCALE);
-        if (budget_total(b) <= b->ram)
-                return b->fits = true;
-        while (lo < hi) {
-                unsigned mid = (lo + hi + 1) / 2;
-                budget_scale(b, mid);
-                if (budget_total(b) <= b->ram)
-                        lo = mid;
-                else
-                        hi = mid - 1;
-        }
-        budget_scale(b, lo);
+        fit_php(b);
+        fit_pools(b);
+        fit_db(b);
         return b->fits = budget_total(b) <= b->ram;
 }
 
@@ -81,6 +208,40 @@ unsigned budget_count(const struct budget *b, const char *id, unsigned def)
         const struct budget_line *l = budget_find(b, id);
 
         return l ? l->count : def;
+}
+
+static const char *const bound_names[_BOUND_MAX] = {
+    [BOUND_NONE] = "-",        [BOUND_TIER] = "tier",         [BOUND_CPU] = "cpu",
+    [BOUND_STEADY] = "steady", [BOUND_BURST] = "burst",       [BOUND_FLOOR] = "floor",
+    [BOUND_ADMIN] = "admin",   [BOUND_CHILDREN] = "children", [BOUND_SHARE] = "share",
+    [BOUND_CONFIG] = "config",
+};
+
+const char *budget_bound_name(enum budget_bound bound)
+{
+        return bound < _BOUND_MAX ? bound_names[bound] : "-";
+}
+
+void budget_explain(const struct budget *b, const struct budget_line *l, char *buf, size_t size)
+{
+        size_t n = 0;
+
+        buf[0] = '\0';
+        for (enum budget_bound k = BOUND_TIER; k < _BOUND_MAX && n < size; k++) {
+                if (!l->bounds[k])
+                        continue;
+                if (k == BOUND_CPU)
+                        n += snprintf(buf + n, size - n, "%scpu %u (%u x %u vCPU)", n ? ", " : "",
+                                      l->bounds[k], b->model.children_per_vcpu, b->model.vcpus);
+                else if (k == BOUND_CHILDREN)
+                        n += snprintf(buf + n, size - n, "%schildren %u (%u PHP + %u reserve)",
+                                      n ? ", " : "", l->bounds[k],
+                                      l->bounds[k] - b->model.connection_reserve,
+                                      b->model.connection_reserve);
+                else
+                        n += snprintf(buf + n, size - n, "%s%s %u", n ? ", " : "",
+                                      budget_bound_name(k), l->bounds[k]);
+        }
 }
 
 bool service_sizing_enabled(const struct context *ctx)

@@ -30,34 +30,28 @@ static unsigned threads_per_child(const struct context *ctx, enum mpm m)
         return m == MPM_PREFORK ? 1 : MAX(mpm_uint(ctx, m, "ThreadsPerChild", 25), 1u);
 }
 
-/* Scoreboard slots beyond MaxRequestWorkers/ThreadsPerChild for worker and event, for children
- * finishing gracefully (a reload by logrotate, or children retiring after
- * MaxConnectionsPerChild) while new ones serve. Apache's event documentation ("Graceful process
- * termination and Scoreboard usage", mod/event.html, 2.4.24+): ServerLimit counts processes
- * in graceful close too, "the idea is to use ServerLimit to instruct httpd about how many
- * overall processes are tolerated before impacting the system resources"; without spare slots
- * the scoreboard fills: AH00485 "scoreboard is full, not at MaxRequestWorkers". Worker fills
- * its scoreboard the same way on a graceful restart; prefork has no such slots. Up to a whole
- * generation, as many as the RAM the budget leaves free pays for (apache.process each): the
- * headroom never lowers the tier's workers. */
-static unsigned graceful_headroom(const struct context *ctx, enum mpm m, unsigned workers,
-                                  const struct budget *b)
+/* Scoreboard slots beyond MaxRequestWorkers/ThreadsPerChild, for children finishing gracefully
+ * (a reload by logrotate, or children retiring after MaxConnectionsPerChild) while new ones
+ * serve. Apache's event documentation ("Graceful process termination and Scoreboard usage",
+ * mod/event.html, 2.4.24+): ServerLimit counts processes in graceful close too; without spare
+ * slots the scoreboard fills: AH00485 "scoreboard is full, not at MaxRequestWorkers". Worker
+ * fills its scoreboard the same way on a graceful restart, and a prefork child that finishes
+ * its request after a graceful restart keeps its slot until it exits. A slot is a few hundred
+ * bytes of the scoreboard's shared memory, not a process (issue 18): a whole generation of
+ * headroom at every tier, whatever the budget; the processes in it are the ones already counted. */
+static unsigned graceful_headroom(const struct context *ctx, enum mpm m, unsigned workers)
 {
-        uint64_t process = MAX(service_size(ctx, "apache.process", 6 * MIB), 1u);
-        uint64_t total = budget_total(b);
-        uint64_t room = b->fits && b->ram > total ? (b->ram - total) / process : 0;
-
-        if (m == MPM_PREFORK)
-                return 0;
-        return (unsigned)MIN(room, (uint64_t)(workers / threads_per_child(ctx, m)));
+        return MAX(workers / threads_per_child(ctx, m), 1u);
 }
 
-/* With mod_php every prefork child is a PHP process: its PHP part costs what a PHP-FPM child
- * does (php.child + memory_limit, Debian's 128M when the tier sets none), on top of the child. */
-static uint64_t mod_php_child(const struct context *ctx)
+/* mod_php's child: a prefork child that is a PHP process (measured: 26.1M PSS serving
+ * WordPress at 1G, conf.d/20-services.conf), and in a burst one at the apache2 SAPI's
+ * effective memory_limit (PHP's 128M where it is not read). */
+static uint64_t mod_php_limit(const struct web_server *w)
 {
-        return service_size(ctx, "php.child", 32 * MIB) +
-               service_size(ctx, "php.memory_limit", 128 * MIB);
+        const struct effective_value *v = &w->mod_php_memory_limit;
+
+        return v->source != SOURCE_UNKNOWN && v->value > 0 ? v->value : 128 * MIB;
 }
 
 /* mod_php's OPcache segment, made by Apache's parent and shared by its children. */
@@ -66,6 +60,9 @@ static uint64_t mod_php_shared(const struct context *ctx, const struct web_serve
         return w->mod_php ? service_size(ctx, "php.opcache.memory_consumption", 128 * MIB) : 0;
 }
 
+/* Without mod_php MaxRequestWorkers is the tier's (threads and processes that proxy to PHP-FPM
+ * cost little: measured in conf.d). With mod_php every child is a PHP process: the model sizes
+ * MaxRequestWorkers as it sizes a PHP-FPM master's children (ROLE_PHP). */
 static int apache_budget(const struct context *ctx, struct budget *b)
 {
         const struct web_server *w = &ctx->services->web;
@@ -79,15 +76,21 @@ static int apache_budget(const struct context *ctx, struct budget *b)
         each = w->mpm == MPM_PREFORK ? service_size(ctx, "apache.prefork.child", 8 * MIB)
                                      : service_size(ctx, "apache.thread", 512 * KIB) +
                                            service_size(ctx, "apache.process", 6 * MIB) / tpc;
-        if (w->mod_php)
-                each += mod_php_child(ctx);
         l = budget_add(b, "apache", "MaxRequestWorkers",
                        mpm_uint(ctx, w->mpm, "MaxRequestWorkers", 150),
                        service_uint(ctx, "apache.min_workers", 10), tpc,
                        service_size(ctx, "apache.base", 8 * MIB) + mod_php_shared(ctx, w), each);
-        if (l)
-                snprintf(l->service, sizeof(l->service), "%s %s", w->debian ? "apache2" : "httpd",
-                         mpm_name(w->mpm));
+        if (!l)
+                return 0;
+        snprintf(l->service, sizeof(l->service), "%s %s", w->debian ? "apache2" : "httpd",
+                 mpm_name(w->mpm));
+        if (w->mod_php) {
+                l->role = ROLE_PHP;
+                l->weight = 1;
+                l->each = each + service_size(ctx, "php.child", 28 * MIB);
+                l->burst = each + mod_php_limit(w);
+                l->floor = MAX(service_uint(ctx, "php.min_children", 2) / tpc * tpc, tpc);
+        }
         return 0;
 }
 
@@ -128,13 +131,13 @@ static void print_mpm_block(FILE *f, const struct context *ctx, enum mpm m, unsi
         fprintf(f, "</IfModule>\n");
 }
 
-/* PHP-FPM children across every pool, as the budget fitted them. */
+/* PHP-FPM's children over every master (each master's process.max), as the model sized them. */
 static unsigned fpm_children(const struct budget *b)
 {
         unsigned n = 0;
 
         for (size_t i = 0; i < b->n_lines; i++)
-                if (b->lines[i].setting && streq(b->lines[i].setting, "pm.max_children"))
+                if (b->lines[i].role == ROLE_PHP && !streq(b->lines[i].id, "apache"))
                         n += b->lines[i].count;
         return n;
 }
@@ -257,41 +260,32 @@ static void note_rounding(const struct context *ctx, struct plan *p, enum mpm m,
 
 /*
  * mod_php: PHP runs inside Apache's children, so PHP-FPM's pool settings (pm.max_children,
- * the pool's memory_limit) do not bound it; MaxRequestWorkers does, with every child costed as
- * a PHP process. The bound per child is the apache2 SAPI's memory_limit: on Debian memprov
- * writes the tier's memory_limit and OPcache size into /etc/php/X.Y/apache2/conf.d, as it does
- * for PHP-FPM.
+ * process.max) do not bound it; MaxRequestWorkers does, sized by the model as PHP processes
+ * (apache_budget()). memprov leaves the apache2 SAPI's memory_limit alone (issue 18: never below
+ * the distribution's); on Debian it writes the tier's OPcache size into
+ * /etc/php/X.Y/apache2/conf.d, as it does for PHP-FPM.
  */
 static void plan_mod_php(const struct context *ctx, struct plan *p, const struct web_server *w)
 {
-        _cleanup_free_ char *dir = NULL, *path = NULL, *body = NULL;
-        const char *limit = tier_value(ctx, "php.memory_limit");
+        _cleanup_free_ char *dir = NULL, *path = NULL;
         const char *opcache = tier_value(ctx, "php.opcache.memory_consumption");
         _cleanup_close_ int fd = -1;
         uint64_t n;
-        char buf[32];
 
         plan_note(p,
                   "Apache loads mod_php (mpm %s): PHP runs in Apache's children, each costed as a "
                   "PHP process; PHP-FPM's pool settings do not apply to it",
                   mpm_name(w->mpm));
-        if (!w->mod_php_version[0] || (!limit && !opcache))
+        if (!w->mod_php_version[0] || !opcache || parse_size(opcache, &n) < 0)
                 return;
         dir = xasprintf("/etc/php/%s/apache2/conf.d", w->mod_php_version);
         if (root_open_dir(ctx->rootfd, dir, false, &fd) < 0)
                 return;
-        body = xasprintf("%s%s%s", limit ? "memory_limit = " : "",
-                         limit && parse_size(limit, &n) == 0 ? format_size(n, buf) : "",
-                         limit ? "\n" : "");
-        if (opcache && parse_size(opcache, &n) == 0) {
-                char *more = xasprintf("%sopcache.memory_consumption = %llu\n", body,
-                                       (unsigned long long)(n / MIB));
-                free(body);
-                body = more;
-        }
         path = xasprintf("%s/99-memprov.ini", dir);
-        plan_add_file(p, "apache", path, 0644, managed_file(";", "%s", body))->note =
-            xstrdup("mod_php");
+        plan_add_file(
+            p, "apache", path, 0644,
+            managed_file(";", "opcache.memory_consumption = %llu\n", (unsigned long long)(n / MIB)))
+            ->note = xstrdup("mod_php");
 }
 
 static int apache_plan(const struct context *ctx, struct plan *p)
@@ -318,7 +312,7 @@ static int apache_plan(const struct context *ctx, struct plan *p)
         workers = budget_count(&b, "apache", 50);
         a = plan_add_file(
             p, "apache", w->debian ? DEBIAN_CONF : EL_CONF, 0644,
-            conf_body(ctx, w->mpm, workers, graceful_headroom(ctx, w->mpm, workers, &b), &b));
+            conf_body(ctx, w->mpm, workers, graceful_headroom(ctx, w->mpm, workers), &b));
         a->note = xasprintf("mpm %s", mpm_name(w->mpm));
         apache_plan_live(ctx, p, a);
         note_rounding(ctx, p, w->mpm, workers);

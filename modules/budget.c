@@ -27,29 +27,45 @@ static void budget_text(const struct budget *b, struct plan *p)
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
-        char s1[32], s2[32], s3[32];
+        char s1[32], s2[32], s3[32], why[256];
 
         if (!f)
                 abort();
-        fprintf(f, "  budget  %-24s %-22s %9s %8s %8s %8s\n", "service", "setting", "count", "each",
-                "fixed", "total");
+        fprintf(f, "  budget  %-24s %-22s %9s %8s %8s %8s  %s\n", "service", "setting", "count",
+                "each", "fixed", "total", "bound");
         fprintf(f, "  budget  %-24s %-22s %9s %8s %8s %8s\n", "os", "reserve", "-", "-",
                 budget_size(b->reserve, s1), s1);
         for (size_t i = 0; i < b->n_lines; i++) {
                 const struct budget_line *l = &b->lines[i];
                 char count[24] = "-";
                 if (l->setting)
-                        snprintf(count, sizeof(count), l->count < l->wanted ? "%u<%u" : "%u",
-                                 l->count, l->wanted);
-                fprintf(f, "  budget  %-24s %-22s %9s %8s %8s %8s\n", l->service,
+                        snprintf(count, sizeof(count), "%u", l->count);
+                fprintf(f, "  budget  %-24s %-22s %9s %8s %8s %8s  %s\n", l->service,
                         l->setting ? l->setting : "-", count,
-                        l->setting ? budget_size(l->each, s1) : "-",
+                        l->each ? budget_size(l->each, s1) : "-",
                         l->fixed ? budget_size(l->fixed, s2) : "-",
-                        budget_size(budget_line_total(l), s3));
+                        budget_line_total(l) ? budget_size(budget_line_total(l), s3) : "-",
+                        l->setting ? budget_bound_name(l->bound) : "");
         }
-        fprintf(f, "  budget  %-24s %-22s %9s %8s %8s %8s of %s RAM%s\n", "sum", "", "", "", "",
-                budget_size(budget_total(b), s1), format_size(b->ram, s2),
+        fprintf(f, "  budget  %-24s %-22s %9s %8s %8s %8s of %s RAM%s\n", "sum", "typical", "", "",
+                "", budget_size(budget_total(b), s1), format_size(b->ram, s2),
                 b->fits ? "" : " (does not fit)");
+        /* mysqltuner-style: which bound set each number, and what every bound allowed. */
+        for (size_t i = 0; i < b->n_lines; i++) {
+                const struct budget_line *l = &b->lines[i];
+                if (!l->setting || l->role == ROLE_POOL || l->role == ROLE_FIXED)
+                        continue;
+                budget_explain(b, l, why, sizeof(why));
+                fprintf(f, "  [--] %s %s = %u: %s%s%s%s\n", l->service, l->setting, l->count,
+                        budget_bound_name(l->bound), why[0] ? " (" : "", why, why[0] ? ")" : "");
+        }
+        if (b->steady_room)
+                fprintf(f,
+                        "  [--] steady: typical costs within %u%% of RAM (%s); burst: %u%% of the "
+                        "children at memory_limit within RAM + %u%% of %s swap (%s)\n",
+                        b->model.steady_percent, budget_size(b->steady_room, s1),
+                        b->model.burst_percent, b->model.swap_percent,
+                        budget_size(b->model.swap, s2), budget_size(b->burst_room, s3));
         fclose(f);
         free(p->text);
         p->text = TAKE_PTR(buf);
@@ -58,14 +74,20 @@ static void budget_text(const struct budget *b, struct plan *p)
 static json_object *budget_json(const struct budget *b)
 {
         json_object *o = json_object_new_object(), *lines = json_object_new_array();
+        char why[256];
 
         json_object_object_add(o, "ram_bytes", json_object_new_uint64(b->ram));
         json_object_object_add(o, "reserve_bytes", json_object_new_uint64(b->reserve));
         json_object_object_add(o, "total_bytes", json_object_new_uint64(budget_total(b)));
         json_object_object_add(o, "fits", json_object_new_boolean(b->fits));
+        json_object_object_add(o, "vcpus", json_object_new_int64(b->model.vcpus));
+        json_object_object_add(o, "swap_bytes", json_object_new_uint64(b->model.swap));
+        json_object_object_add(o, "steady_room_bytes", json_object_new_uint64(b->steady_room));
+        json_object_object_add(o, "burst_room_bytes", json_object_new_uint64(b->burst_room));
         for (size_t i = 0; i < b->n_lines; i++) {
                 const struct budget_line *l = &b->lines[i];
-                json_object *j = json_object_new_object();
+                json_object *j = json_object_new_object(), *bounds = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_string(l->id));
                 json_object_object_add(j, "service", json_object_new_string(l->service));
                 json_object_object_add(j, "setting",
                                        l->setting ? json_object_new_string(l->setting) : NULL);
@@ -73,9 +95,20 @@ static json_object *budget_json(const struct budget *b)
                 json_object_object_add(j, "wanted", json_object_new_int64(l->wanted));
                 json_object_object_add(j, "floor", json_object_new_int64(l->floor));
                 json_object_object_add(j, "each_bytes", json_object_new_uint64(l->each));
+                json_object_object_add(j, "burst_bytes", json_object_new_uint64(l->burst));
                 json_object_object_add(j, "fixed_bytes", json_object_new_uint64(l->fixed));
                 json_object_object_add(j, "total_bytes",
                                        json_object_new_uint64(budget_line_total(l)));
+                json_object_object_add(
+                    j, "bound",
+                    l->setting ? json_object_new_string(budget_bound_name(l->bound)) : NULL);
+                for (enum budget_bound k = BOUND_TIER; k < _BOUND_MAX; k++)
+                        if (l->bounds[k])
+                                json_object_object_add(bounds, budget_bound_name(k),
+                                                       json_object_new_int64(l->bounds[k]));
+                json_object_object_add(j, "bounds", bounds);
+                budget_explain(b, l, why, sizeof(why));
+                json_object_object_add(j, "why", json_object_new_string(why));
                 json_object_array_add(lines, j);
         }
         json_object_object_add(o, "lines", lines);
@@ -89,15 +122,26 @@ static void budget_notes(const struct budget *b, struct plan *p)
         for (size_t i = 0; i < b->n_lines; i++) {
                 const struct budget_line *l = &b->lines[i];
                 if (l->setting && l->count < l->wanted)
-                        plan_note(p, "budget: %s %s lowered from %u to %u to fit in %s of RAM",
-                                  l->service, l->setting, l->wanted, l->count,
-                                  format_size(b->ram, s1));
+                        plan_note(p, "budget: %s %s %u, not the configured %u (%s bound)",
+                                  l->service, l->setting, l->count, l->wanted,
+                                  budget_bound_name(l->bound));
+                if (l->role == ROLE_DB && l->bound == BOUND_ADMIN &&
+                    l->count < l->bounds[BOUND_CHILDREN])
+                        plan_note(p,
+                                  "budget: %s max_connections = %u (an admin's file) is below "
+                                  "the %u PHP processes + reserve that may connect",
+                                  l->service, l->count, l->bounds[BOUND_CHILDREN]);
         }
         if (!b->fits)
                 plan_note(p,
-                          "budget: even at their floors the services need %s of %s RAM; "
-                          "expect swapping or OOM kills (remove a service or add RAM)",
+                          "budget: even at their floors the services' typical use is %s of %s "
+                          "RAM; expect swapping or OOM kills (remove a service or add RAM)",
                           format_size(budget_total(b), s1), format_size(b->ram, s2));
+}
+
+static int check_percent(const char *v)
+{
+        return check_uint(v) == 0 && atol(v) <= 100 ? 0 : -EINVAL;
 }
 
 static int budget_plan(const struct context *ctx, struct plan *p)
@@ -126,14 +170,8 @@ static int budget_plan(const struct context *ctx, struct plan *p)
 static const struct config_key budget_keys[] = {
     {"tier", "os_reserve", check_size},
     {"budget", "mysqld.base", check_size},
-    {"budget", "mysqld.tmp_table_size", check_size},
-    {"budget", "mysqld.join_buffer_size", check_size},
-    {"budget", "mysqld.binlog_cache_size", check_size},
-    {"budget", "mysqld.thread_stack", check_size},
-    {"budget", "mysqld.sort_buffer_size", check_size},
-    {"budget", "mysqld.read_buffer_size", check_size},
-    {"budget", "mysqld.read_rnd_buffer_size", check_size},
-    {"budget", "mysqld.net_buffer_length", check_size},
+    {"budget", "mysqld.connection", check_size},
+    {"budget", "mysqld.performance_schema", check_size},
     {"budget", "mysqld.min_connections", check_uint},
     {"budget", "apache.base", check_size},
     {"budget", "apache.prefork.child", check_size},
@@ -143,6 +181,11 @@ static const struct config_key budget_keys[] = {
     {"budget", "php.base", check_size},
     {"budget", "php.child", check_size},
     {"budget", "php.min_children", check_uint},
+    {"model", "php.children_per_vcpu", check_uint},
+    {"model", "steady_percent", check_percent},
+    {"model", "burst_percent", check_percent},
+    {"model", "burst_swap_percent", check_percent},
+    {"model", "connection_reserve", check_uint},
     {0},
 };
 

@@ -63,6 +63,22 @@ int services_detect(const struct context *ctx, struct services *ret)
         return 0;
 }
 
+/* The model's constants: [model] in conf.d (20-services.conf names the source of each). */
+static struct budget_model budget_model(const struct context *ctx)
+{
+        const struct config *c = ctx->config;
+
+        return (struct budget_model){
+            .vcpus = MAX(ctx->facts->vcpus, 1u),
+            .children_per_vcpu = (unsigned)config_int(c, "model", "php.children_per_vcpu", 4),
+            .steady_percent = (unsigned)MIN(config_int(c, "model", "steady_percent", 90), 100),
+            .burst_percent = (unsigned)MIN(config_int(c, "model", "burst_percent", 25), 100),
+            .swap_percent = (unsigned)MIN(config_int(c, "model", "burst_swap_percent", 25), 100),
+            .swap = swap_expected_bytes(ctx),
+            .connection_reserve = (unsigned)config_int(c, "model", "connection_reserve", 10),
+        };
+}
+
 int budget_compute(const struct context *ctx, struct budget *ret)
 {
         int r;
@@ -70,6 +86,7 @@ int budget_compute(const struct context *ctx, struct budget *ret)
         *ret = (struct budget){
             .ram = ctx->facts->ram_bytes,
             .reserve = service_size(ctx, "os_reserve", 128 * MIB),
+            .model = budget_model(ctx),
         };
         for (size_t i = 0; memprov_modules[i]; i++)
                 if (memprov_modules[i]->budget) {

@@ -34,6 +34,9 @@ static const struct config_key mysql_keys[] = {
     {"tier", "mysqld.thread_stack", check_size},
     /* MariaDB only (Aria is MariaDB's engine): written and counted for MariaDB alone. */
     {"tier", "mysqld.aria_pagecache_buffer_size", check_size},
+    /* MySQL only: MariaDB's performance_schema is off by default; temptable_* from MySQL 8.0. */
+    {"tier", "mysqld.performance_schema", check_bool},
+    {"tier", "mysqld.temptable_max_ram", check_size},
     {0},
 };
 
@@ -51,6 +54,58 @@ static bool has_aria(const struct db_server *s)
         return s->flavor == DB_MARIADB;
 }
 
+/* The size the server will run with for an option memprov may write as key: an admin's file read
+ * after memprov's wins; else memprov's tier value; else the effective value of the files before
+ * memprov's; else the server's default, def. */
+static uint64_t db_size(const struct context *ctx, const struct db_server *s, enum db_option opt,
+                        const char *key, uint64_t def)
+{
+        const struct effective_value *v = &s->opt[opt];
+
+        if ((s->after_memprov & (1u << opt)) && v->source != SOURCE_UNKNOWN)
+                return v->value;
+        if (tier_value(ctx, key))
+                return service_size(ctx, key, def);
+        return v->source != SOURCE_UNKNOWN ? v->value : def;
+}
+
+/* MySQL 8's own costs (issue 18, item 6); MariaDB has neither TempTable nor a
+ * performance_schema on by default. Version-blind safety: a server refuses to start on a variable
+ * it does not know, so temptable_* is written (and counted) only for a MySQL known to be 8+. */
+static bool is_mysql8(const struct db_server *s)
+{
+        return s->flavor == DB_MYSQL && s->version_known && s->major >= 8;
+}
+
+static bool performance_schema_on(const struct context *ctx, const struct db_server *s)
+{
+        const struct effective_value *v = &s->opt[DB_OPT_PERFORMANCE_SCHEMA];
+        const char *tier = tier_value(ctx, "mysqld.performance_schema");
+        bool on;
+
+        if ((s->after_memprov & (1u << DB_OPT_PERFORMANCE_SCHEMA)) && v->source != SOURCE_UNKNOWN)
+                return v->value != 0;
+        if (tier && parse_bool(tier, &on) == 0)
+                return on;
+        /* MySQL 8.0's reference manual: performance_schema is ON by default. */
+        return v->source != SOURCE_UNKNOWN ? v->value != 0 : true;
+}
+
+/* TempTable's in-memory internal temporary tables up to temptable_max_ram (MySQL 8.0's default
+ * 1G: reference manual, "Internal Temporary Table Use in MySQL"), bounded per tier and counted
+ * whole; performance_schema's instruments at mysqld.performance_schema when on. */
+static uint64_t mysql8_fixed(const struct context *ctx, const struct db_server *s)
+{
+        uint64_t n = 0;
+
+        if (!is_mysql8(s))
+                return 0;
+        n += db_size(ctx, s, DB_OPT_TEMPTABLE_MAX_RAM, "mysqld.temptable_max_ram", 1 * GIB);
+        if (performance_schema_on(ctx, s))
+                n += service_size(ctx, "mysqld.performance_schema", 256 * MIB);
+        return n;
+}
+
 static const char *server_name(const struct db_server *s, char buf[static 32])
 {
         const char *name = s->flavor == DB_MARIADB ? "mariadb" : "mysql";
@@ -61,37 +116,45 @@ static const char *server_name(const struct db_server *s, char buf[static 32])
         return buf;
 }
 
-/* mysqltuner's sum: base + global buffers + max_connections x per-connection buffers. */
+/* The server's typical resident size: mysqld.base (what it holds besides its global buffers,
+ * measured) + the global buffers at the sizes it will run with; each connection mysqld.connection.
+ * Per-query buffers (sort, join, read, tmp tables) are allocated on demand and are not resident
+ * in the steady state; the measured base holds those of the measured load. Defaults are the
+ * servers' documented ones (MariaDB's server system variables; MySQL 8.0's reference manual). */
 static int mysql_budget(const struct context *ctx, struct budget *b)
 {
-        static const char *const per_connection[] = {
-            "mysqld.sort_buffer_size", "mysqld.read_buffer_size",  "mysqld.read_rnd_buffer_size",
-            "mysqld.join_buffer_size", "mysqld.binlog_cache_size", "mysqld.net_buffer_length",
-            "mysqld.thread_stack",
-        };
         const struct db_server *s = &ctx->services->db;
         struct budget_line *l;
-        uint64_t fixed, each = 0;
+        uint64_t fixed;
         char name[32];
 
         if (s->flavor == DB_NONE || !s->dropin_dir)
                 return 0;
-        fixed = service_size(ctx, "mysqld.base", 64 * MIB) +
-                service_size(ctx, "mysqld.innodb_buffer_pool_size", 128 * MIB) +
-                service_size(ctx, "mysqld.innodb_log_buffer_size", 16 * MIB) +
-                service_size(ctx, "mysqld.key_buffer_size", 128 * MIB) +
-                service_size(ctx, "mysqld.tmp_table_size", 16 * MIB);
+        fixed = service_size(ctx, "mysqld.base", 24 * MIB) +
+                db_size(ctx, s, DB_OPT_INNODB_BUFFER_POOL_SIZE, "mysqld.innodb_buffer_pool_size",
+                        128 * MIB) +
+                db_size(ctx, s, DB_OPT_INNODB_LOG_BUFFER_SIZE, "mysqld.innodb_log_buffer_size",
+                        16 * MIB) +
+                db_size(ctx, s, DB_OPT_KEY_BUFFER_SIZE, "mysqld.key_buffer_size", 128 * MIB);
         if (mysql_has_query_cache(s))
                 fixed += service_size(ctx, "mysqld.query_cache_size", 1 * MIB);
         if (has_aria(s))
-                fixed += service_size(ctx, "mysqld.aria_pagecache_buffer_size", 128 * MIB);
-        for (size_t i = 0; i < ELEMENTSOF(per_connection); i++)
-                each += service_size(ctx, per_connection[i], 256 * KIB);
+                fixed += db_size(ctx, s, DB_OPT_ARIA_PAGECACHE_BUFFER_SIZE,
+                                 "mysqld.aria_pagecache_buffer_size", 128 * MIB);
+        fixed += mysql8_fixed(ctx, s);
         l = budget_add(b, "mysqld", "max_connections",
                        service_uint(ctx, "mysqld.max_connections", 151),
-                       service_uint(ctx, "mysqld.min_connections", 10), 1, fixed, each);
-        if (l)
-                snprintf(l->service, sizeof(l->service), "%s", server_name(s, name));
+                       service_uint(ctx, "mysqld.min_connections", 10), 1, fixed,
+                       service_size(ctx, "mysqld.connection", 256 * KIB));
+        if (!l)
+                return 0;
+        snprintf(l->service, sizeof(l->service), "%s", server_name(s, name));
+        l->role = ROLE_DB;
+        if ((s->after_memprov & (1u << DB_OPT_MAX_CONNECTIONS)) &&
+            s->opt[DB_OPT_MAX_CONNECTIONS].source != SOURCE_UNKNOWN) {
+                l->bound = BOUND_ADMIN;
+                l->count = l->wanted = (unsigned)s->opt[DB_OPT_MAX_CONNECTIONS].value;
+        }
         return 0;
 }
 
@@ -113,32 +176,90 @@ static void print_option(FILE *f, const struct config_key *k, const char *v)
         fprintf(f, "%s = %s\n", option, v);
 }
 
-static char *dropin_body(const struct context *ctx, const struct db_server *s, unsigned max_conn)
+/* The db_option a tier key writes, or -1 (lib/services.h reads only those the model needs). */
+static int key_option(const char *key)
+{
+        static const char *const names[_DB_OPT_MAX] = {
+            [DB_OPT_INNODB_BUFFER_POOL_SIZE] = "innodb_buffer_pool_size",
+            [DB_OPT_INNODB_LOG_BUFFER_SIZE] = "innodb_log_buffer_size",
+            [DB_OPT_KEY_BUFFER_SIZE] = "key_buffer_size",
+            [DB_OPT_MAX_CONNECTIONS] = "max_connections",
+            [DB_OPT_TMP_TABLE_SIZE] = "tmp_table_size",
+            [DB_OPT_MAX_HEAP_TABLE_SIZE] = "max_heap_table_size",
+            [DB_OPT_SORT_BUFFER_SIZE] = "sort_buffer_size",
+            [DB_OPT_READ_BUFFER_SIZE] = "read_buffer_size",
+            [DB_OPT_READ_RND_BUFFER_SIZE] = "read_rnd_buffer_size",
+            [DB_OPT_JOIN_BUFFER_SIZE] = "join_buffer_size",
+            [DB_OPT_ARIA_PAGECACHE_BUFFER_SIZE] = "aria_pagecache_buffer_size",
+            [DB_OPT_PERFORMANCE_SCHEMA] = "performance_schema",
+            [DB_OPT_TEMPTABLE_MAX_RAM] = "temptable_max_ram",
+        };
+
+        for (int i = 0; i < _DB_OPT_MAX; i++)
+                if (names[i] && streq(key + strlen("mysqld."), names[i]))
+                        return i;
+        return -1;
+}
+
+/* Whether memprov writes key for this server: never a variable it may not know, nor one an
+ * admin's later file sets (that one wins anyway; the budget counts the admin's value). */
+static bool writes_key(const struct db_server *s, const char *key)
+{
+        int opt = key_option(key);
+
+        if (startswith(key, "mysqld.query_cache") && !mysql_has_query_cache(s))
+                return false;
+        if (startswith(key, "mysqld.aria_") && !has_aria(s))
+                return false;
+        if (streq(key, "mysqld.performance_schema") && s->flavor != DB_MYSQL)
+                return false;
+        if (startswith(key, "mysqld.temptable_") && !is_mysql8(s))
+                return false;
+        return opt < 0 || !(s->after_memprov & (1u << opt));
+}
+
+static char *dropin_body(const struct context *ctx, const struct db_server *s, unsigned max_conn,
+                         unsigned children)
 {
         _cleanup_free_ char *body = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&body, &size);
         char buf[32];
+        bool on;
 
         if (!f)
                 abort();
         fprintf(f, "[mysqld]\n");
         for (const struct config_key *k = mysql_keys; k->section; k++) {
                 const char *v = tier_value(ctx, k->key);
-                if (!v)
-                        continue;
-                if (startswith(k->key, "mysqld.query_cache") && !mysql_has_query_cache(s))
-                        continue;
-                if (startswith(k->key, "mysqld.aria_") && !has_aria(s))
+                if (!v || !writes_key(s, k->key))
                         continue;
                 if (streq(k->key, "mysqld.max_connections"))
                         v = (snprintf(buf, sizeof(buf), "%u", max_conn), buf);
-                else if (streq(k->key, "mysqld.max_user_connections") && atol(v) > max_conn)
-                        v = (snprintf(buf, sizeof(buf), "%u", max_conn), buf);
+                else if (streq(k->key, "mysqld.max_user_connections"))
+                        /* One site's user may hold every PHP child's connection. */
+                        v = (snprintf(buf, sizeof(buf), "%u",
+                                      MIN(MAX((unsigned)atol(v), children), max_conn)),
+                             buf);
+                else if (k->check == check_bool && parse_bool(v, &on) == 0)
+                        v = on ? "ON" : "OFF";
                 print_option(f, k, v);
         }
         fclose(f);
         return managed_file("#", "%s", body);
+}
+
+/* The keys an admin's later file sets: left out, and said. */
+static void note_admin_keys(struct plan *p, const struct context *ctx, const struct db_server *s,
+                            const char *name)
+{
+        for (const struct config_key *k = mysql_keys; k->section; k++) {
+                int opt = key_option(k->key);
+                if (opt >= 0 && (s->after_memprov & (1u << opt)) && tier_value(ctx, k->key))
+                        plan_note(p, "%s: %s left to %s (read after memprov's drop-in, it wins)",
+                                  name, k->key + strlen("mysqld."),
+                                  s->opt[opt].origin[0] ? s->opt[opt].origin : "an admin's file");
+        }
 }
 
 static int mysql_plan(const struct context *ctx, struct plan *p)
@@ -170,8 +291,10 @@ static int mysql_plan(const struct context *ctx, struct plan *p)
                           s->version_known ? "MySQL 8.0 removed the query cache"
                                            : "server version unknown");
         path = xasprintf("%s/%s", s->dropin_dir, MYSQL_DROPIN);
-        a = plan_add_file(p, "mysql", path, 0644,
-                          dropin_body(ctx, s, budget_count(&b, "mysqld", 151)));
+        a = plan_add_file(
+            p, "mysql", path, 0644,
+            dropin_body(ctx, s, budget_count(&b, "mysqld", 151), budget_php_children(&b)));
+        note_admin_keys(p, ctx, s, server_name(s, name));
         a->note = xasprintf("%s", server_name(s, name));
         mysql_plan_live(ctx, p, a);
         return 0;

@@ -18,13 +18,13 @@
 
 #define DROPIN_NAME "50-memprov.conf"
 
-enum role { ROLE_SSH, ROLE_DATABASE, ROLE_WEB, ROLE_PHP };
+enum oom_role { OOM_SSH, OOM_DATABASE, OOM_WEB, OOM_PHP };
 
 static const char *const role_key[] = {
-    [ROLE_SSH] = "ssh",
-    [ROLE_DATABASE] = "database",
-    [ROLE_WEB] = "web",
-    [ROLE_PHP] = "php",
+    [OOM_SSH] = "ssh",
+    [OOM_DATABASE] = "database",
+    [OOM_WEB] = "web",
+    [OOM_PHP] = "php",
 };
 
 /* The unit's own file (not an alias link) in one of systemd's unit directories. */
@@ -120,7 +120,7 @@ static void dropin_line(FILE *body, FILE *why, const char *line, const char *rea
         fprintf(why, ", %s%s", line, reason);
 }
 
-static void add_dropin(const struct context *ctx, struct plan *p, const char *unit, enum role r,
+static void add_dropin(const struct context *ctx, struct plan *p, const char *unit, enum oom_role r,
                        uint64_t high_mib)
 {
         _cleanup_free_ char *path = xasprintf("/etc/systemd/system/%s.d/%s", unit, DROPIN_NAME);
@@ -142,11 +142,11 @@ static void add_dropin(const struct context *ctx, struct plan *p, const char *un
         }
         /* A child the OOM killer takes must not stop every pool and request in flight
          * (systemd's default OOMPolicy=stop). Debian's apache2.service already says it. */
-        if ((r == ROLE_WEB || r == ROLE_PHP) && !streq(u.oom_policy, "continue"))
+        if ((r == OOM_WEB || r == OOM_PHP) && !streq(u.oom_policy, "continue"))
                 dropin_line(f, w, "OOMPolicy=continue", " (a child's OOM kill keeps the service)");
         /* Restart after a signal (an OOM kill), never after a bad configuration's exit code; a
          * unit whose Restart= already covers an OOM kill keeps its own, and its RestartSec=. */
-        if (r != ROLE_SSH && config_bool(ctx->config, "oom", "restart", true) &&
+        if (r != OOM_SSH && config_bool(ctx->config, "oom", "restart", true) &&
             !restart_covers_oom_kill(u.restart)) {
                 free(line);
                 line = xasprintf(" (packaged: %s)", u.restart[0] ? u.restart : "none");
@@ -213,19 +213,19 @@ static int oom_plan(const struct context *ctx, struct plan *p)
          * oom_adjust_restore() in openbsd-compat/port-linux.c), so a unit-wide score would
          * reach every admin's shell and command. */
         if (config_str(ctx->config, "oom", "ssh", NULL) && (unit = first_unit(ctx->rootfd, ssh)))
-                add_dropin(ctx, p, unit, ROLE_SSH, 0);
+                add_dropin(ctx, p, unit, OOM_SSH, 0);
         else if ((unit = first_unit(ctx->rootfd, ssh)))
                 note_ssh_dropin_gone(ctx, p, unit);
         if ((unit = first_unit(ctx->rootfd, database)))
-                add_dropin(ctx, p, unit, ROLE_DATABASE, 0);
+                add_dropin(ctx, p, unit, OOM_DATABASE, 0);
         if ((unit = first_unit(ctx->rootfd, web))) {
                 apache = budget_find(&b, "apache");
-                add_dropin(ctx, p, unit, ROLE_WEB,
+                add_dropin(ctx, p, unit, OOM_WEB,
                            apache ? memory_high(ctx, budget_line_total(apache)) : 0);
         }
         for (size_t i = 0; i < fpms->n; i++)
                 if (unit_installed(ctx->rootfd, fpms->v[i].unit))
-                        add_dropin(ctx, p, fpms->v[i].unit, ROLE_PHP,
+                        add_dropin(ctx, p, fpms->v[i].unit, OOM_PHP,
                                    memory_high(ctx, php_version_total(&b, &fpms->v[i])));
         if (p->n_actions > before && ctx->facts->systemd_running)
                 plan_add(p, ACTION_DAEMON_RELOAD, "oom");

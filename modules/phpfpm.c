@@ -15,18 +15,42 @@ void phpfpm_line_id(const struct php_fpm *f, const char *pool, char buf[static 8
         snprintf(buf, 80, "php %s %s", f->version[0] ? f->version : "-", pool);
 }
 
-/* PHP's per-request heap bound (memory_limit) and OPcache's shared memory segment: counted at
- * Debian's php.ini and OPcache defaults (128M each) when the tier does not set them. */
-static uint64_t memory_limit(const struct context *ctx)
+/* PHP's default memory_limit: php.ini-production and PHP's built-in default (main/main.c) are
+ * both 128M, Debian's php.ini says 128M. */
+#define PHP_DEFAULT_MEMORY_LIMIT (128 * MIB)
+
+/* A pool's effective memory_limit: its own php_admin_value/php_value, else the FPM SAPI's
+ * php.ini and conf.d, else PHP's default. memprov never writes one (issue 18: a lower bound
+ * than the pool's or the distribution's breaks WordPress's admin pages and more). */
+uint64_t phpfpm_memory_limit(const struct php_fpm *f, const struct php_pool *pool)
 {
-        return service_size(ctx, "php.memory_limit", 128 * MIB);
+        if (pool->memory_limit.source != SOURCE_UNKNOWN && pool->memory_limit.value > 0)
+                return pool->memory_limit.value;
+        if (f->ini_memory_limit.source != SOURCE_UNKNOWN && f->ini_memory_limit.value > 0)
+                return f->ini_memory_limit.value;
+        return PHP_DEFAULT_MEMORY_LIMIT;
 }
 
-static uint64_t opcache_size(const struct context *ctx)
+/* OPcache's shared segment, one per master: the tier's size where memprov writes one, else the
+ * master's effective opcache.memory_consumption, else Debian's and PHP's default (128M). */
+static uint64_t opcache_size(const struct context *ctx, const struct php_fpm *f)
 {
-        return service_size(ctx, "php.opcache.memory_consumption", 128 * MIB);
+        if (tier_value(ctx, "php.opcache.memory_consumption"))
+                return service_size(ctx, "php.opcache.memory_consumption", 128 * MIB);
+        if (f->opcache_memory.source != SOURCE_UNKNOWN && f->opcache_memory.value > 0)
+                return f->opcache_memory.value;
+        return 128 * MIB;
 }
 
+static bool admin_value(const struct effective_value *v)
+{
+        return v->source == SOURCE_ADMIN && v->value > 0;
+}
+
+/* A master's line (ROLE_PHP, its children across all pools: process.max) and one ROLE_POOL line
+ * per pool (its share). A child costs php.child typically and its pool's effective memory_limit
+ * in a burst; the master php.base plus its OPcache segment. An admin's process.max, or every
+ * pool's own pm.max_children, is what runs: budgeted as the admin's. */
 static int phpfpm_budget(const struct context *ctx, struct budget *b)
 {
         const struct php_fpms *fpms = &ctx->services->php;
@@ -34,24 +58,57 @@ static int phpfpm_budget(const struct context *ctx, struct budget *b)
         for (size_t i = 0; i < fpms->n; i++) {
                 const struct php_fpm *f = &fpms->v[i];
                 struct budget_line *l;
+                uint64_t limits = 0;
+                unsigned admin_children = 0, admin_pools = 0;
+                int master;
                 char id[80];
 
-                snprintf(id, sizeof(id), "php %s", f->version[0] ? f->version : "-");
-                /* The master, once per version, with OPcache's segment (one per master, shared
-                 * by its children). */
-                l = budget_add(b, id, NULL, 1, 1, 1,
-                               service_size(ctx, "php.base", 24 * MIB) + opcache_size(ctx), 0);
-                if (l)
-                        snprintf(l->service, sizeof(l->service), "php%s-fpm", f->version);
+                if (f->n_pools == 0)
+                        continue;
                 for (size_t j = 0; j < f->n_pools; j++) {
-                        phpfpm_line_id(f, f->pools[j].name, id);
-                        l = budget_add(
-                            b, id, "pm.max_children", service_uint(ctx, "php.max_children", 5),
-                            service_uint(ctx, "php.min_children", 2), 1, 0,
-                            service_size(ctx, "php.child", 32 * MIB) + memory_limit(ctx));
-                        if (l)
-                                snprintf(l->service, sizeof(l->service), "php%s [%s]",
-                                         f->version[0] ? f->version : "-fpm", f->pools[j].name);
+                        limits += phpfpm_memory_limit(f, &f->pools[j]);
+                        if (admin_value(&f->pools[j].max_children)) {
+                                admin_pools++;
+                                admin_children += (unsigned)f->pools[j].max_children.value;
+                        }
+                }
+                snprintf(id, sizeof(id), "php %s", f->version[0] ? f->version : "-");
+                l = budget_add(b, id, "process.max", 1, service_uint(ctx, "php.min_children", 2), 1,
+                               service_size(ctx, "php.base", 24 * MIB) + opcache_size(ctx, f),
+                               service_size(ctx, "php.child", 28 * MIB));
+                if (!l)
+                        return 0;
+                master = (int)(l - b->lines);
+                l->floor = service_uint(ctx, "php.min_children", 2);
+                snprintf(l->service, sizeof(l->service), "php%s-fpm", f->version);
+                l->role = ROLE_PHP;
+                l->weight = (unsigned)f->n_pools;
+                l->burst = limits / f->n_pools;
+                /* php.max_children in /etc/memprov: the admin's cap on a master's children. */
+                if (tier_value(ctx, "php.max_children")) {
+                        l->bound = BOUND_CONFIG;
+                        l->wanted = MAX(service_uint(ctx, "php.max_children", 1), 1u);
+                }
+                if (admin_value(&f->process_max) || admin_pools == f->n_pools) {
+                        l->bound = BOUND_ADMIN;
+                        l->count = l->wanted = admin_value(&f->process_max)
+                                                   ? (unsigned)f->process_max.value
+                                                   : admin_children;
+                }
+                for (size_t j = 0; j < f->n_pools; j++) {
+                        const struct php_pool *pool = &f->pools[j];
+                        phpfpm_line_id(f, pool->name, id);
+                        l = budget_add(b, id, "pm.max_children", 1, 1, 1, 0, 0);
+                        if (!l)
+                                return 0;
+                        snprintf(l->service, sizeof(l->service), "php%s [%s]",
+                                 f->version[0] ? f->version : "-fpm", pool->name);
+                        l->role = ROLE_POOL;
+                        l->parent = master;
+                        if (admin_value(&pool->max_children)) {
+                                l->bound = BOUND_ADMIN;
+                                l->count = l->wanted = (unsigned)pool->max_children.value;
+                        }
                 }
         }
         return 0;
@@ -80,13 +137,27 @@ static void print_dynamic(FILE *f, const struct context *ctx, unsigned children)
  * in the pool drop-in sets it: php-fpm.conf includes pool.d from [global]. Idle children exit at
  * once, so a reload waits only for requests in flight.
  */
-static void print_global(FILE *f, const struct context *ctx)
+static void print_global(FILE *f, const struct context *ctx, const struct php_fpm *fpm,
+                         const struct budget *b)
 {
         const char *timeout =
             config_str(ctx->config, "services", "php.process_control_timeout", NULL);
+        const struct budget_line *master;
+        char id[80];
 
+        snprintf(id, sizeof(id), "php %s", fpm->version[0] ? fpm->version : "-");
+        master = budget_find(b, id);
+        /* One cap across the master's pools (php-fpm.conf: "control the global number of
+         * processes when using dynamic PM within a lot of pools"); an admin's own process.max
+         * in php-fpm.conf is left to win. */
+        if (!timeout && (!master || master->bound == BOUND_ADMIN))
+                return;
+        fprintf(f, "[global]\n");
         if (timeout)
-                fprintf(f, "[global]\nprocess_control_timeout = %s\n\n", timeout);
+                fprintf(f, "process_control_timeout = %s\n", timeout);
+        if (master && master->bound != BOUND_ADMIN)
+                fprintf(f, "process.max = %u\n", master->count);
+        fprintf(f, "\n");
 }
 
 static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, const struct budget *b)
@@ -94,34 +165,39 @@ static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, con
         const char *pm = tier_value(ctx, "php.pm") ?: "ondemand";
         const char *max_requests = tier_value(ctx, "php.max_requests");
         const char *idle = tier_value(ctx, "php.process_idle_timeout");
+        const char *terminate = tier_value(ctx, "php.request_terminate_timeout");
         _cleanup_free_ char *body = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&body, &size);
 
         if (!f)
                 abort();
-        char buf[32];
-
-        print_global(f, ctx);
+        print_global(f, ctx, fpm, b);
         for (size_t i = 0; i < fpm->n_pools; i++) {
+                const struct budget_line *l;
                 char id[80];
-                unsigned children;
 
                 phpfpm_line_id(fpm, fpm->pools[i].name, id);
-                children = budget_count(b, id, 5);
-                fprintf(f, "%s[%s]\npm = %s\npm.max_children = %u\n", i ? "\n" : "",
-                        fpm->pools[i].name, pm, children);
+                l = budget_find(b, id);
+                fprintf(f, "%s[%s]\npm = %s\n", i ? "\n" : "", fpm->pools[i].name, pm);
+                /* The pool's own pm.max_children (the admin's) wins; budgeted as it is. */
+                if (!l || l->bound != BOUND_ADMIN)
+                        fprintf(f, "pm.max_children = %u\n", l ? l->count : 5);
                 if (streq(pm, "dynamic"))
-                        print_dynamic(f, ctx, children);
+                        print_dynamic(f, ctx, l ? l->count : 5);
                 if (max_requests)
                         fprintf(f, "pm.max_requests = %s\n", max_requests);
                 if (idle && streq(pm, "ondemand"))
                         fprintf(f, "pm.process_idle_timeout = %s\n", idle);
-                /* php_admin_value: a script's ini_set() cannot raise it (WordPress's admin
-                 * pages try to, to 256M). */
-                if (tier_value(ctx, "php.memory_limit"))
-                        fprintf(f, "php_admin_value[memory_limit] = %s\n",
-                                format_size(memory_limit(ctx), buf));
+                /* A wall-clock bound per request at the small tiers (issue 18, item 5): with a
+                 * few children, a few stuck requests hold them all. php-fpm's pool
+                 * documentation (www.conf): "The timeout for serving a single request after
+                 * which the worker process will be killed. This option should be used when the
+                 * 'max_execution_time' ini option does not stop script execution"; PHP's manual
+                 * (set_time_limit) says max_execution_time leaves out time spent outside the
+                 * script: database queries, stream operations, system calls. */
+                if (terminate)
+                        fprintf(f, "request_terminate_timeout = %s\n", terminate);
         }
         fclose(f);
         return managed_file(";", "%s", body);
@@ -151,7 +227,7 @@ static void plan_opcache(const struct context *ctx, struct plan *p, const struct
         path = xasprintf("%s/%s", dir, PHP_INI_DROPIN);
         a = plan_add_file(p, "phpfpm", path, 0644,
                           managed_file(";", "opcache.memory_consumption = %llu\n",
-                                       (unsigned long long)(opcache_size(ctx) / MIB)));
+                                       (unsigned long long)(opcache_size(ctx, fpm) / MIB)));
         a->note = xstrdup("opcache");
 }
 
@@ -209,13 +285,13 @@ static int check_opcache_size(const char *v)
 
 static const struct config_key phpfpm_keys[] = {
     {"tier", "php.pm", check_pm},
-    {"tier", "php.max_children", check_uint},
     {"tier", "php.start_servers", check_uint},
     {"tier", "php.min_spare_servers", check_uint},
     {"tier", "php.max_spare_servers", check_uint},
     {"tier", "php.max_requests", check_uint},
     {"tier", "php.process_idle_timeout", check_fpm_time},
-    {"tier", "php.memory_limit", check_size},
+    {"tier", "php.request_terminate_timeout", check_fpm_time},
+    {"tier", "php.max_children", check_uint},
     {"tier", "php.opcache.memory_consumption", check_opcache_size},
     {"services", "php.process_control_timeout", check_fpm_time},
     {0},

@@ -14,5 +14,7 @@ int phpfpm_detect(const struct context *ctx, struct services *services);
 void phpfpm_parse_pools(const char *conf, struct php_fpm *f);
 /* The budget line id of a pool: "php 8.2 www". */
 void phpfpm_line_id(const struct php_fpm *f, const char *pool, char buf[static 80]);
+/* A pool's effective memory_limit (its own, else the SAPI's php.ini, else PHP's 128M). */
+uint64_t phpfpm_memory_limit(const struct php_fpm *f, const struct php_pool *pool);
 
 extern const struct module phpfpm_module;

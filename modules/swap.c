@@ -142,6 +142,33 @@ static int wanted_size(const struct context *ctx, uint64_t *ret, bool *explicit_
         return parse_size(v, ret);
 }
 
+/* The swap this machine will have after the run, for the sizing model's burst bound (lib/budget.h):
+ * other swap that is present, plus memprov's swapfile at the size swap_plan() gives it (the
+ * policy's or the configured size, capped by the filesystem's free space). Pure, like the plan. */
+uint64_t swap_expected_bytes(const struct context *ctx)
+{
+        const char *path = config_str(ctx->config, "swap", "path", SWAP_DEFAULT_PATH);
+        const struct fs_facts *fs = &ctx->facts->swapfs;
+        uint64_t want, own_size = 0, other = 0;
+        const char *own = own_swapfile(ctx, path, &own_size);
+        bool explicit_size;
+
+        for (size_t i = 0; i < ctx->facts->n_swaps; i++) {
+                const struct swap_entry *e = &ctx->facts->swaps[i];
+                if (e->present && !streq(e->path, own) && !streq(e->resolved, own))
+                        other += e->size_bytes;
+        }
+        if (wanted_size(ctx, &want, &explicit_size) < 0 || want == 0)
+                return other;
+        if (other > 0 && !own && !config_bool(ctx->config, "swap", "add", false))
+                return other;
+        if (!ctx->facts->fs_known || (swap_fs_refusal(fs) && !own))
+                return other + own_size;
+        return other + swap_cap_bytes(want, fs->size_bytes,
+                                      fs->avail_bytes + (own && streq(own, path) ? own_size : 0),
+                                      explicit_size);
+}
+
 static int swap_plan(const struct context *ctx, struct plan *p)
 {
         const char *path = config_str(ctx->config, "swap", "path", SWAP_DEFAULT_PATH);

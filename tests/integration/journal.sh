@@ -62,7 +62,7 @@ out=$(records MESSAGE_ID=d15069287ce94d1cb004a26c08180f83)
 check_eq "unit disabled: MEMPROV_UNIT" "$(field MEMPROV_UNIT <<<"$out")" proftpd.service
 out=$(records MESSAGE_ID=88c1ac06fae341e594c5c69d610b16fb)
 check "budget lowered: a record per lowered value" test "$(grep -c . <<<"$out")" -ge 1
-check "budget lowered: pm.max_children named" grep -x pm.max_children <(field MEMPROV_SETTING <<<"$out")
+check "budget lowered: process.max named" grep -x process.max <(field MEMPROV_SETTING <<<"$out")
 check "budget lowered: MEMPROV_WANTED 64" grep -x 64 <(field MEMPROV_WANTED <<<"$out")
 
 # The plan listing on stdout (the same journal stream): a record per line with the run's fields,

@@ -34,29 +34,13 @@ check_apache() {
         mrw=$(dropin_value "$conf" MaxRequestWorkers)
         limit=$(dropin_value "$conf" ServerLimit)
         tpc=$(dropin_value "$conf" ThreadsPerChild)
-        # Worker and event: one more generation of slots for children finishing gracefully
-        # (Apache's event docs, "Graceful process termination and Scoreboard usage").
-        if [ "$mpm" = prefork ]; then
-                check_eq "$tier $mpm: ServerLimit = MaxRequestWorkers" "$limit" "$mrw"
-        elif [ "$tier" = 512M ]; then
-                # As much headroom as the budget's free RAM pays for, apache.process each, up to
-                # one generation. With the full LAMP stack the 512M budget is spent (it already
-                # lowers MaxRequestWorkers), so that is none: computed from the plan's budget.
-                local free process headroom
-                free=$("$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram "$tier" \
-                        --set swap.size=none --dry-run --json 2>/dev/null | python3 -c '
-import json, sys
-b = json.load(sys.stdin)["budget"]
-print(max(b["ram_bytes"] - b["total_bytes"], 0) if b["fits"] else 0)')
-                process=$(sed -n 's/^apache\.process = \([0-9]*\)M$/\1/p' "$DEFAULTS/20-services.conf")
-                headroom=$((free / (process * 1048576)))
-                [ "$headroom" -le $((mrw / tpc)) ] || headroom=$((mrw / tpc))
-                check_eq "$tier $mpm: ServerLimit = MaxRequestWorkers/ThreadsPerChild + what the free RAM pays for" \
-                        "$limit" $((mrw / tpc + headroom))
-        else
-                check_eq "$tier $mpm: ServerLimit = 2 x MaxRequestWorkers/ThreadsPerChild" \
-                        "$limit" $((2 * mrw / tpc))
-        fi
+        # One more generation of slots for children finishing gracefully, at every tier and MPM
+        # (Apache's event docs, "Graceful process termination and Scoreboard usage"; issue 18:
+        # a slot is shared memory, not a process). Prefork: ThreadsPerChild is 1.
+        [ "$mpm" = prefork ] && tpc=1
+        check_eq "$tier $mpm: ServerLimit = 2 x MaxRequestWorkers/ThreadsPerChild" \
+                "$limit" $((2 * mrw / tpc))
+        check "$tier $mpm: ServerLimit > MaxRequestWorkers/ThreadsPerChild" test "$limit" -gt $((mrw / tpc))
         bind_etc "$root" apache2
         # AH00558 (no ServerName) is the stock configuration's; anything else is a finding.
         out=$(apache2ctl -t 2>&1 | grep -v AH00558)
@@ -77,6 +61,16 @@ check_php() {
                 "$(dropin_value "$conf" pm.max_children)"
         check_eq "$tier: -tt pm.max_requests" "$(sed -n 's/.*\tpm.max_requests = //p' <<<"$out")" \
                 "$(dropin_value "$conf" pm.max_requests)"
+        check_eq "$tier: -tt process.max" "$(sed -n 's/.*\tprocess.max = //p' <<<"$out")" \
+                "$(dropin_value "$conf" process.max)"
+        # The wall-clock bound at the small tiers (issue 18, item 5); php-fpm's default 0s above.
+        check_eq "$tier: -tt request_terminate_timeout" \
+                "$(sed -n 's/.*\trequest_terminate_timeout = //p' <<<"$out")" \
+                "$(v=$(dropin_value "$conf" request_terminate_timeout); echo "${v:-0s}")"
+        # Issue 18: memprov no longer lowers memory_limit; Debian's php.ini (128M) stays in force.
+        check_fails "$tier: no memory_limit in the pool drop-in" grep -q memory_limit "$conf"
+        check_eq "$tier: -tt memory_limit is Debian's" \
+                "$(sed -n 's/.*php_admin_value\[memory_limit\] = //p' <<<"$out")" ""
         unbind_etc php
 }
 

@@ -95,9 +95,9 @@ mkdir -p "$root/etc/memprov/conf.d"
 printf '[tier 1G]\nphp.pm = lazy\n' >"$root/etc/memprov/conf.d/50-test.conf"
 out=$(provision "$root" 1G 2>&1)
 check "el: a bad pm is refused with file:line" grep -q "50-test.conf:2: invalid value for tier 1G.php.pm" <<<"$out"
-printf '[tier 1G]\nphp.max_children = 3\n' >"$root/etc/memprov/conf.d/50-test.conf"
+printf '[tier 1G]\nphp.max_children = 1\n' >"$root/etc/memprov/conf.d/50-test.conf"
 check "el: a tier value overridden in /etc/memprov" provision "$root" 1G --rerun
-check_eq "el: overridden max_children" "$(dropin_value "$root/etc/php-fpm.d/zz-memprov.conf" pm.max_children)" 3
+check_eq "el: overridden max_children (a cap on the master's children)" "$(dropin_value "$root/etc/php-fpm.d/zz-memprov.conf" process.max)" 1
 
 # MySQL 8.0 named by dpkg's status: no query_cache options (the server would refuse to start).
 root=$SCRATCH/mysql8

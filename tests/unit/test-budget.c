@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The budget invariant, over many RAM sizes and service sets. */
+/* The sizing model's invariants (lib/budget.h), over many RAM sizes, vCPUs and service sets. */
 #include <fcntl.h>
 
 #include "../../lib/util.h"
@@ -14,62 +14,92 @@ static uint64_t next_random(uint64_t *state)
         return *state >> 33;
 }
 
+static const struct budget_model shipped = {
+    .vcpus = 1,
+    .children_per_vcpu = 4,
+    .steady_percent = 90,
+    .burst_percent = 25,
+    .swap_percent = 25,
+    .connection_reserve = 10,
+};
+
+/* A database, a web server and 1-3 PHP masters with 1-12 pools each, some pools the admin's. */
 static void random_budget(struct budget *b, uint64_t *seed)
 {
-        size_t n = next_random(seed) % 12;
+        size_t masters = 1 + next_random(seed) % 3;
+        struct budget_line *l;
 
         *b = (struct budget){
-            .ram = (128 + next_random(seed) % (64 * 1024)) * MIB,
-            .reserve = (next_random(seed) % 2048) * MIB,
+            .ram = (256 + next_random(seed) % (64 * 1024)) * MIB,
+            .reserve = (next_random(seed) % 1024) * MIB,
+            .model = shipped,
         };
-        for (size_t i = 0; i < n; i++) {
-                bool fixed_only = next_random(seed) % 5 == 0;
-                budget_add(b, "x", fixed_only ? NULL : "count",
-                           1 + (unsigned)(next_random(seed) % 800),
-                           (unsigned)(next_random(seed) % 20),
-                           1 + (unsigned)(next_random(seed) % (i % 3 ? 1 : 50)),
-                           (next_random(seed) % 1024) * MIB,
-                           fixed_only ? 0 : (next_random(seed) % (64 * 1024)) * KIB);
+        b->model.vcpus = 1 + (unsigned)(next_random(seed) % 16);
+        b->model.swap = (next_random(seed) % 4096) * MIB;
+        l = budget_add(b, "mysqld", "max_connections", 1 + (unsigned)(next_random(seed) % 300), 10,
+                       1, (next_random(seed) % 1024) * MIB, 256 * KIB);
+        l->role = ROLE_DB;
+        budget_add(b, "apache", "MaxRequestWorkers", 50, 10, 10, 4 * MIB, 1 * MIB);
+        for (size_t m = 0; m < masters; m++) {
+                unsigned pools = 1 + (unsigned)(next_random(seed) % 12);
+                int master;
+                l = budget_add(b, "php", "process.max", 1, 2, 1, 56 * MIB, 28 * MIB);
+                l->floor = 2;
+                l->role = ROLE_PHP;
+                l->weight = pools;
+                l->burst = (64 + next_random(seed) % 512) * MIB;
+                master = (int)(l - b->lines);
+                for (unsigned p = 0; p < pools; p++) {
+                        l = budget_add(b, "pool", "pm.max_children", 1, 1, 1, 0, 0);
+                        l->role = ROLE_POOL;
+                        l->parent = master;
+                }
         }
-}
-
-static bool all_at_floor(const struct budget *b)
-{
-        for (size_t i = 0; i < b->n_lines; i++)
-                if (b->lines[i].count != b->lines[i].floor)
-                        return false;
-        return true;
 }
 
 TEST(budget_invariant_random_sets)
 {
         uint64_t seed = 42;
-        unsigned bad_bounds = 0, bad_fit = 0, bad_floor = 0, bad_step = 0;
+        unsigned bad_floor = 0, bad_cpu = 0, bad_steady = 0, bad_conn = 0, bad_share = 0,
+                 unnamed = 0;
 
         for (int i = 0; i < 20000; i++) {
                 struct budget b;
+                bool at_floor = false;
                 random_budget(&b, &seed);
                 budget_fit(&b);
-                /* fits <=> the sum is within RAM; not fitting only with every count at its floor */
-                if (b.fits != (budget_total(&b) <= b.ram))
-                        bad_fit++;
-                if (!b.fits && !all_at_floor(&b))
-                        bad_floor++;
                 for (size_t j = 0; j < b.n_lines; j++) {
                         const struct budget_line *l = &b.lines[j];
-                        if (l->count < l->floor || l->count > l->wanted)
-                                bad_bounds++;
-                        if (l->count % l->step != 0)
-                                bad_step++;
+                        if (l->role == ROLE_PHP) {
+                                if (l->count < l->floor)
+                                        bad_floor++;
+                                if (l->count > l->bounds[BOUND_CPU] && l->bound != BOUND_FLOOR)
+                                        bad_cpu++;
+                                at_floor = at_floor || l->bound == BOUND_FLOOR;
+                        }
+                        if (l->role == ROLE_DB &&
+                            l->count < budget_php_children(&b) + b.model.connection_reserve)
+                                bad_conn++;
+                        if (l->role == ROLE_POOL &&
+                            (l->count < 1 || (uint64_t)l->count * b.lines[l->parent].weight <
+                                                 b.lines[l->parent].count))
+                                bad_share++;
+                        if (l->setting && l->bound == BOUND_NONE)
+                                unnamed++;
                 }
+                /* Unless a floor raised a count, the typical costs fit the steady share. */
+                if (!at_floor && budget_total(&b) > b.steady_room)
+                        bad_steady++;
         }
-        CHECK_U64(bad_fit, 0);
         CHECK_U64(bad_floor, 0);
-        CHECK_U64(bad_bounds, 0);
-        CHECK_U64(bad_step, 0);
+        CHECK_U64(bad_cpu, 0);
+        CHECK_U64(bad_steady, 0);
+        CHECK_U64(bad_conn, 0);
+        CHECK_U64(bad_share, 0);
+        CHECK_U64(unnamed, 0);
 }
 
-TEST(budget_more_ram_never_lowers_a_count)
+TEST(budget_more_ram_or_cpus_never_lowers_a_count)
 {
         uint64_t seed = 7;
         unsigned regressions = 0;
@@ -79,6 +109,7 @@ TEST(budget_more_ram_never_lowers_a_count)
                 random_budget(&small, &seed);
                 large = small;
                 large.ram = small.ram + (next_random(&seed) % 4096) * MIB;
+                large.model.vcpus = small.model.vcpus + (unsigned)(next_random(&seed) % 3);
                 budget_fit(&small);
                 budget_fit(&large);
                 for (size_t j = 0; j < small.n_lines; j++)
@@ -88,48 +119,113 @@ TEST(budget_more_ram_never_lowers_a_count)
         CHECK_U64(regressions, 0);
 }
 
-TEST(budget_untouched_when_it_fits)
+/* The 512M LAMP of issue 18 by hand: 112M reserve, MariaDB 72M, Apache 51.5M, a master with 32M
+ * OPcache; at 1 vCPU the cpu bound (4) binds, steady allows 5, burst (a quarter of the children
+ * at Debian's 128M, 1G swap) 8; at 2 vCPUs steady binds. */
+TEST(budget_lamp_512m_by_hand)
 {
-        struct budget b = {.ram = 1 * GIB, .reserve = 100 * MIB};
+        struct budget b = {.ram = 512 * MIB, .reserve = 112 * MIB, .model = shipped};
+        struct budget_line *l;
+        char why[256];
 
-        budget_add(&b, "php", "pm.max_children", 10, 2, 1, 24 * MIB, 32 * MIB);
+        b.model.swap = 1 * GIB;
+        l = budget_add(&b, "mysqld", "max_connections", 50, 10, 1, 72 * MIB, 256 * KIB);
+        l->role = ROLE_DB;
+        budget_add(&b, "apache", "MaxRequestWorkers", 50, 10, 10, 4 * MIB, 1 * MIB);
+        l = budget_add(&b, "php 8.2", "process.max", 1, 2, 1, 56 * MIB, 28 * MIB);
+        l->role = ROLE_PHP;
+        l->weight = 1;
+        l->floor = 2;
+        l->burst = 128 * MIB;
+        l = budget_add(&b, "php 8.2 www", "pm.max_children", 1, 1, 1, 0, 0);
+        l->role = ROLE_POOL;
+        l->parent = 2;
         CHECK(budget_fit(&b));
-        CHECK_U64(b.lines[0].count, 10);
-        CHECK_U64(budget_total(&b), 100 * MIB + 24 * MIB + 320 * MIB);
+        CHECK_U64(budget_count(&b, "php 8.2", 0), 4);
+        CHECK(budget_find(&b, "php 8.2")->bound == BOUND_CPU);
+        CHECK_U64(budget_find(&b, "php 8.2")->bounds[BOUND_STEADY], 5);
+        CHECK_U64(budget_find(&b, "php 8.2")->bounds[BOUND_BURST], 8);
+        CHECK_U64(budget_count(&b, "php 8.2 www", 0), 4);
+        CHECK_U64(budget_count(&b, "mysqld", 0), 50);
+        CHECK(budget_find(&b, "mysqld")->bound == BOUND_TIER);
+        budget_explain(&b, budget_find(&b, "php 8.2"), why, sizeof(why));
+        CHECK_STR(why, "cpu 4 (4 x 1 vCPU), steady 5, burst 8, floor 2");
+        b.model.vcpus = 2;
+        CHECK(budget_fit(&b));
+        CHECK_U64(budget_count(&b, "php 8.2", 0), 5);
+        CHECK(budget_find(&b, "php 8.2")->bound == BOUND_STEADY);
 }
 
-TEST(budget_lowers_to_floors_and_says_it_does_not_fit)
+/* 64G at 16 vCPUs with 11 pools over two masters: the cpu bound per master, each pool an equal
+ * share rounded up, and max_connections above every child + the reserve (issue 18: 512
+ * children against 300 connections before). */
+TEST(budget_panel_connections_cover_every_child)
 {
-        struct budget b = {.ram = 512 * MIB, .reserve = 112 * MIB};
+        struct budget b = {.ram = 64 * GIB, .reserve = 8 * GIB, .model = shipped};
+        struct budget_line *l;
+        int masters[2];
 
-        budget_add(&b, "php a", "pm.max_children", 50, 2, 1, 0, 256 * MIB);
-        budget_add(&b, "apache", "MaxRequestWorkers", 150, 10, 25, 8 * MIB, 1 * MIB);
-        CHECK(!budget_fit(&b));
-        CHECK_U64(b.lines[0].count, 2);
-        /* the floor of 10 workers rounds up to one child of 25 threads */
-        CHECK_U64(b.lines[1].count, 25);
+        b.model.vcpus = 16;
+        l = budget_add(&b, "mysqld", "max_connections", 50, 10, 1, 16 * GIB, 256 * KIB);
+        l->role = ROLE_DB;
+        for (int m = 0; m < 2; m++) {
+                l = budget_add(&b, m ? "php 8.2" : "php 7.4", "process.max", 1, 2, 1, 150 * MIB,
+                               28 * MIB);
+                l->role = ROLE_PHP;
+                l->weight = m ? 8 : 3;
+                l->burst = 256 * MIB;
+                masters[m] = (int)(l - b.lines);
+                for (unsigned p = 0; p < l->weight; p++) {
+                        struct budget_line *pool =
+                            budget_add(&b, "pool", "pm.max_children", 1, 1, 1, 0, 0);
+                        pool->role = ROLE_POOL;
+                        pool->parent = masters[m];
+                }
+        }
+        CHECK(budget_fit(&b));
+        CHECK_U64(b.lines[masters[0]].count, 64);
+        CHECK_U64(b.lines[masters[1]].count, 64);
+        CHECK_U64(b.lines[masters[1] + 1].count, 8);
+        CHECK_U64(b.lines[masters[0] + 1].count, 22);
+        CHECK_U64(budget_count(&b, "mysqld", 0), 128 + 10);
+        CHECK(budget_find(&b, "mysqld")->bound == BOUND_CHILDREN);
 }
 
-TEST(budget_threaded_counts_are_multiples_of_threads_per_child)
+/* An admin's process.max and an admin's max_connections are what runs: kept and named. */
+TEST(budget_respects_admin_values)
 {
-        struct budget b = {.ram = 600 * MIB, .reserve = 112 * MIB};
-        const struct budget_line *l;
+        struct budget b = {.ram = 8 * GIB, .reserve = 1 * GIB, .model = shipped};
+        struct budget_line *l;
 
-        budget_add(&b, "apache", "MaxRequestWorkers", 50, 10, 12, 8 * MIB, 2 * MIB);
-        budget_add(&b, "php", "pm.max_children", 20, 2, 1, 24 * MIB, 32 * MIB);
+        l = budget_add(&b, "mysqld", "max_connections", 50, 10, 1, 1 * GIB, 256 * KIB);
+        l->role = ROLE_DB;
+        l->bound = BOUND_ADMIN;
+        l->count = l->wanted = 5;
+        l = budget_add(&b, "php", "process.max", 1, 2, 1, 56 * MIB, 28 * MIB);
+        l->role = ROLE_PHP;
+        l->weight = 1;
+        l->bound = BOUND_ADMIN;
+        l->count = l->wanted = 1;
         CHECK(budget_fit(&b));
-        l = budget_find(&b, "apache");
-        CHECK(l && l->wanted == 48 && l->count % 12 == 0 && l->count >= 12);
-        CHECK(budget_total(&b) <= b.ram);
-        CHECK_U64(budget_count(&b, "php", 0) < 20, 1);
+        CHECK_U64(budget_count(&b, "php", 0), 1);
+        CHECK_U64(budget_count(&b, "mysqld", 0), 5);
+        CHECK_U64(budget_find(&b, "mysqld")->bounds[BOUND_CHILDREN], 11);
         CHECK_U64(budget_count(&b, "nosuch", 99), 99);
 }
 
-TEST(budget_respects_an_admin_count_below_the_floor)
+/* RAM too small for even the floors: the floor wins, named, and the budget says it does not
+ * fit. */
+TEST(budget_floor_when_nothing_fits)
 {
-        struct budget b = {.ram = 8 * GIB};
+        struct budget b = {.ram = 256 * MIB, .reserve = 200 * MIB, .model = shipped};
+        struct budget_line *l;
 
-        budget_add(&b, "php", "pm.max_children", 1, 2, 1, 0, 32 * MIB);
-        CHECK(budget_fit(&b));
-        CHECK_U64(b.lines[0].count, 1);
+        l = budget_add(&b, "php", "process.max", 1, 2, 1, 56 * MIB, 28 * MIB);
+        l->role = ROLE_PHP;
+        l->weight = 1;
+        l->floor = 2;
+        l->burst = 128 * MIB;
+        CHECK(!budget_fit(&b));
+        CHECK_U64(budget_count(&b, "php", 0), 2);
+        CHECK(budget_find(&b, "php")->bound == BOUND_FLOOR);
 }

@@ -79,7 +79,7 @@ TEST(config_bad_values_name_file_and_line)
             "[sysctl]\nswappiness = 010\n",
             "[sysctl]\nswappiness = 0099\n",
             "[sysctl]\nswappiness = +5\n",
-            "[tier 1G]\nphp.max_children = 08\n",
+            "[tier 1G]\nmysqld.max_connections = 08\n",
             "[oom]\nssh = -0900\n",
             "[oom]\nssh = -0\n",
         };

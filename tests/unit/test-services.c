@@ -198,14 +198,16 @@ static char *lamp_fixture(bool db, const char *mpm, unsigned php_versions, unsig
         return dir;
 }
 
-static bool all_at_floor(const struct budget *b)
+static bool some_php_at_floor(const struct budget *b)
 {
         for (size_t i = 0; i < b->n_lines; i++)
-                if (b->lines[i].count != b->lines[i].floor)
-                        return false;
-        return true;
+                if (b->lines[i].role == ROLE_PHP && b->lines[i].bound == BOUND_FLOOR)
+                        return true;
+        return false;
 }
 
+/* Over RAM sizes and service sets: it fits unless a floor raised a count; max_connections
+ * covers every PHP process and the reserve; every counted setting names its bound. */
 TEST(budget_invariant_over_ram_sizes_and_service_sets)
 {
         static const char *const mpms[] = {NULL, "prefork", "worker", "event"};
@@ -218,12 +220,19 @@ TEST(budget_invariant_over_ram_sizes_and_service_sets)
                 _cleanup_free_ char *dir = lamp_fixture(db, mpm, versions, pools);
                 for (uint64_t ram = 256 * MIB; ram <= 64 * GIB; ram += ram / 4) {
                         struct fixture f = {.dir = dir};
+                        const struct budget_line *l;
                         struct budget b;
                         fixture_open(&f, ram);
                         if (budget_compute(&f.ctx, &b) < 0)
                                 violations++;
-                        else if (b.fits ? budget_total(&b) > ram : !all_at_floor(&b))
+                        else if (!b.fits && !some_php_at_floor(&b) && budget_php_children(&b))
                                 violations++;
+                        if ((l = budget_find(&b, "mysqld")) &&
+                            l->count < budget_php_children(&b) + b.model.connection_reserve)
+                                violations++;
+                        for (size_t i = 0; i < b.n_lines; i++)
+                                if (b.lines[i].setting && b.lines[i].bound == BOUND_NONE)
+                                        violations++;
                         lines += (unsigned)b.n_lines;
                         cases++;
                         fixture_close(&f);
@@ -235,27 +244,41 @@ TEST(budget_invariant_over_ram_sizes_and_service_sets)
         CHECK_U64(violations, 0);
 }
 
-/* The shipped tiers are calibrated so a default LAMP machine needs no lowering from 1G up. At
- * 512M the worst case does not fit (issue 9): four PHP children at php.child + memory_limit
- * (16M + 40M) = 224M next to MariaDB's 162M and the 112M reserve; the budget keeps three. */
-TEST(budget_default_lamp_512m_keeps_three_php_children)
+/* Issue 18's 512M LAMP at 1 vCPU: without swap the burst bound (a quarter of the children at
+ * PHP's 128M in RAM alone) keeps three; with the 1G swap the policy gives 512M, four (the cpu
+ * bound), not the three the worst-case ledger kept; max_connections the tier's 50 (above 4 +
+ * the reserve). */
+TEST(budget_default_lamp_512m)
 {
         _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
         struct fixture f = {.dir = dir};
+        struct swap_entry swap = {
+            .path = (char *)"/swapfile", .present = true, .active = true, .size_bytes = 1 * GIB};
         struct budget b;
 
         fixture_open(&f, 512 * MIB);
         CHECK(budget_compute(&f.ctx, &b) == 0);
+        CHECK_U64(budget_count(&b, "php 8.0", 0), 3);
+        CHECK(budget_find(&b, "php 8.0")->bound == BOUND_BURST);
+        f.facts.swaps = &swap;
+        f.facts.n_swaps = 1;
+        CHECK(budget_compute(&f.ctx, &b) == 0);
         CHECK(b.fits && budget_total(&b) <= 512 * MIB);
-        CHECK_U64(budget_count(&b, "php 8.0 pool0", 0), 3);
+        CHECK_U64(budget_count(&b, "php 8.0", 0), 4);
+        CHECK(budget_find(&b, "php 8.0")->bound == BOUND_CPU);
+        CHECK_U64(budget_count(&b, "php 8.0 pool0", 0), 4);
+        CHECK_U64(budget_count(&b, "mysqld", 0), 50);
+        CHECK_U64(budget_count(&b, "apache", 0), 50);
+        f.facts.swaps = NULL;
+        f.facts.n_swaps = 0;
         fixture_close(&f);
         test_rmtree(dir);
 }
 
-TEST(budget_default_lamp_fits_every_tier_unchanged)
+TEST(budget_default_lamp_fits_every_tier)
 {
         _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
-        static const uint64_t tiers[] = {1 * GIB, 2 * GIB, 4 * GIB, 8 * GIB, 16 * GIB};
+        static const uint64_t tiers[] = {1 * GIB, 2 * GIB, 4 * GIB, 8 * GIB, 16 * GIB, 64 * GIB};
 
         for (size_t i = 0; i < ELEMENTSOF(tiers); i++) {
                 struct fixture f = {.dir = dir};
@@ -264,34 +287,37 @@ TEST(budget_default_lamp_fits_every_tier_unchanged)
                 CHECK(budget_compute(&f.ctx, &b) == 0);
                 CHECK_U64(b.n_lines, 4);
                 CHECK(b.fits);
-                for (size_t j = 0; j < b.n_lines; j++)
-                        CHECK_U64(b.lines[j].count, b.lines[j].wanted);
+                CHECK(budget_find(&b, "php 8.0")->bound == BOUND_CPU);
                 fixture_close(&f);
         }
         test_rmtree(dir);
 }
 
-TEST(phpfpm_pools_share_the_budget)
+/* Six pools of two versions: each master's children capped across its pools by [global]
+ * process.max, each pool its equal share (pm.max_children), the memory_limit untouched. */
+TEST(phpfpm_pools_share_one_cap_per_master)
 {
         _cleanup_free_ char *dir = lamp_fixture(true, "prefork", 2, 3);
         struct fixture f = {.dir = dir};
         struct plan p = {0};
         const struct action *a;
         struct budget b;
+        unsigned master;
 
-        /* Six pools of two versions, each child costed at php.child + memory_limit and each
-         * master with its OPcache segment: at 1G even two children per pool do not fit next
-         * to the database (issue 9), so 2G, whose tier wants 16 per pool. */
         fixture_open(&f, 2 * GIB);
+        f.facts.vcpus = 2;
         CHECK(budget_compute(&f.ctx, &b) == 0);
         CHECK(b.fits && budget_total(&b) <= 2 * GIB);
-        CHECK(budget_count(&b, "php 8.1 pool2", 0) < 16);
-        CHECK(budget_count(&b, "php 8.1 pool2", 0) >= 2);
+        master = budget_count(&b, "php 8.1", 0);
+        CHECK_U64(master, 8);
+        CHECK_U64(budget_count(&b, "php 8.1 pool2", 0), 3);
         CHECK(phpfpm_module.plan(&f.ctx, &p) == 0);
         CHECK_U64(p.n_actions, 2);
         a = find_action(&p, "/etc/php/8.1/fpm/pool.d/zz-memprov.conf");
-        CHECK(a && strstr(a->content, "\n[pool0]\npm = dynamic\npm.max_children = "));
+        CHECK(a && strstr(a->content, "\nprocess.max = 8\n"));
+        CHECK(a && strstr(a->content, "\n[pool0]\npm = dynamic\npm.max_children = 3\n"));
         CHECK(a && strstr(a->content, "\n\n[pool2]\n"));
+        CHECK(a && !strstr(a->content, "memory_limit"));
         plan_done(&p);
         fixture_close(&f);
         test_rmtree(dir);
@@ -317,9 +343,42 @@ TEST(aria_pagecache_for_mariadb_only)
         test_rmtree(dmaria);
 }
 
-/* Issue 9: the pool drop-in bounds a child's heap (php_admin_value[memory_limit]); OPcache's
- * size goes into the FPM SAPI's conf.d, which the master reads; the budget counts both. */
-TEST(phpfpm_memory_limit_and_opcache)
+/* Issue 18, item 6: MySQL 8 gets performance_schema off at the small tiers and a bounded
+ * temptable_max_ram; MariaDB gets neither (its performance_schema is off by default and it has
+ * no TempTable). Issue 18, item 3: no value that saves no resident memory. */
+TEST(mysql8_costs_and_no_breaking_values)
+{
+        _cleanup_free_ char *d8 =
+            mysql_fixture("usr/sbin/mysqld", "mysql-server-core-8.0", "8.0.36-0ubuntu0.22.04.1",
+                          "etc/mysql/mysql.conf.d");
+        _cleanup_free_ char *dmaria =
+            mysql_fixture("usr/sbin/mariadbd", "mariadb-server", "1:10.11.19-0+deb12u1",
+                          "etc/mysql/mariadb.conf.d");
+        _cleanup_free_ char *c8 =
+            mysql_dropin(d8, 512 * MIB, "/etc/mysql/mysql.conf.d/99-memprov.cnf");
+        _cleanup_free_ char *c8big =
+            mysql_dropin(d8, 8 * GIB, "/etc/mysql/mysql.conf.d/99-memprov.cnf");
+        _cleanup_free_ char *cmaria =
+            mysql_dropin(dmaria, 512 * MIB, "/etc/mysql/mariadb.conf.d/99-memprov.cnf");
+
+        CHECK(c8 && strstr(c8, "\nperformance_schema = OFF\n"));
+        CHECK(c8 && strstr(c8, "\ntemptable_max_ram = 16M\n"));
+        CHECK(c8big && !strstr(c8big, "performance_schema"));
+        CHECK(c8big && strstr(c8big, "\ntemptable_max_ram = 256M\n"));
+        CHECK(cmaria && !strstr(cmaria, "performance_schema") && !strstr(cmaria, "temptable"));
+        for (size_t i = 0; i < 3; i++) {
+                const char *c = i == 0 ? c8 : i == 1 ? c8big : cmaria;
+                CHECK(c && !strstr(c, "max_allowed_packet") && !strstr(c, "thread_stack") &&
+                      !strstr(c, "table_open_cache") && !strstr(c, "flush_log_at_trx_commit"));
+        }
+        test_rmtree(d8);
+        test_rmtree(dmaria);
+}
+
+/* Issue 18: the pool drop-in no longer bounds a child's heap (a pool's or the distribution's
+ * memory_limit stays; the burst bound counts it: PHP's 128M where unread); OPcache's size goes
+ * into the FPM SAPI's conf.d, which the master reads, counted with the master. */
+TEST(phpfpm_memory_limit_untouched_and_opcache)
 {
         _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
         struct fixture f = {.dir = dir};
@@ -331,13 +390,14 @@ TEST(phpfpm_memory_limit_and_opcache)
         test_write(dir, "etc/php/8.0/fpm/conf.d/10-opcache.ini", "zend_extension=opcache.so\n");
         fixture_open(&f, 1 * GIB);
         CHECK(budget_compute(&f.ctx, &b) == 0);
-        l = budget_find(&b, "php 8.0 pool0");
-        CHECK(l && l->each == service_size(&f.ctx, "php.child", 0) + 40 * MIB);
         l = budget_find(&b, "php 8.0");
+        CHECK(l && l->each == service_size(&f.ctx, "php.child", 0));
+        CHECK(l && l->burst == 128 * MIB);
         CHECK(l && l->fixed == service_size(&f.ctx, "php.base", 0) + 64 * MIB);
         CHECK(phpfpm_module.plan(&f.ctx, &p) == 0);
         a = find_action(&p, "/etc/php/8.0/fpm/pool.d/zz-memprov.conf");
-        CHECK(a && strstr(a->content, "\nphp_admin_value[memory_limit] = 40M\n"));
+        CHECK(a && !strstr(a->content, "memory_limit"));
+        CHECK(a && strstr(a->content, "\nrequest_terminate_timeout = 300s\n"));
         a = find_action(&p, "/etc/php/8.0/fpm/conf.d/99-memprov.ini");
         CHECK(a && strstr(a->content, "\nopcache.memory_consumption = 64\n"));
         plan_done(&p);
@@ -345,8 +405,9 @@ TEST(phpfpm_memory_limit_and_opcache)
         test_rmtree(dir);
 }
 
-/* Issue 9: mod_php is a loaded libphp*.so; a prefork child is then costed as a PHP process, the
- * plan says PHP-FPM's rules do not apply to it, and the apache2 SAPI gets the tier's limits. */
+/* Issue 9: mod_php is a loaded libphp*.so; a prefork child is then costed as a PHP process and
+ * sized by the model, the plan says PHP-FPM's rules do not apply to it, and the apache2 SAPI
+ * gets the tier's OPcache size but keeps its memory_limit (issue 18). */
 TEST(apache_mod_php_detected_and_costed)
 {
         _cleanup_free_ char *plain = lamp_fixture(true, "prefork", 1, 1);
@@ -375,13 +436,18 @@ TEST(apache_mod_php_detected_and_costed)
         CHECK(budget_compute(&f.ctx, &b1) == 0 && budget_compute(&g.ctx, &b2) == 0);
         l1 = budget_find(&b1, "apache");
         l2 = budget_find(&b2, "apache");
-        CHECK(l1 && l2 && l2->each == l1->each + service_size(&g.ctx, "php.child", 0) + 40 * MIB);
+        CHECK(l1 && l2 && l2->each == l1->each + service_size(&g.ctx, "php.child", 0));
+        CHECK(l1 && l1->role == ROLE_FIXED && l1->bound == BOUND_TIER);
+        CHECK(l2 && l2->role == ROLE_PHP && l2->bound == BOUND_CPU && l2->count == 4);
+        /* mod_php's children hold database connections too. */
+        CHECK(budget_find(&b2, "mysqld")->bounds[BOUND_CHILDREN] >= l2->count + 4);
         CHECK(apache_module.plan(&g.ctx, &p) == 0);
         for (size_t i = 0; i < p.n_notes; i++)
                 noted = noted || strstr(p.notes[i], "PHP-FPM's pool settings do not apply");
         CHECK(noted);
         a = find_action(&p, "/etc/php/8.0/apache2/conf.d/99-memprov.ini");
-        CHECK(a && strstr(a->content, "\nmemory_limit = 40M\nopcache.memory_consumption = 64\n"));
+        CHECK(a && strstr(a->content, "\nopcache.memory_consumption = 64\n"));
+        CHECK(a && !strstr(a->content, "memory_limit"));
         plan_done(&p);
         fixture_close(&f);
         fixture_close(&g);
@@ -392,7 +458,7 @@ TEST(apache_mod_php_detected_and_costed)
 /* Issue 9: where apache.proxy_fcgi.acquire is set (opt-in), with a threaded MPM and PHP-FPM,
  * Apache's fcgi://localhost worker pools PHP-FPM's children across Apache's children (max,
  * rounded up) and answers 503 after acquire; prefork and a machine without PHP-FPM get no
- * worker. */
+ * worker. ServerLimit keeps a whole generation for graceful children (issue 18). */
 TEST(apache_backpressure_to_phpfpm)
 {
         _cleanup_free_ char *event = lamp_fixture(true, "event", 1, 1);
@@ -407,19 +473,20 @@ TEST(apache_backpressure_to_phpfpm)
                 struct budget b;
 
                 fixture_open(&f, 512 * MIB);
-                /* Every tier sets acquire (conf.d/20-services.conf): the worker is written
-                 * wherever a threaded MPM proxies to PHP-FPM. */
                 CHECK(budget_compute(&f.ctx, &b) == 0 && apache_module.plan(&f.ctx, &p) == 0);
                 a = find_action(&p, "/etc/apache2/conf-available/memprov.conf");
                 CHECK(a && !!strstr(a->content, "fcgi://localhost") == (i == 0));
                 if (i == 0) {
-                        /* 512M: 3 PHP children, 30 workers / 10 threads = 3 Apache children:
-                         * max = ceil(2 x 3 / 3) = 2, any two Apache children reach all 3. */
-                        CHECK(budget_count(&b, "php 8.0 pool0", 0) == 3);
-                        CHECK(strstr(a->content, "MaxRequestWorkers      30\n"));
+                        /* 512M at 1 vCPU without swap: 3 PHP children (burst), 50 workers /
+                         * 10 threads = 5 Apache children: max = ceil(2 x 3 / 5) = 2. */
+                        CHECK(budget_count(&b, "php 8.0", 0) == 3);
+                        CHECK(strstr(a->content, "MaxRequestWorkers      50\n"));
+                        CHECK(strstr(a->content, "ServerLimit 10\n"));
                         CHECK(strstr(a->content, "<Proxy \"fcgi://localhost\" max=2 acquire=3000 "
                                                  "retry=0>\n"));
                 }
+                if (i == 1)
+                        CHECK(a && strstr(a->content, "ServerLimit 100\n"));
                 plan_done(&p);
                 fixture_close(&f);
         }
