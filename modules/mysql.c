@@ -176,29 +176,12 @@ static void print_option(FILE *f, const struct config_key *k, const char *v)
         fprintf(f, "%s = %s\n", option, v);
 }
 
-/* The db_option a tier key writes, or -1 (lib/services.h reads only those the model needs). */
+/* The db_option a tier key writes, or -1. */
 static int key_option(const char *key)
 {
-        static const char *const names[_DB_OPT_MAX] = {
-            [DB_OPT_INNODB_BUFFER_POOL_SIZE] = "innodb_buffer_pool_size",
-            [DB_OPT_INNODB_LOG_BUFFER_SIZE] = "innodb_log_buffer_size",
-            [DB_OPT_KEY_BUFFER_SIZE] = "key_buffer_size",
-            [DB_OPT_MAX_CONNECTIONS] = "max_connections",
-            [DB_OPT_TMP_TABLE_SIZE] = "tmp_table_size",
-            [DB_OPT_MAX_HEAP_TABLE_SIZE] = "max_heap_table_size",
-            [DB_OPT_SORT_BUFFER_SIZE] = "sort_buffer_size",
-            [DB_OPT_READ_BUFFER_SIZE] = "read_buffer_size",
-            [DB_OPT_READ_RND_BUFFER_SIZE] = "read_rnd_buffer_size",
-            [DB_OPT_JOIN_BUFFER_SIZE] = "join_buffer_size",
-            [DB_OPT_ARIA_PAGECACHE_BUFFER_SIZE] = "aria_pagecache_buffer_size",
-            [DB_OPT_PERFORMANCE_SCHEMA] = "performance_schema",
-            [DB_OPT_TEMPTABLE_MAX_RAM] = "temptable_max_ram",
-        };
+        int neg, o = mysql_option_lookup(key + strlen("mysqld."), &neg);
 
-        for (int i = 0; i < _DB_OPT_MAX; i++)
-                if (names[i] && streq(key + strlen("mysqld."), names[i]))
-                        return i;
-        return -1;
+        return o >= 0 && o < _DB_OPT_MAX ? o : -1;
 }
 
 /* Whether memprov writes key for this server: never a variable it may not know, nor one an
@@ -249,19 +232,6 @@ static char *dropin_body(const struct context *ctx, const struct db_server *s, u
         return managed_file("#", "%s", body);
 }
 
-/* The keys an admin's later file sets: left out, and said. */
-static void note_admin_keys(struct plan *p, const struct context *ctx, const struct db_server *s,
-                            const char *name)
-{
-        for (const struct config_key *k = mysql_keys; k->section; k++) {
-                int opt = key_option(k->key);
-                if (opt >= 0 && (s->after_memprov & (1u << opt)) && tier_value(ctx, k->key))
-                        plan_note(p, "%s: %s left to %s (read after memprov's drop-in, it wins)",
-                                  name, k->key + strlen("mysqld."),
-                                  s->opt[opt].origin[0] ? s->opt[opt].origin : "an admin's file");
-        }
-}
-
 static int mysql_plan(const struct context *ctx, struct plan *p)
 {
         const struct db_server *s = &ctx->services->db;
@@ -294,7 +264,6 @@ static int mysql_plan(const struct context *ctx, struct plan *p)
         a = plan_add_file(
             p, "mysql", path, 0644,
             dropin_body(ctx, s, budget_count(&b, "mysqld", 151), budget_php_children(&b)));
-        note_admin_keys(p, ctx, s, server_name(s, name));
         a->note = xasprintf("%s", server_name(s, name));
         mysql_plan_live(ctx, p, a);
         return 0;
