@@ -230,6 +230,8 @@ static int plan_disables(const struct context *ctx, struct plan *p, char ***ret_
                 units = item_units(ctx, *item);
                 if (!any_installed(ctx, units))
                         continue; /* a group is acted on only when one of its units is installed */
+                if (units_keep_in_use(ctx, p, *item))
+                        continue;
                 why = why_disabled(ctx, *item);
                 for (char **u = units; r == 0 && *u; u++) {
                         if (strv_contains(keep, *u) || strv_contains(wanted, *u) ||

@@ -29,6 +29,13 @@ int units_apply_live(const struct context *ctx, struct action *a);
 int units_detect(const struct context *ctx, struct services *services);
 void units_plan_consumers(const struct context *ctx, struct plan *p);
 
+/* units-inuse.c: why a unit group ("bind", "postgres", "mailman") is in use, read under the root
+ * ("serves 3 zones of its own (/etc/bind/named.conf.local:12)"), or NULL. */
+char *units_group_in_use(const struct context *ctx, const char *group);
+/* Whether the tier's group item stays enabled because it is in use (noted in the plan and in
+ * --json inputs.units_in_use); false when the admin names it in [units] disable. */
+bool units_keep_in_use(const struct context *ctx, struct plan *p, const char *item);
+
 /* [units] disable/keep and a tier's units.disable: group names, unit names, "auto", "none". */
 int check_unit_selection(const char *v);
 /* [unit-groups] values: unit names, an instance may be "*" (every instance of a template). */

@@ -151,5 +151,39 @@ check_eq "consumers: named in the plan" "$("$MEMPROV" --defaults "$DEFAULTS" --r
         --assume-ram 1G --set swap.size=none --dry-run 2>/dev/null | grep -c \
         'other memory consumers counted: redis (redis-server.service) 9M, postfix (postfix.service) 7M')" 1
 
+# Unused means unused: at 1G the tier disables BIND, PostgreSQL and Mailman while they hold
+# nothing, keeps each once it serves zones, databases or lists (and says why), and disables one
+# in use all the same when the admin names it in [units] disable.
+root=$SCRATCH/inuse
+plan_of() { "$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 1G --set swap.size=none --dry-run "$@" 2>/dev/null; }
+if inuse_units "$root"; then
+        plan=$(plan_of)
+        for unit in named.service postgresql.service mailman3.service; do
+                check "unused: $unit disabled at 1G" grep -q "disable *$unit" <<<"$plan"
+        done
+        inuse_zones "$root" && inuse_databases "$root" && inuse_lists "$root"
+        plan=$(plan_of)
+        for unit in named.service postgresql.service postgresql@.service mailman3.service; do
+                check_fails "in use: $unit kept" grep -q "disable *$unit" <<<"$plan"
+        done
+        check "in use: bind kept, the plan says why" grep -qF \
+                "bind kept: serves 3 zones of its own (/etc/bind/named.conf.local:9)" <<<"$plan"
+        check "in use: postgres kept, the plan says why" grep -qF \
+                "postgres kept: 2 user databases (/var/lib/postgresql/15/main/base)" <<<"$plan"
+        check "in use: mailman kept, the plan says why" grep -qF \
+                "mailman kept: has 1 list (/var/lib/mailman3/lists)" <<<"$plan"
+        check_eq "in use: --json inputs.units_in_use" "$(plan_of --json | python3 -c '
+import json, sys
+for k, v in sorted(json.load(sys.stdin)["inputs"]["units_in_use"].items()):
+    print(k, v["kept"])' | tr '\n' ' ')" "bind True mailman True postgres True "
+        plan=$(plan_of --set units.disable="auto bind")
+        check "in use: the admin's explicit disable is obeyed" grep -q "disable *named.service" <<<"$plan"
+        check "in use: ... and the plan says it is in use" grep -qF \
+                "bind is in use (serves 3 zones of its own" <<<"$plan"
+        check "in use: ... the other groups still kept" grep -qF "postgres kept" <<<"$plan"
+else
+        not_ok "in-use fixture"
+fi
+
 check_eq "host /etc/mysql unchanged" "$(tree_sums /etc/mysql)" "$before"
 exit $T_FAILED

@@ -243,3 +243,46 @@ TEST(inputs_db_consumers_installed_and_enabled)
         config_done(&config);
         dbfix_done(&f);
 }
+
+/* EL's layouts: named.conf's own zones and named.rfc1912.zones are the package's; a PostgreSQL
+ * data directory with initdb's databases only (OIDs below 16384) is unused. */
+TEST(inputs_db_units_in_use_el)
+{
+        struct dbfix f = {.dir = test_mkdtemp()};
+        char *why;
+
+        test_write(f.dir, "etc/named.conf",
+                   "options { directory \"/var/named\"; };\n"
+                   "zone \".\" IN {\n\ttype hint;\n\tfile \"named.ca\";\n};\n"
+                   "include \"/etc/named.rfc1912.zones\";\n"
+                   "include \"/etc/named.root.key\";\n");
+        test_write(f.dir, "etc/named.rfc1912.zones",
+                   "zone \"localhost.localdomain\" IN { type master; file \"named.localhost\"; };\n"
+                   "zone \"localhost\" IN { type master; file \"named.localhost\"; };\n"
+                   "zone \"1.0.0.127.in-addr.arpa\" IN { type master; file \"named.loopback\"; };\n"
+                   "zone \"0.in-addr.arpa\" IN { type master; file \"named.empty\"; };\n");
+        test_write(f.dir, "var/lib/pgsql/data/base/1/PG_VERSION", "");
+        test_write(f.dir, "var/lib/pgsql/data/base/13757/PG_VERSION", "");
+        test_write(f.dir, "var/lib/mailman/lists/mailman/config.pck", "");
+        f.rootfd = open(f.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        f.ctx = (struct context){.rootfd = f.rootfd, .root = f.dir};
+        CHECK(units_group_in_use(&f.ctx, "bind") == NULL);
+        CHECK(units_group_in_use(&f.ctx, "postgres") == NULL);
+        CHECK(units_group_in_use(&f.ctx, "mailman") == NULL); /* Mailman 2's site list only */
+        CHECK(units_group_in_use(&f.ctx, "proftpd") == NULL);
+
+        test_write(f.dir, "etc/named.rfc1912.zones",
+                   "# a panel's zone\nzone \"example.com\" { type master; file \"x\"; };\n");
+        test_write(f.dir, "var/lib/pgsql/data/base/16401/PG_VERSION", "");
+        test_write(f.dir, "var/lib/mailman/lists/staff/config.pck", "");
+        why = units_group_in_use(&f.ctx, "bind");
+        CHECK_STR(why, "serves 1 zone of its own (/etc/named.rfc1912.zones:2)");
+        free(why);
+        why = units_group_in_use(&f.ctx, "postgres");
+        CHECK_STR(why, "1 user database (/var/lib/pgsql/data/base)");
+        free(why);
+        why = units_group_in_use(&f.ctx, "mailman");
+        CHECK_STR(why, "has 1 list (/var/lib/mailman/lists)");
+        free(why);
+        dbfix_done(&f);
+}
