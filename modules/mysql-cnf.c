@@ -57,7 +57,8 @@ static bool group_matches(struct cnf_reader *rd, const char *group)
                 if (!strcasecmp(group, mariadb[i]))
                         return true;
         /* [mysqld-8.0] (MySQL 8.0 manual 6.2.2.2), [mariadb-10.11] and its kind (MariaDB's
-         * `mariadbd --help` lists "mysqld-10.11 mariadb-10.11 mariadbd-10.11"). */
+         * `mariadbd --help --verbose` lists "mysqld-10.11 mariadb-10.11 mariadbd-10.11"; 11.8's
+         * adds the major alone: "mariadb-11 ... mariadbd-11", never "mysqld-11"). */
         for (size_t i = 0; i < ELEMENTSOF(versioned_mariadb) && !suffix; i++)
                 if ((i == 0 || maria) &&
                     !strncasecmp(group, versioned_mariadb[i], strlen(versioned_mariadb[i])))
@@ -73,8 +74,13 @@ static bool group_matches(struct cnf_reader *rd, const char *group)
                 return false;
         }
         snprintf(version, sizeof(version), "%u.%u", db->major, db->minor);
-        return streq(suffix, version);
+        if (streq(suffix, version))
+                return true;
+        snprintf(version, sizeof(version), "%u", db->major);
+        return maria && db->major >= 11 && strncasecmp(group, "mysqld-", 7) != 0 &&
+               streq(suffix, version);
 }
+
 static void set_option(struct cnf_reader *rd, const char *path, unsigned line, const char *key,
                        const char *value)
 {

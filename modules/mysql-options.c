@@ -50,6 +50,7 @@ bool mysql_distro_file(const char *path)
             "/etc/mysql/conf.d/mysqldump.cnf",
             "/etc/mysql/mariadb.conf.d/50-client.cnf",
             "/etc/mysql/mariadb.conf.d/50-mysql-clients.cnf",
+            "/etc/mysql/mariadb.conf.d/50-mariadb-clients.cnf", /* Debian 13 */
             "/etc/mysql/mariadb.conf.d/50-mysqld_safe.cnf",
             "/etc/mysql/mariadb.conf.d/50-server.cnf",
             "/etc/mysql/mariadb.conf.d/60-galera.cnf",
@@ -168,7 +169,8 @@ const char *mysql_option_expects(int o)
 }
 
 /* The documented defaults of what no file sets (MariaDB: `mariadbd --no-defaults --help
- * --verbose` of 10.11.19 on Debian 12; MySQL 8.0 reference manual, server system variables). */
+ * --verbose` of 10.11.19 on Debian 12 and of 11.8.9 on Debian 13, the same values; MySQL 8.0
+ * reference manual, server system variables). */
 void mysql_fill_defaults(struct db_server *db)
 {
         static const uint64_t mariadb[_DB_OPT_MAX] = {
@@ -197,7 +199,7 @@ void mysql_fill_defaults(struct db_server *db)
             [DB_OPT_READ_RND_BUFFER_SIZE] = 256 * KIB,
             [DB_OPT_JOIN_BUFFER_SIZE] = 256 * KIB,
             [DB_OPT_PERFORMANCE_SCHEMA] = 1,      /* ON since 5.6.6 */
-            [DB_OPT_TEMPTABLE_MAX_RAM] = 1 * GIB, /* 8.0; 8.4 made it 3% of RAM (1-4 GiB) */
+            [DB_OPT_TEMPTABLE_MAX_RAM] = 1 * GIB, /* 8.0; 8.4 LTS not checked: may differ */
         };
         bool maria = db->flavor == DB_MARIADB;
         const uint64_t *def = maria ? mariadb : mysql8;

@@ -286,3 +286,30 @@ TEST(inputs_db_units_in_use_el)
         free(why);
         dbfix_done(&f);
 }
+
+/* The version's groups: [mariadb-10.11] for 10.11; 11.8 also reads [mariadb-11], [mariadbd-11]
+ * (its --help --verbose), never [mysqld-11]. */
+TEST(inputs_db_version_groups)
+{
+        struct dbfix f = {.dir = test_mkdtemp()};
+
+        test_write(
+            f.dir, "etc/my.cnf",
+            "[mariadb-11]\nkey_buffer_size = 1M\n[mysqld-11]\nmax_connections = 9\n"
+            "[mariadbd-11.8]\nsort_buffer_size = 3M\n[mariadb-10.11]\njoin_buffer_size = 5K\n");
+        f.rootfd = open(f.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        f.ctx = (struct context){.rootfd = f.rootfd, .root = f.dir};
+        f.db = (struct db_server){
+            .flavor = DB_MARIADB, .version_known = true, .major = 11, .minor = 8};
+        mysql_read_options(&f.ctx, &f.db, f.datadir);
+        CHECK_U64(f.db.opt[DB_OPT_KEY_BUFFER_SIZE].value, 1 * MIB);
+        CHECK_U64(f.db.opt[DB_OPT_MAX_CONNECTIONS].value, 151);
+        CHECK_U64(f.db.opt[DB_OPT_SORT_BUFFER_SIZE].value, 3 * MIB);
+        CHECK_U64(f.db.opt[DB_OPT_JOIN_BUFFER_SIZE].value, 256 * KIB);
+        f.db = (struct db_server){
+            .flavor = DB_MARIADB, .version_known = true, .major = 10, .minor = 11};
+        mysql_read_options(&f.ctx, &f.db, f.datadir);
+        CHECK_U64(f.db.opt[DB_OPT_KEY_BUFFER_SIZE].value, 128 * MIB);
+        CHECK_U64(f.db.opt[DB_OPT_JOIN_BUFFER_SIZE].value, 5 * KIB);
+        dbfix_done(&f);
+}
