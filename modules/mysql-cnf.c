@@ -41,30 +41,37 @@ struct cnf_reader {
         char datadir[256];
 };
 
-static bool group_matches(struct cnf_reader *rd, const char *group)
+/* Whether the server reads group: 1 yes, 0 no, -1 only for one version (the caller asks
+ * version_matches() at the group's first option: Debian's 50-server.cnf has an empty
+ * [mariadb-10.11], and asking the version costs a spawn). */
+static int group_matches(struct cnf_reader *rd, const char *group)
 {
         static const char *const mariadb[] = {"mysqld",   "server",        "mariadb",
                                               "mariadbd", "client-server", "galera"};
-        static const char *const versioned_mariadb[] = {"mysqld-", "mariadb-", "mariadbd-"};
-        struct db_server *db = rd->db;
-        bool maria = db->flavor == DB_MARIADB;
-        const char *suffix = NULL;
-        char version[16];
+        static const char *const versioned[] = {"mysqld-", "mariadb-", "mariadbd-"};
+        bool maria = rd->db->flavor == DB_MARIADB;
 
         if (!strcasecmp(group, "mysqld") || !strcasecmp(group, "server"))
-                return true;
+                return 1;
         for (size_t i = 0; maria && i < ELEMENTSOF(mariadb); i++)
                 if (!strcasecmp(group, mariadb[i]))
-                        return true;
+                        return 1;
         /* [mysqld-8.0] (MySQL 8.0 manual 6.2.2.2), [mariadb-10.11] and its kind (MariaDB's
-         * `mariadbd --help --verbose` lists "mysqld-10.11 mariadb-10.11 mariadbd-10.11"; 11.8's
-         * adds the major alone: "mariadb-11 ... mariadbd-11", never "mysqld-11"). */
-        for (size_t i = 0; i < ELEMENTSOF(versioned_mariadb) && !suffix; i++)
-                if ((i == 0 || maria) &&
-                    !strncasecmp(group, versioned_mariadb[i], strlen(versioned_mariadb[i])))
-                        suffix = group + strlen(versioned_mariadb[i]);
-        if (!suffix)
-                return false;
+         * `mariadbd --help --verbose` lists "mysqld-10.11 mariadb-10.11 mariadbd-10.11"). */
+        for (size_t i = 0; i < ELEMENTSOF(versioned); i++)
+                if ((i == 0 || maria) && !strncasecmp(group, versioned[i], strlen(versioned[i])))
+                        return -1;
+        return 0;
+}
+
+/* A version's group, [mysqld-8.0] or [mariadb-10.11]; MariaDB 11.8 also reads the major alone
+ * ("mariadb-11 ... mariadbd-11" in its --help --verbose), never "mysqld-11". */
+static bool version_matches(struct cnf_reader *rd, const char *group)
+{
+        struct db_server *db = rd->db;
+        const char *suffix = strchr(group, '-') + 1;
+        char version[16];
+
         if (!db->version_known && !rd->version_asked) {
                 rd->version_asked = true;
                 mysql_ask_version(rd->ctx, db);
@@ -77,8 +84,8 @@ static bool group_matches(struct cnf_reader *rd, const char *group)
         if (streq(suffix, version))
                 return true;
         snprintf(version, sizeof(version), "%u", db->major);
-        return maria && db->major >= 11 && strncasecmp(group, "mysqld-", 7) != 0 &&
-               streq(suffix, version);
+        return db->flavor == DB_MARIADB && db->major >= 11 &&
+               strncasecmp(group, "mysqld-", 7) != 0 && streq(suffix, version);
 }
 
 static void set_option(struct cnf_reader *rd, const char *path, unsigned line, const char *key,
@@ -224,7 +231,9 @@ static int read_file(struct cnf_reader *rd, const char *path, unsigned depth)
 {
         _cleanup_free_ char *text = NULL;
         char *line, *save = NULL;
-        bool grouped = false, matched = false;
+        bool grouped = false;
+        int matched = 0;
+        char group[64];
         unsigned n = 0;
         int r;
 
@@ -263,6 +272,7 @@ static int read_file(struct cnf_reader *rd, const char *path, unsigned depth)
                         s = clean_value(s + 1);
                         grouped = true;
                         matched = group_matches(rd, s);
+                        snprintf(group, sizeof(group), "%s", s);
                         continue;
                 }
                 if (!grouped) {
@@ -271,6 +281,8 @@ static int read_file(struct cnf_reader *rd, const char *path, unsigned depth)
                                     rd->root, path, n);
                         return -EINVAL;
                 }
+                if (matched < 0)
+                        matched = version_matches(rd, group);
                 if (!matched)
                         continue;
                 eq = strchr(s, '=');
