@@ -79,7 +79,9 @@ static struct child_costs child_costs(const struct budget *b)
                         c.weight += l->weight;
                         each_sum += l->weight * l->each;
                         burst_sum += l->weight * MAX(l->burst, l->each);
-                } else if (l->role != ROLE_POOL)
+                } else if (l->role == ROLE_CACHE)
+                        c.fixed += l->fixed; /* caches take what the children leave */
+                else if (l->role != ROLE_POOL)
                         c.fixed += budget_line_total(l);
         }
         if (c.weight == 0)
@@ -106,10 +108,10 @@ static void fit_php(struct budget *b)
         struct child_costs c = child_costs(b);
         unsigned steady, burst;
 
-        if (c.weight == 0)
-                return;
         b->steady_room = b->ram / 100 * m->steady_percent;
         b->burst_room = b->ram + m->swap / 100 * m->swap_percent;
+        if (c.weight == 0)
+                return;
         steady = children_in(b->steady_room, c.fixed, c.each);
         burst = children_in(b->burst_room, c.fixed, c.burst);
         for (size_t i = 0; i < b->n_lines; i++) {
@@ -187,11 +189,33 @@ static void fit_db(struct budget *b)
         }
 }
 
+/* Caches grow into the RAM the steady bound leaves, in line order, each up to what it wants:
+ * RAM goes to caches, not to more children than the bounds allow (issue 18). */
+static void fit_caches(struct budget *b)
+{
+        for (size_t i = 0; i < b->n_lines; i++) {
+                struct budget_line *l = &b->lines[i];
+                uint64_t total = 0, room;
+                if (l->role != ROLE_CACHE || l->each == 0)
+                        continue;
+                l->count = 0;
+                for (size_t j = 0; j < b->n_lines; j++)
+                        total += budget_line_total(&b->lines[j]);
+                total += b->reserve;
+                room = b->steady_room > total ? (b->steady_room - total) / l->each : 0;
+                l->bounds[BOUND_ROOM] = (unsigned)MIN(room, (uint64_t)UINT32_MAX / 2);
+                l->bounds[BOUND_WANTED] = l->wanted;
+                l->count = (unsigned)MIN(room, (uint64_t)l->wanted);
+                l->bound = l->count < l->wanted ? BOUND_ROOM : BOUND_WANTED;
+        }
+}
+
 bool budget_fit(struct budget *b)
 {
         fit_php(b);
         fit_pools(b);
         fit_db(b);
+        fit_caches(b);
         return b->fits = budget_total(b) <= b->ram;
 }
 
@@ -214,7 +238,7 @@ static const char *const bound_names[_BOUND_MAX] = {
     [BOUND_NONE] = "-",        [BOUND_TIER] = "tier",         [BOUND_CPU] = "cpu",
     [BOUND_STEADY] = "steady", [BOUND_BURST] = "burst",       [BOUND_FLOOR] = "floor",
     [BOUND_ADMIN] = "admin",   [BOUND_CHILDREN] = "children", [BOUND_SHARE] = "share",
-    [BOUND_CONFIG] = "config",
+    [BOUND_CONFIG] = "config", [BOUND_ROOM] = "room",         [BOUND_WANTED] = "wanted",
 };
 
 const char *budget_bound_name(enum budget_bound bound)

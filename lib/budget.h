@@ -31,6 +31,8 @@ enum budget_role {
         ROLE_PHP,   /* the PHP processes of one master (or Apache's mod_php children) */
         ROLE_POOL,  /* one pool's share of its master's children (cost counted by the master) */
         ROLE_DB,    /* the database's connections: at least every PHP child + the reserve */
+        ROLE_CACHE, /* a cache that grows into the room the steady bound leaves: fixed is its
+                       least size, count x each what it gets on top, up to wanted */
         _ROLE_MAX,
 };
 
@@ -46,6 +48,8 @@ enum budget_bound {
         BOUND_CHILDREN, /* max_connections: the PHP children + the reserve */
         BOUND_SHARE,    /* a pool's share of its master's cap */
         BOUND_CONFIG,   /* memprov's configuration caps it (php.max_children in /etc/memprov) */
+        BOUND_ROOM,     /* a cache: what the steady bound leaves free */
+        BOUND_WANTED,   /* a cache: all it wants (the data's size) */
         _BOUND_MAX,
 };
 

@@ -94,6 +94,14 @@ int budget_compute(const struct context *ctx, struct budget *ret)
                         if (r < 0)
                                 return r;
                 }
+        /* Other installed and enabled consumers, each at its cost from conf.d/25-consumers.conf
+         * (measured idle, or named there). */
+        for (size_t i = 0; i < ctx->services->n_consumers; i++) {
+                const struct consumer *c = &ctx->services->consumers[i];
+                struct budget_line *l = budget_add(ret, c->name, NULL, 1, 1, 1, c->cost, 0);
+                if (l)
+                        snprintf(l->service, sizeof(l->service), "%s", c->name);
+        }
         budget_fit(ret);
         return 0;
 }

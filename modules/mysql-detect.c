@@ -227,6 +227,10 @@ int mysql_detect(const struct context *ctx, struct services *services)
             existing_dir(ctx->rootfd, s.flavor == DB_MARIADB ? mariadb_dirs : mysql_dirs);
         mysql_read_options(ctx, &s, datadir);
         s.data_bytes = innodb_data_bytes(ctx->rootfd, datadir);
+        /* With data to cache, MariaDB's version decides whether the grown buffer pool can be
+         * given back under pressure (innodb_buffer_pool_size_auto_min: modules/mysql.c). */
+        if (s.flavor == DB_MARIADB && s.data_bytes > 0 && !s.version_known)
+                mysql_ask_version(ctx, &s);
         *ret = s;
         return 0;
 }

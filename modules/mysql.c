@@ -116,6 +116,40 @@ static const char *server_name(const struct db_server *s, char buf[static 32])
         return buf;
 }
 
+/* The buffer pool grows, as a cache (ROLE_CACHE), from the tier's size (a share of RAM) toward
+ * the InnoDB data where its size can be read (+25% for growth), into the RAM the model leaves
+ * free: never past the data, never where an admin's later file sets the pool. */
+static void add_pool_cache(const struct context *ctx, const struct db_server *s, struct budget *b)
+{
+        uint64_t pool = db_size(ctx, s, DB_OPT_INNODB_BUFFER_POOL_SIZE,
+                                "mysqld.innodb_buffer_pool_size", 128 * MIB),
+                 target = s->data_bytes / 4 * 5;
+        struct budget_line *l;
+
+        if (s->data_bytes == 0 || target <= pool ||
+            !tier_value(ctx, "mysqld.innodb_buffer_pool_size") ||
+            (s->after_memprov & (1u << DB_OPT_INNODB_BUFFER_POOL_SIZE)))
+                return;
+        l = budget_add(b, "mysqld.pool", "innodb_buffer_pool_size", 1, 0, 1, 0, 1 * MIB);
+        if (!l)
+                return;
+        snprintf(l->service, sizeof(l->service), "buffer pool (cache)");
+        l->role = ROLE_CACHE;
+        l->wanted = (unsigned)MIN((target - pool + MIB - 1) / MIB, (uint64_t)UINT32_MAX / 2);
+        l->count = 0;
+}
+
+/* MariaDB shrinks the buffer pool on a memory-pressure event down to
+ * innodb_buffer_pool_size_auto_min (MDEV-29445; the name as mariadbd 10.11.19 --verbose --help
+ * prints it: "Minimum innodb_buffer_pool_size for dynamic shrinking on memory pressure"). It came
+ * in 10.11.12, 11.4.6 and 11.8.2; memprov reads only major.minor, so it writes it from 11.8 on
+ * (11.8's first stable release is 11.8.2) and never for a version it does not know. */
+static bool has_pool_auto_min(const struct db_server *s)
+{
+        return s->flavor == DB_MARIADB && s->version_known &&
+               (s->major > 11 || (s->major == 11 && s->minor >= 8));
+}
+
 /* The server's typical resident size: mysqld.base (what it holds besides its global buffers,
  * measured) + the global buffers at the sizes it will run with; each connection mysqld.connection.
  * Per-query buffers (sort, join, read, tmp tables) are allocated on demand and are not resident
@@ -150,6 +184,7 @@ static int mysql_budget(const struct context *ctx, struct budget *b)
                 return 0;
         snprintf(l->service, sizeof(l->service), "%s", server_name(s, name));
         l->role = ROLE_DB;
+        add_pool_cache(ctx, s, b);
         if ((s->after_memprov & (1u << DB_OPT_MAX_CONNECTIONS)) &&
             s->opt[DB_OPT_MAX_CONNECTIONS].source != SOURCE_UNKNOWN) {
                 l->bound = BOUND_ADMIN;
@@ -202,8 +237,10 @@ static bool writes_key(const struct db_server *s, const char *key)
 }
 
 static char *dropin_body(const struct context *ctx, const struct db_server *s, unsigned max_conn,
-                         unsigned children)
+                         unsigned children, const struct budget_line *cache)
 {
+        uint64_t fitted = db_size(ctx, s, DB_OPT_INNODB_BUFFER_POOL_SIZE,
+                                  "mysqld.innodb_buffer_pool_size", 128 * MIB);
         _cleanup_free_ char *body = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&body, &size);
@@ -226,8 +263,18 @@ static char *dropin_body(const struct context *ctx, const struct db_server *s, u
                              buf);
                 else if (k->check == check_bool && parse_bool(v, &on) == 0)
                         v = on ? "ON" : "OFF";
+                else if (streq(k->key, "mysqld.innodb_buffer_pool_size") && cache &&
+                         cache->count > 0)
+                        v = (snprintf(
+                                 buf, sizeof(buf), "%lluM",
+                                 (unsigned long long)((fitted + cache->count * cache->each) / MIB)),
+                             buf);
                 print_option(f, k, v);
         }
+        /* The part of the pool the model did not budget is given back under pressure. */
+        if (cache && cache->count > 0 && has_pool_auto_min(s))
+                fprintf(f, "innodb_buffer_pool_size_auto_min = %lluM\n",
+                        (unsigned long long)(fitted / MIB));
         fclose(f);
         return managed_file("#", "%s", body);
 }
@@ -261,9 +308,9 @@ static int mysql_plan(const struct context *ctx, struct plan *p)
                           s->version_known ? "MySQL 8.0 removed the query cache"
                                            : "server version unknown");
         path = xasprintf("%s/%s", s->dropin_dir, MYSQL_DROPIN);
-        a = plan_add_file(
-            p, "mysql", path, 0644,
-            dropin_body(ctx, s, budget_count(&b, "mysqld", 151), budget_php_children(&b)));
+        a = plan_add_file(p, "mysql", path, 0644,
+                          dropin_body(ctx, s, budget_count(&b, "mysqld", 151),
+                                      budget_php_children(&b), budget_find(&b, "mysqld.pool")));
         a->note = xasprintf("%s", server_name(s, name));
         mysql_plan_live(ctx, p, a);
         return 0;

@@ -493,3 +493,49 @@ TEST(apache_backpressure_to_phpfpm)
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
                 test_rmtree(dirs[i]);
 }
+
+/* Issue 18, item 3: the RAM the model leaves free goes to the buffer pool, up to the InnoDB
+ * data's size (+25%); MariaDB 11.8 gets innodb_buffer_pool_size_auto_min at the budgeted size so
+ * it gives the rest back under memory pressure; 10.11 (major.minor cannot tell 10.11.12 from
+ * older) does not. Without a readable datadir the pool is the tier's. */
+TEST(mysql_buffer_pool_grows_toward_the_data)
+{
+        static const char *const versions[] = {"1:11.8.3-1", "1:10.11.19-0+deb12u1"};
+
+        for (size_t i = 0; i < ELEMENTSOF(versions); i++) {
+                _cleanup_free_ char *dir = mysql_fixture("usr/sbin/mariadbd", "mariadb-server",
+                                                         versions[i], "etc/mysql/mariadb.conf.d");
+                struct fixture f = {.dir = dir};
+                struct plan p = {0};
+                const struct action *a;
+                struct budget b;
+
+                fixture_open(&f, 4 * GIB);
+                CHECK(budget_compute(&f.ctx, &b) == 0 && !budget_find(&b, "mysqld.pool"));
+                /* What mysql_detect() reads from a datadir and asks the server or dpkg. */
+                f.services.db.data_bytes = 2 * GIB;
+                f.services.db.version_known = true;
+                f.services.db.major = i == 0 ? 11 : 10;
+                f.services.db.minor = i == 0 ? 8 : 11;
+                CHECK(budget_compute(&f.ctx, &b) == 0);
+                CHECK(budget_find(&b, "mysqld.pool") &&
+                      budget_find(&b, "mysqld.pool")->bound == BOUND_WANTED);
+                CHECK(b.fits && budget_total(&b) <= b.steady_room);
+                CHECK(mysql_module.plan(&f.ctx, &p) == 0);
+                a = find_action(&p, "/etc/mysql/mariadb.conf.d/99-memprov.cnf");
+                CHECK(a && strstr(a->content, "\ninnodb_buffer_pool_size = 2560M\n"));
+                CHECK(a && !!strstr(a->content, "\ninnodb_buffer_pool_size_auto_min = 512M\n") ==
+                               (i == 0));
+                plan_done(&p);
+                /* At 1G the room, not the data, bounds it. */
+                fixture_close(&f);
+                fixture_open(&f, 1 * GIB);
+                f.services.db.data_bytes = 2 * GIB;
+                CHECK(budget_compute(&f.ctx, &b) == 0);
+                CHECK(budget_find(&b, "mysqld.pool") &&
+                      budget_find(&b, "mysqld.pool")->bound == BOUND_ROOM);
+                CHECK(budget_total(&b) <= b.steady_room);
+                fixture_close(&f);
+                test_rmtree(dir);
+        }
+}
