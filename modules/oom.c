@@ -3,8 +3,9 @@
  * systemd drop-ins that tell the OOM killer whom to spare (the database) and whom to take first
  * (PHP-FPM and web workers), keep a service running when the OOM killer takes one of its
  * children (OOMPolicy=continue), restart a service the OOM killer took (Restart=on-abnormal,
- * only where the packaged unit would not), and, when asked, cap PHP-FPM and the web server with
- * MemoryHigh=. sshd gets nothing unless asked: it protects its own listener.
+ * only where the packaged unit would not), and contain PHP (PHP-FPM, or Apache under mod_php)
+ * with MemoryHigh=/MemoryMax= from the sizing model. sshd gets nothing unless asked: it protects
+ * its own listener.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -50,18 +51,58 @@ static const char *first_unit(int rootfd, const char *const *units)
         return NULL;
 }
 
-/* MemoryHigh= in whole MiB, rounded up; 0 to leave it out (the default: see [oom] in
- * conf.d/20-services.conf for the trade-off). */
-static uint64_t memory_high(const struct context *ctx, uint64_t budget_bytes)
+/* A cgroup's memory limits, in whole MiB (0: none). */
+struct limits {
+        uint64_t high_mib, max_mib;
+};
+
+/* A limit key: auto (the model's), no, or a size; in MiB, rounded up. */
+static uint64_t limit_mib(const struct context *ctx, const char *key, uint64_t model_bytes)
 {
-        const char *v = config_str(ctx->config, "oom", "memory_high", "no");
-        uint64_t n = budget_bytes;
+        const char *v = config_str(ctx->config, "oom", key, "auto");
+        uint64_t n = model_bytes;
 
         if (streq(v, "no"))
                 return 0;
         if (!streq(v, "auto") && parse_size(v, &n) < 0)
                 return 0;
         return (n + MIB - 1) / MIB;
+}
+
+/*
+ * Containment for PHP's cgroups (issue 18, item 4): the burst bound lets a share of the children
+ * run at their memory_limit, so where that goes too far the reclaim and any OOM kill must land
+ * in PHP, never on the database or sshd. systemd.resource-control(5): MemoryHigh= is "the
+ * throttling limit ... the processes are heavily slowed down and memory is taken away
+ * aggressively" (reclaim, into the swap the burst bound counts), "the main mechanism";
+ * MemoryMax= is "the absolute limit ... out-of-memory killer is invoked inside the unit", "the
+ * last line of defense". From the model: MemoryMax is the RAM the rest (OS reserve, database,
+ * web server, other consumers and caches, at their typical costs) leaves, split among PHP's
+ * cgroups by their typical cost; MemoryHigh is the cgroup's burst (master, children with the
+ * burst share at memory_limit), kept an eighth below MemoryMax so reclaim starts first. Page
+ * cache charged to the cgroup (the sites' files) is reclaimed before anything is killed.
+ */
+static struct limits php_limits(const struct context *ctx, const struct budget *b,
+                                const struct budget_line *l)
+{
+        const struct budget_model *m = &b->model;
+        uint64_t php = 0, others, room, max, burst;
+
+        if (!l || l->role != ROLE_PHP)
+                return (struct limits){0};
+        for (size_t i = 0; i < b->n_lines; i++)
+                if (b->lines[i].role == ROLE_PHP)
+                        php += budget_line_total(&b->lines[i]);
+        others = budget_total(b) - php;
+        room = b->ram > others ? b->ram - others : 0;
+        max = php ? room / php * budget_line_total(l) + room % php * budget_line_total(l) / php : 0;
+        burst = l->fixed + (uint64_t)l->count * ((l->each * (100 - m->burst_percent) +
+                                                  MAX(l->burst, l->each) * m->burst_percent) /
+                                                 100);
+        return (struct limits){
+            .high_mib = limit_mib(ctx, "memory_high", MIN(burst, max - max / 8)),
+            .max_mib = limit_mib(ctx, "memory_max", max),
+        };
 }
 
 /* What the unit file systemd would load says about Restart= and OOMPolicy= (its drop-ins under
@@ -121,7 +162,7 @@ static void dropin_line(FILE *body, FILE *why, const char *line, const char *rea
 }
 
 static void add_dropin(const struct context *ctx, struct plan *p, const char *unit, enum oom_role r,
-                       uint64_t high_mib)
+                       struct limits lim)
 {
         _cleanup_free_ char *path = xasprintf("/etc/systemd/system/%s.d/%s", unit, DROPIN_NAME);
         _cleanup_free_ char *body = NULL, *why = NULL, *line = NULL;
@@ -154,14 +195,22 @@ static void add_dropin(const struct context *ctx, struct plan *p, const char *un
                 if (restart_sec)
                         fprintf(f, "RestartSec=%s\n", restart_sec);
         }
-        if (high_mib)
-                fprintf(f, "MemoryHigh=%" PRIu64 "M\n", high_mib);
+        if (lim.high_mib) {
+                free(line);
+                line = xasprintf("MemoryHigh=%" PRIu64 "M", lim.high_mib);
+                dropin_line(f, w, line, " (PHP's burst: reclaim lands in PHP)");
+        }
+        if (lim.max_mib) {
+                free(line);
+                line = xasprintf("MemoryMax=%" PRIu64 "M", lim.max_mib);
+                dropin_line(f, w, line, " (RAM the rest leaves: an OOM kill stays in PHP)");
+        }
         fclose(f);
         fclose(w);
         if (size == strlen("[Service]\n"))
                 return;
         a = plan_add_file(p, "oom", path, 0644, managed_file("#", "%s", body));
-        a->note = xasprintf("%s: %s", role_key[r], why_size > 2 ? why + 2 : "MemoryHigh");
+        a->note = xasprintf("%s: %s", role_key[r], why_size > 2 ? why + 2 : "");
 }
 
 /* An earlier memprov wrote an OOMScoreAdjust for sshd: its removal reaches logins only once
@@ -177,19 +226,6 @@ static void note_ssh_dropin_gone(const struct context *ctx, struct plan *p, cons
                           unit, unit);
 }
 
-static uint64_t php_version_total(const struct budget *b, const struct php_fpm *f)
-{
-        char prefix[80];
-        uint64_t sum = 0;
-
-        snprintf(prefix, sizeof(prefix), "php %s", f->version[0] ? f->version : "-");
-        for (size_t i = 0; i < b->n_lines; i++)
-                if (streq(b->lines[i].id, prefix) ||
-                    (startswith(b->lines[i].id, prefix) && b->lines[i].id[strlen(prefix)] == ' '))
-                        sum += budget_line_total(&b->lines[i]);
-        return sum;
-}
-
 static int oom_plan(const struct context *ctx, struct plan *p)
 {
         static const char *const ssh[] = {"ssh.service", "sshd.service", NULL};
@@ -197,8 +233,9 @@ static int oom_plan(const struct context *ctx, struct plan *p)
                                                NULL};
         static const char *const web[] = {"apache2.service", "httpd.service", NULL};
         const struct php_fpms *fpms = &ctx->services->php;
-        const struct budget_line *apache;
+        const bool mod_php = ctx->services->web.mod_php;
         struct budget b;
+        char id[80];
         size_t before = p->n_actions;
         const char *unit;
         int r;
@@ -213,20 +250,27 @@ static int oom_plan(const struct context *ctx, struct plan *p)
          * oom_adjust_restore() in openbsd-compat/port-linux.c), so a unit-wide score would
          * reach every admin's shell and command. */
         if (config_str(ctx->config, "oom", "ssh", NULL) && (unit = first_unit(ctx->rootfd, ssh)))
-                add_dropin(ctx, p, unit, OOM_SSH, 0);
+                add_dropin(ctx, p, unit, OOM_SSH, (struct limits){0});
         else if ((unit = first_unit(ctx->rootfd, ssh)))
                 note_ssh_dropin_gone(ctx, p, unit);
         if ((unit = first_unit(ctx->rootfd, database)))
-                add_dropin(ctx, p, unit, OOM_DATABASE, 0);
-        if ((unit = first_unit(ctx->rootfd, web))) {
-                apache = budget_find(&b, "apache");
+                add_dropin(ctx, p, unit, OOM_DATABASE, (struct limits){0});
+        /* Apache's cgroup is PHP's under mod_php only: otherwise it is charged for the page cache
+         * of every file it serves, and a limit would throttle the site while RAM is free. */
+        if ((unit = first_unit(ctx->rootfd, web)))
                 add_dropin(ctx, p, unit, OOM_WEB,
-                           apache ? memory_high(ctx, budget_line_total(apache)) : 0);
+                           mod_php && service_sizing_enabled(ctx)
+                               ? php_limits(ctx, &b, budget_find(&b, "apache"))
+                               : (struct limits){0});
+        for (size_t i = 0; i < fpms->n; i++) {
+                if (!unit_installed(ctx->rootfd, fpms->v[i].unit))
+                        continue;
+                snprintf(id, sizeof(id), "php %s",
+                         fpms->v[i].version[0] ? fpms->v[i].version : "-");
+                add_dropin(ctx, p, fpms->v[i].unit, OOM_PHP,
+                           service_sizing_enabled(ctx) ? php_limits(ctx, &b, budget_find(&b, id))
+                                                       : (struct limits){0});
         }
-        for (size_t i = 0; i < fpms->n; i++)
-                if (unit_installed(ctx->rootfd, fpms->v[i].unit))
-                        add_dropin(ctx, p, fpms->v[i].unit, OOM_PHP,
-                                   memory_high(ctx, php_version_total(&b, &fpms->v[i])));
         if (p->n_actions > before && ctx->facts->systemd_running)
                 plan_add(p, ACTION_DAEMON_RELOAD, "oom");
         return 0;
@@ -250,7 +294,7 @@ static int check_restart_sec(const char *v)
         return !*unit || streq(unit, "ms") || streq(unit, "s") || streq(unit, "min") ? 0 : -EINVAL;
 }
 
-static int check_memory_high(const char *v)
+static int check_memory_limit(const char *v)
 {
         return streq(v, "auto") || streq(v, "no") ? 0 : check_size(v);
 }
@@ -263,7 +307,8 @@ static const struct config_key oom_keys[] = {
     {"oom", "php", check_oom_score},
     {"oom", "restart", check_bool},
     {"oom", "restart_sec", check_restart_sec},
-    {"oom", "memory_high", check_memory_high},
+    {"oom", "memory_high", check_memory_limit},
+    {"oom", "memory_max", check_memory_limit},
     {0},
 };
 

@@ -107,7 +107,11 @@ check_units() {
                 <(unit_dropin "$root" php8.2-fpm.service)
         check "$tier: php-fpm Restart=on-abnormal" grep -qx Restart=on-abnormal \
                 <(unit_dropin "$root" php8.2-fpm.service)
-        check_fails "$tier: no MemoryHigh by default" grep -rq MemoryHigh "$root/etc/systemd/system"
+        # Containment from the model (issue 18, item 4): PHP's cgroup only (no mod_php here).
+        check "$tier: php-fpm MemoryHigh" grep -q '^MemoryHigh=[0-9]*M$' <(unit_dropin "$root" php8.2-fpm.service)
+        check "$tier: php-fpm MemoryMax" grep -q '^MemoryMax=[0-9]*M$' <(unit_dropin "$root" php8.2-fpm.service)
+        check_fails "$tier: no memory limit for apache2 or mariadb" grep -q Memory \
+                <(unit_dropin "$root" apache2.service; unit_dropin "$root" mariadb.service)
         check "$tier: the plan says why" grep -q "Restart=on-abnormal (packaged: on-abort)" "$root.plan"
         mount --bind "$root/etc/systemd/system" /etc/systemd/system
         out=$(systemd-analyze verify mariadb.service apache2.service php8.2-fpm.service 2>&1 |

@@ -49,7 +49,14 @@ check_el_tier() {
         check "el $tier: OOMPolicy=continue for httpd and php-fpm" grep -qx OOMPolicy=continue \
                 "$root/etc/systemd/system/httpd.service.d/50-memprov.conf" \
                 "$root/etc/systemd/system/php-fpm.service.d/50-memprov.conf"
-        check_fails "el $tier: no MemoryHigh by default" grep -rq MemoryHigh "$root/etc/systemd/system"
+        # Containment from the model (issue 18, item 4): PHP's cgroup only.
+        check "el $tier: php-fpm MemoryHigh" grep -q '^MemoryHigh=[0-9]*M$' \
+                "$root/etc/systemd/system/php-fpm.service.d/50-memprov.conf"
+        check "el $tier: php-fpm MemoryMax" grep -q '^MemoryMax=[0-9]*M$' \
+                "$root/etc/systemd/system/php-fpm.service.d/50-memprov.conf"
+        check_fails "el $tier: no memory limit for httpd (no mod_php) or mysqld" grep -q Memory \
+                "$root/etc/systemd/system/httpd.service.d/50-memprov.conf" \
+                "$root/etc/systemd/system/mysqld.service.d/50-memprov.conf"
         check "el $tier: a second run changes nothing" \
                 bash -c "'$MEMPROV' --defaults '$DEFAULTS' --root '$root' --assume-ram $tier \
                         --set swap.size=none --rerun | grep -Eq '^  file +(written|linked)' && exit 1 || exit 0"
@@ -68,20 +75,21 @@ check "el prefork: memprov" provision "$root" 1G
 check "el prefork: prefork block" grep -qx '<IfModule mpm_prefork_module>' \
         "$root/etc/httpd/conf.d/memprov.conf"
 
-# Budget in --json and the text table; memory_high = auto (opt-in) writes MemoryHigh.
+# Budget in --json and the text table; memory_high = no leaves MemoryHigh out.
 root=$SCRATCH/el-json
 cp -a "$FIXTURE" "$root"
 out=$(provision "$root" 512M --dry-run --json)
 check "el: --json carries the budget" grep -Eq '"budget": ?\{' <<<"$out"
 check "el: --json budget lines" grep -Eq '"setting": ?"pm.max_children"' <<<"$out"
+check "el: --json names the bound" grep -Eq '"bound": ?"(cpu|steady|burst|floor)"' <<<"$out"
 out=$(provision "$root" 512M --dry-run)
 check "el: --dry-run budget table" grep -Eq '^  budget  sum .* of 512M RAM' <<<"$out"
 check "el: --dry-run changed nothing" test ! -e "$root/etc/php-fpm.d/zz-memprov.conf"
-check "el: oom.memory_high = auto" provision "$root" 1G --set oom.memory_high=auto
-check "el: MemoryHigh for php-fpm" grep -q '^MemoryHigh=[0-9]*M$' \
+check "el: oom.memory_high = no" provision "$root" 1G --set oom.memory_high=no
+check_fails "el: no MemoryHigh for php-fpm" grep -q '^MemoryHigh=' \
         "$root/etc/systemd/system/php-fpm.service.d/50-memprov.conf"
-check_fails "el: no MemoryHigh for the database" grep -q MemoryHigh \
-        "$root/etc/systemd/system/mysqld.service.d/50-memprov.conf"
+check "el: MemoryMax stays" grep -q '^MemoryMax=[0-9]*M$' \
+        "$root/etc/systemd/system/php-fpm.service.d/50-memprov.conf"
 check "el: oom.ssh set by the admin is written" provision "$root" 1G --rerun --set oom.ssh=-500
 check "el: sshd drop-in on request" grep -qx OOMScoreAdjust=-500 \
         "$root/etc/systemd/system/sshd.service.d/50-memprov.conf"
