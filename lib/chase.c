@@ -159,3 +159,41 @@ const char *chase_strerror(int r)
                 return fsutil_strerror(r);
         }
 }
+
+static int compare_names(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int chase_list_dir(int rootfd, const char *dir, const char *suffix, char ***ret)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        char **names = NULL;
+        size_t n = 0, sl = strlen(suffix);
+        struct dirent *de;
+        int r;
+
+        r = chase_opendir(rootfd, dir, &d);
+        if (r < 0)
+                return r;
+        while ((de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+                if (de->d_name[0] == '.' || len <= sl || !streq(de->d_name + len - sl, suffix))
+                        continue;
+                names = xrealloc(names, (n + 2) * sizeof(*names));
+                names[n++] = xstrdup(de->d_name);
+        }
+        if (!names)
+                names = xcalloc(1, sizeof(*names));
+        names[n] = NULL;
+        qsort(names, n, sizeof(*names), compare_names);
+        *ret = names;
+        return 0;
+}
+
+void names_free(char **names)
+{
+        for (char **p = names; p && *p; p++)
+                free(*p);
+        free(names);
+}

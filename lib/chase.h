@@ -28,3 +28,13 @@ int chase_read_file(int rootfd, const char *path, char **ret, size_t *ret_size);
 int chase_opendir(int rootfd, const char *dir, DIR **ret);
 /* fsutil_strerror() plus the words for -EXDEV. */
 const char *chase_strerror(int r);
+
+/* The names in dir (links followed inside the root) that end in suffix, hidden ones left out,
+ * sorted as glob(3) and PHP's scandir sort them in the C locale (strcmp): NULL-terminated, freed
+ * with names_free(). */
+int chase_list_dir(int rootfd, const char *dir, const char *suffix, char ***ret);
+void names_free(char **names);
+static inline void names_freep(char ***names)
+{
+        names_free(*names);
+}

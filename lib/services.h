@@ -27,7 +27,8 @@ static inline const char *value_source_name(enum value_source s)
         return s <= SOURCE_ADMIN ? names[s] : "unknown";
 }
 
-/* One effective value: 0 bytes/count with SOURCE_UNKNOWN means "not known". */
+/* One effective value: 0 bytes/count with SOURCE_UNKNOWN means "not known". A memory_limit of
+ * -1 (no limit) is PHP_UNLIMITED (lib/iniread.h: UINT64_MAX). */
 struct effective_value {
         uint64_t value;
         enum value_source source;
@@ -99,6 +100,7 @@ struct php_pool {
         struct effective_value memory_limit;
         bool memory_limit_locked;            /* set by php_admin_value: ini_set() cannot raise it */
         char pm[16];                         /* the pool's own pm, "" when unset */
+        char pm_origin[128];                 /* "FILE:LINE" of pm, "" when unset */
         struct effective_value max_children; /* the pool's own pm.max_children */
         char listen[108]; /* the pool's listen (socket path or address), "" unknown */
 };

@@ -6,6 +6,7 @@
 #include "../lib/chase.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
+#include "../lib/phpini.h"
 #include "apache.h"
 
 const char *mpm_name(enum mpm m)
@@ -116,6 +117,21 @@ static bool detect_mod_php(int rootfd, const char *dir, const char *suffix, stru
         return false;
 }
 
+/* Debian's apache2 SAPI: /etc/php/X.Y/apache2/php.ini (from php.ini-production) and its conf.d.
+ * Without the version (a LoadModule file named otherwise) the limit stays unknown. */
+static void mod_php_ini_debian(int rootfd, struct web_server *w)
+{
+        _cleanup_free_ char *etc = xasprintf("/etc/php/%s/apache2", w->mod_php_version);
+        _cleanup_free_ char *ini = xasprintf("%s/php.ini", etc);
+        _cleanup_free_ char *scan = xasprintf("%s/conf.d", etc);
+        _cleanup_free_ char *pristine =
+            xasprintf("/usr/lib/php/%s/php.ini-production", w->mod_php_version);
+        struct php_sapi_ini sapi;
+
+        php_sapi_ini_read(rootfd, ini, scan, pristine, &sapi);
+        w->mod_php_memory_limit = sapi.memory_limit;
+}
+
 int apache_detect(const struct context *ctx, struct services *services)
 {
         struct web_server *ret = &services->web;
@@ -130,6 +146,8 @@ int apache_detect(const struct context *ctx, struct services *services)
                 ret->mpm = debian_mpm(ctx->rootfd);
                 ret->mod_php =
                     detect_mod_php(ctx->rootfd, "/etc/apache2/mods-enabled", ".load", ret);
+                if (ret->mod_php && ret->mod_php_version[0])
+                        mod_php_ini_debian(ctx->rootfd, ret);
         } else if (root_lstat(ctx->rootfd, "/usr/sbin/httpd", &st) == 0 &&
                    root_open_dir(ctx->rootfd, "/etc/httpd", false, &fd) == 0) {
                 ret->installed = true;
@@ -138,6 +156,11 @@ int apache_detect(const struct context *ctx, struct services *services)
                         ret->mpm = mpm_from_loadmodule(conf);
                 ret->mod_php =
                     detect_mod_php(ctx->rootfd, "/etc/httpd/conf.modules.d", ".conf", ret);
+                if (ret->mod_php) {
+                        struct php_sapi_ini ini;
+                        php_sapi_ini_read(ctx->rootfd, "/etc/php.ini", "/etc/php.d", NULL, &ini);
+                        ret->mod_php_memory_limit = ini.memory_limit;
+                }
         }
         return 0;
 }
