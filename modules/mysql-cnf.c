@@ -149,14 +149,24 @@ static int compare_names(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* dir's *.cnf in strcmp order (my_dir with MY_WANT_SORT); at the drop-in's place in memprov's
- * directory the rest is read after memprov's file, which itself is skipped. */
+/* At the drop-in's place the server reads memprov's values over everything before: from there
+ * on what a file sets is after memprov's (after_memprov). Each time, should the directory be
+ * included twice. */
+static void pass_dropin(struct cnf_reader *rd)
+{
+        rd->db->after_memprov = 0;
+        rd->db->dropin_read = true;
+        rd->past_memprov = true;
+}
+
+/* dir's *.cnf in strcmp order (my_dir with MY_WANT_SORT); memprov's own file in its directory
+ * is skipped, its place noted. */
 static int read_dir(struct cnf_reader *rd, const char *dir, unsigned depth)
 {
         _cleanup_(closedirp) DIR *d = NULL;
         char **names = NULL;
         size_t n = 0, len = strlen(dir);
-        bool ours;
+        bool ours, passed = false;
         struct dirent *de;
         int r;
 
@@ -180,17 +190,15 @@ static int read_dir(struct cnf_reader *rd, const char *dir, unsigned depth)
                 qsort(names, n, sizeof(*names), compare_names);
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *path = xasprintf("%.*s/%s", (int)len, dir, names[i]);
-                if (ours && strcmp(names[i], MYSQL_DROPIN_NAME) >= 0)
-                        rd->past_memprov = true;
+                if (ours && !passed && strcmp(names[i], MYSQL_DROPIN_NAME) >= 0)
+                        pass_dropin(rd), passed = true;
                 if (!(ours && streq(names[i], MYSQL_DROPIN_NAME)))
                         read_file(rd, path, depth + 1);
                 free(names[i]);
         }
         free(names);
-        if (ours) {
-                rd->past_memprov = true; /* every file sorted before it: the drop-in is last */
-                rd->db->dropin_read = true;
-        }
+        if (ours && !passed)
+                pass_dropin(rd); /* every file sorted before it: the drop-in is last */
         return 0;
 }
 

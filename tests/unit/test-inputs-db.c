@@ -313,3 +313,24 @@ TEST(inputs_db_version_groups)
         CHECK_U64(f.db.opt[DB_OPT_JOIN_BUFFER_SIZE].value, 5 * KIB);
         dbfix_done(&f);
 }
+
+/* memprov's directory included twice: the server reads the drop-in twice, so what sorts before
+ * it is overridden again and only what comes after its last reading wins over memprov. */
+TEST(inputs_db_dropin_dir_included_twice)
+{
+        struct dbfix f = {.dir = test_mkdtemp()};
+
+        test_write(f.dir, "etc/mysql/my.cnf",
+                   "!includedir /etc/mysql/mariadb.conf.d/\n"
+                   "[mysqld]\nmax_connections = 300\n"
+                   "!includedir /etc/mysql/mariadb.conf.d\n");
+        test_write(f.dir, "etc/mysql/mariadb.conf.d/60-admin.cnf",
+                   "[mysqld]\nkey_buffer_size = 1M\n");
+        test_write(f.dir, "etc/mysql/mariadb.conf.d/zz-panel.cnf",
+                   "[mysqld]\nsort_buffer_size = 1M\n");
+        dbfix_read(&f, DB_MARIADB, "/etc/mysql/mariadb.conf.d");
+        CHECK(f.db.after_memprov == 1u << DB_OPT_SORT_BUFFER_SIZE);
+        CHECK_U64(f.db.opt[DB_OPT_MAX_CONNECTIONS].value, 300);
+        CHECK(f.db.dropin_read);
+        dbfix_done(&f);
+}
