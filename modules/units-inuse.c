@@ -164,55 +164,82 @@ static unsigned count_entries(int rootfd, const char *dir, unsigned long min, co
         return n;
 }
 
+/* The subdirectories of dir (dir/NAME), or with sub, dir/NAME/sub, added to *list once. */
+static void add_children(int rootfd, const char *dir, const char *sub, char ***list)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (chase_opendir(rootfd, dir, &d) < 0)
+                return;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *path = NULL;
+                if (de->d_name[0] == '.')
+                        continue;
+                path = sub ? xasprintf("%s/%s/%s", dir, de->d_name, sub)
+                           : xasprintf("%s/%s", dir, de->d_name);
+                if (!strv_contains(*list, path))
+                        *list = strv_push(*list, path);
+        }
+}
+
+/* Debian's clusters may keep their data elsewhere: postgresql.conf's data_directory
+ * ("data_directory = '/srv/pg/15/main'", postgresql.conf(5) syntax: name, optional =, a value
+ * in single quotes, # comments). */
+static void add_data_directories(int rootfd, char ***list)
+{
+        _cleanup_strv_ char **versions = strv_split(""), **confs = strv_split("");
+
+        add_children(rootfd, "/etc/postgresql", NULL, &versions);
+        for (char **v = versions; *v; v++)
+                add_children(rootfd, *v, "postgresql.conf", &confs);
+        for (char **c = confs; *c; c++) {
+                _cleanup_free_ char *text = NULL;
+                char *line, *save = NULL;
+                if (chase_read_file(rootfd, *c, &text, NULL) < 0)
+                        continue;
+                for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                        char *v = line + strspn(line, " \t"), *end;
+                        if (!startswith(v, "data_directory"))
+                                continue;
+                        v += strlen("data_directory");
+                        v += strspn(v, " \t=");
+                        if (*v != '\'' || !(end = strchr(v + 1, '\'')) || v[1] != '/')
+                                continue;
+                        *end = '\0';
+                        if (!strv_contains(*list, v + 1))
+                                *list = strv_push(*list, v + 1);
+                }
+        }
+}
+
 /* A database's directory in base/ is named after its OID (PostgreSQL's "Database File Layout");
  * template1 (1), template0 and postgres (4 and 5 since 15, below 16384 before) are initdb's,
  * every database created later has an OID from FirstNormalObjectId, 16384, on (transam.h). */
 static char *postgres_in_use(int rootfd)
 {
-        /* Debian: /var/lib/postgresql/VERSION/CLUSTER; EL: /var/lib/pgsql/data and
-         * /var/lib/pgsql/VERSION/data (PGDG). A data_directory moved elsewhere is not read. */
-        static const char *const parents[] = {"/var/lib/postgresql", "/var/lib/pgsql"};
-        _cleanup_free_ char *where = NULL;
+        /* Debian: /var/lib/postgresql/VERSION/CLUSTER and each cluster's data_directory; EL:
+         * /var/lib/pgsql/data and /var/lib/pgsql/VERSION/data (PGDG). */
+        _cleanup_strv_ char **versions = strv_split(""), **clusters = strv_split("");
+        const char *where = NULL;
         unsigned total = 0;
 
-        for (size_t i = 0; i < ELEMENTSOF(parents); i++) {
-                _cleanup_(closedirp) DIR *d = NULL;
-                struct dirent *de;
-                if (chase_opendir(rootfd, parents[i], &d) < 0)
-                        continue;
-                while ((de = readdir(d))) {
-                        _cleanup_(closedirp) DIR *v = NULL;
-                        _cleanup_free_ char *vdir = NULL;
-                        struct dirent *c;
-                        if (de->d_name[0] == '.')
-                                continue;
-                        vdir = xasprintf("%s/%s", parents[i], de->d_name);
-                        if (streq(de->d_name, "data")) { /* EL's own layout */
-                                _cleanup_free_ char *base = xasprintf("%s/base", vdir);
-                                unsigned n = count_entries(rootfd, base, 16384, NULL);
-                                if (n && !where)
-                                        where = TAKE_PTR(base);
-                                total += n;
-                                continue;
-                        }
-                        if (chase_opendir(rootfd, vdir, &v) < 0)
-                                continue;
-                        while ((c = readdir(v))) {
-                                _cleanup_free_ char *base = NULL;
-                                unsigned n;
-                                if (c->d_name[0] == '.')
-                                        continue;
-                                base = xasprintf("%s/%s/base", vdir, c->d_name);
-                                n = count_entries(rootfd, base, 16384, NULL);
-                                if (n && !where)
-                                        where = TAKE_PTR(base);
-                                total += n;
-                        }
-                }
+        add_children(rootfd, "/var/lib/postgresql", NULL, &versions);
+        for (char **v = versions; *v; v++)
+                add_children(rootfd, *v, NULL, &clusters);
+        clusters = strv_push(clusters, "/var/lib/pgsql/data");
+        add_children(rootfd, "/var/lib/pgsql", "data", &clusters);
+        add_data_directories(rootfd, &clusters);
+        for (char **c = clusters; *c; c++) {
+                _cleanup_free_ char *base = xasprintf("%s/base", *c);
+                unsigned n = count_entries(rootfd, base, 16384, NULL);
+                if (n && !where)
+                        where = *c;
+                total += n;
         }
         if (!total)
                 return NULL;
-        return xasprintf("%u user database%s (%s)", total, total == 1 ? "" : "s", where);
+        return xasprintf("%u user database%s (%s/base)", total, total == 1 ? "" : "s", where);
 }
 
 /* Mailman 3 keeps a directory per list in list_data_dir (Debian's mailman.cfg:

@@ -334,3 +334,27 @@ TEST(inputs_db_dropin_dir_included_twice)
         CHECK(f.db.dropin_read);
         dbfix_done(&f);
 }
+
+/* Debian's cluster with its data_directory moved (postgresql.conf), counted once. */
+TEST(inputs_db_postgres_data_directory)
+{
+        struct dbfix f = {.dir = test_mkdtemp()};
+        char *why;
+
+        test_write(f.dir, "etc/postgresql/15/main/postgresql.conf",
+                   "# comment\ndata_directory = '/srv/pg/15/main'\t\t# use data in another "
+                   "directory\nport = 5432\n");
+        test_write(f.dir, "etc/postgresql/15/other/postgresql.conf",
+                   "data_directory='/var/lib/postgresql/15/other'\n");
+        test_write(f.dir, "var/lib/postgresql/15/other/base/1/PG_VERSION", "");
+        test_write(f.dir, "srv/pg/15/main/base/5/PG_VERSION", "");
+        f.rootfd = open(f.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        f.ctx = (struct context){.rootfd = f.rootfd, .root = f.dir};
+        CHECK(units_group_in_use(&f.ctx, "postgres") == NULL);
+        test_write(f.dir, "srv/pg/15/main/base/16384/PG_VERSION", "");
+        test_write(f.dir, "var/lib/postgresql/15/other/base/20000/PG_VERSION", "");
+        why = units_group_in_use(&f.ctx, "postgres");
+        CHECK_STR(why, "2 user databases (/var/lib/postgresql/15/other/base)");
+        free(why);
+        dbfix_done(&f);
+}
