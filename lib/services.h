@@ -88,6 +88,10 @@ struct nginx_server {
         bool installed;
         bool debian; /* /etc/nginx with conf.d and sites-enabled (EL has no sites-*) */
         unsigned worker_processes; /* effective; "auto" resolved to the vCPUs; 0 unknown */
+        bool enabled;              /* nginx.service enabled (systemctl enable's link), not masked */
+        bool worker_processes_auto;
+        struct effective_value workers;            /* worker_processes with source and origin */
+        struct effective_value worker_connections; /* events { worker_connections } */
 };
 
 #define PHPFPM_MAX_VERSIONS 8

@@ -9,12 +9,14 @@
 #include "swap.h"
 #include "sysctl.h"
 #include "units.h"
+#include "web-inputs.h"
 #include "zram.h"
 #include "zswap.h"
 
 const struct module *const memprov_modules[] = {
-    &swap_module,  &zswap_module,  &zram_module,   &sysctl_module, &units_module, &budget_module,
-    &mysql_module, &apache_module, &phpfpm_module, &oom_module,    NULL,
+    &swap_module,   &zswap_module,  &zram_module,       &sysctl_module,
+    &units_module,  &budget_module, &mysql_module,      &apache_module,
+    &phpfpm_module, &oom_module,    &web_inputs_module, NULL,
 };
 
 /* What a boot run does when RAM or the swapfile's filesystem changed: see init/resize.c. */

@@ -104,7 +104,8 @@ static void memory_limit_item(struct fpm_reader *r, struct pool_read *pr, struct
                 pr->bad_ml = true;
                 return;
         }
-        effective_set(v, bytes, r->source, r->path, it->line);
+        /* The admin's wherever it is: neither Debian's nor EL's www.conf sets memory_limit. */
+        effective_set(v, bytes, SOURCE_ADMIN, r->path, it->line);
 }
 
 static void fpm_item(const struct ini_item *it, void *userdata)

@@ -9,6 +9,7 @@
 #include "../../lib/phpini.h"
 #include "../../lib/util.h"
 #include "../../modules/module.h"
+#include "../../modules/web-inputs.h"
 #include "test.h"
 
 static void test_link(const char *dir, const char *target, const char *path)
@@ -318,4 +319,70 @@ TEST(apache_mod_php_memory_limit_from_the_apache2_sapi)
         CHECK(s.web.mod_php_memory_limit.value == 128ULL << 20 &&
               s.web.mod_php_memory_limit.source == SOURCE_DISTRO);
         test_rmtree(dir);
+}
+
+/* Debian's nginx.conf as nginx-common 1.22.1 ships it (tests/fixtures/services/nginx-debian.conf),
+ * in Debian's layout, enabled as `systemctl enable nginx` does. */
+TEST(nginx_debian_layout_and_workers)
+{
+        _cleanup_free_ char *dir = test_mkdtemp(), *conf = NULL;
+        FILE *in = fopen("tests/fixtures/services/nginx-debian.conf", "re");
+        struct services s;
+        char buf[8192];
+        size_t n;
+
+        CHECK(in != NULL);
+        if (!in)
+                return;
+        n = fread(buf, 1, sizeof(buf) - 1, in);
+        fclose(in);
+        buf[n] = '\0';
+        test_write(dir, "usr/sbin/nginx", "");
+        test_write(dir, "etc/nginx/nginx.conf", buf);
+        test_write(dir, "etc/nginx/sites-enabled/.keep", "");
+        detect(dir, &s);
+        CHECK(s.nginx.installed && s.nginx.debian && !s.nginx.enabled);
+        CHECK(s.nginx.worker_processes_auto && s.nginx.worker_processes == 2);
+        CHECK_STR(s.nginx.workers.origin, "/etc/nginx/nginx.conf:2");
+        CHECK(s.nginx.worker_connections.value == 768);
+        CHECK_STR(s.nginx.worker_connections.origin, "/etc/nginx/nginx.conf:8");
+        test_write(dir, "etc/systemd/system/multi-user.target.wants/.keep", "");
+        test_link(dir, "/lib/systemd/system/nginx.service",
+                  "etc/systemd/system/multi-user.target.wants/nginx.service");
+        detect(dir, &s);
+        CHECK(s.nginx.enabled);
+        test_link(dir, "/dev/null", "etc/systemd/system/nginx.service");
+        detect(dir, &s);
+        CHECK(!s.nginx.enabled);
+        test_rmtree(dir);
+}
+
+TEST(nginx_conf_syntax)
+{
+        struct nginx_server n = {0};
+
+        /* EL's shape: a count, comments, quoted words, other blocks' worker_connections ignored. */
+        nginx_parse_conf("user nginx;\nworker_processes 4; # four\nhttp {\n  log_format main "
+                         "'$remote_addr {x} ; \\' q';\n  server { worker_connections 9; }\n}\n"
+                         "events {\n    worker_connections 1024;\n}\n",
+                         "/etc/nginx/nginx.conf", 2, &n);
+        CHECK(n.worker_processes == 4 && !n.worker_processes_auto);
+        CHECK(n.workers.source == SOURCE_DISTRO);
+        CHECK(n.worker_connections.value == 1024);
+        CHECK_STR(n.worker_connections.origin, "/etc/nginx/nginx.conf:8");
+        /* Unset: nginx's documented defaults. */
+        nginx_parse_conf("events {}\n", "x", 2, &n);
+        CHECK(n.worker_processes == 1 && n.workers.source == SOURCE_DEFAULT);
+        CHECK(n.worker_connections.value == 512);
+        /* Broken: one warning, unknown. */
+        nginx_parse_conf("worker_processes 2;\nevents {\n", "x", 2, &n);
+        CHECK(n.workers.source == SOURCE_UNKNOWN && n.worker_processes == 0);
+        nginx_parse_conf("worker_processes 2;\n}\n", "x", 2, &n);
+        CHECK(n.workers.source == SOURCE_UNKNOWN);
+        nginx_parse_conf("worker_processes \"2;\n", "x", 2, &n);
+        CHECK(n.workers.source == SOURCE_UNKNOWN);
+        nginx_parse_conf("worker_processes lots;\n", "x", 2, &n);
+        CHECK(n.workers.source == SOURCE_UNKNOWN);
+        nginx_parse_conf("a{b{c{d{e{f{g{h{i{j{k{l{m{n{o{p{q{r{}}}}}}}}}}}}}}}}}}\n", "x", 2, &n);
+        CHECK(n.workers.source == SOURCE_UNKNOWN);
 }
