@@ -186,5 +186,28 @@ else
         not_ok "in-use fixture"
 fi
 
+# MariaDB 11.8 (Debian 13's reference image, when built): its own my_print_defaults in the image,
+# with 11.8's groups ([mariadb-11], [mariadbd-11.8]) in an admin's file on a tmpfs overlay.
+disk=${MEMPROV_IMAGE_CACHE:-/var/cache/memprov-images}/trixie/latest/disk.raw
+if [ -f "$disk" ] && mkdir -p "$SCRATCH"/tl "$SCRATCH"/tt "$SCRATCH"/trixie &&
+        mount -o loop,ro "$disk" "$SCRATCH"/tl; then
+        at_exit "umount -l '$SCRATCH/tl'"
+        root=$SCRATCH/trixie
+        mount -t tmpfs tmpfs "$SCRATCH"/tt && mkdir -p "$SCRATCH"/tt/u "$SCRATCH"/tt/w &&
+                mount -t overlay overlay -o lowerdir="$SCRATCH"/tl,upperdir="$SCRATCH"/tt/u,workdir="$SCRATCH"/tt/w "$root" &&
+                at_exit "umount -l '$root'; umount -l '$SCRATCH/tt'"
+        printf '[mariadb-11]\nkey_buffer_size = 24M\n[mysqld-11]\nmax_connections = 9\n[mariadbd-11.8]\nsort_buffer_size = 3M\n[mariadb-10.11]\njoin_buffer_size = 5K\n' \
+                >"$root"/etc/mysql/mariadb.conf.d/70-admin.cnf
+        server=$(chroot "$root" my_print_defaults --mysqld | tr -d '\r')
+        check_eq "mariadb 11.8: its own my_print_defaults reads [mariadb-11] and [mariadbd-11.8] only" \
+                "$(grep -E 'key_buffer|max_conn|sort_buffer|join_buffer' <<<"$server" | tr '\n' ' ')" \
+                "--key_buffer_size=24M --sort_buffer_size=3M "
+        check_eq "mariadb 11.8: memprov reads the same" \
+                "$(inputs "$root" | grep -E 'key_buffer|max_conn|sort_buffer|join_buffer' | tr '\n' ' ')" \
+                "key_buffer_size 25165824 0 sort_buffer_size 3145728 0 "
+else
+        skip "mariadb 11.8" "no Debian 13 reference image (make image SUITE=trixie)"
+fi
+
 check_eq "host /etc/mysql unchanged" "$(tree_sums /etc/mysql)" "$before"
 exit $T_FAILED
