@@ -181,6 +181,8 @@ static const struct config_key budget_keys[] = {
     {"budget", "php.base", check_size},
     {"budget", "php.child", check_size},
     {"budget", "php.min_children", check_uint},
+    {"budget", "nginx.base", check_size},
+    {"budget", "nginx.worker", check_size},
     {"model", "php.children_per_vcpu", check_uint},
     {"model", "steady_percent", check_percent},
     {"model", "burst_percent", check_percent},

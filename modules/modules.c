@@ -96,6 +96,17 @@ int budget_compute(const struct context *ctx, struct budget *ret)
                         if (r < 0)
                                 return r;
                 }
+        /* nginx, where installed: its master and worker_processes workers ("auto": the vCPUs). */
+        if (ctx->services->nginx.installed) {
+                unsigned workers = ctx->services->nginx.worker_processes ?: ret->model.vcpus;
+                struct budget_line *l =
+                    budget_add(ret, "nginx", NULL, 1, 1, 1,
+                               service_size(ctx, "nginx.base", 2 * MIB) +
+                                   (uint64_t)workers * service_size(ctx, "nginx.worker", 4 * MIB),
+                               0);
+                if (l)
+                        snprintf(l->service, sizeof(l->service), "nginx (%u workers)", workers);
+        }
         /* Other installed and enabled consumers, each at its cost from conf.d/25-consumers.conf
          * (measured idle, or named there). */
         for (size_t i = 0; i < ctx->services->n_consumers; i++) {
