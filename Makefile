@@ -181,8 +181,10 @@ check-vm:
 	for s in $(VM_SUITES); do $(MAKE) --no-print-directory image SUITE=$$s || exit 1; done
 	rc=0; for s in $(VM_SUITES); do SUITE=$$s tests/vm/run || rc=1; done; exit $$rc
 
-# The load matrix (issue 9): WordPress at 512M and 1G, with and without memprov, wrk from the
-# host; prints one table and measured against budgeted costs (tests/load/, images/README.md).
+# The load matrix (issues 9, 19): WordPress at 512M and 1G, each with memprov off, with its swap
+# and unit changes only ([services] enabled = no) and in full; wrk's anonymous reads plus a
+# logged-in administrator, uploads, comments and wp-cron from the host; prints the goodput table
+# and measured against budgeted costs (tests/load/, images/README.md).
 check-load: image
 	$(call apt_install,$(VM_DEPS))
 	tests/load/check-load

@@ -1,7 +1,8 @@
 # Guest-side sampler for the load test (tests/load/run-cell copies it into the guest over ssh and
 # runs it as a transient unit, so the image needs no test-only unit for it). Every INTERVAL
 # seconds it appends one line to /run/memprov-load/samples: the step the host is running (the
-# host writes /run/memprov-load/step), MemAvailable, swap in use, /proc/pressure/memory avg10,
+# host writes /run/memprov-load/step), MemAvailable, swap in use, pages swapped in and out so far
+# (/proc/vmstat pswpin, pswpout), /proc/pressure/memory avg10,
 # and the PSS (smaps_rollup) of PHP-FPM's master and children, Apache's parent and children and
 # mariadbd. One long-lived process: starting a sampler per tick costs too much CPU under TCG.
 # `--tee DEV`: every line also goes to DEV, the VM's second serial port (boot-vm writes it to the
@@ -47,8 +48,14 @@ def sample():
     for line in read("/proc/pressure/memory").splitlines():
         f = line.split()
         psi[f[0]] = float(f[1].split("=")[1])
+    vm = {}
+    for line in read("/proc/vmstat").splitlines():
+        k, _, v = line.partition(" ")
+        if k in ("pswpin", "pswpout"):
+            vm[k] = int(v)
     s = {"memavail_kb": mem["MemAvailable"], "swap_used_kb": mem["SwapTotal"] - mem["SwapFree"],
          "psi_some10": psi.get("some", 0.0), "psi_full10": psi.get("full", 0.0),
+         "pswpin": vm.get("pswpin", 0), "pswpout": vm.get("pswpout", 0),
          "fpm_master_kb": 0, "fpm_child_max_kb": 0, "fpm_children": 0, "fpm_children_kb": 0,
          "apache_parent_kb": 0, "apache_child_max_kb": 0, "apache_children": 0,
          "apache_threads_max": 0, "mysqld_kb": 0}
