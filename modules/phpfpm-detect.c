@@ -66,8 +66,9 @@ static void global_item(struct fpm_reader *r, const struct ini_item *it)
         uint64_t v;
 
         if (streq(it->key, "process.max")) {
+                /* The admin's wherever it is: Debian's and EL's php-fpm.conf leave it commented. */
                 if (php_parse_quantity(it->value, &v) == 0 && v != PHP_UNLIMITED)
-                        effective_set(&r->f->process_max, v, r->source, r->path, it->line);
+                        effective_set(&r->f->process_max, v, SOURCE_ADMIN, r->path, it->line);
                 else
                         log_warning("%s:%u: process.max = %s: not a count; ignored", r->path,
                                     it->line, it->value);

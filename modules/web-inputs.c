@@ -89,11 +89,12 @@ static void php_inputs(const struct php_fpms *fpms, struct plan *p, json_object 
 
 static void apache_inputs(const struct web_server *w, struct plan *p, json_object *inputs)
 {
-        json_object *o = json_object_new_object();
+        json_object *o;
         char size[32];
 
         if (!w->installed)
                 return;
+        o = json_object_new_object();
         json_object_object_add(o, "layout", json_object_new_string(w->debian ? "debian" : "el"));
         json_object_object_add(o, "mpm", json_object_new_string(mpm_name(w->mpm)));
         json_object_object_add(o, "mod_php", json_object_new_boolean(w->mod_php));
@@ -119,10 +120,11 @@ static void apache_inputs(const struct web_server *w, struct plan *p, json_objec
 static void nginx_inputs(const struct nginx_server *n, unsigned vcpus, struct plan *p,
                          json_object *inputs)
 {
-        json_object *o = json_object_new_object(), *w;
+        json_object *o, *w;
 
         if (!n->installed)
                 return;
+        o = json_object_new_object();
         json_object_object_add(o, "layout", json_object_new_string(n->debian ? "debian" : "el"));
         json_object_object_add(o, "enabled", json_object_new_boolean(n->enabled));
         w = value_json(&n->workers);
