@@ -99,7 +99,7 @@ BF           := build-fuzz
 FUZZ_CC      := clang
 FUZZ_FLAGS   := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all -Wno-string-plus-int
-FUZZ_TARGETS := ini yaml json size fstab state cnf
+FUZZ_TARGETS := ini yaml json size fstab state cnf web
 FUZZ_TIME    ?= 60
 $(BF)/%.o: %.c $(wildcard lib/*.h modules/*.h init/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)

@@ -386,3 +386,38 @@ TEST(nginx_conf_syntax)
         nginx_parse_conf("a{b{c{d{e{f{g{h{i{j{k{l{m{n{o{p{q{r{}}}}}}}}}}}}}}}}}}\n", "x", 2, &n);
         CHECK(n.workers.source == SOURCE_UNKNOWN);
 }
+
+/* EL: one unversioned php-fpm (/etc/php-fpm.conf, /etc/php-fpm.d, /etc/php.ini, /etc/php.d), and
+ * mod_php from conf.modules.d/15-php.conf with the same php.ini chain. */
+TEST(el_phpfpm_and_mod_php)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        struct services s;
+
+        detect("tests/fixtures/el", &s);
+        CHECK_U64(s.php.n, 1);
+        CHECK_STR(s.php.v[0].pool_dir, "/etc/php-fpm.d");
+        CHECK_U64(s.php.v[0].n_pools, 2);
+        CHECK_STR(s.php.v[0].pools[0].name, "shop");
+        CHECK(s.php.v[0].pools[0].max_children.value == 50 &&
+              s.php.v[0].pools[0].max_children.source == SOURCE_ADMIN);
+        CHECK(s.php.v[0].pools[1].max_children.source == SOURCE_DISTRO);
+        CHECK(s.php.v[0].pools[1].memory_limit.value == 128ULL << 20 &&
+              s.php.v[0].pools[1].memory_limit.source == SOURCE_DEFAULT);
+
+        test_write(dir, "usr/sbin/httpd", "");
+        test_write(dir, "etc/httpd/conf.modules.d/00-mpm.conf",
+                   "LoadModule mpm_prefork_module modules/mod_mpm_prefork.so\n");
+        test_write(
+            dir, "etc/httpd/conf.modules.d/15-php.conf",
+            "<IfModule prefork.c>\n  LoadModule php_module modules/libphp.so\n</IfModule>\n");
+        test_write(dir, "etc/php.ini", "[PHP]\nmemory_limit = 128M\n");
+        test_write(dir, "etc/php.d/10-opcache.ini", "zend_extension=opcache\n");
+        test_write(dir, "etc/php.d/99-site.ini", "memory_limit = 192M\n");
+        detect(dir, &s);
+        CHECK(s.web.installed && !s.web.debian && s.web.mpm == MPM_PREFORK && s.web.mod_php);
+        CHECK(s.web.mod_php_memory_limit.value == 192ULL << 20 &&
+              s.web.mod_php_memory_limit.source == SOURCE_ADMIN);
+        CHECK_STR(s.web.mod_php_memory_limit.origin, "/etc/php.d/99-site.ini:1");
+        test_rmtree(dir);
+}
