@@ -26,12 +26,15 @@
 static int load_config(const struct options *o, int rootfd, const char *root, struct config *c)
 {
         const struct config_key *keys[MEMPROV_KEY_LISTS_MAX];
-        char tier[64];
+        char tier[64], **masks;
         int r;
 
         memprov_config_keys(keys);
-        /* Shipped defaults come with this binary, not from the root it provisions. */
-        r = config_load_dir(c, o->defaults_dir);
+        /* Shipped defaults come with this binary, not from the root it provisions; a link to
+         * /dev/null of the same name in the root's conf.d masks one. */
+        masks = config_root_dir_masks(rootfd, ETC_CONF_D);
+        r = config_load_dir_masked(c, o->defaults_dir, masks);
+        config_masks_free(masks);
         if (r == 0 && !tier_select(c, 0, tier))
                 r = log_error("no tier table in %s (is memprov installed? see --defaults)",
                               o->defaults_dir);
@@ -47,6 +50,9 @@ static int load_config(const struct options *o, int rootfd, const char *root, st
                 r = config_set_assignment(c, o->assignments[i], "--set");
         if (r < 0)
                 return r;
+        /* --cat-config shows what was read, an invalid value included: the error follows. */
+        if (o->command == COMMAND_CAT_CONFIG)
+                config_print(c, stdout);
         return config_validate(c, keys);
 }
 
@@ -241,7 +247,8 @@ static int run(const struct options *o, uint64_t *ret_ram_bytes)
         if (rootfd < 0)
                 return log_error_errno(errno, "%s", o->root ? o->root : "/");
         r = load_config(o, rootfd, ctx->root, &config);
-        if (r < 0)
+        /* MODE_CAT_CONFIG needs the configuration alone: load_config() printed it. */
+        if (r < 0 || o->command == COMMAND_CAT_CONFIG)
                 return r;
         if (!config_bool(&config, "memprov", "enabled", true)) {
                 log_info("disabled by configuration (memprov.enabled = no); nothing changed");

@@ -32,6 +32,7 @@ static void help(void)
                "                       (exit status: see memprov(8))\n"
                "  --undo               put the machine back as it was before memprov\n"
                "  --diff               with --dry-run: show each file's change as a diff\n"
+               "  --cat-config         print the merged configuration, each key's origin\n"
                "  --root DIR           operate on an offline root (image baking)\n"
                "  --assume-ram SIZE    plan as if the machine had SIZE of RAM\n"
                "  --assume-disk SIZE   plan as if the swapfile's filesystem were SIZE\n"
@@ -83,6 +84,7 @@ enum {
         ARG_RESTART_SERVICES,
         ARG_UNDO,
         ARG_DIFF,
+        ARG_CAT_CONFIG,
 };
 
 static const struct option longopts[] = {
@@ -93,6 +95,7 @@ static const struct option longopts[] = {
     {"status", no_argument, NULL, ARG_STATUS},
     {"undo", no_argument, NULL, ARG_UNDO},
     {"diff", no_argument, NULL, ARG_DIFF},
+    {"cat-config", no_argument, NULL, ARG_CAT_CONFIG},
     {"root", required_argument, NULL, ARG_ROOT},
     {"assume-ram", required_argument, NULL, ARG_ASSUME_RAM},
     {"assume-disk", required_argument, NULL, ARG_ASSUME_DISK},
@@ -129,6 +132,9 @@ static int parse_one(int c, struct options *o)
                 return 0;
         case ARG_DIFF:
                 o->diff = true;
+                return 0;
+        case ARG_CAT_CONFIG:
+                o->cat_config = true;
                 return 0;
         case ARG_VERBOSE:
                 o->verbose = true;

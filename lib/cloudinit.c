@@ -116,23 +116,11 @@ static int list_text(json_object *list, const char *origin, char **ret)
         return 0;
 }
 
-static const struct config_key *lookup_key(const struct config_key *const *lists,
-                                           const char *section, const char *key)
-{
-        for (; lists && *lists; lists++)
-                for (const struct config_key *k = *lists; k->section; k++)
-                        if ((streq(k->section, section) ||
-                             (streq(k->section, "tier") && startswith(section, "tier "))) &&
-                            streq(k->key, key))
-                                return k;
-        return NULL;
-}
-
 /* A list only where the key takes one: its check accepts two words where it accepts one. */
 static int check_list_allowed(const struct config_key *const *keys, const char *section,
                               const char *key, json_object *list, const char *origin)
 {
-        const struct config_key *k = lookup_key(keys, section, key);
+        const struct config_key *k = config_key_lookup(keys, section, key);
         _cleanup_free_ char *probe = NULL;
         const char *first;
 
@@ -217,7 +205,7 @@ static int add_userdata(struct config *out, const struct config_key *const *keys
                         return log_error("user-data memprov.%s: expected a mapping of settings, "
                                          "got %s",
                                          name, type_word(v));
-                if (mapping && lookup_key(keys, "memprov", name))
+                if (mapping && config_key_lookup(keys, "memprov", name))
                         return log_error("user-data memprov.%s: expected a value, got a mapping",
                                          name);
                 if (mapping)

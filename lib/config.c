@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
+#include <sys/stat.h>
 
+#include "config-internal.h"
 #include "config.h"
 #include "fsutil.h"
 #include "log.h"
@@ -98,7 +100,22 @@ struct ini_source {
         struct config *config;
         unsigned line;
         bool too_long;
+        bool inline_hash; /* "key = value  # comment": see strip_inline_comment() */
 };
+
+/* Debian's libinih is built with INI_INLINE_COMMENT_PREFIXES ";" only (a compile-time setting of
+ * the library, /usr/include/ini.h), so "size = 2G   # auto..." would set size to "2G   # auto...".
+ * A '#' after a space or tab ends the line here, as ';' does in inih: no memprov value holds
+ * " #" (sizes, numbers, names and paths without spaces). Memprov's own records (the state) are
+ * read without it. */
+static void strip_inline_comment(char *line)
+{
+        for (char *p = line + 1; *p; p++)
+                if (*p == '#' && (p[-1] == ' ' || p[-1] == '\t')) {
+                        strcpy(p, strchr(p, '\n') ? "\n" : "");
+                        return;
+                }
+}
 
 /* inih as packaged in Debian does not pass line numbers to the handler: count them here. The text
  * comes from a buffer read with read_regular_at(), never from a FILE* inih opens itself. */
@@ -120,6 +137,8 @@ static char *config_ini_reader(char *buf, int size, void *stream)
         memcpy(buf, src->next, len);
         buf[len] = '\0';
         src->next += len;
+        if (src->inline_hash)
+                strip_inline_comment(buf);
         return buf;
 }
 
@@ -132,9 +151,14 @@ static int config_ini_handler(void *user, const char *section, const char *key, 
         return 1;
 }
 
-int config_parse_text(struct config *c, const char *text, size_t size, const char *path)
+static int config_parse(struct config *c, const char *text, size_t size, const char *path,
+                        bool inline_hash)
 {
-        struct ini_source src = {.next = text, .end = text + size, .path = path, .config = c};
+        struct ini_source src = {.next = text,
+                                 .end = text + size,
+                                 .path = path,
+                                 .config = c,
+                                 .inline_hash = inline_hash};
         const char *nul = memchr(text, '\0', size);
         int r;
 
@@ -159,9 +183,13 @@ int config_parse_text(struct config *c, const char *text, size_t size, const cha
         return 0;
 }
 
+int config_parse_text(struct config *c, const char *text, size_t size, const char *path)
+{
+        return config_parse(c, text, size, path, false);
+}
+
 /* display: the path as the operator knows it (with --root's prefix). */
-static int config_load_at(struct config *c, int dirfd, const char *name, bool follow,
-                          const char *display)
+int config_load_at(struct config *c, int dirfd, const char *name, bool follow, const char *display)
 {
         _cleanup_free_ char *text = NULL;
         size_t size;
@@ -174,7 +202,7 @@ static int config_load_at(struct config *c, int dirfd, const char *name, bool fo
                 log_error("%s: %s", display, fsutil_strerror(r));
                 return r;
         }
-        return config_parse_text(c, text, size, display);
+        return config_parse(c, text, size, display, true);
 }
 
 int config_load_file(struct config *c, const char *path)
@@ -199,75 +227,6 @@ int config_load_root_file(struct config *c, int rootfd, const char *root, const 
         return config_load_at(c, dirfd, name, false, display);
 }
 
-static int conf_filter(const struct dirent *de)
-{
-        size_t len = strlen(de->d_name);
-
-        return de->d_name[0] != '.' && len > 5 && streq(de->d_name + len - 5, ".conf");
-}
-
-static int compare_names(const void *a, const void *b)
-{
-        return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_names(char **names, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
-        free(names);
-}
-
-/* Every *.conf in d, in lexical order, each opened in d itself with O_NOFOLLOW: a symlink in a
- * conf.d is refused, never followed (under --root it could point at the build host's files). */
-static int config_load_opened_dir(struct config *c, DIR *d, const char *display)
-{
-        char **names = NULL;
-        size_t n = 0;
-        struct dirent *de;
-        int r = 0;
-
-        errno = 0;
-        while ((de = readdir(d)))
-                if (conf_filter(de)) {
-                        names = xrealloc(names, (n + 1) * sizeof(*names));
-                        names[n++] = xstrdup(de->d_name);
-                }
-        if (errno)
-                r = log_error_errno(errno, "%s", display);
-        if (n)
-                qsort(names, n, sizeof(*names), compare_names);
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                _cleanup_free_ char *path = xasprintf("%s/%s", display, names[i]);
-                r = config_load_at(c, dirfd(d), names[i], false, path);
-        }
-        free_names(names, n);
-        return r == -ENOENT ? 0 : r; /* removed while listed */
-}
-
-int config_load_dir(struct config *c, const char *dir)
-{
-        _cleanup_(closedirp) DIR *d = opendir(dir);
-
-        if (!d)
-                return errno == ENOENT ? 0 : log_error_errno(errno, "%s", dir);
-        return config_load_opened_dir(c, d, dir);
-}
-
-int config_load_root_dir(struct config *c, int rootfd, const char *root, const char *dir)
-{
-        _cleanup_free_ char *display = xasprintf("%s%s", root, dir);
-        _cleanup_(closedirp) DIR *d = NULL;
-        int r;
-
-        r = root_opendir(rootfd, dir, &d);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return log_error("%s: %s", display, fsutil_strerror(r));
-        return config_load_opened_dir(c, d, display);
-}
-
 int config_set_assignment(struct config *c, const char *assignment, const char *origin)
 {
         const char *eq = strchr(assignment, '='), *dot;
@@ -282,48 +241,6 @@ int config_set_assignment(struct config *c, const char *assignment, const char *
                 return log_error("%s %s: expected SECTION.KEY=VALUE", origin, assignment);
         lhs[dot - lhs] = '\0';
         config_set(c, lhs, dot + 1, eq + 1, origin);
-        return 0;
-}
-
-/* "tier" and "consumer" stand for a family of sections: [tier 1G], [consumer redis]. */
-static bool section_matches(const char *pattern, const char *section)
-{
-        if (streq(pattern, "tier") || streq(pattern, "consumer"))
-                return startswith(section, pattern) && section[strlen(pattern)] == ' ' &&
-                       section[strlen(pattern) + 1] != '\0';
-        return streq(pattern, section);
-}
-
-static const struct config_key *lookup_key(const struct config_key *const *lists,
-                                           const char *section, const char *key)
-{
-        for (; *lists; lists++)
-                for (const struct config_key *k = *lists; k->section; k++)
-                        if (streq(k->key, key) && section_matches(k->section, section))
-                                return k;
-        return NULL;
-}
-
-int config_validate(const struct config *c, const struct config_key *const *key_lists)
-{
-        for (size_t i = 0; i < c->n_settings; i++) {
-                const struct setting *s = &c->settings[i];
-                const struct config_key *k;
-                uint64_t tier_size;
-
-                if (startswith(s->section, "tier ") && parse_size(s->section + 5, &tier_size) < 0)
-                        return log_error("%s: [%s]: tier name must be a memory size such as 1G",
-                                         s->origin, s->section);
-                k = lookup_key(key_lists, s->section, s->key);
-                if (!k) {
-                        log_warning("%s: unknown key %s in [%s], ignored", s->origin, s->key,
-                                    s->section);
-                        continue;
-                }
-                if (strchr(s->value, '\n') || (k->check && k->check(s->value) < 0))
-                        return log_error("%s: invalid value for %s.%s: \"%s\"", s->origin,
-                                         s->section, s->key, s->value);
-        }
         return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct setting {
         char *section;
@@ -44,13 +45,33 @@ int config_parse_text(struct config *c, const char *text, size_t size, const cha
 int config_load_file(struct config *c, const char *path);
 /* The same for a path inside the root, reached without following any symlink. */
 int config_load_root_file(struct config *c, int rootfd, const char *root, const char *path);
-/* Every *.conf in dir, in lexical order; a missing dir is not an error; a symlinked .conf is. */
+/* Every *.conf in dir, in lexical order; a missing dir is not an error; a symlinked .conf is,
+ * but for a link to /dev/null (skipped). Files read by these calls take "# comment" after a
+ * value (a '#' after a space or tab), as the README's examples do. */
 int config_load_dir(struct config *c, const char *dir);
+/* The same, skipping the names in masks (NULL-terminated; may be NULL). */
+int config_load_dir_masked(struct config *c, const char *dir, char *const *masks);
+/* The *.conf names in dir (inside the root) that are symlinks to /dev/null: they mask the
+ * shipped defaults of that name. Never NULL; free with config_masks_free(). */
+char **config_root_dir_masks(int rootfd, const char *dir);
+void config_masks_free(char **masks);
 int config_load_root_dir(struct config *c, int rootfd, const char *root, const char *dir);
 /* "section.key=value" from the command line. */
 int config_set_assignment(struct config *c, const char *assignment, const char *origin);
-/* Warns about unknown keys, fails (logged, naming the origin) on the first malformed value. */
+/* Warns about unknown sections and keys (with a "did you mean" for a near miss), fails
+ * (logged, naming the origin, what is valid and the nearest valid word) on the first malformed
+ * value. */
 int config_validate(const struct config *c, const struct config_key *const *key_lists);
+/* The key's entry in key_lists, or NULL. */
+const struct config_key *config_key_lookup(const struct config_key *const *key_lists,
+                                           const char *section, const char *key);
+/* The candidate nearest to word (edit distance at most 2, or a third of its length, or a
+ * prefix), or NULL. */
+const char *config_nearest(const char *word, const char *const *candidates, size_t n);
+/* What a key accepts, in words, and the words themselves (NULL-terminated, or NULL). */
+const char *config_key_valid(const struct config_key *k, const char *const **ret_values);
+/* The merged configuration as INI text, each setting with its origin (--cat-config). */
+void config_print(const struct config *c, FILE *f);
 
 const struct setting *config_get(const struct config *c, const char *section, const char *key);
 const char *config_str(const struct config *c, const char *section, const char *key,
