@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "../lib/cushion.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/state.h"
@@ -81,21 +82,49 @@ static int sysctl_write_live(const char *key, const char *value, bool *changed)
         return 0;
 }
 
+/* The tier's swappiness for the swap this machine will have: the kernel's vm.rst makes
+ * swappiness the relative IO cost of swapping against filesystem paging, and says values beyond
+ * 100 can be considered for in-memory swap (zram, zswap). So a tier has one value for disk swap
+ * alone and one for compressed swap in front of it (the _compressed keys; a tier without them
+ * keeps the disk value). */
+static const char *tier_swappiness(const struct context *ctx, bool db, bool compressed)
+{
+        const char *key = db ? "swappiness_db" : "swappiness", *v = NULL;
+
+        if (compressed) {
+                _cleanup_free_ char *ckey = xasprintf("%s_compressed", key);
+                v = tier_value(ctx, ckey);
+        }
+        return v ? v : tier_value(ctx, key);
+}
+
 static int sysctl_plan(const struct context *ctx, struct plan *p)
 {
         const char *v = config_str(ctx->config, "sysctl", "swappiness", "auto"), *before;
+        _cleanup_(cushion_done) struct cushion c = {0};
         bool db = database_installed(ctx);
         struct action *a;
+        int r;
 
+        r = cushion_decide(ctx, p, &c);
+        if (r < 0)
+                return r;
+        /* Only a cushion the kernel is known to have: an offline root whose kernel memprov
+         * cannot read keeps the disk value (its first boot decides live). */
+        if (!c.kernel.known)
+                c.kind = CUSHION_NONE;
         if (streq(v, "auto"))
-                v = tier_value(ctx, db ? "swappiness_db" : "swappiness");
+                v = tier_swappiness(ctx, db, c.kind != CUSHION_NONE);
         if (!v || streq(v, "auto")) {
                 plan_note(p, "the tier table has no swappiness; vm.swappiness left alone");
                 return 0;
         }
         a = plan_add_file(p, "sysctl", SYSCTL_DROPIN, 0644,
                           managed_file("#", "vm.swappiness = %s\n", v));
-        a->note = xasprintf("%s installed", db ? "a database is" : "no database");
+        a->note = xasprintf("%s installed, %s", db ? "a database is" : "no database",
+                            c.kind == CUSHION_NONE    ? "disk swap only"
+                            : c.kind == CUSHION_ZSWAP ? "zswap in front of the swap"
+                                                      : "zram swap in RAM");
         a = plan_add(p, ACTION_SYSCTL, "sysctl");
         a->key = xstrdup("vm.swappiness");
         a->value = xstrdup(v);
@@ -192,10 +221,18 @@ static void sysctl_status(const struct context *ctx, struct status *st)
                            xasprintf("now %s, memprov set %s", now ? now : "unreadable", set));
 }
 
+/* "auto" or 0..200: the kernel's range since Linux 5.8 (vm.rst). */
+static int check_swappiness(const char *v)
+{
+        return streq(v, "auto") || (check_uint(v) == 0 && atoi(v) <= 200) ? 0 : -EINVAL;
+}
+
 static const struct config_key sysctl_keys[] = {
-    {"sysctl", "swappiness", check_percent_auto},
-    {"tier", "swappiness", check_percent_auto},
-    {"tier", "swappiness_db", check_percent_auto},
+    {"sysctl", "swappiness", check_swappiness},
+    {"tier", "swappiness", check_swappiness},
+    {"tier", "swappiness_db", check_swappiness},
+    {"tier", "swappiness_compressed", check_swappiness},
+    {"tier", "swappiness_db_compressed", check_swappiness},
     {0},
 };
 

@@ -17,7 +17,8 @@ rm -rf /var/lib/memprov /etc/sysctl.d/60-memprov.conf /etc/memprov
 # /proc/swaps is machine-wide: another test run may have swap active right now, which memprov
 # would respect. These tests add memprov's swapfile regardless; respecting existing swap is
 # tested offline in root.sh.
-MP=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes)
+# No compressed swap: its swappiness follows the host's kernel (zswap.sh and zram.sh test it).
+MP=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes --set swap.zswap=no --set swap.zram=no)
 json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
 
 state_sums() { tree_sums /etc/fstab /etc/sysctl.d /var/lib/memprov "$1"; }

@@ -82,7 +82,9 @@ fstab=$(cat /etc/fstab)
 rm -rf /var/lib/memprov /etc/sysctl.d/60-memprov.conf /etc/memprov
 mount_loop_fs ext4 24G "$SCRATCH/live" || { not_ok "live fs"; exit 1; }
 sw=$SCRATCH/live/swapfile
-LIVE=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes --set "swap.path=$sw" --assume-ram 1G)
+# No compressed swap: its swappiness would follow the host's kernel (zswap.sh tests it).
+LIVE=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes --set "swap.path=$sw" --assume-ram 1G
+        --set swap.zswap=no --set swap.zram=no)
 "${LIVE[@]}" >/dev/null 2>&1
 check "live: swapfile active" grep -q "^$sw " /proc/swaps
 check_eq "live: swappiness set" "$(cat /proc/sys/vm/swappiness)" 10

@@ -100,6 +100,27 @@ check_fails "swap.zram=maybe is an error" plan --assume-ram 512M --set swap.zram
 out=$(plan --assume-ram 512M --rerun --set swap.size=none)
 check "no disk swap: zram0 all the same" grep -q "zram0 of" <<<"$out"
 
+# Swappiness by the kind of swap (vm.rst: in-memory swap may go beyond 100): disk only 30,
+# compressed 133, with a database 10 and 100.
+swappiness() { sed -n 's/^vm.swappiness = //p' "$R/etc/sysctl.d/60-memprov.conf"; }
+"${MP[@]}" --assume-ram 512M --rerun >/dev/null 2>&1
+check_eq "zram: swappiness 133" "$(swappiness)" 133
+"${MP[@]}" --assume-ram 512M --rerun --set swap.zram=no >/dev/null 2>&1
+check_eq "disk swap only: swappiness 30" "$(swappiness)" 30
+boots $GENERIC
+"${MP[@]}" --assume-ram 512M --rerun >/dev/null 2>&1
+check_eq "zswap: swappiness 133" "$(swappiness)" 133
+mkdir -p "$R/usr/bin" && touch "$R/usr/bin/postgres"
+"${MP[@]}" --assume-ram 512M --rerun >/dev/null 2>&1
+check_eq "zswap and a database: swappiness 100" "$(swappiness)" 100
+"${MP[@]}" --assume-ram 4G --rerun >/dev/null 2>&1
+check_eq "4G, a database, no compressed swap: swappiness 10" "$(swappiness)" 10
+rm "$R/usr/bin/postgres"
+check_fails "swappiness 201 is an error" plan --assume-ram 512M --set sysctl.swappiness=201
+out=$(plan --assume-ram 512M --rerun --set sysctl.swappiness=150)
+check "swappiness 150 is accepted" grep -q "vm.swappiness = 150" <<<"$out"
+boots $CLOUD
+
 # The generator removed: memprov's file goes with the next --rerun.
 rm "$R$GEN"
 check "no generator: --rerun" "${MP[@]}" --assume-ram 512M --rerun

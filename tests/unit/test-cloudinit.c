@@ -143,7 +143,7 @@ TEST(cloudinit_bad_userdata_rejected)
         /* sizes out of range */
         check_rejected_yaml("memprov:\n  swap:\n    size: 99999999999999T\n");
         check_rejected_yaml("memprov:\n  swap:\n    size: -1G\n");
-        check_rejected_yaml("memprov:\n  sysctl:\n    swappiness: 101\n");
+        check_rejected_yaml("memprov:\n  sysctl:\n    swappiness: 201\n");
         /* not YAML at all */
         check_rejected_yaml("memprov: {swap: [\n");
 }

@@ -70,7 +70,7 @@ TEST(config_bad_values_name_file_and_line)
             "[swap]\npath = relative/path\n",
             "[swap]\npath = /a/../etc\n",
             "[swap]\nadd = maybe\n",
-            "[sysctl]\nswappiness = 101\n",
+            "[sysctl]\nswappiness = 201\n",
             "[sysctl]\nswappiness = -1\n",
             "[tier big]\nswap = 1G\n",
             "[memprov]\nenabled = 2\n",
