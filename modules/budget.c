@@ -39,7 +39,8 @@ static void budget_text(const struct budget *b, struct plan *p)
                 const struct budget_line *l = &b->lines[i];
                 char count[24] = "-";
                 if (l->setting)
-                        snprintf(count, sizeof(count), "%u", l->count);
+                        snprintf(count, sizeof(count), l->role == ROLE_CACHE ? "+%u" : "%u",
+                                 l->count);
                 fprintf(f, "  budget  %-24s %-22s %9s %8s %8s %8s  %s\n", l->service,
                         l->setting ? l->setting : "-", count,
                         l->each ? budget_size(l->each, s1) : "-",
@@ -56,8 +57,14 @@ static void budget_text(const struct budget *b, struct plan *p)
                 if (!l->setting || l->role == ROLE_POOL || l->role == ROLE_FIXED)
                         continue;
                 budget_explain(b, l, why, sizeof(why));
-                fprintf(f, "  [--] %s %s = %u: %s%s%s%s\n", l->service, l->setting, l->count,
-                        budget_bound_name(l->bound), why[0] ? " (" : "", why, why[0] ? ")" : "");
+                if (l->role == ROLE_CACHE)
+                        fprintf(f, "  [--] %s %s grown by %s: %s (MiB: %s)\n", l->service,
+                                l->setting, budget_size(budget_line_total(l), s1),
+                                budget_bound_name(l->bound), why);
+                else
+                        fprintf(f, "  [--] %s %s = %u: %s%s%s%s\n", l->service, l->setting,
+                                l->count, budget_bound_name(l->bound), why[0] ? " (" : "", why,
+                                why[0] ? ")" : "");
         }
         if (b->steady_room)
                 fprintf(f,
@@ -121,7 +128,7 @@ static void budget_notes(const struct budget *b, struct plan *p)
 
         for (size_t i = 0; i < b->n_lines; i++) {
                 const struct budget_line *l = &b->lines[i];
-                if (l->setting && l->count < l->wanted)
+                if (l->setting && l->role != ROLE_CACHE && l->count < l->wanted)
                         plan_note(p, "budget: %s %s %u, not the configured %u (%s bound)",
                                   l->service, l->setting, l->count, l->wanted,
                                   budget_bound_name(l->bound));
@@ -181,6 +188,7 @@ static const struct config_key budget_keys[] = {
     {"budget", "php.base", check_size},
     {"budget", "php.child", check_size},
     {"budget", "php.min_children", check_uint},
+    {"budget", "php.opcache.max", check_size},
     {"budget", "nginx.base", check_size},
     {"budget", "nginx.worker", check_size},
     {"model", "php.children_per_vcpu", check_uint},

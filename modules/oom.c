@@ -69,6 +69,15 @@ static uint64_t limit_mib(const struct context *ctx, const char *key, uint64_t m
         return (n + MIB - 1) / MIB;
 }
 
+/* A cache charged to a PHP cgroup (its master's OPcache growth): of master, or of any when NULL. */
+static bool php_cache(const struct budget *b, const struct budget_line *c,
+                      const struct budget_line *master)
+{
+        if (c->role != ROLE_CACHE || c->parent < 0 || b->lines[c->parent].role != ROLE_PHP)
+                return false;
+        return !master || &b->lines[c->parent] == master;
+}
+
 /*
  * Containment for PHP's cgroups (issue 18, item 4): the burst bound lets a share of the children
  * run at their memory_limit, so where that goes too far the reclaim and any OOM kill must land
@@ -86,19 +95,27 @@ static struct limits php_limits(const struct context *ctx, const struct budget *
                                 const struct budget_line *l)
 {
         const struct budget_model *m = &b->model;
-        uint64_t php = 0, others, room, max, burst;
+        uint64_t php = 0, others, room, max, burst, mine;
 
         if (!l || l->role != ROLE_PHP)
                 return (struct limits){0};
         for (size_t i = 0; i < b->n_lines; i++)
-                if (b->lines[i].role == ROLE_PHP)
+                if (b->lines[i].role == ROLE_PHP || php_cache(b, &b->lines[i], NULL))
                         php += budget_line_total(&b->lines[i]);
         others = budget_total(b) - php;
         room = b->ram > others ? b->ram - others : 0;
-        max = php ? room / php * budget_line_total(l) + room % php * budget_line_total(l) / php : 0;
-        burst = l->fixed + (uint64_t)l->count * ((l->each * (100 - m->burst_percent) +
-                                                  MAX(l->burst, l->each) * m->burst_percent) /
-                                                 100);
+        mine = budget_line_total(l);
+        for (size_t i = 0; i < b->n_lines; i++)
+                if (php_cache(b, &b->lines[i], l))
+                        mine += budget_line_total(&b->lines[i]);
+        max = php ? room / php * mine + room % php * mine / php : 0;
+        /* The burst: everything the cgroup holds, its children with the burst share at their
+         * memory_limit instead of their typical cost. */
+        burst =
+            mine - (uint64_t)l->count * l->each +
+            (uint64_t)l->count *
+                ((l->each * (100 - m->burst_percent) + MAX(l->burst, l->each) * m->burst_percent) /
+                 100);
         return (struct limits){
             .high_mib = limit_mib(ctx, "memory_high", MIN(burst, max - max / 8)),
             .max_mib = limit_mib(ctx, "memory_max", max),

@@ -42,6 +42,29 @@ static uint64_t opcache_size(const struct context *ctx, const struct php_fpm *f)
         return 128 * MIB;
 }
 
+/* OPcache grows, as a cache (ROLE_CACHE), from the tier's size toward php.opcache.max (PHP's and
+ * Debian's default, 128M) into the RAM the model leaves free, after the buffer pool: a segment
+ * that is only resident as far as scripts fill it, so room given is room used only by code. */
+static void add_opcache_cache(const struct context *ctx, const struct php_fpm *f, struct budget *b,
+                              int master)
+{
+        uint64_t size = opcache_size(ctx, f), max = service_size(ctx, "php.opcache.max", 128 * MIB);
+        struct budget_line *l;
+        char id[80];
+
+        if (!tier_value(ctx, "php.opcache.memory_consumption") || max <= size)
+                return;
+        snprintf(id, sizeof(id), "php %s opcache", f->version[0] ? f->version : "-");
+        l = budget_add(b, id, "opcache.memory_consumption", 1, 0, 1, 0, 1 * MIB);
+        if (!l)
+                return;
+        snprintf(l->service, sizeof(l->service), "php%s OPcache (cache)", f->version);
+        l->role = ROLE_CACHE;
+        l->parent = master;
+        l->wanted = (unsigned)((max - size) / MIB);
+        l->count = 0;
+}
+
 static bool admin_value(const struct effective_value *v)
 {
         return v->source == SOURCE_ADMIN && v->value > 0;
@@ -95,6 +118,7 @@ static int phpfpm_budget(const struct context *ctx, struct budget *b)
                                                    ? (unsigned)f->process_max.value
                                                    : admin_children;
                 }
+                add_opcache_cache(ctx, f, b, master);
                 for (size_t j = 0; j < f->n_pools; j++) {
                         const struct php_pool *pool = &f->pools[j];
                         phpfpm_line_id(f, pool->name, id);
@@ -209,8 +233,11 @@ static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, con
  * so it goes into an ini file the master reads (the FPM SAPI's conf.d on Debian, /etc/php.d on
  * EL). Its unit is megabytes.
  */
-static void plan_opcache(const struct context *ctx, struct plan *p, const struct php_fpm *fpm)
+static void plan_opcache(const struct context *ctx, struct plan *p, const struct php_fpm *fpm,
+                         const struct budget *b)
 {
+        const struct budget_line *grown;
+        char id[80];
         _cleanup_free_ char *dir = fpm->version[0]
                                        ? xasprintf("/etc/php/%s/fpm/conf.d", fpm->version)
                                        : xstrdup("/etc/php.d");
@@ -224,10 +251,15 @@ static void plan_opcache(const struct context *ctx, struct plan *p, const struct
                 plan_note(p, "PHP-FPM %s: no %s; OPcache left at its size", fpm->version, dir);
                 return;
         }
+        snprintf(id, sizeof(id), "php %s opcache", fpm->version[0] ? fpm->version : "-");
+        grown = budget_find(b, id);
         path = xasprintf("%s/%s", dir, PHP_INI_DROPIN);
-        a = plan_add_file(p, "phpfpm", path, 0644,
-                          managed_file(";", "opcache.memory_consumption = %llu\n",
-                                       (unsigned long long)(opcache_size(ctx, fpm) / MIB)));
+        a = plan_add_file(
+            p, "phpfpm", path, 0644,
+            managed_file(";", "opcache.memory_consumption = %llu\n",
+                         (unsigned long long)((opcache_size(ctx, fpm) +
+                                               (grown ? (uint64_t)grown->count * grown->each : 0)) /
+                                              MIB)));
         a->note = xstrdup("opcache");
 }
 
@@ -254,7 +286,7 @@ static int phpfpm_plan(const struct context *ctx, struct plan *p)
                 if (live_wanted(ctx) && live_file_changes(ctx, a, NULL))
                         live_plan_unit(p, "phpfpm", a, fpms->v[i].unit, UNIT_RELOAD)->note =
                             xstrdup("graceful");
-                plan_opcache(ctx, p, &fpms->v[i]);
+                plan_opcache(ctx, p, &fpms->v[i], &b);
         }
         return 0;
 }
