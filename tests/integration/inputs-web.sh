@@ -87,14 +87,18 @@ for pool in $(J "[$P | .pools[].name] | join(\" \")"); do
 done
 
 # The running master: each pool's memory_limit as its scripts see it, on the socket memprov read.
-printf '<?php echo ini_get("memory_limit");\n' >"$SCRATCH/ml.php"
+# One script per pool: OPcache's optimizer folds ini_get("memory_limit") into the compiled script
+# where the pool locked it (php_admin_value), and the pools share OPcache's segment, so one
+# script read by every pool showed site03's 256M in site04 and site05 whenever site03 compiled it
+# first (php-fpm 8.2.36, half of the runs; never with OPcache off). Each child's limit is its own.
 php-fpm8.2 -F -R -y /etc/php/8.2/fpm/php-fpm.conf >/dev/null 2>&1 &
 pid=$!
 at_exit "kill $pid; wait $pid"
 for pool in www site01 site03 site04 site05; do
         sock=$(J "$P | .pools[] | select(.name == \"$pool\") | .listen")
         for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.1; done
-        served=$(SCRIPT_FILENAME=$SCRATCH/ml.php SCRIPT_NAME=/ml.php REQUEST_METHOD=GET \
+        printf '<?php echo ini_get("memory_limit");\n' >"$SCRATCH/ml-$pool.php"
+        served=$(SCRIPT_FILENAME=$SCRATCH/ml-$pool.php SCRIPT_NAME=/ml.php REQUEST_METHOD=GET \
                 cgi-fcgi -bind -connect "$sock" 2>/dev/null | tail -1)
         check_eq "panel: pool $pool serves the memory_limit memprov read" "$(bytes "$served")" \
                 "$(J "$P | .pools[] | select(.name == \"$pool\") | .memory_limit.value")"
