@@ -103,6 +103,15 @@ for pool in www site01 site03 site04 site05; do
         check_eq "panel: pool $pool serves the memory_limit memprov read" "$(bytes "$served")" \
                 "$(J "$P | .pools[] | select(.name == \"$pool\") | .memory_limit.value")"
 done
+# And the limit is enforced as read, whatever ini_get shows: 150M fits site03's 256M, not
+# site04's 96M (PHP's fatal "Allowed memory size exhausted", answered 500).
+printf '<?php $s = str_repeat("x", 150 * 1024 * 1024); echo "allocated";\n' >"$SCRATCH/big.php"
+for pool in site03:allocated site04:500; do
+        got=$(SCRIPT_FILENAME=$SCRATCH/big.php SCRIPT_NAME=/big.php REQUEST_METHOD=GET \
+                cgi-fcgi -bind -connect "/run/php/${pool%:*}.sock" 2>/dev/null)
+        case $got in *"Status: 500"*) got=500 ;; *allocated) got=allocated ;; esac
+        check_eq "panel: pool ${pool%:*} enforces its memory_limit on a 150M string" "$got" "${pool#*:}"
+done
 kill $pid && wait $pid 2>/dev/null
 umount /run/php /etc/php
 
