@@ -321,8 +321,9 @@ int mysql_read_options(const struct context *ctx, struct db_server *db, char dat
         db->dropin_read = false;
         for (size_t i = 0; i < ELEMENTSOF(files); i++)
                 read_file(&rd, files[i], 0);
-        mysql_fill_defaults(db);
         /* Debian's and EL's default datadir (the servers' compiled-in one on both). */
         snprintf(datadir, 256, "%s", rd.datadir[0] ? rd.datadir : "/var/lib/mysql");
+        mysql_read_persisted(ctx, db, datadir); /* MySQL 8's SET PERSIST, read last */
+        mysql_fill_defaults(db);
         return 0;
 }

@@ -37,6 +37,9 @@ void mysql_fill_defaults(struct db_server *db);
  * admin's file read after memprov's drop-in sets. */
 void mysql_plan_inputs(const struct context *ctx, struct plan *p);
 
+/* mysql-persist.c: MySQL 8's SET PERSIST values (DATADIR/mysqld-auto.cnf) over db->opt. */
+void mysql_read_persisted(const struct context *ctx, struct db_server *db, const char *datadir);
+
 /* mysql-detect.c: the server, its version and include directory, its options (above) and the
  * size of its InnoDB data. */
 void mysql_ask_version(const struct context *ctx, struct db_server *s);

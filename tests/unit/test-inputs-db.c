@@ -358,3 +358,41 @@ TEST(inputs_db_postgres_data_directory)
         free(why);
         dbfix_done(&f);
 }
+
+/* MySQL 8's SET PERSIST (mysqld-auto.cnf in the datadir) wins over every option file. */
+TEST(inputs_db_mysql8_persisted)
+{
+        struct dbfix f = {.dir = test_mkdtemp()};
+        const struct effective_value *o = f.db.opt;
+
+        test_write(f.dir, "etc/mysql/my.cnf", "!includedir /etc/mysql/mysql.conf.d/\n");
+        test_write(f.dir, "etc/mysql/mysql.conf.d/mysqld.cnf",
+                   "[mysqld]\nmax_connections = 200\ndatadir = /srv/mysql\n");
+        test_write(f.dir, "srv/mysql/mysqld-auto.cnf",
+                   "{\"Version\": 2, \"mysql_server\": {\"mysql_dynamic_variables\": "
+                   "{\"max_connections\": {\"Value\": \"1000\", \"Metadata\": {\"User\": "
+                   "\"root\"}}}, \"mysql_static_variables\": {\"performance_schema\": "
+                   "{\"Value\": \"OFF\"}}, \"temptable_max_ram\": {\"Value\": "
+                   "\"268435456\"}}}");
+        f.rootfd = open(f.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        f.ctx = (struct context){.rootfd = f.rootfd, .root = f.dir};
+        f.db = (struct db_server){.flavor = DB_MYSQL,
+                                  .version_known = true,
+                                  .major = 8,
+                                  .dropin_dir = "/etc/mysql/mysql.conf.d"};
+        mysql_read_options(&f.ctx, &f.db, f.datadir);
+        CHECK_U64(o[DB_OPT_MAX_CONNECTIONS].value, 1000);
+        CHECK_STR(o[DB_OPT_MAX_CONNECTIONS].origin, "/srv/mysql/mysqld-auto.cnf");
+        CHECK(o[DB_OPT_MAX_CONNECTIONS].source == SOURCE_ADMIN);
+        CHECK_U64(o[DB_OPT_PERFORMANCE_SCHEMA].value, 0);
+        CHECK_U64(o[DB_OPT_TEMPTABLE_MAX_RAM].value, 256 * MIB);
+        CHECK(f.db.after_memprov ==
+              (1u << DB_OPT_MAX_CONNECTIONS | 1u << DB_OPT_PERFORMANCE_SCHEMA |
+               1u << DB_OPT_TEMPTABLE_MAX_RAM));
+        /* A malformed file: the option files' values stay. */
+        test_write(f.dir, "srv/mysql/mysqld-auto.cnf", "{\"Version\": 1, \"mysql_server\": {");
+        f.db = (struct db_server){.flavor = DB_MYSQL, .version_known = true, .major = 8};
+        mysql_read_options(&f.ctx, &f.db, f.datadir);
+        CHECK_U64(o[DB_OPT_MAX_CONNECTIONS].value, 200);
+        dbfix_done(&f);
+}
