@@ -297,7 +297,9 @@ int main(int argc, char **argv)
                 log_set_max_level(o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
                 uint64_t ram_bytes = 0;
                 r = run(&o, &ram_bytes);
-                if (!o.dry_run && !o.status)
+                /* --status too: it refreshes the gauges (run it from a timer or the node
+                 * exporter's textfile cron), keeping the last run's result. */
+                if (!o.dry_run)
                         metrics_update(&o, r, ram_bytes);
         } else if (r > 0)
                 r = 0; /* --help, --version */

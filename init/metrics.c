@@ -8,6 +8,7 @@
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/state.h"
+#include "metrics-gauges.h"
 #include "metrics.h"
 
 struct metrics {
@@ -15,6 +16,8 @@ struct metrics {
         const char *tier, *swap_path;
         bool swap_active;
         unsigned files, files_drifted, units_disabled;
+        bool last_run_known;
+        uint64_t last_run, last_run_success;
 };
 
 /* A managed file that is missing, or no longer what memprov wrote (hash in the state). */
@@ -102,7 +105,21 @@ static void print_metric(FILE *f, const char *name, const char *help, uint64_t v
                 value);
 }
 
-static void metrics_print(FILE *f, const struct metrics *m, int result)
+/* The last provisioning run, as the file says: --status refreshes the gauges, not these. */
+static bool previous_value(int rootfd, const char *name, uint64_t *ret)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t size, n = strlen(name);
+
+        if (root_read_file(rootfd, METRICS_FILE, &text, &size) < 0)
+                return false;
+        for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+                if (strncmp(p, name, n) == 0 && p[n] == ' ')
+                        return sscanf(p + n + 1, "%" SCNu64, ret) == 1;
+        return false;
+}
+
+static void metrics_print(FILE *f, const struct metrics *m)
 {
         fprintf(f, "# HELP memprov_info The memory tier memprov provisioned (1 per machine).\n"
                    "# TYPE memprov_info gauge\nmemprov_info{tier=\"");
@@ -119,10 +136,16 @@ static void metrics_print(FILE *f, const struct metrics *m, int result)
                      m->swap_bytes);
         print_metric(f, "memprov_swap_active", "1 when memprov's swapfile is in use.",
                      m->swap_active);
-        print_metric(f, "memprov_last_run_timestamp_seconds", "When memprov last ran (Unix time).",
+        if (m->last_run_known) {
+                print_metric(f, "memprov_last_run_timestamp_seconds",
+                             "When memprov last ran (Unix time; --status does not count).",
+                             m->last_run);
+                print_metric(f, "memprov_last_run_success", "1 when memprov's last run succeeded.",
+                             m->last_run_success);
+        }
+        print_metric(f, "memprov_metrics_timestamp_seconds",
+                     "When this file was written (every run and every memprov --status).",
                      (uint64_t)time(NULL));
-        print_metric(f, "memprov_last_run_success", "1 when memprov's last run succeeded.",
-                     result >= 0);
         print_metric(f, "memprov_files_managed", "Files and links memprov manages.", m->files);
         print_metric(f, "memprov_files_drifted",
                      "Managed files or links edited by the admin or missing since memprov wrote "
@@ -149,10 +172,25 @@ void metrics_update(const struct options *o, int result, uint64_t ram_bytes)
         /* A state memprov cannot read still gets a metrics file: the run's result matters most. */
         (void)state_load(rootfd, o->root ? o->root : "", &state);
         metrics_gather(o, rootfd, &state, ram_bytes, &m);
+        if (o->status)
+                m.last_run_known =
+                    previous_value(rootfd, "memprov_last_run_timestamp_seconds", &m.last_run) &&
+                    previous_value(rootfd, "memprov_last_run_success", &m.last_run_success);
+        else {
+                m.last_run_known = true;
+                m.last_run = (uint64_t)time(NULL);
+                m.last_run_success = result >= 0;
+        }
         f = open_memstream(&text, &size);
         if (!f)
                 return (void)log_warning_errno(errno, "cannot write %s", METRICS_FILE);
-        metrics_print(f, &m, result);
+        metrics_print(f, &m);
+        if (!o->root)
+                metrics_print_gauges(f,
+                                     &(struct gauge_sources){.cgroup = "/sys/fs/cgroup",
+                                                             .proc = "/proc",
+                                                             .sys = "/sys"},
+                                     &state);
         if (fclose(f) != 0)
                 return (void)log_warning_errno(errno, "cannot write %s", METRICS_FILE);
         /* Atomic (temp file, rename) but not flushed: the file describes this run and every run
@@ -161,6 +199,7 @@ void metrics_update(const struct options *o, int result, uint64_t ram_bytes)
         r = root_stage_file(rootfd, METRICS_FILE, text, size, 0644);
         if (r == 0)
                 r = root_commit_file(rootfd, METRICS_FILE);
-        if (r < 0)
+        /* --status is for anyone: without the right to write, it just leaves the file. */
+        if (r < 0 && !(o->status && (r == -EACCES || r == -EPERM || r == -EROFS)))
                 log_warning_errno(r, "cannot write %s%s", o->root ? o->root : "", METRICS_FILE);
 }

@@ -2,7 +2,9 @@
 # Fleet metrics: memprov.prom in the node exporter's textfile directory, only where that
 # directory exists; the values after a run (tier, RAM, swap, result, drifted files, disabled
 # units); a failed run is recorded; the real prometheus-node-exporter serves the file without a
-# parse error. Under --root on a loop-mounted ext4, then live in a private mount namespace.
+# parse error and promtool accepts it; live, the machine's gauges (PSI, swap in/out, cushion) and
+# --status refreshing them. Under --root on a loop-mounted ext4, then live in a private mount
+# namespace.
 source "$(dirname "$0")/../lib.sh"
 enter_mount_namespace "$@"
 [ "$(id -u)" = 0 ] || { skip "metrics integration" "needs root"; exit 0; }
@@ -55,6 +57,15 @@ check_eq "tier still the provisioned one" "$(sed -n 's/^memprov_info{tier="\([^"
 check_fails "a bad value fails the run" "${MP[@]}" --rerun --set swap.size=lots
 check_eq "last run failed" "$(metric memprov_last_run_success "$R$PROM")" 0
 
+# Prometheus's own linter accepts the file (package prometheus ships promtool).
+if command -v promtool >/dev/null; then
+        check "promtool check metrics (under --root)" promtool check metrics <"$R$PROM"
+else
+        skip "promtool check metrics" "promtool not installed (apt install prometheus)"
+fi
+check_fails "under --root: no live gauges (they would be the host's)" \
+        grep -q "memprov_memory_pressure_ratio\|memprov_cushion_active" "$R$PROM"
+
 # The real node exporter reads the file (127.0.0.1, a free port).
 if command -v prometheus-node-exporter >/dev/null; then
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -86,4 +97,27 @@ check "live run" "$MEMPROV" --defaults "$DEFAULTS" --assume-ram 1G --set swap.ad
         --set "swap.path=$SCRATCH/live/swapfile" --set units.disable=none
 check_eq "live: swap active" "$(metric memprov_swap_active "$PROM")" 1
 check_eq "live: swap size" "$(metric memprov_swap_size_bytes "$PROM")" "$(stat -c %s "$SCRATCH/live/swapfile")"
+# The machine's gauges (issue 23): read from this kernel, so only their presence and shape.
+if [ -r /proc/pressure/memory ]; then
+        check "live: memory PSI some avg10" grep -qE '^memprov_memory_pressure_ratio\{kind="some",window="10s"\} [0-9.]+$' "$PROM"
+        check "live: memory PSI full avg300" grep -qE '^memprov_memory_pressure_ratio\{kind="full",window="300s"\} [0-9.]+$' "$PROM"
+else
+        skip "live: memory PSI" "this kernel has no /proc/pressure/memory"
+fi
+check_eq "live: swap-out total from /proc/vmstat" "$(metric memprov_swap_out_pages_total "$PROM")" \
+        "$(sed -n 's/^pswpout //p' /proc/vmstat)"
+check "live: swap-in total" grep -qE '^memprov_swap_in_pages_total [0-9]+$' "$PROM"
+check "live: zswap cushion gauge" grep -qE '^memprov_cushion_active\{kind="zswap"\} [01]$' "$PROM"
+check_eq "live: zram cushion gauge (no zram here)" "$(grep -c '^/dev/zram' /proc/swaps)" \
+        "$(sed -n 's/^memprov_cushion_active{kind="zram"} //p' "$PROM")"
+command -v promtool >/dev/null && check "live: promtool check metrics" promtool check metrics <"$PROM"
+
+# --status refreshes the file (metrics_timestamp), keeping the last run's time and result.
+last=$(metric memprov_last_run_timestamp_seconds "$PROM")
+stamp=$(metric memprov_metrics_timestamp_seconds "$PROM")
+sleep 1.1
+"$MEMPROV" --defaults "$DEFAULTS" --status --set "swap.path=$SCRATCH/live/swapfile" >/dev/null 2>&1
+check "--status: file refreshed" test "$(metric memprov_metrics_timestamp_seconds "$PROM")" -gt "$stamp"
+check_eq "--status: last run time kept" "$(metric memprov_last_run_timestamp_seconds "$PROM")" "$last"
+check_eq "--status: last run result kept" "$(metric memprov_last_run_success "$PROM")" 1
 exit $T_FAILED
