@@ -8,6 +8,7 @@
 #include "../lib/log.h"
 #include "../lib/size.h"
 #include "../lib/state.h"
+#include "../lib/userdata.h"
 #include "../lib/util.h"
 #include "../modules/module.h"
 #include "apply.h"
@@ -23,7 +24,37 @@
 #define ETC_CONF   "/etc/memprov/memprov.conf"
 #define ETC_CONF_D "/etc/memprov/conf.d"
 
-static int load_config(const struct options *o, int rootfd, const char *root, struct config *c)
+/* The customer's layer, reviewed whole before it joins the provider's c (lib/userdata.h). An
+ * error in it sets all of it aside: the machine is still provisioned, with the provider's
+ * configuration, and the run ends non-zero (*ret_set_aside). User-data that cannot be parsed, or
+ * an enabled that is not a boolean, changes nothing. */
+static int load_userdata(int rootfd, const char *root, const struct config_key *const *keys,
+                         struct config *c, bool *ret_set_aside)
+{
+        _cleanup_(config_done) struct config ud = {0};
+        int r;
+
+        r = cloudinit_load_userdata(rootfd, root, keys, &ud);
+        if (r == 0)
+                r = userdata_review(&ud, c, keys);
+        if (r == -EINVAL && ud.n_settings > 0) {
+                log_error("user-data: all %zu memprov settings set aside for the error above; "
+                          "provisioning with the provider's configuration "
+                          "(memprov --cat-config shows it)",
+                          ud.n_settings);
+                *ret_set_aside = true;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ud.n_settings; i++)
+                config_set(c, ud.settings[i].section, ud.settings[i].key, ud.settings[i].value,
+                           ud.settings[i].origin);
+        return 0;
+}
+
+static int load_config(const struct options *o, int rootfd, const char *root, struct config *c,
+                       bool *ret_set_aside)
 {
         const struct config_key *keys[MEMPROV_KEY_LISTS_MAX];
         char tier[64], **masks;
@@ -45,7 +76,7 @@ static int load_config(const struct options *o, int rootfd, const char *root, st
         if (r == 0 && o->config_file && (r = config_load_file(c, o->config_file)) == -ENOENT)
                 r = log_error("%s: no such file", o->config_file);
         if (r == 0)
-                r = cloudinit_load_userdata(rootfd, root, keys, c);
+                r = load_userdata(rootfd, root, keys, c, ret_set_aside);
         for (unsigned i = 0; r == 0 && i < o->n_assignments; i++)
                 r = config_set_assignment(c, o->assignments[i], "--set");
         if (r < 0)
@@ -240,13 +271,14 @@ static int run(const struct options *o, uint64_t *ret_ram_bytes)
         struct run rn = {.ctx = {.opts = o, .root = o->root ? o->root : "", .live = !o->root}};
         struct context *ctx = &rn.ctx;
         enum run_mode mode;
+        bool set_aside = false;
         char tier[64];
         int r;
 
         rootfd = open(o->root ? o->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return log_error_errno(errno, "%s", o->root ? o->root : "/");
-        r = load_config(o, rootfd, ctx->root, &config);
+        r = load_config(o, rootfd, ctx->root, &config, &set_aside);
         /* MODE_CAT_CONFIG needs the configuration alone: load_config() printed it. */
         if (r < 0 || o->command == COMMAND_CAT_CONFIG)
                 return r;
@@ -277,6 +309,10 @@ static int run(const struct options *o, uint64_t *ret_ram_bytes)
         log_debug("mode %s (%s, machine flags 0x%x)", mode_name(mode), command_name(o->command),
                   rn.machine);
         r = mode_run[mode](&rn);
+        /* The unit fails visibly: the customer's settings were not applied (logged above). */
+        if (r == 0 && set_aside && mode != MODE_STATUS)
+                r = log_error("provisioned without the user-data's memprov settings (set aside: "
+                              "see above); exiting with an error");
         *ret_ram_bytes = facts.ram_bytes;
 finish:
         facts_done(&facts);

@@ -3,6 +3,7 @@
 #include "apache.h"
 #include "budget.h"
 #include "module.h"
+#include "../lib/userdata.h"
 #include "mysql.h"
 #include "oom.h"
 #include "phpfpm.h"
@@ -32,6 +33,8 @@ static const struct config_key core_keys[] = {
     {"services", "restart", check_bool},
     /* No: no service drop-ins and no budget (lib/budget.h). */
     {"services", "enabled", check_bool},
+    /* The provider's allow-list for a user-data swap.path: lib/userdata.h. */
+    {"userdata", "swap_folders", check_abs_folder_list},
     {0},
 };
 

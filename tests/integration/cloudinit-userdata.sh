@@ -127,16 +127,67 @@ bad "wrong type" "memprov.swap.size" 'memprov:
   swap: {size: [1G, 2G]}'
 bad "nested too deep" "memprov.units.disable" 'memprov:
   units: {disable: [[proftpd]]}'
-bad "unknown service name" "memprov.units.disable" 'memprov:
-  units: {disable: [proftpd, ftpd]}'
-bad "size out of range" "memprov.swap.size" 'memprov:
-  swap: {size: 99999999999T}'
 bad "newline in a name" "memprov.units.keep" 'memprov:
   units:
     keep: "bind\nclamav"'
-bad "slash in a name" "memprov.units.keep" 'memprov:
-  units: {keep: [../../etc/shadow]}'
 bad "slash in a section" "memprov.etc/shadow" 'memprov:
   etc/shadow: {x: 1}'
 bad "not YAML" "cloud-config.txt" 'memprov: {swap: [}'
+bad "enabled not a boolean" "memprov.enabled" 'memprov:
+  enabled: maybe
+  swap: {size: 1G}'
+
+# Issue 20 item 8, issue 21 item 3: an error in the customer's settings sets ALL of them aside;
+# the machine is provisioned with the provider's configuration, the run says what it set aside
+# and why, and exits non-zero. A swap.path outside the provider's folders is such an error.
+# set_aside NAME KEY YAML: KEY is what the error must name.
+set_aside() {
+        local name=$1 key=$2 yaml=$3 root=$SCRATCH/aside-$RANDOM out rc
+        new_root "$root"
+        user_data "$root" "$yaml
+  sysctl: {swappiness: 17}"
+        out=$(mp "$root" --set swap.size=none 2>&1)
+        rc=$?
+        check "set aside ($name): exit non-zero" test "$rc" -ne 0
+        check "set aside ($name): the error names $key" grep -q "error:.*$key" <<<"$out"
+        check "set aside ($name): says all were set aside" \
+                grep -q "user-data: all [0-9]* memprov settings set aside" <<<"$out"
+        check "set aside ($name): provisioned all the same" test -f "$root/var/lib/memprov/state"
+        check "set aside ($name): none of the customer's settings applied" \
+                bash -c "! grep -q 'swappiness = 17' '$root/etc/sysctl.d/60-memprov.conf'"
+}
+set_aside "unknown service name" "memprov.units.disable" 'memprov:
+  units: {disable: [proftpd, ftpd]}'
+set_aside "size out of range" "memprov.swap.size" 'memprov:
+  swap: {size: 99999999999T}'
+set_aside "slash in a name" "memprov.units.keep" 'memprov:
+  units: {keep: [../../etc/shadow]}'
+set_aside "a plain number as size" "memprov.swap.size" 'memprov:
+  swap: {size: 2048}'
+set_aside "swapfile in memprov's conf.d" "memprov.swap.path" 'memprov:
+  swap: {path: /etc/memprov/conf.d/x.conf}'
+set_aside "swapfile in sshd's conf.d" "memprov.swap.path" 'memprov:
+  swap: {path: /etc/ssh/sshd_config.d/x.conf}'
+set_aside "swapfile over memprov's state" "memprov.swap.path" 'memprov:
+  swap: {path: /var/lib/memprov/state}'
+set_aside "swapfile in /srv" "memprov.swap.path" 'memprov:
+  swap: {path: /srv/swapfile}'
+set_aside "disabling ssh" "memprov.units.disable" 'memprov:
+  units: {disable: [ssh.service]}'
+set_aside "the provider's allow-list" "memprov.userdata.swap_folders" 'memprov:
+  userdata: {swap_folders: /etc}'
+
+# The provider's folders are the customer's to use; /etc and --set are not limited.
+A=$SCRATCH/allowed
+new_root "$A"
+user_data "$A" 'memprov:
+  swap: {path: /swap/file}'
+check_eq "user-data swap.path in /swap: taken" "$(plan_value "$A" .swap.path)" /swap/file
+user_data "$A" 'memprov:
+  swap: {path: /srv/file}'
+mkdir -p "$A/etc/memprov/conf.d"
+printf '[userdata]\nswap_folders = /srv\n' >"$A/etc/memprov/conf.d/50-provider.conf"
+check_eq "the provider's allow-list in /etc: /srv taken" "$(plan_value "$A" .swap.path)" /srv/file
+check_eq "--set is not limited" \
+        "$(plan_value "$A" .swap.path --set swap.path=/etc/swapfile)" /etc/swapfile
 exit $T_FAILED
