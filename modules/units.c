@@ -311,7 +311,9 @@ static int plan_enables(const struct context *ctx, struct plan *p, char *const *
                 if (!startswith(s->section, "unit ") || !streq(s->key, "memprov") ||
                     !streq(s->value, STATE_DISABLED) || strv_contains(wanted, unit))
                         continue;
-                r = plan_enable(ctx, p, unit, NULL);
+                _cleanup_free_ char *in_use = units_group_in_use(ctx, group_of(ctx, unit));
+                _cleanup_free_ char *why = in_use ? xasprintf("in use: %s", in_use) : NULL;
+                r = plan_enable(ctx, p, unit, why);
                 if (r < 0)
                         return r;
         }

@@ -182,6 +182,16 @@ for k, v in sorted(json.load(sys.stdin)["inputs"]["units_in_use"].items()):
         check "in use: ... and the plan says it is in use" grep -qF \
                 "bind is in use (serves 3 zones of its own" <<<"$plan"
         check "in use: ... the other groups still kept" grep -qF "postgres kept" <<<"$plan"
+        # Disabled while unused, then in use: the rerun enables it again and says why.
+        rm -rf "$SCRATCH"/inuse2 && inuse_units "$SCRATCH"/inuse2 &&
+                "$MEMPROV" --defaults "$DEFAULTS" --root "$SCRATCH"/inuse2 --assume-ram 1G \
+                        --set swap.size=none >/dev/null 2>&1
+        check "unused: named.service disabled by the first run" \
+                test ! -e "$SCRATCH"/inuse2/etc/systemd/system/multi-user.target.wants/named.service
+        inuse_zones "$SCRATCH"/inuse2
+        check "in use since: the rerun enables named.service again, saying why" grep -qF \
+                "bind, in use: serves 3 zones of its own" < <("$MEMPROV" --defaults "$DEFAULTS" \
+                --root "$SCRATCH"/inuse2 --assume-ram 1G --set swap.size=none --rerun --dry-run 2>&1)
 else
         not_ok "in-use fixture"
 fi
