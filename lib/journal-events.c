@@ -110,6 +110,10 @@ static void budget_events(const struct plan *p)
                         wanted = json_object_get_int64(v);
                 if (json_object_object_get_ex(l, "count", &v))
                         count = json_object_get_int64(v);
+                /* A cache that got less room than it wanted was not lowered: it grew. */
+                if (json_object_object_get_ex(l, "role", &v) && v &&
+                    streq(json_object_get_string(v), "cache"))
+                        continue;
                 if (!setting || count >= wanted)
                         continue;
                 _cleanup_free_ char *msg =

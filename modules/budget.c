@@ -78,6 +78,11 @@ static void budget_text(const struct budget *b, struct plan *p)
         p->text = TAKE_PTR(buf);
 }
 
+static const char *const role_names[_ROLE_MAX] = {
+    [ROLE_FIXED] = "fixed", [ROLE_PHP] = "php",     [ROLE_POOL] = "pool",
+    [ROLE_DB] = "database", [ROLE_CACHE] = "cache",
+};
+
 static json_object *budget_json(const struct budget *b)
 {
         json_object *o = json_object_new_object(), *lines = json_object_new_array();
@@ -95,6 +100,7 @@ static json_object *budget_json(const struct budget *b)
                 const struct budget_line *l = &b->lines[i];
                 json_object *j = json_object_new_object(), *bounds = json_object_new_object();
                 json_object_object_add(j, "id", json_object_new_string(l->id));
+                json_object_object_add(j, "role", json_object_new_string(role_names[l->role]));
                 json_object_object_add(j, "service", json_object_new_string(l->service));
                 json_object_object_add(j, "setting",
                                        l->setting ? json_object_new_string(l->setting) : NULL);
