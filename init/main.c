@@ -93,6 +93,8 @@ static int make_plan(const struct context *ctx, struct plan *p)
 
         p->ram_bytes = ctx->facts->ram_bytes;
         p->tier = xstrdup(ctx->tier + strlen("tier "));
+        p->container = ctx->facts->container;
+        p->ram_source = ctx->facts->ram_source;
         for (size_t i = 0; memprov_modules[i]; i++) {
                 r = memprov_modules[i]->plan(ctx, p);
                 if (r < 0)

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "../lib/config.h"
+#include "../lib/container.h"
 #include "../lib/facts.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
@@ -13,7 +14,7 @@
 
 struct metrics {
         uint64_t ram_bytes, provisioned_ram_bytes, swap_bytes;
-        const char *tier, *swap_path;
+        const char *tier, *swap_path, *container;
         bool swap_active;
         unsigned files, files_drifted, units_disabled;
         bool last_run_known;
@@ -69,6 +70,7 @@ static void metrics_gather(const struct options *o, int rootfd, const struct con
         if (!m->ram_bytes && read_nominal_ram(NULL, &m->ram_bytes, &source) < 0)
                 m->ram_bytes = 0;
         m->provisioned_ram_bytes = state_u64(state, "memprov", "ram_bytes");
+        m->container = o->root ? NULL : container_detect(NULL);
         m->tier = config_str(state, "memprov", "tier", NULL);
         m->swap_path = config_str(state, "swap", "path", NULL);
         m->swap_bytes = m->swap_path ? state_u64(state, "swap", "size_bytes") : 0;
@@ -126,6 +128,11 @@ static void metrics_print(FILE *f, const struct metrics *m)
         print_label_value(f, m->tier ? m->tier : "");
         fprintf(f, "\",version=\"%s\"} 1\n", MEMPROV_VERSION);
         print_metric(f, "memprov_ram_bytes", "Nominal RAM of the machine now.", m->ram_bytes);
+        fprintf(f,
+                "# HELP memprov_container 1 in a container (named as systemd-detect-virt "
+                "--container names it), else 0.\n# TYPE memprov_container gauge\n"
+                "memprov_container{name=\"%s\"} %d\n",
+                m->container ?: "none", !!m->container);
         print_metric(f, "memprov_provisioned_ram_bytes",
                      "Nominal RAM memprov last provisioned for (0: never).",
                      m->provisioned_ram_bytes);

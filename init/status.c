@@ -192,6 +192,9 @@ static void print_text(const struct context *ctx, const struct summary *sum, int
         printf("now          tier %s, RAM %s%s\n", ctx->tier + strlen("tier "),
                format_size(ctx->facts->ram_bytes, b2),
                sum->ram_changed ? ": resized since, memprov --rerun provisions for it" : "");
+        if (ctx->facts->container)
+                printf("container    %s (RAM from %s)\n", ctx->facts->container,
+                       ctx->facts->ram_source);
         if (sum->disk_changed)
                 printf("disk         the swapfile's filesystem is %s now, was %s\n",
                        format_size(ctx->facts->swapfs.size_bytes, b1),
@@ -249,6 +252,9 @@ static void print_json(const struct context *ctx, const struct summary *sum, int
                                json_object_new_string(ctx->tier + strlen("tier ")));
         json_object_object_add(root, "ram_bytes_now",
                                json_object_new_uint64(ctx->facts->ram_bytes));
+        json_object_object_add(root, "container",
+                               ctx->facts->container ? json_object_new_string(ctx->facts->container)
+                                                     : NULL);
         json_object_object_add(root, "ram_changed", json_object_new_boolean(sum->ram_changed));
         json_object_object_add(root, "disk_changed", json_object_new_boolean(sum->disk_changed));
         for (size_t i = 0; i < sum->items.n_items; i++)

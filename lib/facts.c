@@ -8,6 +8,8 @@
 #include <sys/ioctl.h>
 #include <sys/statvfs.h>
 
+#include "cgroup.h"
+#include "container.h"
 #include "facts.h"
 #include "fsutil.h"
 #include "log.h"
@@ -49,16 +51,18 @@ static int read_present_bytes(const char *zoneinfo, uint64_t *ret)
         return found && sum > 0 ? 0 : -ENODATA;
 }
 
-static int read_memtotal(const char *meminfo, uint64_t *ret)
+int read_meminfo(const char *meminfo, const char *field, uint64_t *ret)
 {
-        _cleanup_fclose_ FILE *f = fopen(meminfo, "re");
+        _cleanup_fclose_ FILE *f = fopen(meminfo ? meminfo : "/proc/meminfo", "re");
+        size_t n = strlen(field);
         char line[256];
         unsigned long long kib;
 
         if (!f)
                 return -errno;
         while (fgets(line, sizeof(line), f))
-                if (sscanf(line, "MemTotal: %llu kB", &kib) == 1) {
+                if (strncmp(line, field, n) == 0 && line[n] == ':' &&
+                    sscanf(line + n + 1, " %llu kB", &kib) == 1) {
                         *ret = kib * KIB;
                         return 0;
                 }
@@ -86,11 +90,49 @@ int read_nominal_ram(const struct ram_sources *src, uint64_t *ret, const char **
         }
         /* No memory hotplug blocks (some hypervisors): the kernel's own reservation is missing
          * from MemTotal, so a "1 GB" plan shows ~960 MiB; round up to what was sold. */
-        r = read_memtotal(src && src->meminfo ? src->meminfo : "/proc/meminfo", &total);
+        r = read_meminfo(src ? src->meminfo : NULL, "MemTotal", &total);
         if (r < 0)
                 return log_error_errno(r, "cannot read the amount of RAM");
         *ret = (total + RAM_ROUNDING - 1) / RAM_ROUNDING * RAM_ROUNDING;
         *ret_source = "MemTotal";
+        return 0;
+}
+
+/* lxcfs (and any other virtualiser) mounts its own file over /proc/meminfo. */
+bool meminfo_virtualised(void)
+{
+        struct stat proc, meminfo;
+
+        return stat("/proc", &proc) == 0 && stat("/proc/meminfo", &meminfo) == 0 &&
+               proc.st_dev != meminfo.st_dev;
+}
+
+int container_ram(const struct ram_sources *src, bool meminfo_virtual,
+                  const struct cgroup_limits *cg, uint64_t *ret, const char **ret_source,
+                  uint64_t *ret_swap)
+{
+        const char *meminfo = src ? src->meminfo : NULL;
+        uint64_t total, swap = 0;
+        int r;
+
+        /* The host's RAM, as on a VM: memory blocks and zoneinfo are not virtualised. */
+        r = read_nominal_ram(src, ret, ret_source);
+        if (r < 0)
+                return r;
+        if (meminfo_virtual && read_meminfo(meminfo, "MemTotal", &total) == 0 &&
+            (total = (total + RAM_ROUNDING - 1) / RAM_ROUNDING * RAM_ROUNDING) < *ret) {
+                *ret = total;
+                *ret_source = "MemTotal (virtualised)";
+        }
+        if (cg->memory < *ret) {
+                *ret = cg->memory;
+                *ret_source = streq(cg->memory_source, "memory.max")
+                                  ? "cgroup memory.max"
+                                  : "cgroup memory.limit_in_bytes";
+        }
+        /* No swap on the host (or none lxcfs shows) is none for the container either. */
+        (void)read_meminfo(meminfo, "SwapTotal", &swap);
+        *ret_swap = MIN(swap, cg->swap);
         return 0;
 }
 
@@ -322,12 +364,25 @@ int read_vcpus(unsigned *ret, const char **ret_source)
 int facts_gather(const struct options *o, int rootfd, const char *swap_path, struct facts *ret)
 {
         struct facts f = {.distro = detect_distro(rootfd)};
+        struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL};
         struct libmnt_table *fstab = NULL;
         int r;
 
+        /* The container and the cgroup are the running machine's, not an image's. */
+        if (!o->root) {
+                f.container = container_detect(NULL);
+                if (f.container)
+                        f.container_denies = container_probe(&f.swapon_errno);
+                (void)cgroup_read_limits(NULL, &cg);
+        }
         if (o->assume_ram) {
                 f.ram_bytes = o->assume_ram;
                 f.ram_source = "--assume-ram";
+        } else if (f.container) {
+                r = container_ram(NULL, meminfo_virtualised(), &cg, &f.ram_bytes, &f.ram_source,
+                                  &f.container_swap_bytes);
+                if (r < 0)
+                        goto fail;
         } else if ((r = read_nominal_ram(NULL, &f.ram_bytes, &f.ram_source)) < 0)
                 goto fail;
         if (o->assume_cpus) {
@@ -335,6 +390,10 @@ int facts_gather(const struct options *o, int rootfd, const char *swap_path, str
                 f.vcpus_source = "--assume-cpus";
         } else if ((r = read_vcpus(&f.vcpus, &f.vcpus_source)) < 0)
                 goto fail;
+        else if (cg.cpus && cg.cpus < f.vcpus) {
+                f.vcpus = cg.cpus;
+                f.vcpus_source = "cgroup CPU quota";
+        }
         f.systemd_running = !o->root && access("/run/systemd/system", F_OK) == 0;
         r = gather_fs(o, rootfd, swap_path, &f.swapfs);
         if (r < 0)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "container.h"
+
 struct options;
 
 enum distro { DISTRO_UNKNOWN, DISTRO_DEBIAN, DISTRO_EL };
@@ -36,6 +38,13 @@ struct facts {
         unsigned vcpus; /* CPUs this process may run on (affinity), or --assume-cpus */
         const char *vcpus_source;
         bool systemd_running;
+        /* Live only (NULL under --root): the container's name as systemd-detect-virt
+         * --container prints it, what it does not let memprov do (enum container_denial), and
+         * the swap it may use (its cgroup's swap limit, at most SwapTotal). */
+        const char *container;
+        unsigned container_denies;
+        int swapon_errno;
+        uint64_t container_swap_bytes;
         enum distro distro;
         bool fs_known;          /* swapfs could be examined */
         struct fs_facts swapfs; /* the filesystem that holds (or will hold) the swapfile */
@@ -58,6 +67,16 @@ struct ram_sources {
  * where one is set). Never 0. */
 int read_vcpus(unsigned *ret, const char **ret_source);
 int read_nominal_ram(const struct ram_sources *src, uint64_t *ret, const char **ret_source);
+/* A /proc/meminfo field ("MemTotal", "SwapTotal") in bytes; meminfo NULL: the live one. */
+int read_meminfo(const char *meminfo, const char *field, uint64_t *ret);
+/* In a container: the smallest of the nominal RAM (as above: the host's), MemTotal where it is
+ * virtualised (lxcfs: the container's limit; rounded up as above) and the cgroup's memory
+ * limit; and the swap it may use (the cgroup's swap limit, at most SwapTotal). */
+struct cgroup_limits;
+bool meminfo_virtualised(void);
+int container_ram(const struct ram_sources *src, bool meminfo_virtual,
+                  const struct cgroup_limits *cg, uint64_t *ret, const char **ret_source,
+                  uint64_t *ret_swap);
 /* The fstab's entries, for any module: -EINVAL (logged with file:line) when malformed. */
 struct libmnt_table;
 int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret);

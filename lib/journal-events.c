@@ -41,6 +41,8 @@ static void event_start(struct event *e, const struct plan *p)
 {
         event_add(e, "MEMPROV_TIER=%s", p->tier ? p->tier : "");
         event_add(e, "MEMPROV_RAM_BYTES=%" PRIu64, p->ram_bytes);
+        if (p->container)
+                event_add(e, "MEMPROV_CONTAINER=%s", p->container);
 }
 
 static void swap_event(const struct plan *p, const struct action *a)

@@ -230,7 +230,10 @@ void plan_print_header(const struct plan *p, FILE *out)
 {
         char b[32];
 
-        fprintf(out, "RAM %s, tier %s\n", format_size(p->ram_bytes, b), p->tier ? p->tier : "-");
+        fprintf(out, "RAM %s, tier %s", format_size(p->ram_bytes, b), p->tier ? p->tier : "-");
+        if (p->container)
+                fprintf(out, ", container %s (RAM from %s)", p->container, p->ram_source);
+        fputc('\n', out);
 }
 
 void plan_print_text(const struct plan *p, bool applied, FILE *out)
@@ -353,6 +356,8 @@ void plan_print_json(const struct plan *p, bool applied, FILE *out)
         json_object_object_add(root, "applied", json_object_new_boolean(applied));
         json_object_object_add(root, "ram_bytes", json_object_new_uint64(p->ram_bytes));
         json_object_object_add(root, "tier", p->tier ? json_object_new_string(p->tier) : NULL);
+        json_object_object_add(root, "container",
+                               p->container ? json_object_new_string(p->container) : NULL);
         json_object_object_add(root, "swap", NULL);
         json_object_object_add(root, "sysctl", json_object_new_object());
         json_object_object_add(root, "files", json_object_new_array());

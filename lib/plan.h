@@ -73,6 +73,7 @@ struct action {
 struct plan {
         uint64_t ram_bytes;
         char *tier;
+        const char *container, *ram_source; /* facts: the container (NULL: none), RAM's origin */
         struct action *actions;
         size_t n_actions;
         char **notes; /* findings worth telling the admin: what was respected, capped, refused */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The limits of the cgroup memprov runs in and of its parents: cgroup v2 (unified) and v1. */
+#pragma once
+
+#include <stdint.h>
+
+#define CGROUP_UNLIMITED UINT64_MAX
+
+/* Where cgroup_read_limits() looks; NULL (or a NULL field) is the live /proc/self/cgroup and
+ * /sys/fs/cgroup. Tests point them at a fixture tree. */
+struct cgroup_sources {
+        const char *proc_self_cgroup, *sysfs;
+};
+
+struct cgroup_limits {
+        uint64_t memory;           /* bytes, CGROUP_UNLIMITED: none */
+        uint64_t swap;             /* bytes of swap the cgroup may use, CGROUP_UNLIMITED: none */
+        unsigned cpus;             /* the CPU quota rounded up, 0: none */
+        const char *memory_source; /* the file that set memory ("memory.max", ...) */
+};
+
+/* The smallest limit along the path from memprov's cgroup up to the root the process can see
+ * (inside a cgroup namespace: the container's own cgroup). Unreadable files are no limit. */
+int cgroup_read_limits(const struct cgroup_sources *src, struct cgroup_limits *ret);

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Container detection in the order systemd's src/basic/virt.c detect_container() uses (v252):
+ * OpenVZ's /proc/vz without /proc/bc, /run/host/container-manager, PID 1's $container (its own
+ * environment when memprov is PID 1, else /run/systemd/container that systemd writes from it,
+ * else /proc/1/environ), then /.dockerenv and /run/.containerenv. Left out: WSL and proot (no
+ * VPS runs them) and the cgroup-namespace guess for an unnamed container. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/swap.h>
+
+#include "container.h"
+#include "fsutil.h"
+#include "util.h"
+
+/* systemd's container_table (src/basic/virt.c): the names systemd-detect-virt prints. */
+static const char *const known[] = {"lxc", "lxc-libvirt", "systemd-nspawn", "docker", "podman",
+                                    "rkt", "wsl",         "proot",          "pouch",  "openvz"};
+
+static bool exists(const char *root, const char *path)
+{
+        _cleanup_free_ char *full = xasprintf("%s%s", root, path);
+
+        return access(full, F_OK) == 0;
+}
+
+/* The first line of root/path without its newline, or NULL when missing or empty. */
+static char *first_line(const char *root, const char *path)
+{
+        _cleanup_free_ char *full = xasprintf("%s%s", root, path);
+        _cleanup_fclose_ FILE *f = fopen(full, "re");
+        char buf[256];
+
+        if (!f || !fgets(buf, sizeof(buf), f))
+                return NULL;
+        buf[strcspn(buf, "\n")] = '\0';
+        return buf[0] ? xstrdup(buf) : NULL;
+}
+
+/* $container from PID 1's environment (NUL-separated); needs CAP_SYS_PTRACE over PID 1. */
+static char *pid1_container_env(const char *root)
+{
+        _cleanup_free_ char *full = xasprintf("%s/proc/1/environ", root), *data = NULL;
+        _cleanup_close_ int fd = open(full, O_RDONLY | O_CLOEXEC);
+        size_t size;
+
+        if (fd < 0 || read_fd(fd, 1 << 20, &data, &size) < 0)
+                return NULL;
+        for (size_t i = 0; i < size; i += strlen(data + i) + 1)
+                if (startswith(data + i, "container="))
+                        return xstrdup(data + i + strlen("container="));
+        return NULL;
+}
+
+static const char *files_name(const char *root)
+{
+        if (exists(root, "/.dockerenv"))
+                return "docker";
+        if (exists(root, "/run/.containerenv"))
+                return "podman";
+        return NULL;
+}
+
+static const char *translate(const char *root, const char *name)
+{
+        if (streq(name, "oci")) /* not a manager: images hardcode it (virt.c) */
+                return files_name(root) ?: "container-other";
+        for (size_t i = 0; i < ELEMENTSOF(known); i++)
+                if (streq(name, known[i]))
+                        return known[i];
+        return "container-other";
+}
+
+const char *container_detect(const struct container_sources *src)
+{
+        const char *root = src && src->root ? src->root : "";
+        _cleanup_free_ char *name = NULL;
+
+        /* /proc/vz is in the container and on the host, /proc/bc only on the host. */
+        if (exists(root, "/proc/vz") && !exists(root, "/proc/bc"))
+                return "openvz";
+        name = first_line(root, "/run/host/container-manager");
+        if (!name && !root[0] && getpid() == 1) {
+                /* PID 1's own environment is authoritative; an empty value means "none". */
+                const char *e = getenv("container");
+                if (e && !e[0])
+                        return NULL;
+                return e ? translate(root, e) : files_name(root);
+        }
+        if (!name)
+                name = first_line(root, "/run/systemd/container");
+        if (!name)
+                name = pid1_container_env(root);
+        if (name)
+                return name[0] ? translate(root, name) : NULL;
+        return files_name(root);
+}
+
+unsigned container_probe(int *ret_swapon_errno)
+{
+        unsigned denies = 0;
+
+        /* swapon(2) checks CAP_SYS_ADMIN before it looks at the path, and a seccomp filter
+         * (systemd-nspawn's, Docker's default) refuses before the kernel does: a path that
+         * cannot exist (nothing is created in /proc's top level) gets ENOENT only where
+         * swapon would work. Nothing is swapped on. */
+        *ret_swapon_errno = 0;
+        if (swapon("/proc/memprov-swapon-probe", 0) < 0 && errno != ENOENT) {
+                *ret_swapon_errno = errno;
+                denies |= CONTAINER_DENIES_SWAPON;
+        }
+        /* A read-only mount (nspawn's /proc/sys, /sys) says EROFS, a file owned by a user
+         * outside the container's user namespace EACCES; a missing file is not a denial
+         * (the module says what is missing). */
+        if (access("/proc/sys/vm/swappiness", W_OK) < 0 && errno != ENOENT)
+                denies |= CONTAINER_DENIES_SYSCTL;
+        if (access("/sys/module/zswap/parameters/enabled", W_OK) < 0 && errno != ENOENT)
+                denies |= CONTAINER_DENIES_ZSWAP;
+        return denies;
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Container detection and the cgroup's limits on fixture trees shaped like the real ones: a
+ * cgroup v2 container (systemd-nspawn, LXC on a unified host: the container's cgroup is the
+ * namespace's root), and a v1 hybrid host as this Docker host and nspawn on it show them. */
+#include "../../lib/cgroup.h"
+#include "../../lib/container.h"
+#include "../../lib/facts.h"
+#include "../../lib/util.h"
+#include "test.h"
+
+static struct cgroup_limits limits_from(const char *dir)
+{
+        _cleanup_free_ char *self = xasprintf("%s/self-cgroup", dir);
+        _cleanup_free_ char *sysfs = xasprintf("%s/cg", dir);
+        struct cgroup_limits l;
+
+        CHECK(cgroup_read_limits(&(struct cgroup_sources){self, sysfs}, &l) == 0);
+        return l;
+}
+
+TEST(cgroup_v2_limits)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        struct cgroup_limits l;
+
+        /* memprov.service inside the container; the limit is on the container's cgroup, the
+         * namespace's root as the container sees it. */
+        test_write(dir, "self-cgroup", "0::/system.slice/memprov.service\n");
+        test_write(dir, "cg/cgroup.controllers", "cpuset cpu io memory pids\n");
+        test_write(dir, "cg/memory.max", "536870912\n");
+        test_write(dir, "cg/memory.swap.max", "268435456\n");
+        test_write(dir, "cg/cpu.max", "150000 100000\n");
+        test_write(dir, "cg/system.slice/memory.max", "max\n");
+        test_write(dir, "cg/system.slice/memory.swap.max", "max\n");
+        test_write(dir, "cg/system.slice/cpu.max", "max 100000\n");
+        test_write(dir, "cg/system.slice/memprov.service/memory.max", "max\n");
+        test_write(dir, "cg/system.slice/memprov.service/cpu.max", "max 100000\n");
+        l = limits_from(dir);
+        CHECK_U64(l.memory, 512 * MIB);
+        CHECK_STR(l.memory_source, "memory.max");
+        CHECK_U64(l.swap, 256 * MIB);
+        CHECK_U64(l.cpus, 2); /* 1.5 CPUs round up */
+        /* A tighter limit lower down wins; so does a smaller quota. */
+        test_write(dir, "cg/system.slice/memory.max", "402653184\n");
+        test_write(dir, "cg/system.slice/memprov.service/cpu.max", "50000 100000\n");
+        l = limits_from(dir);
+        CHECK_U64(l.memory, 384 * MIB);
+        CHECK_U64(l.cpus, 1);
+        /* No limit anywhere. */
+        test_write(dir, "cg/memory.max", "max\n");
+        test_write(dir, "cg/system.slice/memory.max", "max\n");
+        test_write(dir, "cg/memory.swap.max", "max\n");
+        test_write(dir, "cg/cpu.max", "max 100000\n");
+        test_write(dir, "cg/system.slice/memprov.service/cpu.max", "max 100000\n");
+        l = limits_from(dir);
+        CHECK_U64(l.memory, CGROUP_UNLIMITED);
+        CHECK_U64(l.swap, CGROUP_UNLIMITED);
+        CHECK_U64(l.cpus, 0);
+        /* A path outside the namespace ("/.." as cgroups(7) shows it) is not read. */
+        test_write(dir, "cg/memory.max", "536870912\n");
+        test_write(dir, "self-cgroup", "0::/../../other\n");
+        l = limits_from(dir);
+        CHECK_U64(l.memory, CGROUP_UNLIMITED);
+        test_rmtree(dir);
+}
+
+TEST(cgroup_v1_limits)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        struct cgroup_limits l;
+
+        /* A v1 hybrid host (this Docker host's /proc/self/cgroup shape): the v2 tree at
+         * unified/ has no controllers; memory and cpu are v1 hierarchies. */
+        test_write(dir, "self-cgroup",
+                   "9:name=systemd:/\n8:pids:/\n4:memory:/lxc/c1\n3:cpuset:/\n"
+                   "2:cpu,cpuacct:/lxc/c1\n0::/\n");
+        test_write(dir, "cg/unified/cgroup.controllers", "");
+        test_write(dir, "cg/memory/memory.limit_in_bytes", "9223372036854771712\n");
+        test_write(dir, "cg/memory/lxc/memory.limit_in_bytes", "9223372036854771712\n");
+        test_write(dir, "cg/memory/lxc/c1/memory.limit_in_bytes", "1073741824\n");
+        test_write(dir, "cg/memory/lxc/c1/memory.memsw.limit_in_bytes", "1342177280\n");
+        test_write(dir, "cg/memory/lxc/c1/memory.stat",
+                   "cache 0\nrss 0\nhierarchical_memory_limit 1073741824\n"
+                   "hierarchical_memsw_limit 1342177280\ntotal_cache 0\n");
+        test_write(dir, "cg/cpu/lxc/c1/cpu.cfs_quota_us", "200000\n");
+        test_write(dir, "cg/cpu/lxc/c1/cpu.cfs_period_us", "100000\n");
+        test_write(dir, "cg/cpu/cpu.cfs_quota_us", "-1\n");
+        test_write(dir, "cg/cpu/cpu.cfs_period_us", "100000\n");
+        l = limits_from(dir);
+        CHECK_U64(l.memory, GIB);
+        CHECK_STR(l.memory_source, "memory.limit_in_bytes");
+        CHECK_U64(l.swap, 256 * MIB); /* memsw is memory plus swap */
+        CHECK_U64(l.cpus, 2);
+        /* Inside a cgroup namespace the parent holding the limit is hidden: memory.stat's
+         * hierarchical_memory_limit still carries it. */
+        test_write(dir, "cg/memory/lxc/c1/memory.limit_in_bytes", "9223372036854771712\n");
+        test_write(dir, "cg/memory/lxc/c1/memory.memsw.limit_in_bytes", "9223372036854771712\n");
+        test_write(dir, "cg/memory/lxc/c1/memory.stat",
+                   "hierarchical_memory_limit 536870912\n"
+                   "hierarchical_memsw_limit 9223372036854771712\n");
+        l = limits_from(dir);
+        CHECK_U64(l.memory, 512 * MIB);
+        CHECK_U64(l.swap, CGROUP_UNLIMITED);
+        /* No quota: -1. */
+        test_write(dir, "cg/cpu/lxc/c1/cpu.cfs_quota_us", "-1\n");
+        l = limits_from(dir);
+        CHECK_U64(l.cpus, 0);
+        test_rmtree(dir);
+}
+
+TEST(container_ram_smallest)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        _cleanup_free_ char *mem = xasprintf("%s/mem", dir), *zone = xasprintf("%s/zoneinfo", dir),
+                            *meminfo = xasprintf("%s/meminfo", dir);
+        struct ram_sources src = {mem, zone, meminfo};
+        struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL};
+        const char *source;
+        uint64_t ram, swap;
+
+        /* A host with 24 GiB in 128M blocks, lxcfs showing the container's 512M. */
+        test_write(dir, "mem/block_size_bytes", "8000000\n");
+        test_write(dir, "zoneinfo", "Node 0, zone   Normal\n        present  6291456\n");
+        test_write(dir, "meminfo", "MemTotal:         524288 kB\nSwapTotal:        262144 kB\n");
+        CHECK(container_ram(&src, true, &cg, &ram, &source, &swap) == 0);
+        CHECK_U64(ram, 512 * MIB);
+        CHECK_STR(source, "MemTotal (virtualised)");
+        CHECK_U64(swap, 256 * MIB);
+        /* The same MemTotal not virtualised (it would be the host's): the host's RAM. */
+        CHECK(container_ram(&src, false, &cg, &ram, &source, &swap) == 0);
+        CHECK_U64(ram, 24 * GIB);
+        CHECK_STR(source, "memory blocks");
+        /* The cgroup's limit below both; its swap limit below SwapTotal. */
+        cg = (struct cgroup_limits){384 * MIB, 128 * MIB, 0, "memory.max"};
+        CHECK(container_ram(&src, true, &cg, &ram, &source, &swap) == 0);
+        CHECK_U64(ram, 384 * MIB);
+        CHECK_STR(source, "cgroup memory.max");
+        CHECK_U64(swap, 128 * MIB);
+        /* No swap on the host: none, whatever the cgroup allows. */
+        test_write(dir, "meminfo", "MemTotal:         524288 kB\nSwapTotal:              0 kB\n");
+        CHECK(container_ram(&src, true, &cg, &ram, &source, &swap) == 0);
+        CHECK_U64(swap, 0);
+        test_rmtree(dir);
+}
+
+static const char *detect_in(const char *dir)
+{
+        return container_detect(&(struct container_sources){dir});
+}
+
+TEST(container_detection)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        _cleanup_free_ char *env = xasprintf("%s/proc/1/environ", dir);
+        FILE *f;
+
+        CHECK(detect_in(dir) == NULL);
+        /* PID 1's $container through /proc/1/environ (init=/bin/sh, no systemd). */
+        test_write(dir, "proc/1/environ", "");
+        f = fopen(env, "we");
+        CHECK(f != NULL);
+        if (f) {
+                fwrite("PATH=/bin\0container=lxc\0TERM=linux\0", 1, 35, f);
+                fclose(f);
+        }
+        CHECK_STR(detect_in(dir), "lxc");
+        /* systemd's copy of it wins; unknown names are container-other. */
+        test_write(dir, "run/systemd/container", "systemd-nspawn\n");
+        CHECK_STR(detect_in(dir), "systemd-nspawn");
+        test_write(dir, "run/systemd/container", "acme-vps\n");
+        CHECK_STR(detect_in(dir), "container-other");
+        /* "oci" names no manager: the well-known files do. */
+        test_write(dir, "run/systemd/container", "oci\n");
+        CHECK_STR(detect_in(dir), "container-other");
+        test_write(dir, ".dockerenv", "");
+        CHECK_STR(detect_in(dir), "docker");
+        /* The manager's own file first. */
+        test_write(dir, "run/host/container-manager", "lxc-libvirt\n");
+        CHECK_STR(detect_in(dir), "lxc-libvirt");
+        /* OpenVZ: /proc/vz inside the container, /proc/bc only on the host. */
+        test_write(dir, "proc/vz/veinfo", "");
+        CHECK_STR(detect_in(dir), "openvz");
+        test_write(dir, "proc/bc/0/resources", "");
+        CHECK_STR(detect_in(dir), "lxc-libvirt");
+        test_rmtree(dir);
+        free(dir);
+        /* Only the files: Docker's and Podman's. */
+        dir = test_mkdtemp();
+        test_write(dir, "run/.containerenv", "");
+        CHECK_STR(detect_in(dir), "podman");
+        test_rmtree(dir);
+}
