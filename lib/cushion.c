@@ -264,7 +264,12 @@ int cushion_decide(const struct context *ctx, const struct plan *p, struct cushi
         c.zram_generator = generator_installed(ctx->rootfd);
 
         if (wanted(ctx, "zswap")) {
-                if (!cushion_swap_planned(ctx, p))
+                /* A container sees the host's swap in /proc/swaps; zswap is the host's too. */
+                if (ctx->live && (ctx->facts->container_denies & CONTAINER_DENIES_ZSWAP))
+                        c.zswap_why = xasprintf("container %s: zswap is the host's (read-only "
+                                                "here)",
+                                                ctx->facts->container);
+                else if (!cushion_swap_planned(ctx, p))
                         c.zswap_why = xstrdup("there is no swap for it to sit in front of");
                 else if (!(c.kernel.features & KERNEL_ZSWAP))
                         c.zswap_why = ctx->live ? xstrdup("this kernel has no "
@@ -276,7 +281,12 @@ int cushion_decide(const struct context *ctx, const struct plan *p, struct cushi
                         c.kind = CUSHION_ZSWAP;
         }
         if (c.kind == CUSHION_NONE && wanted(ctx, "zram")) {
-                if (!(c.kernel.features & KERNEL_ZRAM))
+                /* systemd-zram-generator does nothing in a container, and zram needs
+                 * the host's module and /dev/zram*. */
+                if (ctx->live && ctx->facts->container)
+                        c.zram_why = xasprintf("container %s: zram devices are the host's",
+                                               ctx->facts->container);
+                else if (!(c.kernel.features & KERNEL_ZRAM))
                         c.zram_why = xasprintf("kernel %s has no zram module",
                                                c.kernel.release ? c.kernel.release : "");
                 else if (!c.zram_generator)

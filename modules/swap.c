@@ -199,6 +199,12 @@ static int swap_plan(const struct context *ctx, struct plan *p)
                 a->note = xstrdup("swap.size = none");
                 return 0;
         }
+        if (ctx->live && (ctx->facts->container_denies & CONTAINER_DENIES_SWAPON)) {
+                plan_note(p, "container %s: no swapfile (swapon: %s); its swap is the host's, %s",
+                          ctx->facts->container, strerror(ctx->facts->swapon_errno),
+                          format_size(ctx->facts->container_swap_bytes, b1));
+                return plan_no_swap(ctx, p, own, own_size, "the container refuses swapon");
+        }
         other = foreign_swap(ctx, own);
         if (other && !own && !config_bool(ctx->config, "swap", "add", false)) {
                 plan_note(p,

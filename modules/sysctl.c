@@ -106,6 +106,11 @@ static int sysctl_plan(const struct context *ctx, struct plan *p)
         struct action *a;
         int r;
 
+        if (ctx->live && (ctx->facts->container_denies & CONTAINER_DENIES_SYSCTL)) {
+                plan_note(p, "container %s: vm.swappiness is read-only here; left alone",
+                          ctx->facts->container);
+                return 0;
+        }
         r = cushion_decide(ctx, p, &c);
         if (r < 0)
                 return r;
