@@ -73,6 +73,14 @@ struct db_server {
 
 enum mpm { MPM_UNKNOWN, MPM_PREFORK, MPM_WORKER, MPM_EVENT };
 
+/* "prefork", "worker", "event" (Apache's names: mpm_NAME.load, mpm_NAME_module). */
+static inline const char *mpm_name(enum mpm m)
+{
+        static const char *const names[] = {"unknown", "prefork", "worker", "event"};
+
+        return m <= MPM_EVENT ? names[m] : "unknown";
+}
+
 struct web_server {
         bool installed;
         bool debian; /* /etc/apache2 (conf-available + a2enconf link) rather than /etc/httpd */

@@ -9,17 +9,6 @@
 #include "../lib/phpini.h"
 #include "apache.h"
 
-const char *mpm_name(enum mpm m)
-{
-        static const char *const names[] = {
-            [MPM_UNKNOWN] = "unknown",
-            [MPM_PREFORK] = "prefork",
-            [MPM_WORKER] = "worker",
-            [MPM_EVENT] = "event",
-        };
-        return names[m];
-}
-
 static enum mpm mpm_from_name(const char *name)
 {
         for (enum mpm m = MPM_PREFORK; m <= MPM_EVENT; m++)

@@ -4,8 +4,6 @@
 
 #include "module.h"
 
-/* "prefork", "worker", "event" */
-const char *mpm_name(enum mpm m);
 /* The MPM an httpd conf.modules.d file loads (its uncommented LoadModule), or MPM_UNKNOWN. */
 enum mpm mpm_from_loadmodule(const char *conf);
 /* Whether a module config file (mods-enabled/NAME.load, conf.modules.d/NAME.conf) loads libphp*.so.

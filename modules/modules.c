@@ -10,7 +10,7 @@
 #include "swap.h"
 #include "sysctl.h"
 #include "units.h"
-#include "web-inputs.h"
+#include "web.h"
 #include "zram.h"
 #include "zswap.h"
 

@@ -10,7 +10,7 @@
 #include "../../lib/iniread.h"
 #include "../../lib/util.h"
 #include "../../modules/phpfpm.h"
-#include "../../modules/web-inputs.h"
+#include "../../modules/web.h"
 #include "fuzz.h"
 
 static char root[] = "/tmp/memprov-fuzz-web.XXXXXX";

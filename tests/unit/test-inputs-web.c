@@ -9,7 +9,7 @@
 #include "../../lib/phpini.h"
 #include "../../lib/util.h"
 #include "../../modules/module.h"
-#include "../../modules/web-inputs.h"
+#include "../../modules/web.h"
 #include "test.h"
 
 static void test_link(const char *dir, const char *target, const char *path)

@@ -12,7 +12,7 @@
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/phpini.h"
-#include "web-inputs.h"
+#include "web.h"
 
 #define NGINX_CONF "/etc/nginx/nginx.conf"
 /* nginx.org, ngx_core_module: "Default: worker_processes 1;"; ngx_event_core_module:

@@ -4,8 +4,7 @@
 #include "../lib/iniread.h"
 #include "../lib/log.h"
 #include "../lib/size.h"
-#include "apache.h"
-#include "web-inputs.h"
+#include "web.h"
 
 /* {"value", "source", "origin"}; a PHP size of -1 (no limit) stays -1. */
 static json_object *value_json(const struct effective_value *v)

@@ -10,7 +10,7 @@
 
 #include "module.h"
 
-/* nginx-detect.c: installed, enabled, worker_processes, worker_connections. */
+/* web-nginx.c: installed, enabled, worker_processes, worker_connections. */
 int nginx_detect(const struct context *ctx, struct services *services);
 /* nginx's configuration syntax, the main context's worker_processes and the events block's
  * worker_connections; vcpus stands for "auto". Exposed for the tests. */
