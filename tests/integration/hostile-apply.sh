@@ -51,7 +51,17 @@ ln -s /var/lib/cloud/instances/iid-memprov-test-1 "$R/var/lib/cloud/instance"
 cp "$TESTS_DIR/fixtures/cloud-init/instance-data.json" "$R/run/cloud-init/"
 printf '#cloud-config\nmemprov:\n  swap: {path: /etc/passwd}\n' \
         >"$R/var/lib/cloud/instances/iid-memprov-test-1/cloud-config.txt"
-refused "user-data swap.path: /etc/passwd" "$R" "/etc/passwd exists and is not memprov's swapfile"
+# From user-data /etc is not the customer's (issue 21 item 3): the setting is refused, all of the
+# customer's settings are set aside and the root provisioned with the provider's; /etc/passwd
+# stays as it was.
+before=$(sha256sum <"$R/etc/passwd")
+mp "$R"
+check "user-data swap.path: /etc/passwd: non-zero exit" test $? -ne 0
+check "user-data swap.path: /etc/passwd: error names the cause" \
+        grep -q "error: user-data memprov.swap.path: \"/etc/passwd\": from user-data a swapfile goes" "$R.err"
+check_eq "user-data swap.path: /etc/passwd: untouched" "$(sha256sum <"$R/etc/passwd")" "$before"
+check "user-data swap.path: /etc/passwd: provisioned with the provider's /swapfile" \
+        grep -q "^/swapfile none swap" "$R/etc/fstab"
 case_root
 printf 'the admin data\n' >"$R/data/swapfile"
 refused "a data file at swap.path" "$R" "/data/swapfile exists and is not" --set swap.path=/data/swapfile

@@ -75,14 +75,17 @@ check "kept: named still enabled" test -L "$K/etc/systemd/system/multi-user.targ
 check "not kept: proftpd disabled" \
         test ! -e "$K/etc/systemd/system/multi-user.target.wants/proftpd.service"
 
-# Bad unit names in user-data: refused, nothing changed.
+# Bad unit names in user-data: refused; all the customer's settings are set aside and the root
+# is provisioned with the provider's configuration (issue 20 item 8).
 B=$SCRATCH/bad
 new_root "$B"
 mkdir -p "$B/run/cloud-init"
 echo '{"memprov": {"units": {"disable": ["proftpd", "../../../bin/sh"]}}}' \
         >"$B/run/cloud-init/combined-cloud-config.json"
-before=$(tree_sums "$B")
 check_fails "bad unit name: exit non-zero" mp "$B" 1G
 check "bad unit name: error names the key" grep -q "error: user-data memprov.units.disable" "$B.err"
-check_eq "bad unit name: nothing changed" "$(tree_sums "$B")" "$before"
+check "bad unit name: the customer's settings set aside" \
+        grep -q "user-data: all 1 memprov settings set aside" "$B.err"
+check "bad unit name: provisioned with the provider's configuration" test -f "$B/var/lib/memprov/state"
+check "bad unit name: no path from user-data followed" test "$(tree_sums "$B" | grep -c 'bin/sh')" = 0
 exit $T_FAILED
