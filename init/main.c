@@ -265,8 +265,23 @@ static unsigned machine_flags(const struct context *ctx, const struct cloudinit_
         return m;
 }
 
-static int run(const struct options *o, uint64_t *ret_ram_bytes)
+/* An image's RAM is not the build host's (issue 20 item 5): under --root without --assume-ram,
+ * the RAM memprov recorded when it provisioned the image stands in for it. */
+static void root_ram(const struct options *o, const struct config *state, struct options *eff)
 {
+        uint64_t recorded = state_u64(state, "memprov", "ram_bytes");
+
+        *eff = *o;
+        if (o->root && !o->assume_ram && recorded) {
+                eff->assume_ram = recorded;
+                log_debug("--root: planning for the RAM recorded in the image's state");
+        }
+}
+
+static int run(const struct options *o_cmdline, uint64_t *ret_ram_bytes)
+{
+        struct options eff;
+        const struct options *o = o_cmdline;
         _cleanup_(config_done) struct config config = {0}, state = {0}, intent = {0};
         _cleanup_close_ int rootfd = -1;
         struct facts facts = {0};
@@ -295,6 +310,8 @@ static int run(const struct options *o, uint64_t *ret_ram_bytes)
         if (r < 0)
                 return r;
         cloudinit_read_meta(rootfd, ctx->root, &rn.meta);
+        root_ram(o_cmdline, &state, &eff);
+        o = rn.ctx.opts = &eff;
         r = facts_gather(o, rootfd, config_str(&config, "swap", "path", "/swapfile"), &facts);
         if (r < 0)
                 goto finish;
