@@ -79,6 +79,8 @@ $(BA)/unit-tests: $(LIB_SRCS:%.c=$(BA)/%.o) $(UNIT_SRCS:%.c=$(BA)/%.o)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(PC_LIBS)
 $(B)/bench-run: tests/bench.c
 	$(CC) $(CFLAGS) -o $@ $<
+$(B)/bench-floor: tests/bench-floor.c
+	$(CC) $(CFLAGS) -o $@ $<
 
 # Shows this machine's plan; changes nothing.
 run: all
@@ -124,8 +126,8 @@ fuzz: fuzz-build
 
 # Wall time and peak RSS of memprov against the bare fallocate+mkswap+swapon (not a test).
 bench: test-deps
-	$(MAKE) --no-print-directory $(B)/memprov $(B)/bench-run
-	tests/bench.sh $(B)/memprov $(B)/bench-run conf.d
+	$(MAKE) --no-print-directory $(B)/memprov $(B)/bench-run $(B)/bench-floor
+	tests/bench.sh $(B)/memprov $(B)/bench-run conf.d 7 $(B)/bench-floor
 
 install: $(B)/memprov
 	install -D -m 0755 $(B)/memprov $(DESTDIR)$(sbindir)/memprov

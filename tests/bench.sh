@@ -9,9 +9,13 @@
 # Every run starts from a fresh copy of the host's /etc and an empty /var/lib/memprov on the
 # benchmark's ext4, which also holds the swapfile, so each one writes everything. Prints the median wall time, peak RSS and CPU time (user + system, children
 # included: steadier than the wall time on a shared machine) of each, and the ratios.
-# Usage: tests/bench.sh MEMPROV BENCH_RUN DEFAULTS [RUNS]
+# The swap case also runs FLOOR (tests/bench-floor.c): the same system calls memprov makes for
+# its swapfile with the same durability (fallocate, the header's pwrite, fstab's temp file, one
+# syncfs, swapon, the rename) and nothing else, and prints memprov's ratio to it (target <= 1.3).
+# Usage: tests/bench.sh MEMPROV BENCH_RUN DEFAULTS [RUNS] [FLOOR]
 set -euo pipefail
 MEMPROV=$(realpath "$1") BENCH_RUN=$(realpath "$2") DEFAULTS=$(realpath "$3") RUNS=${4:-7}
+FLOOR=${5:+$(realpath "$5")}
 export MEMPROV DEFAULTS
 source "$(dirname "$0")/lib.sh"
 enter_mount_namespace "$@"
@@ -65,9 +69,13 @@ reset() {
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 bench() { # bench CASE SIZE
-        local i mp=$SCRATCH/mp bare=$SCRATCH/bare
-        : >"$mp" && : >"$bare"
+        local i mp=$SCRATCH/mp bare=$SCRATCH/bare floor=$SCRATCH/floor
+        : >"$mp" && : >"$bare" && : >"$floor"
         for ((i = 0; i < RUNS; i++)); do
+                if [ "$1" = swap ] && [ -n "$FLOOR" ]; then
+                        reset
+                        "$BENCH_RUN" "$FLOOR" "$SW" "$2" /etc/fstab >>"$floor"
+                fi
                 reset
                 "$BENCH_RUN" "$MEMPROV" --defaults "$DEFAULTS" --set "swap.path=$SW" \
                         --set "swap.size=$2" --set swap.add=yes >>"$mp"
@@ -83,6 +91,12 @@ bench() { # bench CASE SIZE
                 -v bc="$(cut -d' ' -f3 "$bare" | median)" 'BEGIN {
                 printf "%-8s swapfile %s (median of %d): memprov %.1f ms (CPU %.1f ms), peak RSS %.1f MiB | bare fallocate+mkswap+swapon %.1f ms (CPU %.1f ms), peak RSS %.1f MiB | ratio %.2f (CPU %.2f)\n",
                         c, s, n, m / 1000, mc / 1000, mk / 1024, b / 1000, bc / 1000, bk / 1024, m / b, mc / bc }'
+        [ -s "$floor" ] || return 0
+        awk -v s="$2" -v n="$RUNS" \
+                -v m="$(cut -d' ' -f1 "$mp" | median)" -v mc="$(cut -d' ' -f3 "$mp" | median)" \
+                -v f="$(cut -d' ' -f1 "$floor" | median)" -v fc="$(cut -d' ' -f3 "$floor" | median)" 'BEGIN {
+                printf "floor    swapfile %s (median of %d): same syscalls, same durability %.1f ms (CPU %.1f ms) | memprov / floor %.2f (CPU %.2f; target <= 1.3)\n",
+                        s, n, f / 1000, fc / 1000, m / f, mc / fc }'
 }
 
 for size in 1G 4G; do bench services "$size"; done
