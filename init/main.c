@@ -13,6 +13,7 @@
 #include "../modules/module.h"
 #include "apply.h"
 #include "intent.h"
+#include "lock.h"
 #include "metrics.h"
 #include "mode.h"
 #include "options.h"
@@ -283,7 +284,7 @@ static int run(const struct options *o_cmdline, uint64_t *ret_ram_bytes)
         struct options eff;
         const struct options *o = o_cmdline;
         _cleanup_(config_done) struct config config = {0}, state = {0}, intent = {0};
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_close_ int rootfd = -1, lockfd = -1;
         struct facts facts = {0};
         struct run rn = {.ctx = {.opts = o, .root = o->root ? o->root : "", .live = !o->root}};
         struct context *ctx = &rn.ctx;
@@ -303,7 +304,10 @@ static int run(const struct options *o_cmdline, uint64_t *ret_ram_bytes)
                 log_info("disabled by configuration (memprov.enabled = no); nothing changed");
                 return 0;
         }
-        /* One run at a time: a lock belongs here, before memprov's own records are read. */
+        /* Before the state is read: a run that may change the machine reads what the one
+         * before it left, never what it is still writing. */
+        if (!o->dry_run && !o->status && (r = lock_take(rootfd, ctx->root, &lockfd)) < 0)
+                return r;
         r = state_load(rootfd, ctx->root, &state);
         if (r == 0)
                 r = intent_load(rootfd, ctx->root, &intent);

@@ -22,10 +22,14 @@ strace_tests() {
 }
 
 # live_ext4: memprov's command line for a live run (MP), vm.swappiness a bind-mounted scratch
-# file, and an 8G ext4 mounted at $SCRATCH/ext4 whose swapfile is $SW.
+# file, a private copy of zswap's parameters and a /run overlay (the run's lock,
+# /run/memprov.lock: the host's, and other tests' runs, never see it), and an 8G ext4 mounted at
+# $SCRATCH/ext4 whose swapfile is $SW.
 live_ext4() {
         MP=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes --assume-ram 1G)
         echo 60 >"$SCRATCH/swappiness" && mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
+        private_zswap_params || [ ! -d /sys/module/zswap ] || not_ok "private zswap parameters"
+        overlay /run || not_ok "private /run"
         mount_loop_fs ext4 8G "$SCRATCH/ext4" || not_ok "ext4: mkfs and mount"
         SW=$SCRATCH/ext4/swapfile
 }

@@ -85,8 +85,8 @@ private_zswap_params() {
         mount --bind "$copy" "$live"
 }
 
-# live_overlays: /etc and /var/lib become overlays whose writes land in $SCRATCH/ov/DIR/u (the
-# host's never change), and vm.swappiness a bind-mounted scratch file holding 60. Needs the
+# live_overlays: /etc, /var/lib and /run become overlays whose writes land in $SCRATCH/ov/DIR/u
+# (the host's never change), and vm.swappiness a bind-mounted scratch file holding 60. Needs the
 # private mount namespace (enter_mount_namespace).
 overlay() { # overlay DIR
         local up=$SCRATCH/ov$1
@@ -94,7 +94,8 @@ overlay() { # overlay DIR
                 -o "lowerdir=$1,upperdir=$up/u,workdir=$up/w" "$1"
 }
 live_overlays() {
-        overlay /etc && overlay /var/lib || return 1
+        # /run too: a live run's lock is /run/memprov.lock (init/lock.c).
+        overlay /etc && overlay /var/lib && overlay /run || return 1
         echo 60 >"$SCRATCH/swappiness"
         mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
 }
