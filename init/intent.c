@@ -24,9 +24,28 @@ int intent_stage(int rootfd, const struct config *intent)
 
 int intent_commit(int rootfd)
 {
-        int r = root_commit_file(rootfd, INTENT_PATH);
+        _cleanup_close_ int dirfd = -1;
+        const char *name;
+        int r;
 
-        return r < 0 ? log_error_errno(r, "cannot write %s", INTENT_PATH) : 0;
+        r = root_commit_file(rootfd, INTENT_PATH);
+        if (r < 0)
+                return log_error_errno(r, "cannot write %s", INTENT_PATH);
+        /* The record's rename must be on disk before the run's first change is. On one
+         * filesystem that commits in order it is: any later change that reached the disk
+         * brought it along. Where /var/lib/memprov is a filesystem of its own (or /etc's does
+         * not commit in order: ext2, ext4 without a journal), /etc's journal can commit the
+         * first change while the rename still waits for its own filesystem's next commit; a
+         * power cut in between left changes no record speaks for (issue 21, item 2: the units
+         * memprov disabled then look like the admin's). fsync(2) of the folder commits the
+         * rename (ext4 and xfs commit the transaction holding it; ext2 writes the folder's
+         * blocks). */
+        if (root_commits_in_order(rootfd))
+                return 0;
+        r = root_open_parent(rootfd, INTENT_PATH, false, &dirfd, &name);
+        if (r == 0)
+                r = fsync_dir(dirfd);
+        return r < 0 ? log_error_errno(r, "cannot flush %s", INTENT_PATH) : 0;
 }
 
 /* The intent record renamed over the state: both saved and removed in one step. */

@@ -18,8 +18,8 @@ int intent_load(int rootfd, const char *root, struct config *ret);
 bool intent_pending(const struct config *intent);
 /* Writes the intent record's temp file (intent: the new state as planned); it becomes durable with
  * the run's first syncfs, together with every file the run writes, and intent_commit()
- * renames it into place before the first change. Filesystems commit metadata in order, so
- * once any later change is on disk, so is the intent record. */
+ * renames it into place before the first change, durably: on one filesystem that commits in
+ * order any later change on disk brings the rename along; elsewhere its folder is fsynced. */
 int intent_stage(int rootfd, const struct config *intent);
 int intent_commit(int rootfd);
 /* Saves the state after the run and removes the intent record (the one this run staged, or

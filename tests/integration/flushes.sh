@@ -3,8 +3,10 @@
 # with strace). On one filesystem that commits in order (ext4 with a journal, xfs, btrfs): one,
 # the syncfs before the first change, which the new swapfile (signature included) is made
 # before. Where memprov cannot rely on that order (ext2, ext4 without a journal, /var/lib/memprov
-# on another filesystem than /etc) the run ends with one more syncfs (per filesystem) before the
-# state is saved; a swapfile on another filesystem than /etc is fsynced with its folder.
+# on another filesystem than /etc) the intent record's folder is fsynced after its rename, before
+# the first change (issue 21, item 2), and the run ends with one more syncfs (per filesystem)
+# before the state is saved; a swapfile on another filesystem than /etc is fsynced with its
+# folder.
 # shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
 enter_mount_namespace "$@"
@@ -37,18 +39,18 @@ for fs in ext4 xfs btrfs; do
 done
 
 mount_loop_fs ext2 4G "$SCRATCH/ext2" || not_ok "ext2: mkfs and mount"
-flushes ext2 "2 0" "$SCRATCH/ext2/root"
+flushes ext2 "2 1" "$SCRATCH/ext2/root"
 
 truncate -s 4G "$SCRATCH/nojournal.img" && mkfs.ext4 -q -F -O ^has_journal "$SCRATCH/nojournal.img" &&
         mkdir -p "$SCRATCH/nojournal" && mount -o loop "$SCRATCH/nojournal.img" "$SCRATCH/nojournal" &&
         at_exit "umount -l '$SCRATCH/nojournal'" || not_ok "ext4 without a journal: mkfs and mount"
-flushes "ext4 without a journal" "2 0" "$SCRATCH/nojournal/root"
+flushes "ext4 without a journal" "2 1" "$SCRATCH/nojournal/root"
 
 # /var/lib/memprov on a filesystem of its own: each sync point is a syncfs of both.
 R=$SCRATCH/ext4/split
 mkdir -p "$R/var/lib/memprov"
 mount_loop_fs ext4 1G "$R/var/lib/memprov" || not_ok "split: mkfs and mount"
-flushes "/var/lib/memprov on another filesystem" "4 0" "$R"
+flushes "/var/lib/memprov on another filesystem" "4 1" "$R"
 
 # The swapfile on another filesystem than /etc: it and its folder are fsynced.
 R=$SCRATCH/ext4/swapfs
