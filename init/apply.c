@@ -26,12 +26,16 @@ static bool recorded_hash_is(const struct config *record, const char *path, cons
 }
 
 /* Whether the file on disk is what memprov last wrote, or what a run that did not finish was
- * writing (its intent record), or memprov's when neither knows the file. */
+ * writing (its intent record), or memprov's when neither knows the file. Never without memprov's
+ * header, whatever a record says: every file memprov writes opens with it, and a forged or
+ * damaged record's hash alone must not make another file memprov's to overwrite or remove. */
 static bool file_is_ours(const struct context *ctx, const char *path, const char *current,
                          size_t size)
 {
         char hex[17];
 
+        if (!is_managed_content(current))
+                return false;
         if (!config_str(ctx->state, STATE_FILES, path, NULL) &&
             !(ctx->intent && config_str(ctx->intent, STATE_FILES, path, NULL)))
                 return is_managed_content(current);

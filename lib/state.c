@@ -43,12 +43,51 @@ static int state_check(const struct config *state)
         }
         for (size_t i = 0; i < state->n_settings; i++) {
                 const struct setting *s = &state->settings[i];
-                if ((streq(s->section, "files") || streq(s->section, "links")) &&
-                    check_abs_path(s->key) < 0)
+                if (!streq(s->section, "files") && !streq(s->section, "links"))
+                        continue;
+                if (check_abs_path(s->key) < 0)
                         return log_error("%s: [%s] %s is not an absolute path", s->origin,
                                          s->section, s->key);
+                if (!state_path_plannable(s->key))
+                        return log_error("%s: [%s] %s is not a file memprov writes (its files are "
+                                         "under /etc and carry \"memprov\" in their name); not "
+                                         "acted on",
+                                         s->origin, s->section, s->key);
         }
         return 0;
+}
+
+/* Every file and link memprov's modules write is under /etc and named for memprov (60-memprov.conf,
+ * 99-memprov.cnf, zz-memprov.conf, memprov-zswap.conf, conf-enabled/memprov.conf): a record
+ * naming anything else was not written by memprov and is never removed (issue 21, item 8: a
+ * forged [files] line naming /etc/shadow made --rerun delete it). The file's own header is
+ * checked again before a removal (init/apply.c). */
+bool state_path_plannable(const char *path)
+{
+        const char *base = strrchr(path, '/');
+
+        return startswith(path, "/etc/") && base && strstr(base + 1, "memprov");
+}
+
+/* A state memprov writes opens with STATE_HEAD and closes with STATE_END; one that opens so and
+ * does not close so was cut short (or damaged) and would silently forget what it no longer
+ * lists (the units memprov disabled). A state without STATE_HEAD is memprov 0.1.0's, which had
+ * no end line: read as before. */
+#define STATE_HEAD "# memprov state, format 2: what memprov changed on this machine.\n"
+#define STATE_END  "\n# end of memprov state\n"
+
+static int check_complete(const char *text, size_t size, const char *display)
+{
+        size_t head = strlen(STATE_HEAD), end = strlen(STATE_END);
+
+        if (size < head || memcmp(text, STATE_HEAD, head) != 0)
+                return 0;
+        if (size >= head + end && memcmp(text + size - end, STATE_END, end) == 0)
+                return 0;
+        return log_error("%s: incomplete (it does not end with \"# end of memprov state\"): cut "
+                         "short or damaged, so not acted on; remove it only if this machine "
+                         "should be provisioned as new",
+                         display);
 }
 
 int state_parse(struct config *ret, const char *text, size_t size, const char *display)
@@ -56,7 +95,10 @@ int state_parse(struct config *ret, const char *text, size_t size, const char *d
         _cleanup_(config_done) struct config state = {0};
         int r;
 
-        r = config_parse_text(&state, text, size, display);
+        /* Whole before anything else: a state cut mid-line is first of all cut short. */
+        r = check_complete(text, size, display);
+        if (r == 0)
+                r = config_parse_text(&state, text, size, display);
         if (r == 0)
                 r = state_check(&state);
         if (r < 0)
@@ -130,7 +172,7 @@ static char *format(const struct config *state, size_t *ret_size)
         f = open_memstream(&buf, &size);
         if (!f)
                 return NULL;
-        fputs("# memprov state: what memprov changed on this machine. Written by memprov.\n", f);
+        fputs(STATE_HEAD, f);
         for (size_t i = 0; i < state->n_settings; i++) {
                 const char *section = state->settings[i].section;
                 if (section_seen(state, i, section))
@@ -141,6 +183,7 @@ static char *format(const struct config *state, size_t *ret_size)
                                 fprintf(f, "%s = %s\n", state->settings[j].key,
                                         state->settings[j].value);
         }
+        fputs(STATE_END, f);
         if (fclose(f) != 0) {
                 free(buf);
                 return NULL;

@@ -12,7 +12,8 @@
 #define STATE_PATH "/var/lib/memprov/state"
 
 /* A missing state is not an error: *ret stays empty. A state that is not a regular file, not
- * INI, or whose numbers and paths memprov could not have written is an error (logged). */
+ * INI, cut short (no end line), or whose numbers and paths memprov could not have written is an
+ * error (logged). */
 int state_load(int rootfd, const char *root, struct config *ret);
 /* The same on text already read; *ret is set only on success. */
 int state_parse(struct config *ret, const char *text, size_t size, const char *display);
@@ -23,6 +24,8 @@ int state_save_to(int rootfd, const char *file, const struct config *state);
 /* Only writes file's temp file (root_stage_file): root_sync() and root_commit_file() follow. */
 int state_stage(int rootfd, const char *file, const struct config *state);
 bool state_present(const struct config *state);
+/* Whether path is one memprov's modules could have written (under /etc, "memprov" in its name). */
+bool state_path_plannable(const char *path);
 /* Whether the two would be written as the same bytes. */
 bool state_same(const struct config *a, const struct config *b);
 void state_set_u64(struct config *state, const char *section, const char *key, uint64_t value);
