@@ -61,6 +61,8 @@ if overlay /etc && overlay /var/lib && mount -t tmpfs tmpfs /run; then
                 mkdir -p /etc/memprov/conf.d /var/lib/memprov
                 printf '[swap]\nsize = 1G\n' >/etc/memprov/conf.d/50-admin.conf
                 printf 'state\n' >/var/lib/memprov/state
+                mkdir -p /var/lib/prometheus/node-exporter
+                printf 'memprov_drift 0\n' >/var/lib/prometheus/node-exporter/memprov.prom
         }
         setup
         fstab_before=$(sha256sum /etc/fstab 2>/dev/null)
@@ -70,6 +72,7 @@ if overlay /etc && overlay /var/lib && mount -t tmpfs tmpfs /run; then
         check "postrm purge succeeds" "$ctrl/postrm" purge
         check_fails "purge removes /etc/memprov" test -e /etc/memprov
         check_fails "purge removes /var/lib/memprov" test -e /var/lib/memprov
+        check_fails "purge removes the metrics file" test -e /var/lib/prometheus/node-exporter/memprov.prom
         check_eq "purge leaves /etc/fstab (the swapfile's entry) alone" \
                 "$(sha256sum /etc/fstab 2>/dev/null)" "$fstab_before"
 else
