@@ -235,6 +235,8 @@ static void print_json(const struct context *ctx, const struct summary *sum, int
                     *pending = json_object_new_array();
         bool provisioned = state_present(ctx->state);
 
+        /* Raised when a field changes meaning or type, so a monitoring check can tell. */
+        json_object_object_add(root, "format_version", json_object_new_int(1));
         json_object_object_add(root, "provisioned", json_object_new_boolean(provisioned));
         json_object_object_add(root, "undone", json_object_new_boolean(undone));
         if (provisioned) {
