@@ -6,6 +6,7 @@
 #include "../lib/log.h"
 #include "../lib/state.h"
 #include "intent.h"
+#include "undo.h"
 
 int intent_load(int rootfd, const char *root, struct config *ret)
 {
@@ -95,7 +96,21 @@ int intent_complete(int rootfd, const struct config *intent, const struct config
         return 0;
 }
 
+bool intent_is_undo(const struct config *intent)
+{
+        return config_bool(intent, "memprov", "undo", false);
+}
+
+int intent_remove(int rootfd)
+{
+        int r = root_remove_file(rootfd, INTENT_PATH);
+
+        return r < 0 && r != -ENOENT ? log_error_errno(r, "cannot remove %s", INTENT_PATH) : 0;
+}
+
 void intent_sweep(int rootfd)
 {
         root_discard_staged(rootfd, INTENT_PATH);
+        /* An --undo stopped before its record was in place staged its marker, and nothing else. */
+        root_discard_staged(rootfd, UNDONE_PATH);
 }

@@ -25,5 +25,10 @@ int intent_commit(int rootfd);
 /* Saves the state after the run and removes the intent record (the one this run staged, or
  * NULL): the run is complete. */
 int intent_complete(int rootfd, const struct config *intent, const struct config *state);
-/* A run killed while writing its intent record left only that record's temp file: removed. */
+/* Whether the record is an --undo's (init/undo.c): a run that finds it finishes the undo. */
+bool intent_is_undo(const struct config *intent);
+/* The record removed, once what it speaks for is on disk (-ENOENT is not an error). */
+int intent_remove(int rootfd);
+/* A run killed while writing its intent record left only that record's temp file (and an
+ * --undo's, its marker's): removed. */
 void intent_sweep(int rootfd);

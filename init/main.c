@@ -257,6 +257,8 @@ static unsigned machine_flags(const struct context *ctx, const struct cloudinit_
                 m |= MACHINE_PROVISIONED;
         if (intent_pending(ctx->intent))
                 m |= MACHINE_INTENT_PENDING;
+        if (intent_is_undo(ctx->intent))
+                m |= MACHINE_UNDO_PENDING;
         if ((m & MACHINE_PROVISIONED) && cloudinit_new_instance(meta, ctx->state))
                 m |= MACHINE_NEW_INSTANCE;
         if ((m & MACHINE_PROVISIONED) && resize_pending(ctx))

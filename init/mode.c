@@ -130,7 +130,10 @@ enum run_mode mode_decide(enum command command, unsigned machine)
         case _COMMAND_MAX:
                 break;
         }
-        /* A run that did not finish is finished first, whatever else the state says. */
+        /* A run that did not finish is finished first, whatever else the state says: an --undo
+         * as an --undo (issue 21, item 6), anything else by provisioning. */
+        if (machine & MACHINE_UNDO_PENDING)
+                return MODE_UNDO;
         if (machine & MACHINE_INTENT_PENDING)
                 return MODE_PROVISION;
         if (machine & MACHINE_PROVISIONED)

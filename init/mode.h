@@ -30,6 +30,7 @@ enum machine_flags {
         MACHINE_NEW_INSTANCE = 1 << 2,   /* cloud-init's instance id differs from the state's */
         MACHINE_RESIZED = 1 << 3,        /* RAM or disk changed and memprov.on_resize = rerun */
         MACHINE_UNDONE = 1 << 4,         /* --undo's marker holds for this instance */
+        MACHINE_UNDO_PENDING = 1 << 5,   /* the intent record is an --undo's that did not finish */
 };
 
 /* The command the options name, or NULL with *ret_why set to a message that says what is wrong

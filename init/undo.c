@@ -13,6 +13,7 @@
 #include "../lib/state.h"
 #include "../modules/module.h"
 #include "apply.h"
+#include "intent.h"
 #include "options.h"
 #include "preview.h"
 #include "undo.h"
@@ -45,21 +46,21 @@ static int plan_undo(const struct context *ctx, const struct cloudinit_meta *met
         return 0;
 }
 
-/* A drop-in directory emptied by the undo goes too (systemd ignores an empty one, but a
- * machine that never ran memprov has none). */
-static void remove_empty_dropin_dirs(const struct context *ctx, const struct plan *p)
+/* A drop-in directory the undo leaves empty goes too (systemd ignores an empty one, but a
+ * machine that never ran memprov has none): each folder of a drop-in the record lists, so that
+ * an undo finished by a later run (the drop-ins already gone) removes them as well. */
+static void remove_empty_dropin_dirs(const struct context *ctx, const struct config *record)
 {
-        for (size_t i = 0; i < p->n_actions; i++) {
-                const struct action *a = &p->actions[i];
+        for (size_t i = 0; i < record->n_settings; i++) {
+                const struct setting *s = &record->settings[i];
                 _cleanup_free_ char *dir = NULL;
                 _cleanup_close_ int dirfd = -1;
                 const char *name;
                 char *slash;
 
-                if (a->type != ACTION_REMOVE_FILE || !a->changed ||
-                    !startswith(a->path, "/etc/systemd/system/"))
+                if (!streq(s->section, "files") || !startswith(s->key, "/etc/systemd/system/"))
                         continue;
-                dir = xstrdup(a->path);
+                dir = xstrdup(s->key);
                 slash = strrchr(dir, '/');
                 *slash = '\0';
                 if (slash - dir < 2 || !streq(slash - 2, ".d"))
@@ -71,23 +72,63 @@ static void remove_empty_dropin_dirs(const struct context *ctx, const struct pla
         }
 }
 
+/* The temp files a run stopped before its renames left (staged: lib/fsutil.h) go with it. */
+static void discard_staged(const struct context *ctx, const struct config *record)
+{
+        for (size_t i = 0; i < record->n_settings; i++)
+                if (streq(record->settings[i].section, "files"))
+                        root_discard_staged(ctx->rootfd, record->settings[i].key);
+        modules_unstage(ctx);
+}
+
+/* What --undo takes away: the state, and what a run that did not finish may have changed beyond
+ * it (its intent record: a first boot stopped before it saved a state, a --rerun stopped part
+ * way), marked as an --undo's. Written as the intent record before the undo's first change, it
+ * is what a run that finds it finishes (issue 21, items 4-6). */
+static void undo_record(const struct context *ctx, struct config *ret)
+{
+        const struct config *from[] = {ctx->state, ctx->intent};
+
+        for (size_t i = 0; i < ELEMENTSOF(from); i++)
+                for (size_t j = 0; from[i] && j < from[i]->n_settings; j++) {
+                        const struct setting *s = &from[i]->settings[j];
+                        if (!config_get(ret, s->section, s->key))
+                                config_set(ret, s->section, s->key, s->value, "state");
+                }
+        config_set(ret, "memprov", "undo", "yes", "state");
+}
+
 int undo_run(const struct context *ctx, const struct cloudinit_meta *meta)
 {
+        _cleanup_(config_done) struct config record = {0};
+        struct context c = *ctx;
         struct plan p = {0};
         int r;
 
-        if (!state_present(ctx->state)) {
+        if (!state_present(ctx->state) && !intent_pending(ctx->intent)) {
                 log_info("nothing to undo: no %s%s (memprov has not provisioned this machine, or "
                          "--undo already ran)",
                          ctx->root, STATE_PATH);
                 return 0;
         }
-        r = plan_undo(ctx, meta, &p);
+        if (intent_is_undo(ctx->intent))
+                log_info("memprov --undo did not finish (%s%s): finishing it", ctx->root,
+                         INTENT_PATH);
+        else if (!state_present(ctx->state))
+                log_info("a memprov run did not finish (%s%s): undoing what it may have changed",
+                         ctx->root, INTENT_PATH);
+        undo_record(ctx, &record);
+        c.state = &record;
+        r = plan_undo(&c, meta, &p);
         if (r == 0 && !ctx->opts->dry_run) {
-                r = apply_plan(ctx, &p, NULL);
-                remove_empty_dropin_dirs(ctx, &p);
+                discard_staged(&c, &record);
+                r = apply_plan(&c, &p, &record);
+                remove_empty_dropin_dirs(&c, &record);
+                /* The record goes once the undo is on disk: lost before, it is finished again. */
                 if (r == 0)
                         r = root_sync(ctx->rootfd);
+                if (r == 0)
+                        r = intent_remove(ctx->rootfd);
         }
         if (r == 0 || !ctx->opts->dry_run)
                 plan_show(ctx, &p);

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/swap.h>
 
+#include "../lib/fssync.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "swap.h"
@@ -174,6 +175,23 @@ static int remove_swapfile(const struct context *ctx, const char *path)
 
         return r < 0 && r != -ENOENT ? log_error_errno(r, "cannot remove %s%s", ctx->root, path)
                                      : 0;
+}
+
+/* fstab's new bytes on disk before path's unlink can be: where they share a filesystem that
+ * commits in order nothing is needed (the unlink cannot reach the disk first); elsewhere one
+ * syncfs. */
+static int flush_fstab_before(const struct context *ctx, const char *path)
+{
+        struct stat etc, file;
+        int r;
+
+        if (root_lstat(ctx->rootfd, path, &file) < 0)
+                return 0; /* nothing to unlink */
+        if (root_lstat(ctx->rootfd, "/etc", &etc) == 0 && etc.st_dev == file.st_dev &&
+            root_commits_in_order(ctx->rootfd))
+                return 0;
+        r = root_sync(ctx->rootfd);
+        return r < 0 ? log_error_errno(r, "syncfs") : 0;
 }
 
 static bool swap_active(const char *path)
@@ -368,9 +386,16 @@ static int apply_remove(const struct context *ctx, struct action *a)
         if (a->swap.live && (r = try_swapoff(a->swap.path)) < 0)
                 return log_error_errno(r, "cannot turn off swap %s; it stays as it is",
                                        a->swap.path);
-        r = remove_swapfile(ctx, a->swap.path);
+        /* fstab's line goes before the file it names: stopped in between, the machine is left
+         * with a swapfile nothing uses (the next run removes it), never with an fstab naming a
+         * deleted file, a failed swap unit at every boot (issue 21, item 6). */
+        r = swap_refuse_foreign(ctx, a->swap.path);
         if (r == 0)
                 r = fstab_remove_swap(ctx->rootfd, ctx->root, a->swap.path, &changed);
+        if (r == 0 && changed)
+                r = flush_fstab_before(ctx, a->swap.path);
+        if (r == 0)
+                r = remove_swapfile(ctx, a->swap.path);
         a->changed = present || changed;
         return r;
 }

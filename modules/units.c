@@ -270,7 +270,25 @@ static int recorded_links_in(const struct config *record, const char *unit, stru
         return 0;
 }
 
-/* why: the note for the enable, or NULL for "no longer disabled at this tier". */
+/* Whether the links present are a run's that stopped part way rather than the admin's, so that
+ * enabling unit again is completed from the record, not inferred from the links found (issue 21,
+ * item 4: named.service and its bind9.service alias stopped between two links). The pending
+ * intent record says so: a --rerun's forgets a unit exactly when that run enabled it
+ * (units_record); an --undo's lists as disabled every unit that --undo enables; for an --undo
+ * (undoing), a run's that lists the unit as disabled was removing its links. */
+static bool enable_underway(const struct context *ctx, const char *unit, bool undoing)
+{
+        const char *recorded_now;
+
+        if (!ctx->intent || ctx->intent->n_settings == 0)
+                return false;
+        recorded_now = recorded_in(ctx->intent, unit, "memprov");
+        if (undoing || config_bool(ctx->intent, "memprov", "undo", false))
+                return recorded_now && streq(recorded_now, STATE_DISABLED);
+        return !recorded_now;
+}
+
+/* why: the note for the enable (--undo), or NULL for "no longer disabled at this tier". */
 static int plan_enable(const struct context *ctx, struct plan *p, const char *unit, const char *why)
 {
         _cleanup_(unit_links_done) struct unit_links now = {0}, links = {0};
@@ -284,7 +302,7 @@ static int plan_enable(const struct context *ctx, struct plan *p, const char *un
                 return 0;
         }
         r = links_for(ctx, unit, &now);
-        if (r == 0 && now.n > 0) {
+        if (r == 0 && now.n > 0 && !enable_underway(ctx, unit, why != NULL)) {
                 add_unit_action(p, unit, UNIT_ENABLE, NULL,
                                 xstrdup("enabled again by the admin already"))
                     ->skip = true;

@@ -24,9 +24,9 @@ SWAP_STEPS=openat,pwrite64,fsync,syncfs,renameat,renameat2,fallocate,ioctl,swapo
 
 # run_points NAME SET PREP SNAP ALLOW_PRE -- CMD... : the crash-point loop. PREP puts the machine
 # where the run starts, SNAP prints what a run leaves. MORE_POINTS=FUNCTION adds the points
-# FUNCTION CMD... prints. The command after the kill is re-run
-# plain (without --rerun), then with --rerun; ALLOW_PRE=1 accepts the starting point after the
-# plain run (a plain run only checks a provisioned machine when no run was under way).
+# FUNCTION CMD... prints. After the kill a plain run (the boot run: CMD without --rerun or
+# --undo) follows, then CMD again; ALLOW_PRE=1 accepts the starting point after the plain run
+# (a plain run only checks a provisioned machine when no run was under way).
 run_points() {
         local name=$1 set=$2 prep=$3 snap=$4 allow_pre=$5 ref pre pts total=0 good=0 bad=()
         local start=$SECONDS
@@ -34,7 +34,7 @@ run_points() {
         shift 6
         local -a cmd=("$@") plain=()
         local a
-        for a in "${cmd[@]}"; do [ "$a" = --rerun ] || plain+=("$a"); done
+        for a in "${cmd[@]}"; do [ "$a" = --rerun ] || [ "$a" = --undo ] || plain+=("$a"); done
         $prep || { not_ok "$name: prepare"; return; }
         pre=$($snap)
         "${cmd[@]}" >/dev/null 2>&1 || { not_ok "$name: uninterrupted run"; return; }
@@ -84,6 +84,10 @@ provisioned() { live_reset "$SCRATCH/ext4" && "${MP[@]}" --set "swap.path=$SW" -
 run_points "live --rerun resize (ext4)" "$ALL" provisioned snap_ext4 1 -- \
         "${MP[@]}" --set "swap.path=$SW" --set swap.size=768M --rerun
 
+# --undo: swapped off, fstab's line removed before the file, the state replaced by the marker.
+run_points "live --undo (ext4)" "$ALL" provisioned snap_ext4 1 -- \
+        "${MP[@]}" --set "swap.path=$SW" --set swap.size=256M --undo
+
 # A swap.path move: the old file swapped off and removed, its fstab line replaced.
 run_points "live --rerun swap.path move (ext4)" "$ALL" provisioned snap_ext4 1 -- \
         "${MP[@]}" --set "swap.path=$SCRATCH/ext4/moved" --set swap.size=256M --rerun
@@ -130,4 +134,14 @@ offline_snap() {
 }
 run_points "offline --root first boot" "$ALL" offline_reset offline_snap 0 -- \
         "$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G --set swap.size=256M
+
+# Issue 21, items 4-6: --undo and a --rerun that enables units again, killed at every point. The
+# boot run after the kill finishes an --undo that had begun (its intent record) and a --rerun's
+# enable of named.service and its bind9.service alias, clamav-daemon and its socket, from the
+# record, whatever links it finds; the command again then changes nothing.
+OFF=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --set swap.size=256M)
+offline_provisioned() { offline_reset && "${OFF[@]}" --assume-ram 1G >/dev/null 2>&1; }
+run_points "offline --undo" "$ALL" offline_provisioned offline_snap 1 -- "${OFF[@]}" --assume-ram 1G --undo
+run_points "offline --rerun enabling units again (8G)" "$ALL" offline_provisioned offline_snap 1 -- \
+        "${OFF[@]}" --assume-ram 8G --rerun
 exit 0

@@ -25,7 +25,7 @@ printf '# fstab\nUUID=abc / ext4 defaults 0 1\n' >"$R/etc/fstab"
 cp -a "$TESTS_DIR/fixtures/units/lib" "$R/"
 # shellcheck disable=SC2086
 systemctl --root="$R" --quiet enable $ENABLED 2>/dev/null || { not_ok "fixture units"; exit 1; }
-cp -a "$R" "$O"
+cp -a "$R" "$O" && cp -a "$R" "$SCRATCH/disk/pristine"
 # Every file, link and directory but memprov's own /var/lib/memprov.
 tree_but_state() { (cd "$1" && tree_sums . | grep -v '\./var/lib/memprov'); }
 
@@ -74,6 +74,30 @@ check_eq "... and changes nothing" "$(tree_sums "$R")" "$before"
 "${MP[@]}" --rerun >/dev/null 2>&1
 check "--rerun provisions again" test -f "$R/swapfile"
 check_fails "--rerun removes the undo marker" test -e "$R/var/lib/memprov/undone"
+
+# Issue 21, item 5: --undo after a first boot that did not finish (killed after its intent
+# record was in place and part of its changes made) undoes what that run may have changed, from
+# its record, instead of saying "nothing to undo"; the next boot then provisions nothing.
+if command -v strace >/dev/null && ! grep -aq 'libasan\.so' "$MEMPROV"; then
+        P=$SCRATCH/disk/interrupted
+        cp -a "$SCRATCH/disk/pristine" "$P"
+        IP=("$MEMPROV" --defaults "$DEFAULTS" --root "$P" --assume-ram 1G --set swap.add=yes)
+        (strace -qq -o /dev/null -e trace=renameat,renameat2,rename \
+                -e inject=renameat,renameat2,rename:signal=SIGKILL:when=4 "${IP[@]}" >/dev/null 2>&1; true) 2>/dev/null
+        check "interrupted first boot: its intent record left" test -f "$P/var/lib/memprov/intent"
+        check "interrupted first boot: some change made" \
+                bash -c "! test -e '$P/etc/systemd/system/multi-user.target.wants/proftpd.service' || test -e '$P/swapfile'"
+        out=$("${IP[@]}" --undo 2>&1)
+        check "--undo after an interrupted first boot: exit 0" test $? -eq 0
+        check "--undo after an interrupted first boot: says so" grep -q "did not finish" <<<"$out"
+        check_eq "--undo after an interrupted first boot: the root is as before memprov" \
+                "$(tree_but_state "$P")" "$(tree_but_state "$SCRATCH/disk/pristine")"
+        check_fails "--undo after an interrupted first boot: no intent record left" test -e "$P/var/lib/memprov/intent"
+        out=$("${IP[@]}" 2>&1)
+        check "... and the next boot provisions nothing" grep -q "put this machine back" <<<"$out"
+else
+        skip "--undo after an interrupted first boot" "needs strace and the plain build"
+fi
 
 # Live: swap off, file and fstab line gone, vm.swappiness back to the value before memprov.
 live_overlays || { not_ok "overlay /etc and /var/lib"; exit 1; }
