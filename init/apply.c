@@ -326,8 +326,13 @@ int apply_plan(const struct context *ctx, struct plan *p, const struct config *i
                 a->failed = r < 0;
                 changed = changed || a->changed;
         }
-        if (r < 0)
+        /* A failed staging leaves no temp file behind, the intent record's included (issue 21,
+         * item 9); once renamed into place the record stays, for the next run to finish. */
+        if (r < 0) {
                 discard_staged(ctx, p);
+                if (intent)
+                        intent_sweep(ctx->rootfd);
+        }
         return r;
 }
 

@@ -21,7 +21,7 @@ snap() { live_snap "$SCRATCH/ext4"; }
 first_boot && "${CMD[@]}" >/dev/null 2>&1 || not_ok "uninterrupted run"
 ref=$(snap)
 first_boot && pts=$(points "$FAULTS" "${CMD[@]}")
-total=0 good=0 bad=()
+total=0 good=0 bad=() tempbad=()
 while read -r sc n; do
         [ -n "$sc" ] || continue
         for err in EIO ENOSPC EPERM; do
@@ -31,6 +31,9 @@ while read -r sc n; do
                         "${CMD[@]}" >/dev/null 2>"$SCRATCH/err"
                 rc=$?
                 errors=$(grep -c 'error:' "$SCRATCH/err")
+                # Issue 21, item 9: a failed run leaves no temp file (the intent record's too).
+                temps=$(find "$SCRATCH/ov" "$SCRATCH/ext4" -name '.#*.memprov-tmp' 2>/dev/null | wc -l)
+                [ "$temps" -eq 0 ] || tempbad+=("$sc#$n=$err")
                 "${CMD[@]}" >/dev/null 2>&1
                 if [ "$rc" -ne 0 ] && [ "$errors" -eq 1 ] && [ "$(snap)" == "$ref" ]; then
                         good=$((good + 1))
@@ -44,6 +47,8 @@ if [ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; then
 else
         not_ok "I/O faults: $good of $total failed cleanly and converged (failed: ${bad[*]:0:12})"
 fi
+
+check_eq "I/O faults: no temp file left by a failed run (failed: ${tempbad[*]:0:8})" "${#tempbad[@]}" 0
 
 # ENOMEM at swapoff while resizing: the old file cannot be emptied into RAM.
 provisioned() { first_boot && "${CMD[@]}" >/dev/null 2>&1; }
