@@ -62,6 +62,11 @@ static const struct swap_entry *foreign_swap(const struct context *ctx, const ch
                 const struct swap_entry *e = &ctx->facts->swaps[i];
                 if (!e->present || streq(e->path, own) || streq(e->resolved, own))
                         continue;
+                /* zram is compressed RAM, not disk swap: Debian's systemd-zram-generator turns
+                 * zram0 on before memprov runs, and the tier's swapfile still belongs behind it
+                 * (measured: VM first boot at 512M left the machine with no swapfile). */
+                if (startswith(e->path, "/dev/zram"))
+                        continue;
                 if (own && ctx->root[0] == '\0' && startswith(e->path, own) &&
                     streq(e->path + strlen(own), ".memprov-resize"))
                         continue;
