@@ -75,18 +75,6 @@ static bool unit_oom_kills(const struct gauge_sources *src, const char *unit, ui
         return false;
 }
 
-static void print_label_value(FILE *f, const char *v)
-{
-        for (; *v; v++) {
-                if (*v == '\\' || *v == '"')
-                        fputc('\\', f);
-                if (*v == '\n')
-                        fputs("\\n", f);
-                else
-                        fputc(*v, f);
-        }
-}
-
 static void print_oom_kills(FILE *f, const struct gauge_sources *src, const struct config *state)
 {
         size_t n = 0;
@@ -104,7 +92,7 @@ static void print_oom_kills(FILE *f, const struct gauge_sources *src, const stru
                                       f);
                         header = true;
                         fputs("memprov_service_oom_kills_total{unit=\"", f);
-                        print_label_value(f, units[i]);
+                        metrics_print_label_value(f, units[i]);
                         fprintf(f, "\"} %" PRIu64 "\n", kills);
                 }
                 free(units[i]);

@@ -22,3 +22,7 @@ struct gauge_sources {
 
 /* The Prometheus text of the gauges, for the units memprov manages (from state's files). */
 void metrics_print_gauges(FILE *f, const struct gauge_sources *src, const struct config *state);
+
+/* A Prometheus label value, with backslash, double quote and newline escaped (the text format's
+ * rule); defined in metrics.c, shared by both writers of the file. */
+void metrics_print_label_value(FILE *f, const char *v);

@@ -88,8 +88,7 @@ static void metrics_gather(const struct options *o, int rootfd, const struct con
         }
 }
 
-/* Label values escape backslash, double quote and newline (the text format's rule). */
-static void print_label_value(FILE *f, const char *v)
+void metrics_print_label_value(FILE *f, const char *v)
 {
         for (; *v; v++) {
                 if (*v == '\\' || *v == '"')
@@ -125,7 +124,7 @@ static void metrics_print(FILE *f, const struct metrics *m)
 {
         fprintf(f, "# HELP memprov_info The memory tier memprov provisioned (1 per machine).\n"
                    "# TYPE memprov_info gauge\nmemprov_info{tier=\"");
-        print_label_value(f, m->tier ? m->tier : "");
+        metrics_print_label_value(f, m->tier ? m->tier : "");
         fprintf(f, "\",version=\"%s\"} 1\n", MEMPROV_VERSION);
         print_metric(f, "memprov_ram_bytes", "Nominal RAM of the machine now.", m->ram_bytes);
         fprintf(f,
