@@ -17,7 +17,8 @@ FUZZ_DEPS  := clang libclang-rt-dev
 TEST_DEPS  := $(BUILD_DEPS) util-linux mount e2fsprogs xfsprogs btrfs-progs systemd \
               mariadb-server mariadb-client apache2 php8.2-fpm libfcgi-bin jq \
               $(FUZZ_DEPS) valgrind \
-              prometheus-node-exporter patch strace
+              prometheus-node-exporter patch strace \
+              prometheus systemd-container systemd-zram-generator
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
