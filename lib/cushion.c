@@ -284,7 +284,8 @@ int cushion_decide(const struct context *ctx, const struct plan *p, struct cushi
                 /* systemd-zram-generator does nothing in a container, and zram needs
                  * the host's module and /dev/zram*. */
                 if (ctx->live && ctx->facts->container)
-                        c.zram_why = xasprintf("container %s: zram devices are the host's",
+                        c.zram_why = xasprintf("container %s: zram devices are the host's "
+                                               "and systemd-zram-generator does nothing here",
                                                ctx->facts->container);
                 else if (!(c.kernel.features & KERNEL_ZRAM))
                         c.zram_why = xasprintf("kernel %s has no zram module",

@@ -205,9 +205,16 @@ static int swap_plan(const struct context *ctx, struct plan *p)
                 return 0;
         }
         if (ctx->live && (ctx->facts->container_denies & CONTAINER_DENIES_SWAPON)) {
-                plan_note(p, "container %s: no swapfile (swapon: %s); its swap is the host's, %s",
-                          ctx->facts->container, strerror(ctx->facts->swapon_errno),
-                          format_size(ctx->facts->container_swap_bytes, b1));
+                /* container_swap_bytes: the host's swap, capped by the cgroup's swap limit. */
+                if (ctx->facts->container_swap_bytes == 0)
+                        plan_note(p, "container %s: no swapfile (swapon: %s); it has no swap",
+                                  ctx->facts->container, strerror(ctx->facts->swapon_errno));
+                else
+                        plan_note(p,
+                                  "container %s: no swapfile (swapon: %s); its swap is the "
+                                  "host's, %s",
+                                  ctx->facts->container, strerror(ctx->facts->swapon_errno),
+                                  format_size(ctx->facts->container_swap_bytes, b1));
                 return plan_no_swap(ctx, p, own, own_size, "the container refuses swapon");
         }
         other = foreign_swap(ctx, own);

@@ -59,6 +59,13 @@ static int zram_plan(const struct context *ctx, struct plan *p)
         r = cushion_decide(ctx, p, &c);
         if (r < 0)
                 return r;
+        /* zram-generator(8): "The generator does nothing if run inside a container": no
+         * config for it to ignore, no install hint, one note. */
+        if (ctx->live && ctx->facts->container) {
+                if (c.zram_why)
+                        plan_note(p, "zram left off: %s", c.zram_why);
+                return 0;
+        }
         if (!c.zram_generator) {
                 if (c.zram_why)
                         plan_note(p,
