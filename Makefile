@@ -147,7 +147,7 @@ IMAGE_DEPS := debootstrap zstd e2fsprogs util-linux
 VM_DEPS    := qemu-system-x86 qemu-utils genisoimage python3 wrk openssh-client
 DEB_SRC    := Makefile lib init modules conf.d units man catalog completion debian
 
-.PHONY: deb image check-vm check-load
+.PHONY: deb image check-vm check-load check-container
 # The Debian release: bookworm (Debian 12, this host's, the default) or trixie (Debian 13).
 SUITE     ?= bookworm
 VM_SUITES ?= bookworm trixie
@@ -183,6 +183,13 @@ check-vm:
 	$(call apt_install,$(IMAGE_DEPS) $(VM_DEPS))
 	for s in $(VM_SUITES); do $(MAKE) --no-print-directory image SUITE=$$s || exit 1; done
 	rc=0; for s in $(VM_SUITES); do SUITE=$$s tests/vm/run || rc=1; done; exit $$rc
+
+# Real containers too slow for `make check` (tests/container/: an unprivileged systemd-nspawn,
+# LXC privileged, unprivileged and with lxcfs), each booting the reference image (`make image`).
+check-container: $(B)/memprov
+	$(call apt_install,systemd-container)
+	rc=0; for t in tests/container/*.sh; do echo "# $$t"; \
+	    MEMPROV=$$PWD/$(B)/memprov DEFAULTS=$$PWD/conf.d bash $$t || rc=1; done; exit $$rc
 
 # The load matrix (issues 9, 19): WordPress at 512M and 1G, each with memprov off, with its swap
 # and unit changes only ([services] enabled = no) and in full; wrk's anonymous reads plus a

@@ -1,0 +1,140 @@
+# shellcheck shell=bash
+# Helpers for the real-container tests (issue 22): tests/integration/container-nspawn.sh (in
+# `make check`) and tests/container/*.sh (`make check-container`). Source after tests/lib.sh and
+# enter_mount_namespace. Each boots the reference image's root filesystem (an overlay on the
+# cached disk.raw: the image never changes) with this tree's memprov in a memory cgroup of 512M;
+# a oneshot in the container writes a report and powers it off; container_checks reads it.
+IMAGE=${IMAGE:-/var/cache/memprov-images/latest/disk.raw} # images/build-image's newest
+CGFS=/sys/fs/cgroup
+LIMIT=536870912
+CONTAINER_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# container_can_run: root, the image and a memory cgroup, else a SKIP line and non-zero.
+container_can_run() {
+        [ "$(id -u)" = 0 ] || { skip "container" "needs root"; return 1; }
+        [ -f "$IMAGE" ] || { skip "container" "no reference image (make image)"; return 1; }
+        [ -d $CGFS/memory ] || [ -f $CGFS/cgroup.controllers ] ||
+                { skip "container" "no memory cgroup"; return 1; }
+        [ -d "$SCRATCH/lower" ] && return 0
+        mkdir -p "$SCRATCH/lower" && mount -o ro,loop,noload "$IMAGE" "$SCRATCH/lower" ||
+                { not_ok "mount the image"; return 1; }
+        at_exit "umount -l '$SCRATCH/lower'"
+}
+
+# container_root DIR: a writable overlay of the image at DIR/root with this tree's memprov, its
+# defaults and unit, the report oneshot, and DIR/report for it. metacopy: a user-namespace
+# container's files are chowned into its UID range, and with metacopy a chown copies up the
+# inode only, not the data (overlayfs.rst "Metadata only copy up"): seconds, not 1.7G. The
+# image as a container image: an fstab without the VM's block device (a container's root is
+# its manager's), SSH host keys (cloud-init makes them on the VM, and is disabled here: no
+# datasource), networking.service masked (the manager configures the network).
+container_root() {
+        local d=$1 R=$1/root opts
+        mkdir -p "$d/up" "$R" "$d/report" && mount -t tmpfs tmpfs "$d/up" &&
+                mkdir -p "$d/up/u" "$d/up/w" || return 1
+        opts="lowerdir=$SCRATCH/lower,upperdir=$d/up/u,workdir=$d/up/w"
+        mount -t overlay overlay -o "$opts,metacopy=on,redirect_dir=on" "$R" 2>/dev/null ||
+                mount -t overlay overlay -o "$opts" "$R" || return 1
+        at_exit "umount -l '$R'; umount -l '$d/up'"
+        # Written by the container's root, a host UID other than 0 in a user namespace.
+        chmod 1777 "$d/report"
+        install -m 0755 "$MEMPROV" "$R/usr/sbin/memprov" || return 1
+        # An ASan/UBSan build needs its runtime libraries, which the image does not have.
+        ldd "$MEMPROV" | awk '/lib(a|ub)san/ {print $3}' | while read -r lib; do
+                cp -n "$lib" "$R$lib"
+        done
+        cp "$DEFAULTS"/*.conf "$R/usr/lib/memprov/"
+        cp "$CONTAINER_TESTS/../units/memprov.service" "$R/lib/systemd/system/memprov.service"
+        touch "$R/etc/cloud/cloud-init.disabled"
+        ln -sf /dev/null "$R/etc/systemd/system/networking.service"
+        echo "# /etc/fstab: a container's root is set up by its manager" >"$R/etc/fstab"
+        ssh-keygen -q -A -f "$R" >/dev/null || return 1
+        cat >"$R/etc/systemd/system/container-report.service" <<'EOU'
+[Unit]
+After=multi-user.target
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'systemctl is-system-running >/report/system 2>&1; systemctl --failed --no-legend --plain >/report/failed; systemctl show -p ActiveState,Result,ExecMainStatus memprov.service >/report/memprov; journalctl -b -o cat -u memprov.service --no-pager >/report/journal; for u in mariadb apache2 php8.2-fpm; do echo $u $(systemctl is-active $u); done >/report/active; cp /var/lib/memprov/state /report/state; ls -la / >/report/root; cat /proc/swaps >/report/swaps; systemd-detect-virt --container >/report/virt; cat /proc/self/uid_map >/report/uid_map; grep -E "^(MemTotal|SwapTotal):" /proc/meminfo >/report/meminfo; memprov --status --json >/report/status.json 2>/report/status.err; systemctl poweroff'
+[Install]
+WantedBy=multi-user.target
+EOU
+        ln -s ../container-report.service "$R/etc/systemd/system/multi-user.target.wants/"
+}
+
+# container_cgroups NAME SWAP: this boot's cgroups in CGS (the memory one first), limited to
+# LIMIT and, when SWAP is 0, to no swap. On a v1 hybrid host the name=systemd and unified
+# hierarchies get one too: a container's systemd in a user namespace can only create its
+# init.scope in a cgroup its manager chowned to it.
+container_cgroups() {
+        local name=$1 swap=$2 h
+        if [ -f $CGFS/cgroup.controllers ]; then
+                CGS=("$CGFS/$name")
+                mkdir "${CGS[0]}" && echo $LIMIT >"${CGS[0]}/memory.max" || return 1
+                [ "$swap" != 0 ] || echo 0 >"${CGS[0]}/memory.swap.max" || return 1
+        else
+                CGS=("$CGFS/memory/$name")
+                for h in systemd unified; do [ -d "$CGFS/$h" ] && CGS+=("$CGFS/$h/$name"); done
+                mkdir "${CGS[@]}" && echo $LIMIT >"${CGS[0]}/memory.limit_in_bytes" || return 1
+                # memsw counts memory and swap: equal to the memory limit is no swap.
+                [ "$swap" != 0 ] || echo $LIMIT >"${CGS[0]}/memory.memsw.limit_in_bytes" || return 1
+        fi
+        # The manager and the container's systemd make cgroups below ours: deepest first.
+        at_exit "find ${CGS[*]} -depth -type d -exec rmdir {} +"
+}
+
+# container_checks LABEL DIR MANAGER SWAP: what the container in DIR reported.
+container_checks() {
+        local label=$1 d=$2 virt=$3 swap=$4 failed
+        rep() { cat "$d/report/$1" 2>/dev/null; }
+        check "$label: the container booted to the report" test -s "$d/report/memprov"
+        check_eq "$label: systemd-detect-virt inside" "$(rep virt)" "$virt"
+        check_eq "$label: memprov.service succeeded" "$(rep memprov | sort | tr '\n' ' ')" \
+                "ActiveState=active ExecMainStatus=0 Result=success "
+        check "$label: the plan names the container and its 512M" \
+                grep -q "^RAM 512M, tier 512M, container $virt" <(rep journal)
+        check "$label: tier 512M recorded" grep -qx "tier = 512M" <(rep state)
+        check "$label: no swapfile attempted: a note says why" \
+                grep -q "container $virt: no swapfile" <(rep journal)
+        check "$label: no /swapfile" bash -c "! grep -q ' swapfile' '$d/report/root'"
+        check "$label: no swap in the container's /etc/fstab" bash -c "! grep -q swap '$d/root/etc/fstab'"
+        check "$label: no zram-generator config (the generator does nothing in a container)" \
+                test ! -e "$d/root/etc/systemd/zram-generator.conf.d/50-memprov.conf"
+        check "$label: mariadb's drop-in for 512M" test -s "$d/root/etc/mysql/mariadb.conf.d/99-memprov.cnf"
+        check_eq "$label: MariaDB, Apache, PHP-FPM run" "$(rep active | tr '\n' ' ')" \
+                "mariadb active apache2 active php8.2-fpm active "
+        check "$label: --status --json in the container names it" \
+                grep -q "\"container\": *\"$virt\"" <(rep status.json)
+        # A swap limit of 0 is no swap; else the host's, which other tests on this host may
+        # switch on and off at any time (swap is the kernel's, not a namespace's).
+        if [ "$swap" = 0 ]; then
+                check "$label: the swap note says the container has none" \
+                        grep -q "no swapfile (swapon: Operation not permitted); it has no swap\$" <(rep journal)
+        else
+                check "$label: the swap note names the container's swap" grep -E -q \
+                        "no swapfile \(swapon: Operation not permitted\); (it has no swap|its swap is the host's, [0-9])" <(rep journal)
+        fi
+        failed=$(rep failed)
+        echo "# $label: failed units: ${failed:-none}; uid_map: $(rep uid_map | xargs)"
+        check_eq "$label: no unit failed" "$failed" ""
+        if [ -n "${VERBOSE:-}" ]; then
+                rep journal
+                sed "s/\x1b\[[0-9;]*[mK]//g" "$d/console" | grep -a -E "FAILED|rror" | tail
+        fi
+}
+
+# nspawn_boot LABEL SWAP NSPAWN-OPTIONS...: boots the image with systemd-nspawn in its own
+# cgroups, with a private network (loopback only: no veth to leave behind; Apache and sshd bind
+# their ports in it), and checks its report. Works on a host without systemd as PID 1
+# (--keep-unit --register=no).
+nspawn_boot() {
+        local label=$1 swap=$2 d=$SCRATCH/$1 start
+        shift 2
+        container_root "$d" || { not_ok "$label: the image's root"; return; }
+        container_cgroups "memprov-test-$$-$label" "$swap" || { not_ok "$label: cgroups"; return; }
+        start=$(date +%s)
+        (for cg in "${CGS[@]}"; do echo $BASHPID >"$cg/cgroup.procs" || exit 1; done &&
+                exec timeout 240 systemd-nspawn -q --register=no --keep-unit --private-network \
+                        "$@" -b -D "$d/root" --bind="$d/report:/report" >"$d/console" 2>&1)
+        echo "# $label: booted and powered off in $(($(date +%s) - start)) s"
+        container_checks "$label" "$d" systemd-nspawn "$swap"
+}
