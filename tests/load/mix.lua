@@ -1,7 +1,7 @@
 -- wrk script for the WordPress load scenario (issues 9, 19): the anonymous reads of a small
 -- blog, with an exact account of every request, each kind of page counted on its own, and
 -- machine-readable summary lines at the end.
---   wrk -tN -cN -dD --timeout T ... -s tests/load/mix.lua URL -- MIN_ID MAX_ID SEND_SECONDS T
+--   wrk -tN -cN -dD --timeout T ... -s tests/load/mix.lua URL -- MIN_ID MAX_ID SEND_SECONDS T [DONE_FILE]
 -- ONE CONNECTION PER THREAD (-t equal to -c): wrk's response() is not told which request it
 -- answers, but a thread with one connection has at most one request in flight, so the thread's
 -- last request() is the one answered. That is how the latency of each answer is known here
@@ -23,6 +23,10 @@
 -- the end. New requests go out for SEND_SECONDS only (delay() holds every connection after
 -- that); the caller runs wrk for SEND_SECONDS + the timeout + a margin, so every request sent
 -- had the full timeout to be answered and one still unanswered at the end is a timeout too.
+-- DONE_FILE: each thread appends its id once it has nothing in flight after SEND_SECONDS (wrk
+-- asks delay() before every new request, so that call means the last one was answered or lost):
+-- when every thread has, the caller ends wrk with SIGINT (wrk.c's handler: it stops waiting
+-- out -d and prints the summary) instead of waiting out the drain. Same account, less waiting.
 -- connect = failed connection attempts (no request sent), counted as failures as well.
 local ffi = require("ffi")
 ffi.cdef([[
@@ -39,7 +43,7 @@ local KINDS = { "front", "post", "search", "feed", "login" }
 local words = { "memory", "swap", "kernel", "budget", "queue", "latency", "pressure", "thread" }
 local threads = {}
 local minid, maxid, deadline, timeout_us = 1, 1, 0, 30000000
-local cur_kind, cur_start, verify_call
+local cur_kind, cur_start, verify_call, done_file
 local FIELDS = { "sent", "served", "backpressure", "failed_5xx", "late", "answered" }
 -- This thread's account, flat because wrk's thread:get() copies one level of a table only (a
 -- nested table crashes wrk 4.1.0): acc["KIND.FIELD"] counts, lat[] the served latencies in µs
@@ -57,6 +61,7 @@ function init(args)
   maxid = tonumber(args[2]) or minid
   deadline = os.time() + (tonumber(args[3]) or 60)
   timeout_us = (tonumber(args[4]) or 30) * 1000000
+  done_file = args[5]
   math.randomseed(os.time() * 100 + id)
   for _, k in ipairs(KINDS) do
     for _, f in ipairs(FIELDS) do acc[k .. "." .. f] = 0 end
@@ -68,6 +73,14 @@ end
 
 function delay()
   if os.time() < deadline then return 0 end
+  if done_file then
+    local f = io.open(done_file, "a")
+    if f then
+      f:write(id, "\n")
+      f:close()
+    end
+    done_file = nil
+  end
   return 3600 * 1000
 end
 
