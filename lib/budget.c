@@ -26,7 +26,17 @@ struct budget_line *budget_add(struct budget *b, const char *id, const char *set
 
 uint64_t budget_line_total(const struct budget_line *l)
 {
-        return l->fixed + (uint64_t)l->count * l->each;
+        return size_add(l->fixed, size_mul(l->count, l->each));
+}
+
+/* PHP's manual (ini.core, memory_limit): "the maximum amount of memory in bytes that a script is
+ * allowed to allocate ... to have no memory limit, set this directive to -1". No process holds
+ * more RAM than the machine has: an unlimited child, or one whose limit is above the RAM, is
+ * counted at the RAM. So one such pool brings its master's burst bound down (towards the floor
+ * on a small machine) rather than wrapping the burst sum round to a small number. */
+uint64_t budget_limit_cost(uint64_t limit, uint64_t ram)
+{
+        return ram ? MIN(limit, ram) : limit;
 }
 
 uint64_t budget_total(const struct budget *b)
@@ -34,7 +44,7 @@ uint64_t budget_total(const struct budget *b)
         uint64_t sum = b->reserve;
 
         for (size_t i = 0; i < b->n_lines; i++)
-                sum += budget_line_total(&b->lines[i]);
+                sum = size_add(sum, budget_line_total(&b->lines[i]));
         return sum;
 }
 
@@ -72,24 +82,31 @@ static struct child_costs child_costs(const struct budget *b)
                 const struct budget_line *l = &b->lines[i];
                 if (l->role == ROLE_DB) {
                         db_each = l->each;
-                        c.fixed += l->fixed +
-                                   (uint64_t)(l->wanted + b->model.connection_reserve) * l->each;
+                        c.fixed = size_add(
+                            c.fixed, size_add(l->fixed, size_mul((uint64_t)l->wanted +
+                                                                     b->model.connection_reserve,
+                                                                 l->each)));
                 } else if (model_sized(l)) {
-                        c.fixed += l->fixed;
+                        c.fixed = size_add(c.fixed, l->fixed);
                         c.weight += l->weight;
-                        each_sum += l->weight * l->each;
-                        burst_sum += l->weight * MAX(l->burst, l->each);
+                        each_sum = size_add(each_sum, size_mul(l->weight, l->each));
+                        burst_sum = size_add(
+                            burst_sum,
+                            size_mul(l->weight, budget_limit_cost(MAX(l->burst, l->each), b->ram)));
                 } else if (l->role == ROLE_CACHE)
-                        c.fixed += l->fixed; /* caches take what the children leave */
+                        c.fixed =
+                            size_add(c.fixed, l->fixed); /* caches take what the children leave */
                 else if (l->role != ROLE_POOL)
-                        c.fixed += budget_line_total(l);
+                        c.fixed = size_add(c.fixed, budget_line_total(l));
         }
         if (c.weight == 0)
                 return c;
-        c.each = each_sum / c.weight + db_each;
-        c.burst = (each_sum * (100 - b->model.burst_percent) + burst_sum * b->model.burst_percent) /
-                      (100 * (uint64_t)c.weight) +
-                  db_each;
+        c.each = size_add(each_sum / c.weight, db_each);
+        /* The mean child in a burst: burst_percent of them at memory_limit, the rest typical. */
+        c.burst = size_add(size_add(size_mul(each_sum, 100 - b->model.burst_percent),
+                                    size_mul(burst_sum, b->model.burst_percent)) /
+                               (100 * (uint64_t)c.weight),
+                           db_each);
         return c;
 }
 
@@ -109,7 +126,7 @@ static void fit_php(struct budget *b)
         unsigned steady, burst;
 
         b->steady_room = b->ram / 100 * m->steady_percent;
-        b->burst_room = b->ram + m->swap / 100 * m->swap_percent;
+        b->burst_room = size_add(b->ram, m->swap / 100 * m->swap_percent);
         if (c.weight == 0)
                 return;
         steady = children_in(b->steady_room, c.fixed, c.each);
@@ -200,8 +217,8 @@ static void fit_caches(struct budget *b)
                         continue;
                 l->count = 0;
                 for (size_t j = 0; j < b->n_lines; j++)
-                        total += budget_line_total(&b->lines[j]);
-                total += b->reserve;
+                        total = size_add(total, budget_line_total(&b->lines[j]));
+                total = size_add(total, b->reserve);
                 room = b->steady_room > total ? (b->steady_room - total) / l->each : 0;
                 l->bounds[BOUND_ROOM] = (unsigned)MIN(room, (uint64_t)UINT32_MAX / 2);
                 l->bounds[BOUND_WANTED] = l->wanted;

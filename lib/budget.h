@@ -97,6 +97,10 @@ struct budget_line *budget_add(struct budget *b, const char *id, const char *set
                                unsigned wanted, unsigned floor, unsigned step, uint64_t fixed,
                                uint64_t each);
 uint64_t budget_line_total(const struct budget_line *l);
+/* What one child at memory_limit costs the burst bound: the limit, but never more than the RAM.
+ * An unlimited child (memory_limit = -1, PHP_UNLIMITED) counts at the RAM: the most it can hold
+ * before the kernel reclaims it into swap or its cgroup's MemoryMax stops it. */
+uint64_t budget_limit_cost(uint64_t limit, uint64_t ram);
 uint64_t budget_total(const struct budget *b);
 /* Sets every ROLE_PHP, ROLE_POOL and ROLE_DB count from the bounds; fits when the steady sum is
  * within RAM. */

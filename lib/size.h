@@ -8,3 +8,19 @@
 int parse_size(const char *s, uint64_t *ret);
 /* Formats into buf as the largest exact-ish unit, e.g. "1G", "1536M", "300K". */
 const char *format_size(uint64_t bytes, char buf[static 32]);
+
+/* Sums and products of sizes that saturate at UINT64_MAX instead of wrapping: an admin's
+ * memory_limit of 1000000G, or -1 (UINT64_MAX), must make a cost large, never small. */
+static inline uint64_t size_add(uint64_t a, uint64_t b)
+{
+        uint64_t s;
+
+        return __builtin_add_overflow(a, b, &s) ? UINT64_MAX : s;
+}
+
+static inline uint64_t size_mul(uint64_t a, uint64_t b)
+{
+        uint64_t p;
+
+        return __builtin_mul_overflow(a, b, &p) ? UINT64_MAX : p;
+}

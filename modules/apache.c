@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "../lib/fsutil.h"
+#include "../lib/iniread.h"
 #include "../lib/live.h"
 #include "../lib/log.h"
 #include "../lib/size.h"
@@ -46,7 +47,8 @@ static unsigned graceful_headroom(const struct context *ctx, enum mpm m, unsigne
 
 /* mod_php's child: a prefork child that is a PHP process (measured: 26.1M PSS serving
  * WordPress at 1G, conf.d/20-services.conf), and in a burst one at the apache2 SAPI's
- * effective memory_limit (PHP's 128M where it is not read). */
+ * effective memory_limit (PHP's 128M where it is not read; -1, unlimited, is PHP_UNLIMITED and
+ * counts at the RAM: budget_limit_cost()). */
 static uint64_t mod_php_limit(const struct web_server *w)
 {
         const struct effective_value *v = &w->mod_php_memory_limit;
@@ -88,7 +90,7 @@ static int apache_budget(const struct context *ctx, struct budget *b)
                 l->role = ROLE_PHP;
                 l->weight = 1;
                 l->each = each + service_size(ctx, "php.child", 28 * MIB);
-                l->burst = each + mod_php_limit(w);
+                l->burst = size_add(each, budget_limit_cost(mod_php_limit(w), b->ram));
                 l->floor = MAX(service_uint(ctx, "php.min_children", 2) / tpc * tpc, tpc);
         }
         return 0;
@@ -276,6 +278,11 @@ static void plan_mod_php(const struct context *ctx, struct plan *p, const struct
                   "Apache loads mod_php (mpm %s): PHP runs in Apache's children, each costed as a "
                   "PHP process; PHP-FPM's pool settings do not apply to it",
                   mpm_name(w->mpm));
+        if (w->mod_php_memory_limit.source != SOURCE_UNKNOWN &&
+            w->mod_php_memory_limit.value == PHP_UNLIMITED)
+                plan_note(
+                    p, "apache: mod_php's memory_limit is -1 (unlimited): the burst bound counts "
+                       "each child at the RAM; a memory_limit would allow more children");
         if (!w->mod_php_version[0] || !opcache || parse_size(opcache, &n) < 0)
                 return;
         dir = xasprintf("/etc/php/%s/apache2/conf.d", w->mod_php_version);

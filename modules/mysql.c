@@ -100,9 +100,9 @@ static uint64_t mysql8_fixed(const struct context *ctx, const struct db_server *
 
         if (!is_mysql8(s))
                 return 0;
-        n += db_size(ctx, s, DB_OPT_TEMPTABLE_MAX_RAM, "mysqld.temptable_max_ram", 1 * GIB);
+        n = db_size(ctx, s, DB_OPT_TEMPTABLE_MAX_RAM, "mysqld.temptable_max_ram", 1 * GIB);
         if (performance_schema_on(ctx, s))
-                n += service_size(ctx, "mysqld.performance_schema", 256 * MIB);
+                n = size_add(n, service_size(ctx, "mysqld.performance_schema", 256 * MIB));
         return n;
 }
 
@@ -164,18 +164,20 @@ static int mysql_budget(const struct context *ctx, struct budget *b)
 
         if (s->flavor == DB_NONE || !s->dropin_dir)
                 return 0;
-        fixed = service_size(ctx, "mysqld.base", 24 * MIB) +
-                db_size(ctx, s, DB_OPT_INNODB_BUFFER_POOL_SIZE, "mysqld.innodb_buffer_pool_size",
-                        128 * MIB) +
-                db_size(ctx, s, DB_OPT_INNODB_LOG_BUFFER_SIZE, "mysqld.innodb_log_buffer_size",
-                        16 * MIB) +
-                db_size(ctx, s, DB_OPT_KEY_BUFFER_SIZE, "mysqld.key_buffer_size", 128 * MIB);
+        /* Saturating: an admin's value near 2^64 (the server clamps it) must not wrap the sum. */
+        fixed = size_add(
+            size_add(service_size(ctx, "mysqld.base", 24 * MIB),
+                     db_size(ctx, s, DB_OPT_INNODB_BUFFER_POOL_SIZE,
+                             "mysqld.innodb_buffer_pool_size", 128 * MIB)),
+            size_add(db_size(ctx, s, DB_OPT_INNODB_LOG_BUFFER_SIZE, "mysqld.innodb_log_buffer_size",
+                             16 * MIB),
+                     db_size(ctx, s, DB_OPT_KEY_BUFFER_SIZE, "mysqld.key_buffer_size", 128 * MIB)));
         if (mysql_has_query_cache(s))
-                fixed += service_size(ctx, "mysqld.query_cache_size", 1 * MIB);
+                fixed = size_add(fixed, service_size(ctx, "mysqld.query_cache_size", 1 * MIB));
         if (has_aria(s))
-                fixed += db_size(ctx, s, DB_OPT_ARIA_PAGECACHE_BUFFER_SIZE,
-                                 "mysqld.aria_pagecache_buffer_size", 128 * MIB);
-        fixed += mysql8_fixed(ctx, s);
+                fixed = size_add(fixed, db_size(ctx, s, DB_OPT_ARIA_PAGECACHE_BUFFER_SIZE,
+                                                "mysqld.aria_pagecache_buffer_size", 128 * MIB));
+        fixed = size_add(fixed, mysql8_fixed(ctx, s));
         l = budget_add(b, "mysqld", "max_connections",
                        service_uint(ctx, "mysqld.max_connections", 151),
                        service_uint(ctx, "mysqld.min_connections", 10), 1, fixed,

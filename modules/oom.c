@@ -101,21 +101,21 @@ static struct limits php_limits(const struct context *ctx, const struct budget *
                 return (struct limits){0};
         for (size_t i = 0; i < b->n_lines; i++)
                 if (b->lines[i].role == ROLE_PHP || php_cache(b, &b->lines[i], NULL))
-                        php += budget_line_total(&b->lines[i]);
+                        php = size_add(php, budget_line_total(&b->lines[i]));
         others = budget_total(b) - php;
         room = b->ram > others ? b->ram - others : 0;
         mine = budget_line_total(l);
         for (size_t i = 0; i < b->n_lines; i++)
                 if (php_cache(b, &b->lines[i], l))
-                        mine += budget_line_total(&b->lines[i]);
+                        mine = size_add(mine, budget_line_total(&b->lines[i]));
         max = php ? room / php * mine + room % php * mine / php : 0;
         /* The burst: everything the cgroup holds, its children with the burst share at their
          * memory_limit instead of their typical cost. */
-        burst =
-            mine - (uint64_t)l->count * l->each +
-            (uint64_t)l->count *
-                ((l->each * (100 - m->burst_percent) + MAX(l->burst, l->each) * m->burst_percent) /
-                 100);
+        burst = size_add(
+            mine - size_mul(l->count, l->each),
+            size_mul(l->count, size_add(size_mul(l->each, 100 - m->burst_percent),
+                                        size_mul(MAX(l->burst, l->each), m->burst_percent)) /
+                                   100));
         return (struct limits){
             .high_mib = limit_mib(ctx, "memory_high", MIN(burst, max - max / 8)),
             .max_mib = limit_mib(ctx, "memory_max", max),

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "../lib/fsutil.h"
+#include "../lib/iniread.h"
 #include "../lib/live.h"
 #include "../lib/log.h"
 #include "../lib/size.h"
@@ -72,7 +73,8 @@ static bool admin_value(const struct effective_value *v)
 
 /* A master's line (ROLE_PHP, its children across all pools: process.max) and one ROLE_POOL line
  * per pool (its share). A child costs php.child typically and its pool's effective memory_limit
- * in a burst; the master php.base plus its OPcache segment. An admin's process.max, or every
+ * in a burst (an unlimited pool's at the RAM: budget_limit_cost()); the master php.base plus its
+ * OPcache segment. An admin's process.max, or every
  * pool's own pm.max_children, is what runs: budgeted as the admin's. */
 static int phpfpm_budget(const struct context *ctx, struct budget *b)
 {
@@ -89,7 +91,9 @@ static int phpfpm_budget(const struct context *ctx, struct budget *b)
                 if (f->n_pools == 0)
                         continue;
                 for (size_t j = 0; j < f->n_pools; j++) {
-                        limits += phpfpm_memory_limit(f, &f->pools[j]);
+                        limits =
+                            size_add(limits, budget_limit_cost(phpfpm_memory_limit(f, &f->pools[j]),
+                                                               b->ram));
                         if (admin_value(&f->pools[j].max_children)) {
                                 admin_pools++;
                                 admin_children += (unsigned)f->pools[j].max_children.value;
@@ -263,6 +267,19 @@ static void plan_opcache(const struct context *ctx, struct plan *p, const struct
         a->note = xstrdup("opcache");
 }
 
+/* A pool without a memory_limit (-1) is costed at the RAM in the burst bound
+ * (budget_limit_cost()): the plan says so, since it costs the master children. */
+static void note_unlimited(struct plan *p, const struct php_fpm *f)
+{
+        for (size_t j = 0; j < f->n_pools; j++)
+                if (phpfpm_memory_limit(f, &f->pools[j]) == PHP_UNLIMITED)
+                        plan_note(p,
+                                  "php %s pool %s: memory_limit -1 (unlimited): the burst bound "
+                                  "counts each of its children at the RAM; a memory_limit would "
+                                  "allow the master more children",
+                                  f->version, f->pools[j].name);
+}
+
 static int phpfpm_plan(const struct context *ctx, struct plan *p)
 {
         const struct php_fpms *fpms = &ctx->services->php;
@@ -287,6 +304,7 @@ static int phpfpm_plan(const struct context *ctx, struct plan *p)
                         live_plan_unit(p, "phpfpm", a, fpms->v[i].unit, UNIT_RELOAD)->note =
                             xstrdup("graceful");
                 plan_opcache(ctx, p, &fpms->v[i], &b);
+                note_unlimited(p, &fpms->v[i]);
         }
         return 0;
 }

@@ -67,10 +67,18 @@ def check(plan, shape, reserve):
             bad.append("%s %s: no bound named (%s)" % (l["service"], l["setting"], l["bound"]))
         if l["setting"] == "process.max" and l["bound"] not in ("cpu", "steady", "burst", "floor", "admin", "config"):
             bad.append("%s: bound %s" % (l["service"], l["bound"]))
+    ram = budget["ram_bytes"]
     if shape in ("panel",):
         for n in range(1, 12):
             if not any("[site%d]" % n in t for t in files.values()):
                 bad.append("pool site%d not in a drop-in" % n)
+        # site5's memory_limit -1 counts at the RAM: the 8.2 master's burst cost is the mean of
+        # five 256M pools and the RAM (it once wrapped round below 256M).
+        want = (5 * (256 << 20) + ram) // 6
+        if lines["php 8.2"]["burst_bytes"] != want:
+            bad.append("php 8.2 burst %d, want %d" % (lines["php 8.2"]["burst_bytes"], want))
+        if not any("pool site5: memory_limit -1 (unlimited)" in n for n in plan.get("notes", [])):
+            bad.append("no note for the unlimited pool site5")
     if shape == "mysql8":
         cnf = [t for p, t in files.items() if p.endswith("99-memprov.cnf")][0]
         if "query_cache" in cnf or "temptable_max_ram" not in cnf:
@@ -85,6 +93,8 @@ def check(plan, shape, reserve):
     if shape == "mod-php":
         if "apache" not in lines or lines["apache"]["bound"] not in ("cpu", "steady", "burst", "floor"):
             bad.append("mod_php: MaxRequestWorkers not sized by the model")
+        if lines["apache"]["burst_bytes"] != lines["apache"]["each_bytes"] - (28 << 20) + ram:
+            bad.append("mod_php: memory_limit -1 not counted at the RAM: %s" % lines["apache"])
         web = [t for p, t in files.items() if "apache2.service.d" in p]
         if not web or "MemoryMax=" not in web[0]:
             bad.append("mod_php: Apache gets no MemoryMax")

@@ -4,6 +4,7 @@
 
 #include "../../lib/util.h"
 #include "../../lib/budget.h"
+#include "../../lib/size.h"
 #include "../../modules/module.h"
 #include "test.h"
 
@@ -228,4 +229,39 @@ TEST(budget_floor_when_nothing_fits)
         CHECK(!budget_fit(&b));
         CHECK_U64(budget_count(&b, "php", 0), 2);
         CHECK(budget_find(&b, "php")->bound == BOUND_FLOOR);
+}
+
+/* memory_limit = -1 (PHP_UNLIMITED, UINT64_MAX) once wrapped the burst sum round to a small
+ * cost. An unlimited child counts at the RAM: the 512M LAMP above with its pool unlimited keeps
+ * 3 children (burst: (768M - 309M) / (0.75 x 28M + 0.25 x 512M + 256K)), not the 8 of 128M. */
+TEST(budget_unlimited_child_counts_at_ram)
+{
+        struct budget b = {.ram = 512 * MIB, .reserve = 112 * MIB, .model = shipped};
+        struct budget_line *l;
+
+        CHECK_U64(budget_limit_cost(UINT64_MAX, 512 * MIB), 512 * MIB);
+        CHECK_U64(budget_limit_cost(1 * GIB, 512 * MIB), 512 * MIB);
+        CHECK_U64(budget_limit_cost(128 * MIB, 512 * MIB), 128 * MIB);
+        CHECK_U64(size_add(UINT64_MAX, 1), UINT64_MAX);
+        CHECK_U64(size_add(UINT64_MAX - 2, 1), UINT64_MAX - 1);
+        CHECK_U64(size_mul(1ULL << 40, 1ULL << 40), UINT64_MAX);
+        CHECK_U64(size_mul(3, 5 * MIB), 15 * MIB);
+        b.model.swap = 1 * GIB;
+        l = budget_add(&b, "mysqld", "max_connections", 50, 10, 1, 72 * MIB, 256 * KIB);
+        l->role = ROLE_DB;
+        budget_add(&b, "apache", "MaxRequestWorkers", 50, 10, 10, 4 * MIB, 1 * MIB);
+        l = budget_add(&b, "php 8.2", "process.max", 1, 2, 1, 56 * MIB, 28 * MIB);
+        l->role = ROLE_PHP;
+        l->weight = 1;
+        l->floor = 2;
+        l->burst = UINT64_MAX;
+        CHECK(budget_fit(&b));
+        CHECK_U64(budget_count(&b, "php 8.2", 0), 3);
+        CHECK(budget_find(&b, "php 8.2")->bound == BOUND_BURST);
+        /* A line no module clamped, with a huge fixed cost: the sums saturate, the floor holds. */
+        l = budget_add(&b, "huge", NULL, 1, 1, 1, UINT64_MAX - 1, 0);
+        CHECK(!budget_fit(&b));
+        CHECK_U64(budget_total(&b), UINT64_MAX);
+        CHECK_U64(budget_count(&b, "php 8.2", 0), 2);
+        CHECK(budget_find(&b, "php 8.2")->bound == BOUND_FLOOR);
 }

@@ -543,3 +543,49 @@ TEST(mysql_buffer_pool_grows_toward_the_data)
                 test_rmtree(dir);
         }
 }
+
+/* memory_limit = -1 in a pool (php_admin_value) and in mod_php's php.ini: counted at the RAM in
+ * the burst (the sum used to wrap round to a small cost), and the plan says why. */
+TEST(unlimited_memory_limit_counts_at_ram)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 2);
+        _cleanup_free_ char *modphp = lamp_fixture(true, "prefork", 0, 0);
+        struct fixture f = {.dir = dir}, g = {.dir = modphp};
+        struct plan p = {0}, q = {0};
+        const struct budget_line *l;
+        struct budget b;
+        bool noted = false, noted_modphp = false;
+
+        test_write(dir, "etc/php/8.0/fpm/pool.d/p1.conf",
+                   "[pool1]\npm = dynamic\nphp_admin_value[memory_limit] = -1\n");
+        fixture_open(&f, 512 * MIB);
+        CHECK_U64(f.services.php.v[0].pools[1].memory_limit.value, UINT64_MAX);
+        CHECK(budget_compute(&f.ctx, &b) == 0);
+        l = budget_find(&b, "php 8.0");
+        /* The two pools' mean: PHP's 128M and the RAM. */
+        CHECK(l && l->burst == (128 * MIB + 512 * MIB) / 2);
+        CHECK(l && l->bounds[BOUND_BURST] >= l->floor && l->bounds[BOUND_BURST] < 8);
+        CHECK(phpfpm_module.plan(&f.ctx, &p) == 0);
+        for (size_t i = 0; i < p.n_notes; i++)
+                noted = noted || strstr(p.notes[i], "pool pool1: memory_limit -1 (unlimited)");
+        CHECK(noted);
+        plan_done(&p);
+        fixture_close(&f);
+
+        test_write(modphp, "etc/apache2/mods-enabled/php8.0.load",
+                   "LoadModule php_module /usr/lib/apache2/modules/libphp8.0.so\n");
+        test_write(modphp, "etc/php/8.0/apache2/php.ini", "[PHP]\nmemory_limit = -1\n");
+        fixture_open(&g, 1 * GIB);
+        CHECK(g.services.web.mod_php);
+        CHECK(budget_compute(&g.ctx, &b) == 0);
+        l = budget_find(&b, "apache");
+        CHECK(l && l->burst == service_size(&g.ctx, "apache.prefork.child", 0) + 1 * GIB);
+        CHECK(apache_module.plan(&g.ctx, &q) == 0);
+        for (size_t i = 0; i < q.n_notes; i++)
+                noted_modphp = noted_modphp || strstr(q.notes[i], "memory_limit is -1 (unlimited)");
+        CHECK(noted_modphp);
+        plan_done(&q);
+        fixture_close(&g);
+        test_rmtree(dir);
+        test_rmtree(modphp);
+}
