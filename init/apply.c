@@ -25,22 +25,40 @@ static bool recorded_hash_is(const struct config *record, const char *path, cons
                (recorded[16] == ' ' || recorded[16] == '\0');
 }
 
+/* The records that know a managed file: the state, the intent record of a run that did not
+ * finish, and the files an --undo kept because the admin had edited them (init/undo.h). */
+static void file_records(const struct context *ctx, const struct config *ret[static 3])
+{
+        ret[0] = ctx->state;
+        ret[1] = ctx->intent;
+        ret[2] = ctx->kept;
+}
+
 /* Whether the file on disk is what memprov last wrote, or what a run that did not finish was
- * writing (its intent record), or memprov's when neither knows the file. Never without memprov's
- * header, whatever a record says: every file memprov writes opens with it, and a forged or
- * damaged record's hash alone must not make another file memprov's to overwrite or remove. */
+ * writing (its intent record), or memprov's when no record knows the file. A file an --undo
+ * kept for the admin stays theirs (its record holds memprov's hash, not theirs) until they
+ * remove it or put memprov's bytes back (issue 20 item 2). Never without memprov's header,
+ * whatever a record says: every file memprov writes opens with it, and a forged or damaged
+ * record's hash alone must not make another file memprov's to overwrite or remove. */
 static bool file_is_ours(const struct context *ctx, const char *path, const char *current,
                          size_t size)
 {
+        const struct config *records[3];
+        bool known = false;
         char hex[17];
 
         if (!is_managed_content(current))
                 return false;
-        if (!config_str(ctx->state, STATE_FILES, path, NULL) &&
-            !(ctx->intent && config_str(ctx->intent, STATE_FILES, path, NULL)))
-                return is_managed_content(current);
+        file_records(ctx, records);
+        for (size_t i = 0; i < ELEMENTSOF(records); i++)
+                known = known || (records[i] && config_str(records[i], STATE_FILES, path, NULL));
+        if (!known)
+                return true;
         snprintf(hex, sizeof(hex), "%016" PRIx64, hash64(current, size));
-        return recorded_hash_is(ctx->state, path, hex) || recorded_hash_is(ctx->intent, path, hex);
+        for (size_t i = 0; i < ELEMENTSOF(records); i++)
+                if (recorded_hash_is(records[i], path, hex))
+                        return true;
+        return false;
 }
 
 static void skip_action(struct action *a, const char *why)
@@ -97,7 +115,11 @@ static void review_symlink(const struct context *ctx, struct action *a)
 {
         struct stat st;
 
-        if (root_lstat(ctx->rootfd, a->path, &st) == 0 && !link_is_ours(ctx, a->path, a->target))
+        if (root_lstat(ctx->rootfd, a->path, &st) < 0)
+                return;
+        if (link_is_ours(ctx, a->path, a->target))
+                a->as_planned = true;
+        else
                 skip_action(a, "exists and is not memprov's link: left alone");
 }
 
@@ -336,17 +358,24 @@ int apply_plan(const struct context *ctx, struct plan *p, const struct config *i
         return r;
 }
 
-/* A file left alone because the admin edited it keeps its record, so that later runs still
- * know it as edited (and do not take the memprov header left in it for memprov's own). */
-static void carry_over_record(const struct config *old, const char *path, struct config *state)
+/* A file left alone because the admin edited it (or kept it at --undo) keeps its record, so
+ * that later runs still know it as edited (and do not take the memprov header left in it for
+ * memprov's own). */
+static void carry_over_record(const struct context *ctx, const char *path, struct config *state)
 {
         static const char *const sections[] = {STATE_FILES, STATE_LINKS};
+        const struct config *records[3];
 
-        for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
-                const char *v = config_str(old, sections[i], path, NULL);
-                if (v)
-                        config_set(state, sections[i], path, v, "state");
-        }
+        file_records(ctx, records);
+        for (size_t i = 0; i < ELEMENTSOF(sections); i++)
+                for (size_t j = 0; j < ELEMENTSOF(records); j++) {
+                        const char *v =
+                            records[j] ? config_str(records[j], sections[i], path, NULL) : NULL;
+                        if (v) {
+                                config_set(state, sections[i], path, v, "state");
+                                break;
+                        }
+                }
 }
 
 void record_files(const struct context *ctx, const struct plan *p, struct config *state)
@@ -356,7 +385,7 @@ void record_files(const struct context *ctx, const struct plan *p, struct config
                 _cleanup_free_ char *value = NULL;
 
                 if (a->skip && a->path)
-                        carry_over_record(ctx->state, a->path, state);
+                        carry_over_record(ctx, a->path, state);
                 if ((a->type != ACTION_WRITE_FILE && a->type != ACTION_SYMLINK) || a->skip)
                         continue;
                 if (a->type == ACTION_SYMLINK)

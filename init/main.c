@@ -12,6 +12,7 @@
 #include "../lib/util.h"
 #include "../modules/module.h"
 #include "apply.h"
+#include "compare.h"
 #include "intent.h"
 #include "lock.h"
 #include "metrics.h"
@@ -104,6 +105,8 @@ static int make_plan(const struct context *ctx, struct plan *p)
         /* Review first: a stale drop-in it removes wants the same one systemd reload. */
         plan_review(ctx, p);
         plan_merge_reloads(p);
+        /* The one comparison with the machine every mode reads (init/compare.h). */
+        plan_compare(ctx, p);
         return 0;
 }
 
@@ -285,7 +288,7 @@ static int run(const struct options *o_cmdline, uint64_t *ret_ram_bytes)
 {
         struct options eff;
         const struct options *o = o_cmdline;
-        _cleanup_(config_done) struct config config = {0}, state = {0}, intent = {0};
+        _cleanup_(config_done) struct config config = {0}, state = {0}, intent = {0}, kept = {0};
         _cleanup_close_ int rootfd = -1, lockfd = -1;
         struct facts facts = {0};
         struct run rn = {.ctx = {.opts = o, .root = o->root ? o->root : "", .live = !o->root}};
@@ -313,6 +316,8 @@ static int run(const struct options *o_cmdline, uint64_t *ret_ram_bytes)
         r = state_load(rootfd, ctx->root, &state);
         if (r == 0)
                 r = intent_load(rootfd, ctx->root, &intent);
+        if (r == 0)
+                r = undone_load_kept(rootfd, ctx->root, &kept);
         if (r < 0)
                 return r;
         cloudinit_read_meta(rootfd, ctx->root, &rn.meta);
@@ -326,6 +331,7 @@ static int run(const struct options *o_cmdline, uint64_t *ret_ram_bytes)
         ctx->config = &config;
         ctx->state = &state;
         ctx->intent = &intent;
+        ctx->kept = &kept;
         ctx->tier = tier_select(&config, facts.ram_bytes, tier);
         ctx->services = &rn.services;
 

@@ -2,7 +2,8 @@
 /*
  * --status: a summary a person (or a monitoring check, by the exit status) reads: the tier and
  * RAM provisioned against now, each thing memprov set as it is now (modules' status hooks, and
- * the managed files here), and what --rerun would change (a --rerun plan, compared with disk).
+ * the managed files here), and what --rerun would change: a --rerun plan and its one comparison
+ * with the machine (init/compare.h), the same a --rerun --dry-run prints.
  */
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -13,6 +14,7 @@
 #include "../lib/state.h"
 #include "../modules/module.h"
 #include "apply.h"
+#include "compare.h"
 #include "options.h"
 #include "status.h"
 #include "undo.h"
@@ -33,109 +35,6 @@ static void status_files(const struct context *ctx, struct status *st)
                 m = managed_path_state(ctx, s);
                 status_add(st, "file", s->key, names[m], m != MANAGED_AS_WRITTEN, NULL);
         }
-}
-
-static bool file_matches(const struct context *ctx, const struct action *a)
-{
-        _cleanup_free_ char *current = NULL;
-        struct stat st;
-        size_t size;
-
-        return root_read_file(ctx->rootfd, a->path, &current, &size) == 0 &&
-               size == a->content_size && memcmp(current, a->content, size) == 0 &&
-               root_lstat(ctx->rootfd, a->path, &st) == 0 && (st.st_mode & 07777) == a->mode;
-}
-
-static bool link_matches(const struct context *ctx, const struct action *a)
-{
-        _cleanup_close_ int dirfd = -1;
-        const char *name;
-        char target[4096];
-        ssize_t n;
-
-        if (root_open_parent(ctx->rootfd, a->path, false, &dirfd, &name) < 0)
-                return false;
-        n = readlinkat(dirfd, name, target, sizeof(target) - 1);
-        return n >= 0 && (size_t)n == strlen(a->target) &&
-               memcmp(target, a->target, (size_t)n) == 0;
-}
-
-/* Whether the kernel file at path (a sysctl or a module parameter) already holds value. */
-static bool live_matches(const char *path, const char *value)
-{
-        _cleanup_free_ char *now = NULL;
-        size_t size;
-        int fd;
-
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        if (read_fd(fd, 64, &now, &size) < 0) {
-                close(fd);
-                return false;
-        }
-        close(fd);
-        now[strcspn(now, "\n")] = '\0';
-        return streq(now, value);
-}
-
-static bool sysctl_matches(const struct action *a)
-{
-        _cleanup_free_ char *path = xasprintf("/proc/sys/%s", a->key);
-
-        for (char *p = path + strlen("/proc/sys/"); *p; p++)
-                *p = *p == '.' ? '/' : *p;
-        return live_matches(path, a->value);
-}
-
-static bool zswap_matches(const struct action *a)
-{
-        _cleanup_free_ char *path = xasprintf("/sys/module/zswap/parameters/%s", a->key);
-
-        return live_matches(path, a->value);
-}
-
-/* What applying a would change, in words, or NULL when it would change nothing. */
-static char *pending_change(const struct context *ctx, const struct action *a)
-{
-        char b1[32], b2[32];
-
-        if (a->skip)
-                return NULL;
-        switch (a->type) {
-        case ACTION_WRITE_FILE:
-                return file_matches(ctx, a) ? NULL : xasprintf("write %s", a->path);
-        case ACTION_SYMLINK:
-                return link_matches(ctx, a) ? NULL : xasprintf("link %s", a->path);
-        case ACTION_REMOVE_FILE:
-                return xasprintf("remove %s", a->path);
-        case ACTION_SYSCTL:
-                return !ctx->live || sysctl_matches(a) ? NULL
-                                                       : xasprintf("set %s = %s", a->key, a->value);
-        case ACTION_UNIT:
-                return xasprintf("%s %s", a->unit_op == UNIT_DISABLE ? "disable" : "enable",
-                                 a->unit);
-        case ACTION_SWAP:
-                if (a->swap.op == SWAP_CREATE)
-                        return xasprintf("create swapfile %s of %s", a->swap.path,
-                                         format_size(a->swap.size_bytes, b1));
-                if (a->swap.op == SWAP_RESIZE)
-                        return xasprintf("resize swapfile %s to %s (now %s)", a->swap.path,
-                                         format_size(a->swap.size_bytes, b1),
-                                         format_size(a->swap.old_size_bytes, b2));
-                if (a->swap.op == SWAP_REMOVE)
-                        return xasprintf("remove swapfile %s", a->swap.path);
-                return NULL;
-        case ACTION_ZSWAP:
-                return !ctx->live || zswap_matches(a)
-                           ? NULL
-                           : xasprintf("set zswap %s = %s", a->key, a->value);
-        case ACTION_DAEMON_RELOAD:
-        case ACTION_SERVICE_LIVE: /* consequences of a file written, shown as that write */
-        case ACTION_SQL_LIVE:
-                return NULL;
-        }
-        return NULL;
 }
 
 struct summary {
@@ -161,7 +60,7 @@ static int summarize(const struct context *ctx,
             state_u64(ctx->state, "memprov", "disk_bytes") != ctx->facts->swapfs.size_bytes;
         r = plan(ctx, &p);
         for (size_t i = 0; r == 0 && i < p.n_actions; i++) {
-                char *change = pending_change(ctx, &p.actions[i]);
+                char *change = action_change(&p.actions[i]);
                 if (!change)
                         continue;
                 sum->pending = xrealloc(sum->pending, (sum->n_pending + 1) * sizeof(char *));

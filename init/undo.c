@@ -18,6 +18,42 @@
 #include "preview.h"
 #include "undo.h"
 
+/* The undone marker: what boot reads to leave the machine alone, and the records of the files
+ * the admin had edited and this --undo kept. Those stay the admin's: a later --rerun leaves them
+ * alone (init/apply.c file_is_ours) until the admin removes them (issue 20 item 2). */
+static char *undone_marker(const struct context *ctx, const struct cloudinit_meta *meta,
+                           const struct plan *p)
+{
+        _cleanup_free_ char *files = xstrdup(""), *links = xstrdup("");
+
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action *a = &p->actions[i];
+                const char *v;
+                char **to, *joined;
+                if (!a->skip || a->type != ACTION_REMOVE_FILE)
+                        continue;
+                v = config_str(ctx->state, "files", a->path, NULL);
+                to = &files;
+                if (!v) {
+                        v = config_str(ctx->state, "links", a->path, NULL);
+                        to = &links;
+                }
+                if (!v)
+                        continue;
+                joined = xasprintf("%s%s = %s\n", *to, a->path, v);
+                free(*to);
+                *to = joined;
+        }
+        return xasprintf("# memprov --undo put this machine back as it was before memprov.\n"
+                         "# Boot leaves it so; memprov --rerun provisions it again.\n"
+                         "[memprov]\nundone = yes\ninstance_id = %s\n%s%s%s%s",
+                         meta->instance_id ? meta->instance_id : "",
+                         files[0] ? "\n# Edited by the admin, kept by --undo: theirs until they "
+                                    "remove them.\n[files]\n"
+                                  : "",
+                         files, links[0] ? "[links]\n" : "", links);
+}
+
 static int plan_undo(const struct context *ctx, const struct cloudinit_meta *meta, struct plan *p)
 {
         struct action *a;
@@ -32,11 +68,7 @@ static int plan_undo(const struct context *ctx, const struct cloudinit_meta *met
         plan_merge_reloads(p);
         /* The marker before the state goes: a crash between them leaves a machine that boot
          * does not provision again and a second --undo completes. */
-        a = plan_add_file(p, "core", UNDONE_PATH, 0644,
-                          xasprintf("# memprov --undo put this machine back as it was before "
-                                    "memprov.\n# Boot leaves it so; memprov --rerun provisions it "
-                                    "again.\n[memprov]\nundone = yes\ninstance_id = %s\n",
-                                    meta->instance_id ? meta->instance_id : ""));
+        a = plan_add_file(p, "core", UNDONE_PATH, 0644, undone_marker(ctx, meta, p));
         a->note = xstrdup("so that the next boot does not provision again");
         a = plan_add(p, ACTION_REMOVE_FILE, "core");
         a->path = xstrdup(STATE_PATH);
@@ -153,6 +185,21 @@ bool undone_check(const struct context *ctx, const struct cloudinit_meta *meta)
         instance = config_str(&marker, "memprov", "instance_id", "");
         /* A new instance (an image booted again) is provisioned as on a first boot. */
         return !(meta->instance_id && instance[0] && !streq(instance, meta->instance_id));
+}
+
+int undone_load_kept(int rootfd, const char *root, struct config *ret)
+{
+        struct stat st;
+        int r;
+
+        /* Read inside the root like every other file: no link followed, a regular file only. */
+        if (root_lstat(rootfd, UNDONE_PATH, &st) < 0 || !S_ISREG(st.st_mode))
+                return 0;
+        r = config_load_root_file(ret, rootfd, root, UNDONE_PATH);
+        /* A damaged marker (logged by the load) keeps nothing: the files' headers then decide. */
+        if (r < 0)
+                config_done(ret);
+        return 0;
 }
 
 int undone_clear(const struct context *ctx)

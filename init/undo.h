@@ -13,5 +13,8 @@ int undo_run(const struct context *ctx, const struct cloudinit_meta *meta);
 /* Whether --undo put this machine back and nothing since asks for provisioning again (a new
  * cloud-init instance does). Logs nothing: the run's mode says what it does about it. */
 bool undone_check(const struct context *ctx, const struct cloudinit_meta *meta);
+/* The undone marker's records of the files --undo kept for the admin (ret stays empty when
+ * there is none): theirs until they remove them. */
+int undone_load_kept(int rootfd, const char *root, struct config *ret);
 /* After provisioning again: the marker goes. */
 int undone_clear(const struct context *ctx);

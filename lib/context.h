@@ -20,6 +20,9 @@ struct context {
         const struct config *state; /* previous run's state (empty when none) */
         /* What a run that did not finish meant to record (empty when none): init/intent.c. */
         const struct config *intent;
+        /* The files an --undo kept because the admin had edited them, with memprov's records
+         * of them (the undone marker, init/undo.h; empty or NULL when none): still theirs. */
+        const struct config *kept;
         const char *tier; /* tier section, e.g. "tier 1G" */
         /* Detected once before planning (lib/services.h): modules never detect again. */
         const struct services *services;

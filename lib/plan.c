@@ -150,9 +150,10 @@ static const char *verb(const struct action *a, bool applied)
                 return "failed";
         if (applied && a->incomplete)
                 return "incomplete";
-        if (applied && a->deferred)
+        /* What the run would print, in a --dry-run too: one comparison (init/compare.h). */
+        if (a->deferred)
                 return "deferred";
-        if (applied && !a->changed)
+        if ((applied && !a->changed) || (!applied && a->as_planned))
                 return a->type == ACTION_SWAP && a->swap.op == SWAP_NONE ? "none" : "unchanged";
         switch (a->type) {
         case ACTION_WRITE_FILE:

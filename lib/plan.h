@@ -60,7 +60,8 @@ struct action {
         struct swap_action swap;
         char *note;      /* why, for the plan output */
         bool skip;       /* planned but left alone (e.g. the admin edited the file) */
-        bool as_planned; /* set by review: the file already has these bytes and mode */
+        bool as_planned; /* set by review and plan_compare (init/compare.h): the machine already
+                          * is as this action wants (a file has these bytes and mode) */
         bool staged;   /* set by apply: the new bytes (or new swapfile) wait under the temp name */
         bool changed;  /* set by apply */
         bool deferred; /* takes effect at the root's next boot (under --root), not now */

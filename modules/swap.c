@@ -55,12 +55,31 @@ const char *swap_fs_refusal(const struct fs_facts *fs)
         return "the kernel cannot swap to a file on this filesystem type";
 }
 
+/* The fstab line memprov wrote for its swapfile, left naming a file that is gone (deleted by
+ * hand): memprov's own line, drift the next run repairs, never someone else's swap (issue 20
+ * item 3). Offline, fstab entries count as present (lib/facts.c), so the file is looked at. */
+static bool own_dangling_entry(const struct context *ctx, const struct swap_entry *e)
+{
+        const char *recorded[] = {config_str(ctx->state, "swap", "path", NULL),
+                                  ctx->intent ? config_str(ctx->intent, "swap", "path", NULL)
+                                              : NULL};
+
+        if (e->active)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(recorded); i++)
+                if (recorded[i] && streq(e->path, recorded[i]) &&
+                    swap_file_kind(ctx, recorded[i], NULL) == SWAP_FILE_ABSENT)
+                        return true;
+        return false;
+}
+
 /* The swap this machine has that memprov did not create. */
 static const struct swap_entry *foreign_swap(const struct context *ctx, const char *own)
 {
         for (size_t i = 0; i < ctx->facts->n_swaps; i++) {
                 const struct swap_entry *e = &ctx->facts->swaps[i];
-                if (!e->present || streq(e->path, own) || streq(e->resolved, own))
+                if (!e->present || streq(e->path, own) || streq(e->resolved, own) ||
+                    own_dangling_entry(ctx, e))
                         continue;
                 /* zram is compressed RAM, not disk swap: Debian's systemd-zram-generator turns
                  * zram0 on before memprov runs, and the tier's swapfile still belongs behind it

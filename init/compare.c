@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+
+#include "../lib/fsutil.h"
+#include "../lib/log.h"
+#include "../lib/size.h"
+#include "compare.h"
+
+/* Whether the kernel file at path (a sysctl or a module parameter) already holds value. */
+static bool live_matches(const char *path, const char *value)
+{
+        _cleanup_free_ char *now = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t size;
+
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || read_fd(fd, 64, &now, &size) < 0)
+                return false;
+        now[strcspn(now, "\n")] = '\0';
+        return streq(now, value);
+}
+
+static bool sysctl_matches(const struct action *a)
+{
+        _cleanup_free_ char *path = xasprintf("/proc/sys/%s", a->key);
+
+        for (char *p = path + strlen("/proc/sys/"); *p; p++)
+                *p = *p == '.' ? '/' : *p;
+        return live_matches(path, a->value);
+}
+
+static bool zswap_matches(const struct action *a)
+{
+        _cleanup_free_ char *path = xasprintf("/sys/module/zswap/parameters/%s", a->key);
+
+        return live_matches(path, a->value);
+}
+
+/* memprov's swapfile kept as it is: so when fstab names it and, on the running system, it is
+ * swapped on (else the apply puts the line back or turns it on). */
+static bool swap_kept(const struct context *ctx, const struct action *a)
+{
+        for (size_t i = 0; i < ctx->facts->n_swaps; i++) {
+                const struct swap_entry *e = &ctx->facts->swaps[i];
+                if (streq(e->path, a->swap.path) || streq(e->resolved, a->swap.path))
+                        return e->in_fstab && (!ctx->live || e->active);
+        }
+        return false;
+}
+
+static bool is_as_planned(const struct context *ctx, const struct action *a)
+{
+        switch (a->type) {
+        case ACTION_SYSCTL:
+                /* Under --root the drop-in carries it to the next boot (deferred). */
+                return ctx->live && sysctl_matches(a);
+        case ACTION_ZSWAP:
+                return ctx->live && zswap_matches(a);
+        case ACTION_SWAP:
+                return a->swap.op == SWAP_NONE || (a->swap.op == SWAP_KEEP && swap_kept(ctx, a));
+        case ACTION_WRITE_FILE: /* plan_review() compared it */
+        case ACTION_SYMLINK:
+                return a->as_planned;
+        case ACTION_REMOVE_FILE: /* planned only for a file that is there */
+        case ACTION_UNIT:        /* planned only for a unit whose links differ */
+        case ACTION_DAEMON_RELOAD:
+        case ACTION_SERVICE_LIVE:
+        case ACTION_SQL_LIVE:
+                return false;
+        }
+        return false;
+}
+
+void plan_compare(const struct context *ctx, struct plan *p)
+{
+        bool any_file = false;
+
+        for (size_t i = 0; i < p->n_actions; i++) {
+                struct action *a = &p->actions[i];
+                a->as_planned = !a->skip && is_as_planned(ctx, a);
+                if (!a->skip && !a->as_planned &&
+                    (a->type == ACTION_WRITE_FILE || a->type == ACTION_REMOVE_FILE ||
+                     a->type == ACTION_SYMLINK || a->type == ACTION_UNIT))
+                        any_file = true;
+        }
+        /* systemd's reload (and the live steps after it) follow a changed unit file or link. */
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].type == ACTION_DAEMON_RELOAD)
+                        p->actions[i].as_planned = !any_file;
+}
+
+char *action_change(const struct action *a)
+{
+        char b1[32], b2[32];
+
+        if (a->skip || a->as_planned)
+                return NULL;
+        switch (a->type) {
+        case ACTION_WRITE_FILE:
+                return xasprintf("write %s", a->path);
+        case ACTION_SYMLINK:
+                return xasprintf("link %s", a->path);
+        case ACTION_REMOVE_FILE:
+                return xasprintf("remove %s", a->path);
+        case ACTION_SYSCTL:
+                return a->deferred ? NULL : xasprintf("set %s = %s", a->key, a->value);
+        case ACTION_ZSWAP:
+                return a->deferred ? NULL : xasprintf("set zswap %s = %s", a->key, a->value);
+        case ACTION_UNIT:
+                return xasprintf("%s %s", a->unit_op == UNIT_DISABLE ? "disable" : "enable",
+                                 a->unit);
+        case ACTION_SWAP:
+                if (a->swap.op == SWAP_CREATE)
+                        return xasprintf("create swapfile %s of %s", a->swap.path,
+                                         format_size(a->swap.size_bytes, b1));
+                if (a->swap.op == SWAP_RESIZE)
+                        return xasprintf("resize swapfile %s to %s (now %s)", a->swap.path,
+                                         format_size(a->swap.size_bytes, b1),
+                                         format_size(a->swap.old_size_bytes, b2));
+                if (a->swap.op == SWAP_REMOVE)
+                        return xasprintf("remove swapfile %s", a->swap.path);
+                if (a->swap.op == SWAP_KEEP)
+                        return xasprintf("put swapfile %s back in fstab%s", a->swap.path,
+                                         a->swap.live ? " and swap on it" : "");
+                return NULL;
+        case ACTION_DAEMON_RELOAD:
+        case ACTION_SERVICE_LIVE: /* consequences of a file written, shown as that write */
+        case ACTION_SQL_LIVE:
+                return NULL;
+        }
+        return NULL;
+}
