@@ -18,7 +18,7 @@ TEST_DEPS  := $(BUILD_DEPS) util-linux mount e2fsprogs xfsprogs btrfs-progs syst
               mariadb-server mariadb-client apache2 php8.2-fpm libfcgi-bin jq \
               $(FUZZ_DEPS) valgrind \
               prometheus-node-exporter patch strace \
-              prometheus systemd-container systemd-zram-generator
+              prometheus systemd-container systemd-zram-generator nginx curl
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Where an effective value came from: what the sizing model may change and what it must respect. */
 enum value_source {
@@ -92,6 +93,7 @@ struct web_server {
 };
 
 /* nginx (issue 18's inputs; issue 23 writes its drop-ins). */
+#define NGINX_MAX_FASTCGI 16
 struct nginx_server {
         bool installed;
         bool debian; /* /etc/nginx with conf.d and sites-enabled (EL has no sites-*) */
@@ -100,7 +102,55 @@ struct nginx_server {
         bool worker_processes_auto;
         struct effective_value workers;            /* worker_processes with source and origin */
         struct effective_value worker_connections; /* events { worker_connections } */
+        /* nginx.conf includes conf.d/ (every *.conf) inside http {} (Debian's and EL's do), so
+         * a file memprov puts there is read at http level. */
+        bool conf_d_in_http;
+        /* Where its fastcgi_pass directives send requests (an upstream's servers resolved), in
+         * every file nginx.conf includes: a unix socket path or HOST:PORT. fastcgi_known is false
+         * when a file could not be read or a target was a variable. */
+        bool fastcgi_known;
+        char fastcgi[NGINX_MAX_FASTCGI][108];
+        size_t n_fastcgi;
 };
+
+/* A local host part of an address ("" for a bare port, "*" and the any/loopback addresses):
+ * nginx and PHP-FPM on the same machine meet there. */
+static inline bool listen_host_local(const char *addr, size_t len)
+{
+        static const char *const local[] = {"127.0.0.1", "localhost", "0.0.0.0",
+                                            "[::]",      "[::1]",     "*"};
+
+        if (len == 0)
+                return true;
+        for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+                if (strlen(local[i]) == len && strncmp(addr, local[i], len) == 0)
+                        return true;
+        return false;
+}
+
+/* Whether a PHP-FPM pool's listen (a socket path, PORT, HOST:PORT) is one of nginx's
+ * fastcgi_pass targets: a path exactly, an address by its port where both hosts are local (or
+ * the same). */
+static inline bool nginx_uses_listen(const struct nginx_server *n, const char *listen)
+{
+        const char *lc = strrchr(listen, ':');
+        const char *lport = lc ? lc + 1 : listen;
+        size_t lhost = lc ? (size_t)(lc - listen) : 0;
+
+        for (size_t i = 0; listen[0] && i < n->n_fastcgi; i++) {
+                const char *t = n->fastcgi[i], *tc = strrchr(t, ':');
+                size_t thost = tc ? (size_t)(tc - t) : 0;
+
+                if (strcmp(t, listen) == 0)
+                        return true;
+                if (listen[0] == '/' || t[0] == '/' || !tc || strcmp(tc + 1, lport) != 0)
+                        continue;
+                if ((listen_host_local(t, thost) && listen_host_local(listen, lhost)) ||
+                    (thost == lhost && strncmp(t, listen, thost) == 0))
+                        return true;
+        }
+        return false;
+}
 
 #define PHPFPM_MAX_VERSIONS 8
 #define PHPFPM_MAX_POOLS    32

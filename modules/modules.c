@@ -5,6 +5,7 @@
 #include "module.h"
 #include "../lib/userdata.h"
 #include "mysql.h"
+#include "nginx.h"
 #include "oom.h"
 #include "phpfpm.h"
 #include "swap.h"
@@ -15,9 +16,9 @@
 #include "zswap.h"
 
 const struct module *const memprov_modules[] = {
-    &swap_module,   &zswap_module,  &zram_module,       &sysctl_module,
-    &units_module,  &budget_module, &mysql_module,      &apache_module,
-    &phpfpm_module, &oom_module,    &web_inputs_module, NULL,
+    &swap_module,   &zswap_module,      &zram_module,   &sysctl_module, &units_module,
+    &budget_module, &mysql_module,      &apache_module, &phpfpm_module, &nginx_module,
+    &oom_module,    &web_inputs_module, NULL,
 };
 
 /* What a boot run does when RAM or the swapfile's filesystem changed: see init/resize.c. */

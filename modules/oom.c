@@ -199,7 +199,8 @@ static void add_dropin(const struct context *ctx, struct plan *p, const char *un
                 dropin_line(f, w, line, "");
         }
         /* A child the OOM killer takes must not stop every pool and request in flight
-         * (systemd's default OOMPolicy=stop). Debian's apache2.service already says it. */
+         * (systemd's default OOMPolicy=stop). Debian's apache2.service already says it;
+         * php8.2-fpm.service and nginx.service do not. */
         if ((r == OOM_WEB || r == OOM_PHP) && !streq(u.oom_policy, "continue"))
                 dropin_line(f, w, "OOMPolicy=continue", " (a child's OOM kill keeps the service)");
         /* Restart after a signal (an OOM kill), never after a bad configuration's exit code; a
@@ -279,6 +280,14 @@ static int oom_plan(const struct context *ctx, struct plan *p)
                            mod_php && service_sizing_enabled(ctx)
                                ? php_limits(ctx, &b, budget_find(&b, "apache"))
                                : (struct limits){0});
+        /* nginx (issue 23), beside Apache or alone: the web role's score, and Debian's and EL's
+         * nginx.service set neither OOMPolicy= nor Restart=, so one OOM-killed worker would stop
+         * nginx for good (OOMPolicy=stop); with continue its master starts a new worker. Written
+         * where the unit is installed, enabled or not, as for Apache: enabling it later keeps it
+         * protected. No memory limits: nginx's cgroup holds no PHP, only the page cache of the
+         * files it serves. */
+        if (ctx->services->nginx.installed && unit_installed(ctx->rootfd, "nginx.service"))
+                add_dropin(ctx, p, "nginx.service", OOM_WEB, (struct limits){0});
         for (size_t i = 0; i < fpms->n; i++) {
                 if (!unit_installed(ctx->rootfd, fpms->v[i].unit))
                         continue;

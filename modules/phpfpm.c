@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sys/stat.h>
 
 #include "../lib/fsutil.h"
@@ -188,6 +189,32 @@ static void print_global(FILE *f, const struct context *ctx, const struct php_fp
         fprintf(f, "\n");
 }
 
+/*
+ * nginx's back-pressure (issue 23, modules/nginx.c): for a pool nginx sends requests to, the
+ * listen queue holds about what the pool's children serve within nginx.fastcgi_wait, so a request
+ * that would wait longer is refused at once (a full unix socket queue answers nginx's connect with
+ * EAGAIN: 502) instead of queueing behind PHP-FPM's default of 511 for up to fastcgi_read_timeout.
+ * backlog = children x wait / page time; [model] php.page_ms is the time of one page on the
+ * machine's vCPU (issue 23: 0.1-0.3 s for a WordPress page on a real vCPU, 2-3 s under qemu TCG;
+ * a guess where not measured on the machine). Linux admits backlog + 1 (unix_recvq_full()).
+ * A request admitted to the queue holds no PHP memory: the children cap that, not the queue.
+ */
+static void print_nginx_backlog(FILE *f, const struct context *ctx, const struct php_pool *pool,
+                                const struct budget_line *l)
+{
+        const struct nginx_server *n = &ctx->services->nginx;
+        const char *wait = tier_value(ctx, "nginx.fastcgi_wait");
+        unsigned page_ms = (unsigned)atoi(config_str(ctx->config, "model", "php.page_ms", "250"));
+        uint64_t backlog;
+
+        if (!n->installed || !n->fastcgi_known || !wait || !l || page_ms == 0 ||
+            !nginx_uses_listen(n, pool->listen))
+                return;
+        backlog = ((uint64_t)l->count * (uint64_t)atoi(wait) * 1000 + page_ms - 1) / page_ms;
+        /* 4096: net.core.somaxconn's default (Linux 5.4+), which caps listen()'s backlog. */
+        fprintf(f, "listen.backlog = %" PRIu64 "\n", MIN(MAX(backlog, 1), 4096));
+}
+
 static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, const struct budget *b)
 {
         const char *pm = tier_value(ctx, "php.pm") ?: "ondemand";
@@ -226,6 +253,7 @@ static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, con
                  * script: database queries, stream operations, system calls. */
                 if (terminate)
                         fprintf(f, "request_terminate_timeout = %s\n", terminate);
+                print_nginx_backlog(f, ctx, &fpm->pools[i], l);
         }
         fclose(f);
         return managed_file(";", "%s", body);

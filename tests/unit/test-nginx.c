@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Issue 23: where nginx sends PHP requests, through its includes (Debian's sites-enabled links,
+ * EL's upstream in conf.d), and which PHP-FPM pools that makes nginx's. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../../lib/util.h"
+#include "../../modules/module.h"
+#include "../../modules/web.h"
+#include "test.h"
+
+static void detect(const char *dir, struct services *s)
+{
+        struct facts facts = {.ram_bytes = 1024ULL << 20, .distro = DISTRO_DEBIAN, .vcpus = 2};
+        int rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct context ctx = {.rootfd = rootfd, .root = dir, .facts = &facts, .services = s};
+
+        if (rootfd < 0 || services_detect(&ctx, s) < 0)
+                abort();
+        close(rootfd);
+}
+
+static void link_in(const char *dir, const char *target, const char *path)
+{
+        _cleanup_free_ char *full = xasprintf("%s/%s", dir, path);
+
+        if (symlink(target, full) < 0)
+                abort();
+}
+
+#define NGINX_HTTP                                                                                 \
+        "user www-data;\nworker_processes auto;\npid /run/nginx.pid;\n"                            \
+        "include /etc/nginx/modules-enabled/*.conf;\nevents {\n\tworker_connections 768;\n}\n"     \
+        "http {\n\tinclude /etc/nginx/mime.types;\n\tinclude /etc/nginx/conf.d/*.conf;\n"          \
+        "\tinclude /etc/nginx/sites-enabled/*;\n}\n"
+
+/* Debian: sites-enabled links into sites-available (absolute, as the package and admins make
+ * them), snippets included by a relative path, a second site on a TCP pool, a disabled site. */
+TEST(nginx_fastcgi_targets_debian)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        struct services s;
+
+        test_write(dir, "usr/sbin/nginx", "");
+        test_write(dir, "etc/nginx/nginx.conf", NGINX_HTTP);
+        test_write(dir, "etc/nginx/mime.types", "types {\n    text/html html;\n}\n");
+        test_write(dir, "etc/nginx/modules-enabled/.keep", "");
+        test_write(dir, "etc/nginx/conf.d/.keep", "");
+        test_write(dir, "etc/nginx/snippets/fastcgi-php.conf",
+                   "fastcgi_split_path_info ^(.+?\\.php)(/.*)$;\ninclude fastcgi.conf;\n");
+        test_write(dir, "etc/nginx/fastcgi.conf", "fastcgi_param QUERY_STRING $query_string;\n");
+        test_write(dir, "etc/nginx/sites-available/blog",
+                   "server {\n  location ~ \\.php$ {\n    include snippets/fastcgi-php.conf;\n"
+                   "    fastcgi_pass unix:/run/php/php8.2-fpm.sock;\n  }\n}\n");
+        test_write(dir, "etc/nginx/sites-available/shop",
+                   "server {\n  location ~ \\.php$ { fastcgi_pass 127.0.0.1:9001; }\n}\n");
+        test_write(dir, "etc/nginx/sites-available/old",
+                   "server {\n  location / { fastcgi_pass unix:/run/php/old.sock; }\n}\n");
+        test_write(dir, "etc/nginx/sites-enabled/.keep", "");
+        link_in(dir, "/etc/nginx/sites-available/blog", "etc/nginx/sites-enabled/blog");
+        link_in(dir, "/etc/nginx/sites-available/shop", "etc/nginx/sites-enabled/shop");
+        detect(dir, &s);
+        CHECK(s.nginx.installed && s.nginx.debian && s.nginx.conf_d_in_http);
+        CHECK(s.nginx.worker_processes == 2);
+        CHECK(s.nginx.fastcgi_known);
+        CHECK_U64(s.nginx.n_fastcgi, 2);
+        CHECK_STR(s.nginx.fastcgi[0], "/run/php/php8.2-fpm.sock");
+        CHECK_STR(s.nginx.fastcgi[1], "127.0.0.1:9001");
+        CHECK(nginx_uses_listen(&s.nginx, "/run/php/php8.2-fpm.sock"));
+        CHECK(!nginx_uses_listen(&s.nginx, "/run/php/old.sock"));
+        CHECK(nginx_uses_listen(&s.nginx, "9001"));
+        CHECK(nginx_uses_listen(&s.nginx, "127.0.0.1:9001"));
+        CHECK(nginx_uses_listen(&s.nginx, "[::]:9001"));
+        CHECK(!nginx_uses_listen(&s.nginx, "9000"));
+        CHECK(!nginx_uses_listen(&s.nginx, "10.0.0.5:9001"));
+        CHECK(!nginx_uses_listen(&s.nginx, ""));
+
+        /* A variable target is decided per request: unknown, so no pool is nginx's. */
+        test_write(dir, "etc/nginx/sites-available/shop",
+                   "server {\n  location ~ \\.php$ { fastcgi_pass $upstream; }\n}\n");
+        detect(dir, &s);
+        CHECK(!s.nginx.fastcgi_known && s.nginx.n_fastcgi == 0);
+        CHECK(s.nginx.worker_processes == 2);
+
+        /* A site that does not parse: nothing nginx reads is trusted. */
+        test_write(dir, "etc/nginx/sites-available/shop", "server {\n");
+        detect(dir, &s);
+        CHECK(!s.nginx.fastcgi_known && s.nginx.workers.source == SOURCE_UNKNOWN);
+
+        /* conf.d not included in http: memprov's snippet would not be read. */
+        test_write(dir, "etc/nginx/sites-available/shop", "");
+        test_write(dir, "etc/nginx/nginx.conf",
+                   "events {}\nhttp {\n\tinclude /etc/nginx/sites-enabled/*;\n}\n"
+                   "include /etc/nginx/conf.d/*.conf;\n");
+        detect(dir, &s);
+        CHECK(!s.nginx.conf_d_in_http && s.nginx.fastcgi_known);
+        CHECK_U64(s.nginx.n_fastcgi, 1);
+        test_rmtree(dir);
+}
+
+/* EL: php-fpm's package puts an upstream in conf.d and the fastcgi_pass to it in default.d,
+ * included inside the server block; a link out of the root is refused. */
+TEST(nginx_fastcgi_targets_el_upstream)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        struct services s;
+
+        test_write(dir, "usr/sbin/nginx", "");
+        test_write(dir, "etc/nginx/nginx.conf",
+                   "worker_processes 3;\nevents {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n"
+                   "    server {\n        include /etc/nginx/default.d/*.conf;\n    }\n}\n");
+        test_write(dir, "etc/nginx/conf.d/php-fpm.conf",
+                   "upstream php-fpm {\n    server unix:/run/php-fpm/www.sock weight=1;\n}\n");
+        test_write(dir, "etc/nginx/default.d/php.conf",
+                   "index index.php;\nlocation ~ \\.php$ {\n    fastcgi_pass php-fpm;\n}\n");
+        detect(dir, &s);
+        CHECK(s.nginx.installed && !s.nginx.debian && s.nginx.conf_d_in_http);
+        CHECK(s.nginx.worker_processes == 3 && s.nginx.fastcgi_known);
+        CHECK_U64(s.nginx.n_fastcgi, 1);
+        CHECK_STR(s.nginx.fastcgi[0], "/run/php-fpm/www.sock");
+
+        link_in(dir, "../../../../../../etc/passwd", "etc/nginx/default.d/evil.conf");
+        detect(dir, &s);
+        CHECK(!s.nginx.fastcgi_known);
+        test_rmtree(dir);
+}
+
+/* An include cycle ends at the depth limit with one warning instead of looping. */
+TEST(nginx_include_cycle)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        struct services s;
+
+        test_write(dir, "usr/sbin/nginx", "");
+        test_write(dir, "etc/nginx/nginx.conf", "events {}\nhttp {\n    include loop.conf;\n}\n");
+        test_write(dir, "etc/nginx/loop.conf", "include loop.conf;\n");
+        detect(dir, &s);
+        CHECK(s.nginx.installed && !s.nginx.fastcgi_known);
+        test_rmtree(dir);
+}
