@@ -39,11 +39,15 @@ static int load_userdata(int rootfd, const char *root, const struct config_key *
         r = cloudinit_load_userdata(rootfd, root, keys, &ud);
         if (r == 0)
                 r = userdata_review(&ud, c, keys);
-        if (r == -EINVAL && ud.n_settings > 0) {
-                log_error("user-data: all %zu memprov settings set aside for the error above; "
+        /* -EUCLEAN: a section or key of the wrong shape (lib/cloudinit.h), read no further. */
+        if (r == -EUCLEAN || (r == -EINVAL && ud.n_settings > 0)) {
+                char count[32] = "";
+                if (r == -EINVAL)
+                        snprintf(count, sizeof(count), "%zu ", ud.n_settings);
+                log_error("user-data: all %smemprov settings set aside for the error above; "
                           "provisioning with the provider's configuration "
                           "(memprov --cat-config shows it)",
-                          ud.n_settings);
+                          count);
                 *ret_set_aside = true;
                 return 0;
         }

@@ -202,18 +202,20 @@ static int add_userdata(struct config *out, const struct config_key *const *keys
         {
                 bool mapping = json_object_is_type(v, json_type_object);
                 if (!mapping && is_section(keys, name))
-                        return log_error("user-data memprov.%s: expected a mapping of settings, "
-                                         "got %s",
-                                         name, type_word(v));
-                if (mapping && config_key_lookup(keys, "memprov", name))
-                        return log_error("user-data memprov.%s: expected a value, got a mapping",
-                                         name);
-                if (mapping)
+                        r = log_error("user-data memprov.%s: expected a mapping of settings, "
+                                      "got %s",
+                                      name, type_word(v));
+                else if (mapping && config_key_lookup(keys, "memprov", name))
+                        r = log_error("user-data memprov.%s: expected a value, got a mapping",
+                                      name);
+                else if (mapping)
                         r = add_section(out, keys, name, v);
                 else
                         r = add_setting(out, keys, "memprov", name, v, name);
+                /* A wrong shape under memprov: costs the customer's settings (set aside by the
+                 * caller), except in enabled: whether memprov may run at all is then unknown. */
                 if (r < 0)
-                        return r;
+                        return streq(name, "enabled") ? r : -EUCLEAN;
         }
         return 0;
 }

@@ -28,8 +28,12 @@ struct cloudinit_meta {
 };
 
 /* Adds the user-data settings to c. No cloud-init files or no memprov: key is not an error.
- * Malformed user-data: one error naming the key (logged), -EINVAL, c unchanged. keys (may be
- * NULL) tell which keys take a list; values are checked later by config_validate(). */
+ * Malformed user-data: one error naming the key (logged), c unchanged, and -EUCLEAN when the
+ * memprov: mapping is there but one of its sections or keys has the wrong shape (a list where a
+ * mapping belongs, nesting too deep: the customer's settings can be set aside whole), -EINVAL
+ * when the customer's intent is unknowable (not YAML or JSON, memprov: not a mapping, enabled
+ * not a plain value). keys (may be NULL) tell which keys take a list; values are checked later
+ * by config_validate(). */
 int cloudinit_load_userdata(int rootfd, const char *root, const struct config_key *const *keys,
                             struct config *c);
 /* The parsers behind it, on a whole document; source names it in parse errors. */

@@ -44,6 +44,8 @@ static const char *const pm_words[] = {"ondemand", "dynamic", "static", NULL};
 static const char *const zswap_words[] = {"auto", "yes", "no", NULL};
 static const char *const memory_high_words[] = {"auto", "no", NULL};
 
+#define SWAPPINESS_VALID "auto or a whole number from 0 to 200, without sign or leading zero"
+
 /* Keys whose module checks them itself: what they accept, in words. */
 static const struct {
         const char *section, *key; /* section "tier": every tier */
@@ -78,6 +80,12 @@ static const struct {
     {"oom", "database", "an oom_score_adj: a whole number from -1000 to 1000", NULL},
     {"oom", "web", "an oom_score_adj: a whole number from -1000 to 1000", NULL},
     {"oom", "php", "an oom_score_adj: a whole number from -1000 to 1000", NULL},
+    /* modules/sysctl.c check_swappiness: the kernel's range since Linux 5.8 (vm.rst). */
+    {"sysctl", "swappiness", SWAPPINESS_VALID, auto_words},
+    {"tier", "swappiness", SWAPPINESS_VALID, auto_words},
+    {"tier", "swappiness_db", SWAPPINESS_VALID, auto_words},
+    {"tier", "swappiness_compressed", SWAPPINESS_VALID, auto_words},
+    {"tier", "swappiness_db_compressed", SWAPPINESS_VALID, auto_words},
 };
 
 /* "tier" and "consumer" stand for a family of sections: [tier 1G], [consumer redis]. */

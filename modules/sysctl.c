@@ -102,6 +102,7 @@ static int sysctl_plan(const struct context *ctx, struct plan *p)
 {
         const char *v = config_str(ctx->config, "sysctl", "swappiness", "auto"), *before;
         _cleanup_(cushion_done) struct cushion c = {0};
+        const struct setting *set;
         bool db = database_installed(ctx);
         struct action *a;
         int r;
@@ -126,10 +127,16 @@ static int sysctl_plan(const struct context *ctx, struct plan *p)
         }
         a = plan_add_file(p, "sysctl", SYSCTL_DROPIN, 0644,
                           managed_file("#", "vm.swappiness = %s\n", v));
-        a->note = xasprintf("%s installed, %s", db ? "a database is" : "no database",
-                            c.kind == CUSHION_NONE    ? "disk swap only"
-                            : c.kind == CUSHION_ZSWAP ? "zswap in front of the swap"
-                                                      : "zram swap in RAM");
+        /* Where the value came from: the admin's setting names its origin (a file:line,
+         * user-data, --set), the tier's says what it was chosen for. */
+        set = config_get(ctx->config, "sysctl", "swappiness");
+        if (set && !streq(set->value, "auto"))
+                a->note = xasprintf("sysctl.swappiness = %s, from %s", set->value, set->origin);
+        else
+                a->note = xasprintf("%s installed, %s", db ? "a database is" : "no database",
+                                    c.kind == CUSHION_NONE    ? "disk swap only"
+                                    : c.kind == CUSHION_ZSWAP ? "zswap in front of the swap"
+                                                              : "zram swap in RAM");
         a = plan_add(p, ACTION_SYSCTL, "sysctl");
         a->key = xstrdup("vm.swappiness");
         a->value = xstrdup(v);
