@@ -105,8 +105,8 @@ int budget_compute(const struct context *ctx, struct budget *ret)
                 unsigned workers = ctx->services->nginx.worker_processes ?: ret->model.vcpus;
                 struct budget_line *l =
                     budget_add(ret, "nginx", NULL, 1, 1, 1,
-                               service_size(ctx, "nginx.base", 2 * MIB) +
-                                   (uint64_t)workers * service_size(ctx, "nginx.worker", 4 * MIB),
+                               service_size(ctx, "nginx.base", 1 * MIB) +
+                                   (uint64_t)workers * service_size(ctx, "nginx.worker", 3 * MIB),
                                0);
                 if (l)
                         snprintf(l->service, sizeof(l->service), "nginx (%u workers)", workers);
