@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
+#include <json-c/json.h>
 
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
@@ -129,4 +130,61 @@ char *action_change(const struct action *a)
                 return NULL;
         }
         return NULL;
+}
+
+json_object *action_change_json(const struct action *a)
+{
+        static const char *const swap_ops[] = {
+            [SWAP_CREATE] = "create",
+            [SWAP_RESIZE] = "resize",
+            [SWAP_REMOVE] = "remove",
+            [SWAP_KEEP] = "restore", /* its fstab line, or swapon: action_change() */
+        };
+        _cleanup_free_ char *words = action_change(a);
+        const char *kind, *op, *name;
+        json_object *o;
+
+        if (!words)
+                return NULL;
+        switch (a->type) {
+        case ACTION_WRITE_FILE:
+        case ACTION_SYMLINK:
+        case ACTION_REMOVE_FILE:
+                kind = a->type == ACTION_SYMLINK ? "link" : "file";
+                op = a->type == ACTION_WRITE_FILE ? "write"
+                     : a->type == ACTION_SYMLINK  ? "link"
+                                                  : "remove";
+                name = a->path;
+                break;
+        case ACTION_SYSCTL:
+        case ACTION_ZSWAP:
+                kind = a->type == ACTION_SYSCTL ? "sysctl" : "zswap";
+                op = "set";
+                name = a->key;
+                break;
+        case ACTION_UNIT:
+                kind = "unit";
+                op = a->unit_op == UNIT_DISABLE ? "disable" : "enable";
+                name = a->unit;
+                break;
+        case ACTION_SWAP:
+                kind = "swap";
+                op = swap_ops[a->swap.op];
+                name = a->swap.path;
+                break;
+        default:
+                return NULL;
+        }
+        o = json_object_new_object();
+        json_object_object_add(o, "kind", json_object_new_string(kind));
+        json_object_object_add(o, "op", json_object_new_string(op));
+        json_object_object_add(o, "name", json_object_new_string(name));
+        if (a->type == ACTION_SYSCTL || a->type == ACTION_ZSWAP)
+                json_object_object_add(o, "value", json_object_new_string(a->value));
+        if (a->type == ACTION_SWAP && a->swap.op != SWAP_REMOVE)
+                json_object_object_add(o, "size_bytes", json_object_new_uint64(a->swap.size_bytes));
+        if (a->type == ACTION_SWAP && a->swap.op == SWAP_RESIZE)
+                json_object_object_add(o, "old_size_bytes",
+                                       json_object_new_uint64(a->swap.old_size_bytes));
+        return o;
 }

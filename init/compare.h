@@ -15,3 +15,5 @@
 void plan_compare(const struct context *ctx, struct plan *p);
 /* What applying a would change, in words, or NULL when it would change nothing. */
 char *action_change(const struct action *a);
+/* The same as values for --status --json ({"kind", "op", "name", ...}), or NULL. */
+struct json_object *action_change_json(const struct action *a);

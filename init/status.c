@@ -26,6 +26,11 @@ static void status_files(const struct context *ctx, struct status *st)
             [MANAGED_EDITED] = "edited by the admin",
             [MANAGED_MISSING] = "missing",
         };
+        static const char *const codes[] = {
+            [MANAGED_AS_WRITTEN] = "as_written",
+            [MANAGED_EDITED] = "edited",
+            [MANAGED_MISSING] = "missing",
+        };
 
         for (size_t i = 0; i < ctx->state->n_settings; i++) {
                 const struct setting *s = &ctx->state->settings[i];
@@ -33,7 +38,7 @@ static void status_files(const struct context *ctx, struct status *st)
                 if (!is_managed_record(s))
                         continue;
                 m = managed_path_state(ctx, s);
-                status_add(st, "file", s->key, names[m], m != MANAGED_AS_WRITTEN, NULL);
+                status_add(st, "file", s->key, codes[m], names[m], m != MANAGED_AS_WRITTEN, NULL);
         }
 }
 
@@ -41,6 +46,7 @@ struct summary {
         struct status items;
         char **pending; /* what --rerun would change */
         size_t n_pending;
+        json_object *pending_json; /* the same as values */
         bool ram_changed, disk_changed;
 };
 
@@ -59,8 +65,12 @@ static int summarize(const struct context *ctx,
             ctx->facts->fs_known &&
             state_u64(ctx->state, "memprov", "disk_bytes") != ctx->facts->swapfs.size_bytes;
         r = plan(ctx, &p);
+        sum->pending_json = json_object_new_array();
         for (size_t i = 0; r == 0 && i < p.n_actions; i++) {
                 char *change = action_change(&p.actions[i]);
+                json_object *o = action_change_json(&p.actions[i]);
+                if (o)
+                        json_object_array_add(sum->pending_json, o);
                 if (!change)
                         continue;
                 sum->pending = xrealloc(sum->pending, (sum->n_pending + 1) * sizeof(char *));
@@ -115,27 +125,51 @@ static void print_text(const struct context *ctx, const struct summary *sum, int
                status);
 }
 
+/* A sysctl's value as a number where it is one (swappiness always is). */
+static json_object *number_or_string(const char *v)
+{
+        char *end;
+        unsigned long long n;
+
+        if (!v)
+                return NULL;
+        errno = 0;
+        n = strtoull(v, &end, 10);
+        return *v >= '0' && *v <= '9' && !*end && errno == 0 ? json_object_new_uint64(n)
+                                                             : json_object_new_string(v);
+}
+
+/* Values only (format_version 2): the state as a word from a fixed set per kind, sizes in
+ * bytes; the sentences are the text output's. */
 static json_object *item_json(const struct status_item *it)
 {
         json_object *o = json_object_new_object();
 
         json_object_object_add(o, "kind", json_object_new_string(it->kind));
         json_object_object_add(o, "name", json_object_new_string(it->name));
-        json_object_object_add(o, "state", json_object_new_string(it->state));
-        json_object_object_add(o, "detail", it->detail ? json_object_new_string(it->detail) : NULL);
+        json_object_object_add(o, "state", json_object_new_string(it->code));
         json_object_object_add(o, "drift", json_object_new_boolean(it->drift));
+        if (it->has_size) {
+                json_object_object_add(o, "size_bytes", json_object_new_uint64(it->size_bytes));
+                if (it->recorded_bytes)
+                        json_object_object_add(o, "recorded_size_bytes",
+                                               json_object_new_uint64(it->recorded_bytes));
+        }
+        if (it->set) {
+                json_object_object_add(o, "set", number_or_string(it->set));
+                json_object_object_add(o, "value", number_or_string(it->value));
+        }
         return o;
 }
 
 static void print_json(const struct context *ctx, const struct summary *sum, int status,
                        bool undone)
 {
-        json_object *root = json_object_new_object(), *items = json_object_new_array(),
-                    *pending = json_object_new_array();
+        json_object *root = json_object_new_object(), *items = json_object_new_array();
         bool provisioned = state_present(ctx->state);
 
         /* Raised when a field changes meaning or type, so a monitoring check can tell. */
-        json_object_object_add(root, "format_version", json_object_new_int(1));
+        json_object_object_add(root, "format_version", json_object_new_int(2));
         json_object_object_add(root, "provisioned", json_object_new_boolean(provisioned));
         json_object_object_add(root, "undone", json_object_new_boolean(undone));
         if (provisioned) {
@@ -161,9 +195,9 @@ static void print_json(const struct context *ctx, const struct summary *sum, int
         for (size_t i = 0; i < sum->items.n_items; i++)
                 json_object_array_add(items, item_json(&sum->items.items[i]));
         json_object_object_add(root, "items", items);
-        for (size_t i = 0; i < sum->n_pending; i++)
-                json_object_array_add(pending, json_object_new_string(sum->pending[i]));
-        json_object_object_add(root, "rerun_would", pending);
+        json_object_object_add(root, "rerun_would",
+                               sum->pending_json ? json_object_get(sum->pending_json)
+                                                 : json_object_new_array());
         json_object_object_add(root, "drift", json_object_new_boolean(status & STATUS_DRIFT));
         json_object_object_add(root, "rerun_pending",
                                json_object_new_boolean(status & STATUS_PENDING));
@@ -179,6 +213,8 @@ static void summary_done(struct summary *sum)
         for (size_t i = 0; i < sum->n_pending; i++)
                 free(sum->pending[i]);
         free(sum->pending);
+        if (sum->pending_json)
+                json_object_put(sum->pending_json);
 }
 
 int status_run(const struct context *ctx, int (*plan)(const struct context *ctx, struct plan *p))

@@ -2,18 +2,19 @@
 #include "status.h"
 #include "util.h"
 
-/* detail: owned by the status from here on (may be NULL). */
-void status_add(struct status *st, const char *kind, const char *name, const char *state,
-                bool drift, char *detail)
+struct status_item *status_add(struct status *st, const char *kind, const char *name,
+                               const char *code, const char *state, bool drift, char *detail)
 {
         st->items = xrealloc(st->items, (st->n_items + 1) * sizeof(*st->items));
-        st->items[st->n_items++] = (struct status_item){
+        st->items[st->n_items] = (struct status_item){
             .kind = xstrdup(kind),
             .name = xstrdup(name),
+            .code = code,
             .state = xstrdup(state),
             .detail = detail,
             .drift = drift,
         };
+        return &st->items[st->n_items++];
 }
 
 void status_done(struct status *st)
@@ -23,6 +24,8 @@ void status_done(struct status *st)
                 free(st->items[i].name);
                 free(st->items[i].state);
                 free(st->items[i].detail);
+                free(st->items[i].value);
+                free(st->items[i].set);
         }
         free(st->items);
         *st = (struct status){0};

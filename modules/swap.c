@@ -339,7 +339,9 @@ static const struct swap_entry *swap_fact(const struct context *ctx, const char 
 static void swap_status(const struct context *ctx, struct status *st)
 {
         static const char *const keys[] = {"path", "extra_path"};
+        struct status_item *it;
         char b1[32], b2[32];
+        bool in_fstab;
 
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
                 const char *path = config_str(ctx->state, "swap", keys[i], NULL);
@@ -350,20 +352,28 @@ static void swap_status(const struct context *ctx, struct status *st)
                         continue;
                 e = swap_fact(ctx, path);
                 if (root_lstat(ctx->rootfd, path, &s) < 0 || !S_ISREG(s.st_mode)) {
-                        status_add(st, "swap", path, "missing", true, NULL);
+                        status_add(st, "swap", path, "missing", "missing", true, NULL);
                         continue;
                 }
-                status_add(st, "swap", path,
-                           !e || !e->in_fstab ? "not in fstab"
-                           : !ctx->live       ? "in fstab"
-                           : e->active        ? "active, in fstab"
-                                              : "not active, in fstab",
-                           !e || !e->in_fstab || (ctx->live && !e->active),
-                           (uint64_t)s.st_size == recorded || i > 0
-                               ? xasprintf("%s", format_size((uint64_t)s.st_size, b1))
-                               : xasprintf("%s (memprov made it %s)",
-                                           format_size((uint64_t)s.st_size, b1),
-                                           format_size(recorded, b2)));
+                in_fstab = e && e->in_fstab;
+                it = status_add(st, "swap", path,
+                                !in_fstab    ? "not_in_fstab"
+                                : !ctx->live ? "in_fstab"
+                                : e->active  ? "active"
+                                             : "not_active",
+                                !in_fstab    ? "not in fstab"
+                                : !ctx->live ? "in fstab"
+                                : e->active  ? "active, in fstab"
+                                             : "not active, in fstab",
+                                !in_fstab || (ctx->live && !e->active),
+                                (uint64_t)s.st_size == recorded || i > 0
+                                    ? xasprintf("%s", format_size((uint64_t)s.st_size, b1))
+                                    : xasprintf("%s (memprov made it %s)",
+                                                format_size((uint64_t)s.st_size, b1),
+                                                format_size(recorded, b2)));
+                it->has_size = true;
+                it->size_bytes = (uint64_t)s.st_size;
+                it->recorded_bytes = i == 0 ? recorded : 0;
         }
 }
 

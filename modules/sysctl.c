@@ -217,20 +217,25 @@ static void sysctl_status(const struct context *ctx, struct status *st)
 {
         const char *set = config_str(ctx->state, "sysctl", "swappiness", NULL);
         _cleanup_free_ char *now = NULL;
+        struct status_item *it;
 
         if (!set)
                 return;
         if (!ctx->live) {
-                status_add(st, "sysctl", "vm.swappiness", "set at boot", false,
-                           xasprintf("%s, by %s", set, SYSCTL_DROPIN));
+                it = status_add(st, "sysctl", "vm.swappiness", "set_at_boot", "set at boot", false,
+                                xasprintf("%s, by %s", set, SYSCTL_DROPIN));
+                it->set = xstrdup(set);
                 return;
         }
         now = sysctl_read_live("vm.swappiness");
         if (streq(now, set))
-                status_add(st, "sysctl", "vm.swappiness", "as set", false, xstrdup(set));
+                it = status_add(st, "sysctl", "vm.swappiness", "as_set", "as set", false,
+                                xstrdup(set));
         else
-                status_add(st, "sysctl", "vm.swappiness", "changed since", true,
-                           xasprintf("now %s, memprov set %s", now ? now : "unreadable", set));
+                it = status_add(st, "sysctl", "vm.swappiness", "changed", "changed since", true,
+                                xasprintf("now %s, memprov set %s", now ? now : "unreadable", set));
+        it->set = xstrdup(set);
+        it->value = now ? xstrdup(now) : NULL;
 }
 
 /* "auto" or 0..200: the kernel's range since Linux 5.8 (vm.rst). */

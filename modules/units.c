@@ -395,16 +395,17 @@ static void units_status(const struct context *ctx, struct status *st)
                 if (!startswith(s->section, "unit ") || !streq(s->key, "memprov"))
                         continue;
                 if (streq(s->value, STATE_RELEASED))
-                        status_add(st, "unit", unit, "left to the admin", false,
+                        status_add(st, "unit", unit, "released", "left to the admin", false,
                                    xstrdup("changed by the admin after memprov disabled it"));
                 else if (unit_masked(ctx->rootfd, unit))
-                        status_add(st, "unit", unit, "masked by the admin", true, NULL);
+                        status_add(st, "unit", unit, "masked", "masked by the admin", true, NULL);
                 else if (!unit_installed(ctx->rootfd, unit))
-                        status_add(st, "unit", unit, "removed", true, NULL);
+                        status_add(st, "unit", unit, "removed", "removed", true, NULL);
                 else if (links_for(ctx, unit, &links) == 0 && links.n > 0)
-                        status_add(st, "unit", unit, "enabled again by the admin", true, NULL);
+                        status_add(st, "unit", unit, "enabled", "enabled again by the admin", true,
+                                   NULL);
                 else
-                        status_add(st, "unit", unit, "still disabled", false,
+                        status_add(st, "unit", unit, "disabled", "still disabled", false,
                                    xstrdup(group_of(ctx, unit)));
         }
 }

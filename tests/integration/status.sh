@@ -55,7 +55,7 @@ check_eq "--json: drift" "$(json_get '["drift"]' <<<"$json")" True
 # The item found by its name, not its place in the list.
 check_eq "--json: the edited file" "$(python3 -c 'import json, sys
 print(*[i["state"] for i in json.load(sys.stdin)["items"]
-        if i["name"] == "/etc/apache2/conf-available/memprov.conf"])' <<<"$json")" "edited by the admin"
+        if i["name"] == "/etc/apache2/conf-available/memprov.conf"])' <<<"$json")" edited
 
 # Drift only: the admin's edits that --rerun leaves alone.
 cp "$SCRATCH/fstab" "$R/etc/fstab"
