@@ -58,19 +58,40 @@ int parse_size(const char *s, uint64_t *ret)
         return 0;
 }
 
+/* A whole number of some unit, in the largest such unit; below 10240 of it when readable is
+ * asked for (264212084K is not read at a glance: 251.9G is). */
+static bool format_whole(uint64_t bytes, bool readable, char buf[static 32])
+{
+        static const char units[] = "KMGTP";
+
+        for (int i = (int)sizeof(units) - 2; i >= 0; i--) {
+                uint64_t unit = 1ULL << (10 * (i + 1));
+                if (bytes >= unit && bytes % unit == 0) {
+                        if (readable && bytes / unit >= 10240)
+                                return false;
+                        snprintf(buf, 32, "%" PRIu64 "%c", bytes / unit, units[i]);
+                        return true;
+                }
+        }
+        return false;
+}
+
+const char *format_size_exact(uint64_t bytes, char buf[static 32])
+{
+        if (!format_whole(bytes, false, buf))
+                snprintf(buf, 32, "%" PRIu64, bytes);
+        return buf;
+}
+
 const char *format_size(uint64_t bytes, char buf[static 32])
 {
         static const char units[] = "KMGTP";
         int i;
 
-        for (i = (int)sizeof(units) - 2; i >= 0; i--) {
-                uint64_t unit = 1ULL << (10 * (i + 1));
-                if (bytes >= unit && bytes % unit == 0) {
-                        snprintf(buf, 32, "%" PRIu64 "%c", bytes / unit, units[i]);
-                        return buf;
-                }
-        }
-        /* Not a whole number of any unit: one decimal in the largest unit that fits. */
+        if (format_whole(bytes, true, buf))
+                return buf;
+        /* Not a whole number of any unit (or too many of it): one decimal in the largest unit
+         * that fits. */
         for (i = (int)sizeof(units) - 2; i >= 0; i--) {
                 uint64_t unit = 1ULL << (10 * (i + 1));
                 if (bytes >= unit) {

@@ -6,8 +6,11 @@
 
 /* Binary units (K = 1024). Returns 0, -EINVAL on malformed input, -ERANGE on overflow. */
 int parse_size(const char *s, uint64_t *ret);
-/* Formats into buf as the largest exact-ish unit, e.g. "1G", "1536M", "300K". */
+/* For people: a whole number of the largest unit that divides it, below 10240 of it ("1G",
+ * "1536M", "300K"), else one decimal in the largest unit that fits ("251.9G", "1.5K"). */
 const char *format_size(uint64_t bytes, char buf[static 32]);
+/* For a daemon's configuration: exact, a whole number of a unit ("1536M") or plain bytes. */
+const char *format_size_exact(uint64_t bytes, char buf[static 32]);
 
 /* Sums and products of sizes that saturate at UINT64_MAX instead of wrapping: an admin's
  * memory_limit of 1000000G, or -1 (UINT64_MAX), must make a cost large, never small. */

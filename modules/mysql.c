@@ -204,7 +204,7 @@ static void print_option(FILE *f, const struct config_key *k, const char *v)
 
         if (k->check == check_size && parse_size(v, &n) == 0) {
                 if (n > 0 && n % KIB == 0)
-                        v = format_size(n, buf);
+                        v = format_size_exact(n, buf);
                 else {
                         snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n);
                         v = buf;

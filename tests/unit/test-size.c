@@ -54,4 +54,13 @@ TEST(format_size_units)
         CHECK_STR(format_size(300 * KIB, buf), "300K");
         CHECK_STR(format_size(1000, buf), "1000B");
         CHECK_STR(format_size(1500, buf), "1.5K");
+        /* A disk of 252G less a little: not 264212084K (issue 20). */
+        CHECK_STR(format_size(270553174016ULL, buf), "252.0G");
+        CHECK_STR(format_size(264212084ULL * KIB, buf), "252.0G");
+        CHECK_STR(format_size(10239 * MIB, buf), "10239M");
+        CHECK_STR(format_size(10240 * MIB, buf), "10G");
+        CHECK_STR(format_size(20000 * MIB, buf), "19.5G");
+        CHECK_STR(format_size_exact(20000 * MIB, buf), "20000M");
+        CHECK_STR(format_size_exact(264212084ULL * KIB, buf), "264212084K");
+        CHECK_STR(format_size_exact(1000, buf), "1000");
 }
