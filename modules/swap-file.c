@@ -72,7 +72,7 @@ static int make_swap_area(int dirfd, const char *name, uint64_t size, const char
 
 static char *temp_swapfile_name(const char *name)
 {
-        return xasprintf(".%s.memprov-new", name);
+        return xasprintf(".%s" SWAP_TEMP_SUFFIX, name);
 }
 
 /* The temp file of an interrupted create (never swapped on, so it can go). */

@@ -146,6 +146,15 @@ static int plan_no_swap(const struct context *ctx, struct plan *p, const char *o
         return 0;
 }
 
+/* The free space the swapfile at path may take: what the filesystem has, plus memprov's own
+ * swapfile there (replaced in place) and its leftovers, which the apply sweeps first. */
+static uint64_t free_for_swap(const struct context *ctx, const char *path, const char *own,
+                              uint64_t own_size)
+{
+        return ctx->facts->swapfs.avail_bytes + (own && streq(own, path) ? own_size : 0) +
+               swap_leftover_bytes(ctx, path);
+}
+
 /* The size memprov aims for, before the filesystem's caps; 0 for "no swapfile". */
 static int wanted_size(const struct context *ctx, uint64_t *ret, bool *explicit_size)
 {
@@ -188,8 +197,7 @@ uint64_t swap_expected_bytes(const struct context *ctx)
                 return other;
         if (!ctx->facts->fs_known || (swap_fs_refusal(fs) && !own))
                 return other + own_size;
-        return other + swap_cap_bytes(want, fs->size_bytes,
-                                      fs->avail_bytes + (own && streq(own, path) ? own_size : 0),
+        return other + swap_cap_bytes(want, fs->size_bytes, free_for_swap(ctx, path, own, own_size),
                                       explicit_size);
 }
 
@@ -258,7 +266,7 @@ static int swap_plan(const struct context *ctx, struct plan *p)
                           fs->fstype ? fs->fstype : "?", refusal);
                 return plan_no_swap(ctx, p, NULL, 0, refusal);
         }
-        avail = fs->avail_bytes + (own && streq(own, path) ? own_size : 0);
+        avail = free_for_swap(ctx, path, own, own_size);
         size = swap_cap_bytes(want, fs->size_bytes, avail, explicit_size);
         if (size < want)
                 plan_note(p, "swap capped at %s (wanted %s) by free space on %s",

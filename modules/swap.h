@@ -42,11 +42,16 @@ int swap_header_write(int fd, uint64_t size);
 /* The label memprov gives its swap areas: how a later run knows its own work. */
 #define SWAP_LABEL         "memprov"
 #define SWAP_RESIZE_SUFFIX ".memprov-resize"
+/* A swapfile under construction: ".NAME" SWAP_TEMP_SUFFIX beside NAME (swap-file.c). */
+#define SWAP_TEMP_SUFFIX ".memprov-new"
 enum { SWAP_FILE_ABSENT, SWAP_FILE_OURS, SWAP_FILE_FOREIGN, SWAP_FILE_ADOPTABLE };
 /* SWAP_FILE_* for path under the root (size filled for OURS), or -errno (-ELOOP: a symlinked
  * directory on the way). An unlabelled swapfile of memprov 0.1.0 that the state vouches for
  * counts as OURS (swap-own.c). */
 int swap_file_kind(const struct context *ctx, const char *path, uint64_t *ret_size);
+/* The disk space memprov's own leftovers next to path take (a stopped run's temp files and
+ * resize side file), which the apply sweeps before it makes a swapfile (swap-own.c). */
+uint64_t swap_leftover_bytes(const struct context *ctx, const char *path);
 /* Whether path is such a 0.1.0 swapfile, still to be labelled. */
 bool swap_adoptable(const struct context *ctx, const char *path);
 /* Labels the state's swapfile when it is adoptable (else nothing): 0 or -errno, logged. */

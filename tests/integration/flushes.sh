@@ -33,9 +33,11 @@ flushes() {
                 test -f "$root/var/lib/memprov/state" -a ! -e "$root/var/lib/memprov/intent"
 }
 
+# On btrfs one more: the facts' syncfs before statfs, so that the free space counts every
+# extent a run before this one freed or allocated (lib/facts.c, issue 21, item 7).
 for fs in ext4 xfs btrfs; do
         mount_loop_fs "$fs" 4G "$SCRATCH/$fs" || { not_ok "$fs: mkfs and mount"; continue; }
-        flushes "$fs" "1 0" "$SCRATCH/$fs/root"
+        flushes "$fs" "$([ $fs = btrfs ] && echo 2 || echo 1) 0" "$SCRATCH/$fs/root"
 done
 
 mount_loop_fs ext2 4G "$SCRATCH/ext2" || not_ok "ext2: mkfs and mount"
