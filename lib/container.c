@@ -115,5 +115,12 @@ unsigned container_probe(int *ret_swapon_errno)
                 denies |= CONTAINER_DENIES_SYSCTL;
         if (access("/sys/module/zswap/parameters/enabled", W_OK) < 0 && errno != ENOENT)
                 denies |= CONTAINER_DENIES_ZSWAP;
+        /* Where swapon works (a privileged LXC container), a container booted by systemd still
+         * gets no swapfile: systemd-fstab-generator ignores fstab swap entries in a container
+         * ("Running in a container, ignoring fstab swap entry", v252), so it would not come
+         * back at the next boot, and the swap area would be the host kernel's, pinning the
+         * container's filesystem on the host. */
+        if (access("/run/systemd/system", F_OK) == 0)
+                denies |= CONTAINER_DENIES_BOOT_SWAP;
         return denies;
 }

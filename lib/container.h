@@ -6,10 +6,12 @@
 
 /* What a container refuses; each is probed, never assumed from the container's name. */
 enum container_denial {
-        CONTAINER_DENIES_SWAPON = 1u << 0, /* swapon(2): no CAP_SYS_ADMIN in the host's user
-                                            * namespace, or the container's seccomp filter */
-        CONTAINER_DENIES_SYSCTL = 1u << 1, /* /proc/sys/vm/swappiness is read-only */
-        CONTAINER_DENIES_ZSWAP = 1u << 2,  /* /sys/module/zswap/parameters is read-only */
+        CONTAINER_DENIES_SWAPON = 1u << 0,    /* swapon(2): no CAP_SYS_ADMIN in the host's user
+                                               * namespace, or the container's seccomp filter */
+        CONTAINER_DENIES_SYSCTL = 1u << 1,    /* /proc/sys/vm/swappiness is read-only */
+        CONTAINER_DENIES_ZSWAP = 1u << 2,     /* /sys/module/zswap/parameters is read-only */
+        CONTAINER_DENIES_BOOT_SWAP = 1u << 3, /* booted by systemd, which ignores fstab swap
+                                               * entries in a container */
 };
 
 /* Where container_detect() looks: every path below root ("" or NULL: the live system). */

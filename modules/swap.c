@@ -186,6 +186,11 @@ uint64_t swap_expected_bytes(const struct context *ctx)
         const char *own = own_swapfile(ctx, path, &own_size);
         bool explicit_size;
 
+        /* No swapfile in this container (swap_plan): its swap is the host's as far as its
+         * cgroup's swap limit lets it (memory.swap.max, v1 memsw minus memory). */
+        if (ctx->live &&
+            (ctx->facts->container_denies & (CONTAINER_DENIES_SWAPON | CONTAINER_DENIES_BOOT_SWAP)))
+                return ctx->facts->container_swap_bytes;
         for (size_t i = 0; i < ctx->facts->n_swaps; i++) {
                 const struct swap_entry *e = &ctx->facts->swaps[i];
                 if (e->present && !streq(e->path, own) && !streq(e->resolved, own))
@@ -231,18 +236,25 @@ static int swap_plan(const struct context *ctx, struct plan *p)
                 a->note = xstrdup("swap.size = none");
                 return 0;
         }
-        if (ctx->live && (ctx->facts->container_denies & CONTAINER_DENIES_SWAPON)) {
+        if (ctx->live && (ctx->facts->container_denies &
+                          (CONTAINER_DENIES_SWAPON | CONTAINER_DENIES_BOOT_SWAP))) {
+                _cleanup_free_ char *why =
+                    ctx->facts->container_denies & CONTAINER_DENIES_SWAPON
+                        ? xasprintf("swapon: %s", strerror(ctx->facts->swapon_errno))
+                        : xstrdup("systemd ignores fstab swap in a container");
+
                 /* container_swap_bytes: the host's swap, capped by the cgroup's swap limit. */
                 if (ctx->facts->container_swap_bytes == 0)
-                        plan_note(p, "container %s: no swapfile (swapon: %s); it has no swap",
-                                  ctx->facts->container, strerror(ctx->facts->swapon_errno));
+                        plan_note(p, "container %s: no swapfile (%s); it has no swap",
+                                  ctx->facts->container, why);
                 else
-                        plan_note(p,
-                                  "container %s: no swapfile (swapon: %s); its swap is the "
-                                  "host's, %s",
-                                  ctx->facts->container, strerror(ctx->facts->swapon_errno),
+                        plan_note(p, "container %s: no swapfile (%s); its swap is the host's, %s",
+                                  ctx->facts->container, why,
                                   format_size(ctx->facts->container_swap_bytes, b1));
-                return plan_no_swap(ctx, p, own, own_size, "the container refuses swapon");
+                return plan_no_swap(ctx, p, own, own_size,
+                                    ctx->facts->container_denies & CONTAINER_DENIES_SWAPON
+                                        ? "the container refuses swapon"
+                                        : "no swap in a container booted by systemd");
         }
         other = foreign_swap(ctx, own);
         if (other && !own && !config_bool(ctx->config, "swap", "add", false)) {
