@@ -187,7 +187,7 @@ check-vm:
 # Real containers too slow for `make check` (tests/container/: an unprivileged systemd-nspawn,
 # LXC privileged, unprivileged and with lxcfs), each booting the reference image (`make image`).
 check-container: $(B)/memprov
-	$(call apt_install,systemd-container)
+	$(call apt_install,systemd-container lxc lxcfs)
 	rc=0; for t in tests/container/*.sh; do echo "# $$t"; \
 	    MEMPROV=$$PWD/$(B)/memprov DEFAULTS=$$PWD/conf.d bash $$t || rc=1; done; exit $$rc
 

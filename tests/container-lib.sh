@@ -108,10 +108,11 @@ container_checks() {
         # switch on and off at any time (swap is the kernel's, not a namespace's).
         if [ "$swap" = 0 ]; then
                 check "$label: the swap note says the container has none" \
-                        grep -q "no swapfile (swapon: Operation not permitted); it has no swap\$" <(rep journal)
+                        grep -E -q "no swapfile \((swapon: Operation not permitted|systemd ignores fstab swap in a container)\); it has no swap\$" <(rep journal)
+                check "$label: the budget counts no swap" grep -E -q "RAM \+ [0-9]+% of 0M swap" <(rep journal)
         else
                 check "$label: the swap note names the container's swap" grep -E -q \
-                        "no swapfile \(swapon: Operation not permitted\); (it has no swap|its swap is the host's, [0-9])" <(rep journal)
+                        "no swapfile \((swapon: Operation not permitted|systemd ignores fstab swap in a container)\); (it has no swap|its swap is the host's, [0-9])" <(rep journal)
         fi
         failed=$(rep failed)
         echo "# $label: failed units: ${failed:-none}; uid_map: $(rep uid_map | xargs)"

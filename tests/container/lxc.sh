@@ -1,0 +1,108 @@
+#!/bin/bash
+# LXC containers (issue 22): LXC 5 (Debian's lxc) boots the reference image's root filesystem
+# (tests/container-lib.sh) with this tree's memprov, its memory limited to 512M by the
+# container's own cgroup (lxc.cgroup.memory.limit_in_bytes, lxc.cgroup2.memory.max), three ways:
+#  - privileged, the swap the host's;
+#  - unprivileged: a user namespace (lxc.idmap; the image's files shifted into the range on a
+#    metacopy overlay), a swap limit of 0;
+#  - unprivileged with lxcfs: /proc/meminfo virtualised (lxcfs on a private /var/lib/lxcfs, which
+#    lxcfs's own LXC mount hook binds over /proc), so MemTotal says 512M and memprov reads it.
+# Each: memprov.service succeeds, no swapfile attempted, the 512M tier's drop-ins, the services
+# run, no unit fails. No network (lxc.net.0.type = empty: loopback only, no veth or bridge); the
+# containers' cgroups are made below this test's and removed with them.
+source "$(dirname "$0")/../lib.sh"
+enter_mount_namespace "$@"
+source "$(dirname "$0")/../container-lib.sh"
+
+command -v lxc-start >/dev/null || { skip "lxc" "no lxc-start (apt install lxc)"; exit 0; }
+container_can_run || exit 0
+LXCPATH=$SCRATCH/lxc
+BASE=1000000 # the unprivileged containers' host UIDs and GIDs: BASE to BASE + 65535
+
+# shift_ids DIR: every file's owner and group + BASE, as lxc-usernsexec or nspawn's chown
+# would; chown clears set-user-ID and set-group-ID bits (chown(2)), so the mode is set again.
+shift_ids() {
+        python3 - "$1" "$BASE" <<'EOP'
+import os, stat, sys
+root, base = sys.argv[1], int(sys.argv[2])
+def shift(p):
+    st = os.lstat(p)
+    os.lchown(p, st.st_uid + base, st.st_gid + base)
+    if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o6000:
+        os.chmod(p, stat.S_IMODE(st.st_mode))
+shift(root)
+for d, dirs, files in os.walk(root):
+    for name in dirs + files:
+        shift(os.path.join(d, name))
+EOP
+}
+
+# lxc_boot LABEL SWAP userns|privileged [lxcfs]
+lxc_boot() {
+        local label=$1 swap=$2 mode=$3 lxcfs=${4:-} d=$SCRATCH/$1 name=memprov-$1-$$ start
+        container_root "$d" || { not_ok "$label: the image's root"; return; }
+        container_cgroups "memprov-test-$$-$label" host || { not_ok "$label: cgroups"; return; }
+        mkdir -p "$LXCPATH/$name"
+        {
+                echo "lxc.uts.name = vps"
+                echo "lxc.rootfs.path = dir:$d/root"
+                echo "lxc.include = /usr/share/lxc/config/common.conf"
+                [ "$mode" = userns ] && echo "lxc.include = /usr/share/lxc/config/userns.conf"
+                echo "lxc.apparmor.profile = unconfined"
+                echo "lxc.net.0.type = empty"
+                echo "lxc.cgroup.relative = 1"
+                echo "lxc.console.logfile = $d/console"
+                echo "lxc.mount.entry = $d/report report none bind,create=dir 0 0"
+                if [ -f $CGFS/cgroup.controllers ]; then
+                        echo "lxc.cgroup2.memory.max = $LIMIT"
+                        [ "$swap" = 0 ] && echo "lxc.cgroup2.memory.swap.max = 0"
+                else
+                        echo "lxc.cgroup.memory.limit_in_bytes = $LIMIT"
+                        [ "$swap" = 0 ] && echo "lxc.cgroup.memory.memsw.limit_in_bytes = $LIMIT"
+                fi
+                if [ "$mode" = userns ]; then
+                        echo "lxc.idmap = u 0 $BASE 65536"
+                        echo "lxc.idmap = g 0 $BASE 65536"
+                fi
+        } >"$LXCPATH/$name/config"
+        if [ "$mode" = userns ]; then
+                # The container's root (host UID BASE) walks the path to its rootfs.
+                chmod 0711 "$SCRATCH" "$d" && shift_ids "$d/root" ||
+                        { not_ok "$label: shift the image's IDs"; return; }
+                # debugfs cannot be mounted in a user namespace, but the unit's
+                # ConditionCapability=CAP_SYS_RAWIO holds in the container's own: not memprov's.
+                ln -sf /dev/null "$d/root/etc/systemd/system/sys-kernel-debug.mount"
+        fi
+        start=$(date +%s)
+        (for cg in "${CGS[@]}"; do echo $BASHPID >"$cg/cgroup.procs" || exit 1; done &&
+                lxc-start -P "$LXCPATH" -n "$name" -d -o "$d/lxc.log" -l INFO &&
+                lxc-wait -P "$LXCPATH" -n "$name" -s STOPPED -t 240)
+        lxc-stop -P "$LXCPATH" -n "$name" -k >/dev/null 2>&1
+        echo "# $label: booted and powered off in $(($(date +%s) - start)) s"
+        [ -n "${VERBOSE:-}" ] && grep -a -E "ERROR|WARN" "$d/lxc.log" | tail -15
+        container_checks "$label" "$d" lxc "$swap"
+        if [ -n "$lxcfs" ]; then
+                check_eq "$label: lxcfs's MemTotal in the container" \
+                        "$(awk '/^MemTotal:/ {print $2}' "$d/report/meminfo")" $((LIMIT / 1024))
+                check "$label: memprov's RAM from the virtualised MemTotal" \
+                        grep -q "^RAM 512M, tier 512M, container lxc (RAM from MemTotal (virtualised))" "$d/report/journal"
+        fi
+}
+
+# start_lxcfs: lxcfs on /var/lib/lxcfs, where its LXC mount hook (common.conf.d/00-lxcfs.conf)
+# looks, in this test's mount namespace only (/var/lib an overlay: the host's never changes).
+start_lxcfs() {
+        command -v lxcfs >/dev/null || { skip "lxcfs" "no lxcfs (apt install lxcfs)"; return 1; }
+        overlay /var/lib && mkdir -p /var/lib/lxcfs || { not_ok "lxcfs: /var/lib/lxcfs"; return 1; }
+        lxcfs -f /var/lib/lxcfs >"$SCRATCH/lxcfs.log" 2>&1 &
+        at_exit "kill $!; umount -l /var/lib/lxcfs; umount -l /var/lib"
+        for _ in $(seq 50); do [ -f /var/lib/lxcfs/proc/meminfo ] && return 0; sleep 0.1; done
+        not_ok "lxcfs: /var/lib/lxcfs/proc/meminfo"
+        return 1
+}
+
+lxc_boot lxc-privileged host privileged
+lxc_boot lxc-userns 0 userns
+# Last: from here on every container's /proc/meminfo is lxcfs's.
+start_lxcfs && lxc_boot lxc-lxcfs host userns lxcfs
+exit "${T_FAILED:-0}"
