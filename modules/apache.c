@@ -133,56 +133,8 @@ static void print_mpm_block(FILE *f, const struct context *ctx, enum mpm m, unsi
         fprintf(f, "</IfModule>\n");
 }
 
-/* PHP-FPM's children over every master (each master's process.max), as the model sized them. */
-static unsigned fpm_children(const struct budget *b)
-{
-        unsigned n = 0;
-
-        for (size_t i = 0; i < b->n_lines; i++)
-                if (b->lines[i].role == ROLE_PHP && !streq(b->lines[i].id, "apache"))
-                        n += b->lines[i].count;
-        return n;
-}
-
-/* Back-pressure to PHP-FPM (issue 9). mod_proxy connects to a unix socket with a blocking
- * connect() (ap_proxy_connect_uds() on a socket without a timeout), so when every FPM child is
- * busy Apache's threads queue in the pool's listen backlog (511) for as long as it takes: under
- * overload every request waits, none is refused, and clients time out. Measured on this host
- * (2 FPM children, listen.backlog = 2, 20 connections): Apache blocked in connect(), no 503.
- * A worker for Debian's and EL's handler name (SetHandler "proxy:unix:...|fcgi://localhost")
- * with a connection pool of `max` per Apache child (mod_proxy: "max ... per child process"):
- * a request that finds no free connection within `acquire` ms gets a 503 at once ("If there are
- * no free connections in the pool, the Apache httpd will return SERVER_BUSY status to the
- * client"). max = twice PHP-FPM's children over Apache's children (at most all of them): with
- * every Apache child busy at most two requests per PHP child reach PHP-FPM, one served and one
- * waiting in its backlog, and any two Apache children can keep every PHP child busy. Measured in
- * the load cells (issue 9, images/README.md): max = PHP children / Apache children refused 11 of
- * 37 requests at 5 clients with PHP children idle (512M, one busy Apache child's share taken);
- * max = all PHP children per Apache child let 40 requests reach 8 PHP children at 1G and 100
- * clients, and a third were answered after the client's 30 s. retry=0: a defined
- * worker goes into error state when a connect fails (PHP-FPM restarting) and would answer 503
- * for `retry` seconds (60 by default); 0 retries at once. Prefork has one thread per child:
- * nothing to pool, so nothing to write. */
-static void print_fpm_backpressure(FILE *f, const struct context *ctx, enum mpm m, unsigned workers,
-                                   const struct budget *b)
-{
-        unsigned processes = MAX(workers / threads_per_child(ctx, m), 1u);
-        unsigned children = fpm_children(b);
-        const char *acquire = tier_value(ctx, "apache.proxy_fcgi.acquire");
-
-        if (m == MPM_PREFORK || children == 0 || !acquire)
-                return;
-        fprintf(f,
-                "<IfModule proxy_fcgi_module>\n"
-                "    <Proxy \"fcgi://localhost\" max=%u acquire=%u retry=0>\n"
-                "    </Proxy>\n"
-                "</IfModule>\n",
-                MIN(children, (2 * children + processes - 1) / processes),
-                (unsigned)atoi(acquire) * 1000);
-}
-
 static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers, unsigned headroom,
-                       const struct budget *b)
+                       const struct backpressure *bp)
 {
         _cleanup_free_ char *body = NULL;
         const char *keepalive = tier_value(ctx, "apache.KeepAlive");
@@ -198,7 +150,7 @@ static char *conf_body(const struct context *ctx, enum mpm m, unsigned workers, 
         if (timeout)
                 fprintf(f, "KeepAliveTimeout %s\n", timeout);
         print_mpm_block(f, ctx, m, workers, headroom);
-        print_fpm_backpressure(f, ctx, m, workers, b);
+        apache_print_backpressure(f, bp);
         fclose(f);
         return managed_file("#", "%s", body);
 }
@@ -298,6 +250,7 @@ static void plan_mod_php(const struct context *ctx, struct plan *p, const struct
 static int apache_plan(const struct context *ctx, struct plan *p)
 {
         const struct web_server *w = &ctx->services->web;
+        struct backpressure bp;
         struct budget b;
         struct action *a;
         unsigned workers;
@@ -317,12 +270,17 @@ static int apache_plan(const struct context *ctx, struct plan *p)
         if (w->mod_php)
                 plan_mod_php(ctx, p, w);
         workers = budget_count(&b, "apache", 50);
+        r = apache_backpressure(ctx, w->mpm, workers, threads_per_child(ctx, w->mpm), &b, &bp);
+        if (r < 0)
+                return r;
         a = plan_add_file(
             p, "apache", w->debian ? DEBIAN_CONF : EL_CONF, 0644,
-            conf_body(ctx, w->mpm, workers, graceful_headroom(ctx, w->mpm, workers), &b));
+            conf_body(ctx, w->mpm, workers, graceful_headroom(ctx, w->mpm, workers), &bp));
         a->note = xasprintf("mpm %s", mpm_name(w->mpm));
         apache_plan_live(ctx, p, a);
         note_rounding(ctx, p, w->mpm, workers);
+        if (!w->mod_php)
+                apache_note_backpressure(p, &bp);
         if (w->debian) {
                 /* What a2enconf memprov does. */
                 a = plan_add(p, ACTION_SYMLINK, "apache");
@@ -340,6 +298,8 @@ static const struct config_key apache_keys[] = {
     {"tier", "apache.KeepAlive", check_bool},
     {"tier", "apache.KeepAliveTimeout", check_uint},
     {"tier", "apache.proxy_fcgi.acquire", check_uint},
+    {"services", "apache.proxy_fcgi.target_latency_ms", check_uint},
+    {"services", "apache.proxy_fcgi.page_time_ms", check_uint},
     MPM_KEY("prefork", "StartServers"),
     MPM_KEY("prefork", "MinSpareServers"),
     MPM_KEY("prefork", "MaxSpareServers"),

@@ -14,3 +14,18 @@ bool apache_loads_php(const char *conf);
 int apache_detect(const struct context *ctx, struct services *services);
 
 extern const struct module apache_module;
+
+/* apache-proxy.c: back-pressure to PHP-FPM, the fcgi://localhost worker (issues 9, 23). */
+struct backpressure {
+        unsigned children;   /* PHP-FPM's children over every master */
+        unsigned target_ms;  /* [services] apache.proxy_fcgi.target_latency_ms */
+        unsigned page_ms;    /* [services] apache.proxy_fcgi.page_time_ms */
+        unsigned pages;      /* pages per PHP child PHP-FPM may hold: running + queued */
+        unsigned acquire_ms; /* the worker's acquire */
+        unsigned max;        /* its connections per Apache child; 0: no worker written */
+        const char *why;     /* why none is written */
+};
+int apache_backpressure(const struct context *ctx, enum mpm m, unsigned workers, unsigned tpc,
+                        const struct budget *b, struct backpressure *ret);
+void apache_print_backpressure(FILE *f, const struct backpressure *bp);
+void apache_note_backpressure(struct plan *p, const struct backpressure *bp);

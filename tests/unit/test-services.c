@@ -459,43 +459,94 @@ TEST(apache_mod_php_detected_and_costed)
         test_rmtree(modphp);
 }
 
-/* Issue 9: where apache.proxy_fcgi.acquire is set (opt-in), with a threaded MPM and PHP-FPM,
- * Apache's fcgi://localhost worker pools PHP-FPM's children across Apache's children (max,
- * rounded up) and answers 503 after acquire; prefork and a machine without PHP-FPM get no
- * worker. ServerLimit keeps a whole generation for graceful children (issue 18). */
+/* Issues 9 and 23: Apache's one fcgi://localhost worker caps PHP-FPM connections only where the
+ * pages are slow against the target latency ([services] apache.proxy_fcgi.*): with WordPress's
+ * real-vCPU page time (300 ms) no worker is written (it would couple every site behind
+ * fcgi://localhost and never refuse); with TCG's 3 s pages it is, its max per Apache child and its
+ * acquire derived from the target; apache.proxy_fcgi.acquire overrides the wait. Prefork and a
+ * machine without PHP-FPM get no worker. ServerLimit keeps a whole generation (issue 18). */
+static const struct action *plan_apache(struct fixture *f, struct plan *p, const char *const *set)
+{
+        struct budget b;
+
+        fixture_open(f, 512 * MIB);
+        for (; set && *set; set++)
+                CHECK(config_set_assignment(&f->config, *set, "--set") == 0);
+        CHECK(budget_compute(&f->ctx, &b) == 0 && apache_module.plan(&f->ctx, p) == 0);
+        /* 512M at 1 vCPU without swap: 3 PHP children (burst), 50 workers / 10 threads. */
+        if (f->services.php.n && f->services.web.mpm == MPM_EVENT)
+                CHECK(budget_count(&b, "php 8.0", 0) == 3);
+        return find_action(p, "/etc/apache2/conf-available/memprov.conf");
+}
+
+static bool plan_noted(const struct plan *p, const char *what)
+{
+        for (size_t i = 0; i < p->n_notes; i++)
+                if (strstr(p->notes[i], what))
+                        return true;
+        return false;
+}
+
 TEST(apache_backpressure_to_phpfpm)
 {
         _cleanup_free_ char *event = lamp_fixture(true, "event", 1, 1);
         _cleanup_free_ char *prefork = lamp_fixture(true, "prefork", 1, 1);
         _cleanup_free_ char *nophp = lamp_fixture(true, "event", 0, 0);
-        const char *dirs[] = {event, prefork, nophp};
+        static const struct {
+                const char *set[3]; /* --set assignments */
+                const char *worker; /* the <Proxy> line, or NULL for none */
+        } cases[] = {
+            /* pages = 10000 / (2 x 300) = 16, max = ceil(2 x 3 x 16 / 5) = 20 >= 10 threads. */
+            {{NULL}, NULL},
+            /* pages = max(10000 / 6000, 1) = 1, max = ceil(2 x 3 / 5) = 2, 10000 - 3000. */
+            {{"services.apache.proxy_fcgi.page_time_ms=3000"},
+             "    <Proxy \"fcgi://localhost\" max=2 acquire=7000 retry=0>\n"},
+            /* pages = 30000 / 6000 = 5: max = ceil(30 / 5) = 6, acquire 30000 - 15000. */
+            {{"services.apache.proxy_fcgi.page_time_ms=3000",
+              "services.apache.proxy_fcgi.target_latency_ms=30000"},
+             "    <Proxy \"fcgi://localhost\" max=6 acquire=15000 retry=0>\n"},
+            {{"services.apache.proxy_fcgi.page_time_ms=3000",
+              "tier 512M.apache.proxy_fcgi.acquire=3"},
+             "    <Proxy \"fcgi://localhost\" max=2 acquire=3000 retry=0>\n"},
+            /* 0: never cap. */
+            {{"services.apache.proxy_fcgi.page_time_ms=3000",
+              "services.apache.proxy_fcgi.target_latency_ms=0"},
+             NULL},
+        };
 
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                struct fixture f = {.dir = (char *)dirs[i]};
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct fixture f = {.dir = event};
                 struct plan p = {0};
-                const struct action *a;
-                struct budget b;
+                const struct action *a = plan_apache(&f, &p, cases[i].set);
 
-                fixture_open(&f, 512 * MIB);
-                CHECK(budget_compute(&f.ctx, &b) == 0 && apache_module.plan(&f.ctx, &p) == 0);
-                a = find_action(&p, "/etc/apache2/conf-available/memprov.conf");
-                CHECK(a && !!strstr(a->content, "fcgi://localhost") == (i == 0));
-                if (i == 0) {
-                        /* 512M at 1 vCPU without swap: 3 PHP children (burst), 50 workers /
-                         * 10 threads = 5 Apache children: max = ceil(2 x 3 / 5) = 2. */
-                        CHECK(budget_count(&b, "php 8.0", 0) == 3);
-                        CHECK(strstr(a->content, "MaxRequestWorkers      50\n"));
-                        CHECK(strstr(a->content, "ServerLimit 10\n"));
-                        CHECK(strstr(a->content, "<Proxy \"fcgi://localhost\" max=2 acquire=3000 "
-                                                 "retry=0>\n"));
-                }
-                if (i == 1)
+                CHECK(a && strstr(a->content, "MaxRequestWorkers      50\n"));
+                CHECK(a && strstr(a->content, "ServerLimit 10\n"));
+                if (cases[i].worker)
+                        CHECK(a && strstr(a->content, cases[i].worker));
+                else
+                        CHECK(a && !strstr(a->content, "fcgi://localhost"));
+                /* The plan says which way it went and why. */
+                CHECK(plan_noted(&p, cases[i].worker ? "Apache answers 503 after"
+                                                     : "wait in its listen backlog, no 503 cap"));
+                plan_done(&p);
+                fixture_close(&f);
+        }
+        for (size_t i = 0; i < 2; i++) {
+                struct fixture f = {.dir = i ? nophp : prefork};
+                struct plan p = {0};
+                static const char *const slow[] = {"services.apache.proxy_fcgi.page_time_ms=3000",
+                                                   NULL};
+                const struct action *a = plan_apache(&f, &p, slow);
+
+                CHECK(a && !strstr(a->content, "fcgi://localhost"));
+                if (i == 0)
                         CHECK(a && strstr(a->content, "ServerLimit 100\n"));
                 plan_done(&p);
                 fixture_close(&f);
         }
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
-                test_rmtree(dirs[i]);
+        test_rmtree(event);
+        test_rmtree(prefork);
+        test_rmtree(nophp);
 }
 
 /* Issue 18, item 3: the RAM the model leaves free goes to the buffer pool, up to the InnoDB

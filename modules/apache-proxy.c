@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Back-pressure from Apache to PHP-FPM (issues 9 and 23): when, and how, Apache answers 503
+ * rather than let a PHP request queue.
+ *
+ * What Apache can and cannot do here, read in httpd 2.4's mod_proxy (proxy_util.c) and measured
+ * on this host (Apache 2.4.71 event + PHP-FPM 8.2, two pools on two sockets,
+ * notes/s7-backpressure):
+ * - mod_proxy connects to a unix socket with a blocking connect() on a fresh socket
+ *   (ap_proxy_connect_backend() -> ap_proxy_connect_uds(), the timeout is set only after it), so
+ *   without a connection cap a request waits in PHP-FPM's listen backlog (511) as long as it takes:
+ *   nothing is ever refused. Memory does not grow with that queue: PHP-FPM's children are the
+ *   bound (the sizing model's), a queued request is an Apache thread that already exists.
+ * - The only cap is a worker's connection pool ("max", per Apache child) with "acquire", the wait
+ *   for a free connection before a 503 (AH00941). Workers are found by name alone: the handler's
+ *   URL with its "unix:PATH|" part taken off (ap_proxy_get_worker_ex() de-socketfies it). Every
+ *   Debian and EL handler says "proxy:unix:SOCKET|fcgi://localhost", so every pool and PHP
+ *   version resolves to the one worker fcgi://localhost: measured, a pool loaded by 16 clients
+ *   made an idle pool's single client get 9 of 20 requests refused (max=2 acquire=3000).
+ * - One <Proxy "unix:SOCKET|fcgi://localhost"> per pool socket does not separate them: the
+ *   sections define one worker (same name), whose unix path then overrides the handler's.
+ *   Measured: requests for the second pool's files were served by the FIRST pool. So memprov
+ *   never names a socket in a worker.
+ * So a cap is always shared by every site behind fcgi://localhost; memprov writes one only where
+ * it bites before the machine would serve the request within the target anyway, i.e. only where
+ * the pages are slow against the target latency (see backpressure_size()).
+ */
+#include <limits.h>
+
+#include "../lib/util.h"
+
+#include "apache.h"
+
+/* PHP-FPM's children over every master (each master's process.max), as the model sized them. */
+static unsigned fpm_children(const struct budget *b)
+{
+        unsigned n = 0;
+
+        for (size_t i = 0; i < b->n_lines; i++)
+                if (b->lines[i].role == ROLE_PHP && !streq(b->lines[i].id, "apache"))
+                        n += b->lines[i].count;
+        return n;
+}
+
+static unsigned services_ms(const struct context *ctx, const char *key, unsigned def)
+{
+        long v = config_int(ctx->config, "services", key, def);
+
+        return v < 0 ? def : (unsigned)MIN(v, (long)UINT_MAX);
+}
+
+/*
+ * A request's latency through PHP-FPM is its wait for a connection (at most acquire), its wait in
+ * PHP-FPM's listen backlog, and its own page (t). With C children and N requests at PHP-FPM, the
+ * backlog wait is at most (N - C) / C pages. The target T is split in half: PHP-FPM may hold
+ * what its children finish in T/2, N = C x k with k = max(T / 2t, 1) pages per child (one running,
+ * k - 1 queued), and acquire is the rest, T - k x t. A 503 then comes only when the children
+ * cannot finish what is already waiting within the target.
+ * N is spread over Apache's children, unevenly (issue 9: max = C / Apache children refused 11 of
+ * 37 requests at 5 clients while PHP children idled): max = 2N / Apache children, rounded up.
+ * Where that is at least ThreadsPerChild an Apache child's threads can never exhaust it: no worker,
+ * since writing one would only couple the sites (none of the above would ever refuse).
+ */
+int apache_backpressure(const struct context *ctx, enum mpm m, unsigned workers, unsigned tpc,
+                        const struct budget *b, struct backpressure *ret)
+{
+        unsigned children = fpm_children(b), processes = MAX(workers / MAX(tpc, 1u), 1u);
+        const char *acquire = tier_value(ctx, "apache.proxy_fcgi.acquire");
+        uint64_t n, max;
+
+        *ret = (struct backpressure){
+            .children = children,
+            .target_ms = services_ms(ctx, "apache.proxy_fcgi.target_latency_ms", 10000),
+            .page_ms = MAX(services_ms(ctx, "apache.proxy_fcgi.page_time_ms", 300), 1u),
+        };
+        if (m == MPM_PREFORK) /* one thread per child: nothing to pool */
+                ret->why = "prefork has one thread per child";
+        else if (children == 0)
+                ret->why = "no PHP-FPM children";
+        else if (ret->target_ms == 0)
+                ret->why = "apache.proxy_fcgi.target_latency_ms = 0";
+        if (ret->why)
+                return 0;
+        ret->pages = MAX(ret->target_ms / (2 * ret->page_ms), 1u);
+        n = (uint64_t)children * ret->pages;
+        ret->acquire_ms = ret->target_ms > ret->pages * ret->page_ms
+                              ? ret->target_ms - ret->pages * ret->page_ms
+                              : ret->page_ms;
+        if (acquire)
+                ret->acquire_ms = (unsigned)MIN(strtoul(acquire, NULL, 10) * 1000, UINT_MAX);
+        max = (2 * n + processes - 1) / processes;
+        if (max >= tpc)
+                ret->why = "a cap would never be reached by an Apache child's threads";
+        else
+                ret->max = (unsigned)max;
+        return 0;
+}
+
+/* retry=0: a defined worker goes into error state when a connect fails (PHP-FPM restarting) and
+ * would answer 503 for `retry` seconds (60 by default); 0 retries at once. */
+void apache_print_backpressure(FILE *f, const struct backpressure *bp)
+{
+        if (bp->max == 0)
+                return;
+        fprintf(f,
+                "<IfModule proxy_fcgi_module>\n"
+                "    <Proxy \"fcgi://localhost\" max=%u acquire=%u retry=0>\n"
+                "    </Proxy>\n"
+                "</IfModule>\n",
+                bp->max, bp->acquire_ms);
+}
+
+void apache_note_backpressure(struct plan *p, const struct backpressure *bp)
+{
+        if (bp->children == 0)
+                return;
+        if (bp->max)
+                plan_note(p,
+                          "Apache answers 503 after %u ms without a PHP-FPM connection: "
+                          "max=%u per Apache child, for %u PHP-FPM children x %u pages of %u ms "
+                          "(apache.proxy_fcgi.target_latency_ms %u)",
+                          bp->acquire_ms, bp->max, bp->children, bp->pages, bp->page_ms,
+                          bp->target_ms);
+        else
+                plan_note(p,
+                          "Apache's requests to PHP-FPM wait in its listen backlog, no 503 cap: "
+                          "%s (%u PHP-FPM children, pages of %u ms, target %u ms)",
+                          bp->why, bp->children, bp->page_ms, bp->target_ms);
+}
