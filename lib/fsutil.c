@@ -4,6 +4,7 @@
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <sys/random.h>
+#include <sys/xattr.h>
 
 #include "fsutil.h"
 #include "util.h"
@@ -256,8 +257,40 @@ int write_all(int fd, const void *data, size_t size)
         return 0;
 }
 
+/* The owner and extended attributes (SELinux label, ACLs, an admin's own) of the file a write
+ * replaces, given to its temp file: a rename must not reset them to root's and none (issue 21,
+ * item 9: --undo replaced fstab's owner and xattrs). A filesystem without xattrs has none. */
+static int copy_attrs(int from, int to)
+{
+        _cleanup_free_ char *names = NULL;
+        struct stat st;
+        ssize_t n;
+
+        if (fstat(from, &st) < 0 || fchown(to, st.st_uid, st.st_gid) < 0)
+                return -errno;
+        n = flistxattr(from, NULL, 0);
+        if (n <= 0)
+                return n < 0 && errno != ENOTSUP ? -errno : 0;
+        names = xmalloc((size_t)n);
+        n = flistxattr(from, names, (size_t)n);
+        if (n < 0)
+                return -errno;
+        for (const char *k = names; k < names + n; k += strlen(k) + 1) {
+                _cleanup_free_ char *value = NULL;
+                ssize_t len = fgetxattr(from, k, NULL, 0);
+                if (len < 0)
+                        return -errno;
+                value = xmalloc((size_t)len + 1);
+                len = fgetxattr(from, k, value, (size_t)len);
+                if (len < 0 || fsetxattr(to, k, value, (size_t)len, 0) < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
+/* like: the file being replaced (its owner and xattrs are kept), or -1. */
 static int write_temp(int dirfd, const char *tmp, const char *data, size_t size, mode_t mode,
-                      bool sync)
+                      int like, bool sync)
 {
         _cleanup_close_ int fd = -1;
         int r;
@@ -266,6 +299,8 @@ static int write_temp(int dirfd, const char *tmp, const char *data, size_t size,
         if (fd < 0)
                 return -errno;
         r = write_all(fd, data, size);
+        if (r == 0 && like >= 0)
+                r = copy_attrs(like, fd);
         if (r == 0 && fchmod(fd, mode) < 0)
                 r = -errno;
         if (r == 0 && sync && fsync(fd) < 0)
@@ -306,7 +341,7 @@ static int open_for_write(int rootfd, const char *path, int *ret_dirfd, const ch
 static int stage(int rootfd, const char *path, const char *data, size_t size, mode_t mode,
                  bool sync, bool commit)
 {
-        _cleanup_close_ int dirfd = -1;
+        _cleanup_close_ int dirfd = -1, like = -1;
         const char *name;
         char tmp[NAME_MAX + 1];
         int r;
@@ -316,7 +351,9 @@ static int stage(int rootfd, const char *path, const char *data, size_t size, mo
                 return r;
         if (unlinkat(dirfd, tmp, 0) < 0 && errno != ENOENT)
                 return -errno;
-        r = write_temp(dirfd, tmp, data, size, mode, sync);
+        /* open_for_write refused anything but a regular file at path. */
+        like = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        r = write_temp(dirfd, tmp, data, size, mode, like, sync);
         if (r == 0 && commit && renameat(dirfd, tmp, dirfd, name) < 0)
                 r = -errno;
         if (r < 0)

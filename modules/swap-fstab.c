@@ -110,8 +110,13 @@ static int fstab_with_swap(int rootfd, const char *root, const char *path, char 
         entry = format_entry(path);
         if (!entry)
                 return log_error("cannot format the fstab entry for %s", path);
-        *ret = xasprintf("%s%s%s\n%s", data, size > 0 && data[size - 1] != '\n' ? "\n" : "",
-                         FSTAB_MARKER, entry);
+        /* An fstab without a final newline gets one before memprov's marker and none after its
+         * entry, so that fstab_remove_swap() gives back the last byte as it was. */
+        if (size > 0 && data[size - 1] != '\n') {
+                entry[strcspn(entry, "\n")] = '\0';
+                *ret = xasprintf("%s\n%s\n%s", data, FSTAB_MARKER, entry);
+        } else
+                *ret = xasprintf("%s%s\n%s", data, FSTAB_MARKER, entry);
         return 0;
 }
 
@@ -191,6 +196,10 @@ int fstab_remove_swap(int rootfd, const char *root, const char *path, bool *chan
                             (size_t)(line - prev) == marker_len + 1 &&
                             memcmp(prev, FSTAB_MARKER, marker_len) == 0)
                                 n -= marker_len + 1;
+                        /* The file's last line, without a newline: the newline memprov put
+                         * before its marker goes too (fstab_with_swap). */
+                        if (end == data + size && n > 0 && out[n - 1] == '\n')
+                                n--;
                         *changed = true;
                 } else {
                         memcpy(out + n, line, len);
