@@ -102,8 +102,14 @@ static int zram_plan(const struct context *ctx, struct plan *p)
         if (!ctx->live || !ctx->facts->systemd_running)
                 return 0; /* the generator reads the file at the next boot */
         plan_add(p, ACTION_DAEMON_RELOAD, "zram");
+        /* Off: swapoff through the swap unit, not a stop of the setup unit. After the
+         * daemon-reload the generator makes no dev-zram0.swap, so the active swap unit (now
+         * made from /proc/swaps) no longer Requires= the setup unit: stopping the setup unit
+         * left the swap on and its ExecStop (zram-generator --reset-device) failed with EBUSY,
+         * a failed unit at the first boot (scenario 15, generic kernel, session 7). The empty
+         * device stays until the next boot, where the generator makes none. */
         if (c.kind != CUSHION_ZRAM) {
-                live_plan_unit(p, "zram", &p->actions[fi], ZRAM_SETUP_UNIT, UNIT_STOP);
+                live_plan_unit(p, "zram", &p->actions[fi], ZRAM_SWAP_UNIT, UNIT_STOP);
                 return 0;
         }
         /* A running device takes a new size or algorithm only when it is set up again
