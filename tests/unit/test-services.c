@@ -640,3 +640,33 @@ TEST(unlimited_memory_limit_counts_at_ram)
         test_rmtree(dir);
         test_rmtree(modphp);
 }
+
+/* Issue 22 via 18: in a container the burst bound counts at most the swap its cgroup allows. */
+TEST(budget_container_swap_limit)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
+        struct fixture f = {.dir = dir};
+        struct swap_entry swap = {
+            .path = (char *)"/swapfile", .present = true, .active = true, .size_bytes = 1 * GIB};
+        struct budget b;
+
+        fixture_open(&f, 512 * MIB);
+        f.facts.swaps = &swap;
+        f.facts.n_swaps = 1;
+        CHECK(budget_compute(&f.ctx, &b) == 0);
+        CHECK_U64(b.model.swap, 1 * GIB);
+        f.facts.container = "docker";
+        f.facts.container_swap_bytes = 256 * MIB;
+        CHECK(budget_compute(&f.ctx, &b) == 0);
+        CHECK_U64(b.model.swap, 256 * MIB);
+        f.facts.container_swap_bytes = 0;
+        CHECK(budget_compute(&f.ctx, &b) == 0);
+        CHECK_U64(b.model.swap, 0);
+        /* 512M LAMP without swap: the burst bound keeps three (as budget_default_lamp_512m). */
+        CHECK_U64(budget_count(&b, "php 8.0", 0), 3);
+        f.facts.swaps = NULL;
+        f.facts.n_swaps = 0;
+        f.facts.container = NULL;
+        fixture_close(&f);
+        test_rmtree(dir);
+}
