@@ -118,9 +118,14 @@ static void budget_events(const struct plan *p)
                         continue;
                 if (!setting || count >= wanted)
                         continue;
-                _cleanup_free_ char *msg =
-                    xasprintf("budget: %s %s lowered from %" PRId64 " to %" PRId64 " to fit in RAM",
-                              service, setting, wanted, count);
+                /* The sizing model (issue 18): not "to fit in RAM", but the bound that set it
+                 * (cpu, steady, burst) below the cap php.max_children put on a master. */
+                const char *bound = "model";
+                if (json_object_object_get_ex(l, "bound", &v) && v)
+                        bound = json_object_get_string(v);
+                _cleanup_free_ char *msg = xasprintf("budget: %s %s lowered from %" PRId64
+                                                     " to %" PRId64 " by the %s bound",
+                                                     service, setting, wanted, count, bound);
                 struct event e = {0};
                 event_start(&e, p);
                 event_add(&e, "MEMPROV_SERVICE=%s", service);
