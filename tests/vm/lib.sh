@@ -94,6 +94,16 @@ check_boot_sane() {
 # check_swap TAG RAM_BYTES [PREFIX]: /swapfile active, in fstab once, mode 0600, and of the
 # policy's size for the root filesystem as the guest reports it (avail counts memprov's own
 # swapfile, as memprov's cap does).
+# check_db_swappiness TAG: the vm.swappiness a first boot sets with a database installed at the
+# 512M and 1G tiers (conf.d/10-tiers.conf): swappiness_db (10), or swappiness_db_compressed (100)
+# where a zram device is the cushion, as on Debian's cloud kernels, which have no zswap (issue 23).
+check_db_swappiness() {
+        local tag=$1 want=10 zram
+        zram=$(rv swap.zram_count)
+        [ "${zram:-0}" = 0 ] || want=100
+        check_eq "$tag: vm.swappiness $want (database installed; zram devices: ${zram:-0})" "$(rv swappiness)" "$want"
+}
+
 check_swap() {
         local tag=$1 ram=$2 p=${3:-} size avail file expected swaps
         size=$(rv rootfs.size_bytes)

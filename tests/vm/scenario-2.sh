@@ -7,7 +7,7 @@ if boot "$dir" --ram 512M; then
         check_boot_sane s2
         check_eq "s2: no 'Killed process' in the kernel log" "$(rv oom_killed)" 0
         check_swap s2 "$((512 * MiB))"
-        check_eq "s2: vm.swappiness 10 (database installed)" "$(rv swappiness)" 10
+        check_db_swappiness s2
         check_dropins s2
         check_live_web s2
         check_budget s2
