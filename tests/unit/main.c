@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../lib/util.h"
+#include "../../modules/module.h"
 #include "test.h"
 
 struct test_result *test_current;
@@ -84,4 +87,23 @@ int main(int argc, char **argv)
         }
         printf("unit: %u passed, %u failed\n", passed, failed);
         return failed ? 1 : 0;
+}
+
+void test_symlink(const char *dir, const char *target, const char *path)
+{
+        _cleanup_free_ char *full = xasprintf("%s/%s", dir, path);
+
+        if (symlink(target, full) < 0)
+                abort();
+}
+
+void test_detect_services(const char *dir, struct services *s)
+{
+        struct facts facts = {.ram_bytes = 1024ULL << 20, .distro = DISTRO_DEBIAN, .vcpus = 2};
+        int rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct context ctx = {.rootfd = rootfd, .root = dir, .facts = &facts, .services = s};
+
+        if (rootfd < 0 || services_detect(&ctx, s) < 0)
+                abort();
+        close(rootfd);
 }

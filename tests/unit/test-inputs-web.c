@@ -12,26 +12,6 @@
 #include "../../modules/web.h"
 #include "test.h"
 
-static void test_link(const char *dir, const char *target, const char *path)
-{
-        _cleanup_free_ char *full = xasprintf("%s/%s", dir, path);
-
-        if (symlink(target, full) < 0)
-                abort();
-}
-
-/* Detection only: what services_detect() reads from the root at dir. */
-static void detect(const char *dir, struct services *s)
-{
-        struct facts facts = {.ram_bytes = 1024ULL << 20, .distro = DISTRO_DEBIAN, .vcpus = 2};
-        int rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        struct context ctx = {.rootfd = rootfd, .root = dir, .facts = &facts, .services = s};
-
-        if (rootfd < 0 || services_detect(&ctx, s) < 0)
-                abort();
-        close(rootfd);
-}
-
 TEST(chase_follows_links_inside_the_root)
 {
         _cleanup_free_ char *dir = test_mkdtemp(), *outside = test_mkdtemp();
@@ -43,15 +23,15 @@ TEST(chase_follows_links_inside_the_root)
         test_write(dir, "etc/a/mods-available/y.ini", "absolute\n");
         test_write(dir, "etc/a/mods-enabled/.keep", "");
         test_write(outside, "secret", "outside\n");
-        test_link(dir, "../mods-available/x.load", "etc/a/mods-enabled/x.load");
-        test_link(dir, "/etc/a/mods-available/y.ini", "etc/a/mods-enabled/y.ini");
-        test_link(dir, "../../../../../../../../../../secret", "etc/a/mods-enabled/up.load");
+        test_symlink(dir, "../mods-available/x.load", "etc/a/mods-enabled/x.load");
+        test_symlink(dir, "/etc/a/mods-available/y.ini", "etc/a/mods-enabled/y.ini");
+        test_symlink(dir, "../../../../../../../../../../secret", "etc/a/mods-enabled/up.load");
         escape = xasprintf("%s/secret", outside);
-        test_link(dir, escape, "etc/a/mods-enabled/abs-outside.load");
-        test_link(dir, "loop2", "etc/a/mods-enabled/loop1");
-        test_link(dir, "loop1", "etc/a/mods-enabled/loop2");
-        test_link(dir, "missing.load", "etc/a/mods-enabled/dangling.load");
-        test_link(dir, "/etc/a", "etc/linked-dir");
+        test_symlink(dir, escape, "etc/a/mods-enabled/abs-outside.load");
+        test_symlink(dir, "loop2", "etc/a/mods-enabled/loop1");
+        test_symlink(dir, "loop1", "etc/a/mods-enabled/loop2");
+        test_symlink(dir, "missing.load", "etc/a/mods-enabled/dangling.load");
+        test_symlink(dir, "/etc/a", "etc/linked-dir");
 
         CHECK(chase_read_file(rootfd, "/etc/a/mods-enabled/x.load", &text, NULL) == 0);
         CHECK(text && streq(text, "relative\n"));
@@ -98,11 +78,11 @@ TEST(apache_mod_php_through_a2enmod_links)
         test_write(dir, "etc/apache2/mods-available/php8.2.conf",
                    "<FilesMatch \".+\\.ph(?:ar|p|tml)$\">\n");
         test_write(dir, "etc/apache2/mods-enabled/.placeholder", "");
-        test_link(dir, "../mods-available/mpm_prefork.load",
-                  "etc/apache2/mods-enabled/mpm_prefork.load");
-        test_link(dir, "../mods-available/php8.2.load", "etc/apache2/mods-enabled/php8.2.load");
-        test_link(dir, "../mods-available/php8.2.conf", "etc/apache2/mods-enabled/php8.2.conf");
-        detect(dir, &s);
+        test_symlink(dir, "../mods-available/mpm_prefork.load",
+                     "etc/apache2/mods-enabled/mpm_prefork.load");
+        test_symlink(dir, "../mods-available/php8.2.load", "etc/apache2/mods-enabled/php8.2.load");
+        test_symlink(dir, "../mods-available/php8.2.conf", "etc/apache2/mods-enabled/php8.2.conf");
+        test_detect_services(dir, &s);
         CHECK(s.web.installed && s.web.debian);
         CHECK(s.web.mpm == MPM_PREFORK);
         CHECK(s.web.mod_php);
@@ -188,7 +168,7 @@ static void debian_fpm(const char *dir, const char *v, const char *ini_limit)
 
         test_write(dir, link, ""); /* makes the directory */
         unlink(full);
-        test_link(dir, target, link);
+        test_symlink(dir, target, link);
 }
 
 TEST(phpfpm_panel_pools_and_memory_limits)
@@ -224,7 +204,7 @@ TEST(phpfpm_panel_pools_and_memory_limits)
         test_write(dir, "etc/php/8.2/fpm/pool.d/zz-memprov.conf",
                    "[global]\nprocess.max = 3\n[site00]\nphp_admin_value[memory_limit] = 40M\n");
         test_write(dir, "etc/php/8.2/fpm/pool.d/notes.txt", "[ignored]\n");
-        detect(dir, &s);
+        test_detect_services(dir, &s);
         CHECK_U64(s.php.n, 2);
         f = &s.php.v[0];
         CHECK_STR(f->version, "8.1");
@@ -278,9 +258,9 @@ TEST(phpfpm_bad_files_give_unknown_values)
         test_write(dir, longname,
                    "[a-pool-whose-name-is-far-longer-than-sixty-three-characters-xxxxxxxx]\n"
                    "pm = static\n");
-        test_link(dir, "../../../../../../../../../../../etc/passwd",
-                  "etc/php/8.2/fpm/pool.d/escape.conf");
-        detect(dir, &s);
+        test_symlink(dir, "../../../../../../../../../../../etc/passwd",
+                     "etc/php/8.2/fpm/pool.d/escape.conf");
+        test_detect_services(dir, &s);
         CHECK_U64(s.php.n, 1);
         f = &s.php.v[0];
         CHECK(f->ini_memory_limit.source == SOURCE_UNKNOWN);
@@ -302,11 +282,11 @@ TEST(apache_mod_php_memory_limit_from_the_apache2_sapi)
         test_write(dir, "etc/apache2/mods-available/php8.2.load",
                    "LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so\n");
         test_write(dir, "etc/apache2/mods-enabled/.placeholder", "");
-        test_link(dir, "../mods-available/php8.2.load", "etc/apache2/mods-enabled/php8.2.load");
+        test_symlink(dir, "../mods-available/php8.2.load", "etc/apache2/mods-enabled/php8.2.load");
         test_write(dir, "etc/php/8.2/apache2/php.ini", "[PHP]\nmemory_limit = 128M\n");
         test_write(dir, "usr/lib/php/8.2/php.ini-production", "[PHP]\nmemory_limit = 128M\n");
         test_write(dir, "etc/php/8.2/apache2/conf.d/30-wordpress.ini", "memory_limit = 512M\n");
-        detect(dir, &s);
+        test_detect_services(dir, &s);
         CHECK(s.web.mod_php);
         CHECK(s.web.mod_php_memory_limit.value == 512ULL << 20 &&
               s.web.mod_php_memory_limit.source == SOURCE_ADMIN);
@@ -315,7 +295,7 @@ TEST(apache_mod_php_memory_limit_from_the_apache2_sapi)
         _cleanup_free_ char *site =
             xasprintf("%s/etc/php/8.2/apache2/conf.d/30-wordpress.ini", dir);
         unlink(site);
-        detect(dir, &s);
+        test_detect_services(dir, &s);
         CHECK(s.web.mod_php_memory_limit.value == 128ULL << 20 &&
               s.web.mod_php_memory_limit.source == SOURCE_DISTRO);
         test_rmtree(dir);
@@ -340,19 +320,19 @@ TEST(nginx_debian_layout_and_workers)
         test_write(dir, "usr/sbin/nginx", "");
         test_write(dir, "etc/nginx/nginx.conf", buf);
         test_write(dir, "etc/nginx/sites-enabled/.keep", "");
-        detect(dir, &s);
+        test_detect_services(dir, &s);
         CHECK(s.nginx.installed && s.nginx.debian && !s.nginx.enabled);
         CHECK(s.nginx.worker_processes_auto && s.nginx.worker_processes == 2);
         CHECK_STR(s.nginx.workers.origin, "/etc/nginx/nginx.conf:2");
         CHECK(s.nginx.worker_connections.value == 768);
         CHECK_STR(s.nginx.worker_connections.origin, "/etc/nginx/nginx.conf:8");
         test_write(dir, "etc/systemd/system/multi-user.target.wants/.keep", "");
-        test_link(dir, "/lib/systemd/system/nginx.service",
-                  "etc/systemd/system/multi-user.target.wants/nginx.service");
-        detect(dir, &s);
+        test_symlink(dir, "/lib/systemd/system/nginx.service",
+                     "etc/systemd/system/multi-user.target.wants/nginx.service");
+        test_detect_services(dir, &s);
         CHECK(s.nginx.enabled);
-        test_link(dir, "/dev/null", "etc/systemd/system/nginx.service");
-        detect(dir, &s);
+        test_symlink(dir, "/dev/null", "etc/systemd/system/nginx.service");
+        test_detect_services(dir, &s);
         CHECK(!s.nginx.enabled);
         test_rmtree(dir);
 }
@@ -394,7 +374,7 @@ TEST(el_phpfpm_and_mod_php)
         _cleanup_free_ char *dir = test_mkdtemp();
         struct services s;
 
-        detect("tests/fixtures/el", &s);
+        test_detect_services("tests/fixtures/el", &s);
         CHECK_U64(s.php.n, 1);
         CHECK_STR(s.php.v[0].pool_dir, "/etc/php-fpm.d");
         CHECK_U64(s.php.v[0].n_pools, 2);
@@ -414,7 +394,7 @@ TEST(el_phpfpm_and_mod_php)
         test_write(dir, "etc/php.ini", "[PHP]\nmemory_limit = 128M\n");
         test_write(dir, "etc/php.d/10-opcache.ini", "zend_extension=opcache\n");
         test_write(dir, "etc/php.d/99-site.ini", "memory_limit = 192M\n");
-        detect(dir, &s);
+        test_detect_services(dir, &s);
         CHECK(s.web.installed && !s.web.debian && s.web.mpm == MPM_PREFORK && s.web.mod_php);
         CHECK(s.web.mod_php_memory_limit.value == 192ULL << 20 &&
               s.web.mod_php_memory_limit.source == SOURCE_ADMIN);

@@ -10,25 +10,6 @@
 #include "../../modules/web.h"
 #include "test.h"
 
-static void detect(const char *dir, struct services *s)
-{
-        struct facts facts = {.ram_bytes = 1024ULL << 20, .distro = DISTRO_DEBIAN, .vcpus = 2};
-        int rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        struct context ctx = {.rootfd = rootfd, .root = dir, .facts = &facts, .services = s};
-
-        if (rootfd < 0 || services_detect(&ctx, s) < 0)
-                abort();
-        close(rootfd);
-}
-
-static void link_in(const char *dir, const char *target, const char *path)
-{
-        _cleanup_free_ char *full = xasprintf("%s/%s", dir, path);
-
-        if (symlink(target, full) < 0)
-                abort();
-}
-
 #define NGINX_HTTP                                                                                 \
         "user www-data;\nworker_processes auto;\npid /run/nginx.pid;\n"                            \
         "include /etc/nginx/modules-enabled/*.conf;\nevents {\n\tworker_connections 768;\n}\n"     \
@@ -58,9 +39,9 @@ TEST(nginx_fastcgi_targets_debian)
         test_write(dir, "etc/nginx/sites-available/old",
                    "server {\n  location / { fastcgi_pass unix:/run/php/old.sock; }\n}\n");
         test_write(dir, "etc/nginx/sites-enabled/.keep", "");
-        link_in(dir, "/etc/nginx/sites-available/blog", "etc/nginx/sites-enabled/blog");
-        link_in(dir, "/etc/nginx/sites-available/shop", "etc/nginx/sites-enabled/shop");
-        detect(dir, &s);
+        test_symlink(dir, "/etc/nginx/sites-available/blog", "etc/nginx/sites-enabled/blog");
+        test_symlink(dir, "/etc/nginx/sites-available/shop", "etc/nginx/sites-enabled/shop");
+        test_detect_services(dir, &s);
         CHECK(s.nginx.installed && s.nginx.debian && s.nginx.conf_d_in_http);
         CHECK(s.nginx.worker_processes == 2);
         CHECK(s.nginx.fastcgi_known);
@@ -79,13 +60,13 @@ TEST(nginx_fastcgi_targets_debian)
         /* A variable target is decided per request: unknown, so no pool is nginx's. */
         test_write(dir, "etc/nginx/sites-available/shop",
                    "server {\n  location ~ \\.php$ { fastcgi_pass $upstream; }\n}\n");
-        detect(dir, &s);
+        test_detect_services(dir, &s);
         CHECK(!s.nginx.fastcgi_known && s.nginx.n_fastcgi == 0);
         CHECK(s.nginx.worker_processes == 2);
 
         /* A site that does not parse: nothing nginx reads is trusted. */
         test_write(dir, "etc/nginx/sites-available/shop", "server {\n");
-        detect(dir, &s);
+        test_detect_services(dir, &s);
         CHECK(!s.nginx.fastcgi_known && s.nginx.workers.source == SOURCE_UNKNOWN);
 
         /* conf.d not included in http: memprov's snippet would not be read. */
@@ -93,7 +74,7 @@ TEST(nginx_fastcgi_targets_debian)
         test_write(dir, "etc/nginx/nginx.conf",
                    "events {}\nhttp {\n\tinclude /etc/nginx/sites-enabled/*;\n}\n"
                    "include /etc/nginx/conf.d/*.conf;\n");
-        detect(dir, &s);
+        test_detect_services(dir, &s);
         CHECK(!s.nginx.conf_d_in_http && s.nginx.fastcgi_known);
         CHECK_U64(s.nginx.n_fastcgi, 1);
         test_rmtree(dir);
@@ -114,14 +95,14 @@ TEST(nginx_fastcgi_targets_el_upstream)
                    "upstream php-fpm {\n    server unix:/run/php-fpm/www.sock weight=1;\n}\n");
         test_write(dir, "etc/nginx/default.d/php.conf",
                    "index index.php;\nlocation ~ \\.php$ {\n    fastcgi_pass php-fpm;\n}\n");
-        detect(dir, &s);
+        test_detect_services(dir, &s);
         CHECK(s.nginx.installed && !s.nginx.debian && s.nginx.conf_d_in_http);
         CHECK(s.nginx.worker_processes == 3 && s.nginx.fastcgi_known);
         CHECK_U64(s.nginx.n_fastcgi, 1);
         CHECK_STR(s.nginx.fastcgi[0], "/run/php-fpm/www.sock");
 
-        link_in(dir, "../../../../../../etc/passwd", "etc/nginx/default.d/evil.conf");
-        detect(dir, &s);
+        test_symlink(dir, "../../../../../../etc/passwd", "etc/nginx/default.d/evil.conf");
+        test_detect_services(dir, &s);
         CHECK(!s.nginx.fastcgi_known);
         test_rmtree(dir);
 }
@@ -135,7 +116,7 @@ TEST(nginx_include_cycle)
         test_write(dir, "usr/sbin/nginx", "");
         test_write(dir, "etc/nginx/nginx.conf", "events {}\nhttp {\n    include loop.conf;\n}\n");
         test_write(dir, "etc/nginx/loop.conf", "include loop.conf;\n");
-        detect(dir, &s);
+        test_detect_services(dir, &s);
         CHECK(s.nginx.installed && !s.nginx.fastcgi_known);
         test_rmtree(dir);
 }

@@ -67,3 +67,8 @@ char *test_mkdtemp(void);
 void test_rmtree(const char *dir);
 /* Writes a file (creating parent directories) below dir. */
 void test_write(const char *dir, const char *path, const char *content);
+/* A symbolic link at path below dir pointing to target (taken as given: relative or absolute). */
+void test_symlink(const char *dir, const char *target, const char *path);
+struct services;
+/* Detection only: what services_detect() reads from the root at dir (1G, 2 vCPUs, Debian). */
+void test_detect_services(const char *dir, struct services *s);
