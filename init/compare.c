@@ -1,40 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <fcntl.h>
 #include <json-c/json.h>
 
-#include "../lib/fsutil.h"
+#include "../lib/kernel-param.h"
 #include "../lib/log.h"
 #include "../lib/size.h"
 #include "compare.h"
 
-/* Whether the kernel file at path (a sysctl or a module parameter) already holds value. */
-static bool live_matches(const char *path, const char *value)
+/* Whether the kernel file a sysctl or zswap action sets already holds its value. */
+static bool live_matches(const struct action *a)
 {
-        _cleanup_free_ char *now = NULL;
-        _cleanup_close_ int fd = -1;
-        size_t size;
+        _cleanup_free_ char *path =
+            a->type == ACTION_SYSCTL ? sysctl_key_path(a->key) : zswap_param_path(a->key);
+        _cleanup_free_ char *now = kernel_param_read(path);
 
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 || read_fd(fd, 64, &now, &size) < 0)
-                return false;
-        now[strcspn(now, "\n")] = '\0';
-        return streq(now, value);
-}
-
-static bool sysctl_matches(const struct action *a)
-{
-        _cleanup_free_ char *path = xasprintf("/proc/sys/%s", a->key);
-
-        for (char *p = path + strlen("/proc/sys/"); *p; p++)
-                *p = *p == '.' ? '/' : *p;
-        return live_matches(path, a->value);
-}
-
-static bool zswap_matches(const struct action *a)
-{
-        _cleanup_free_ char *path = xasprintf("/sys/module/zswap/parameters/%s", a->key);
-
-        return live_matches(path, a->value);
+        return now && streq(now, a->value);
 }
 
 /* memprov's swapfile kept as it is: so when fstab names it and, on the running system, it is
@@ -53,10 +32,9 @@ static bool is_as_planned(const struct context *ctx, const struct action *a)
 {
         switch (a->type) {
         case ACTION_SYSCTL:
-                /* Under --root the drop-in carries it to the next boot (deferred). */
-                return ctx->live && sysctl_matches(a);
         case ACTION_ZSWAP:
-                return ctx->live && zswap_matches(a);
+                /* Under --root the drop-in carries it to the next boot (deferred). */
+                return ctx->live && live_matches(a);
         case ACTION_SWAP:
                 return a->swap.op == SWAP_NONE || (a->swap.op == SWAP_KEEP && swap_kept(ctx, a));
         case ACTION_WRITE_FILE: /* plan_review() compared it */

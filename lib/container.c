@@ -10,6 +10,7 @@
 
 #include "container.h"
 #include "fsutil.h"
+#include "kernel-param.h"
 #include "util.h"
 
 /* systemd's container_table (src/basic/virt.c): the names systemd-detect-virt prints. */
@@ -113,7 +114,7 @@ unsigned container_probe(int *ret_swapon_errno)
          * (the module says what is missing). */
         if (access("/proc/sys/vm/swappiness", W_OK) < 0 && errno != ENOENT)
                 denies |= CONTAINER_DENIES_SYSCTL;
-        if (access("/sys/module/zswap/parameters/enabled", W_OK) < 0 && errno != ENOENT)
+        if (access(ZSWAP_PARAMS_DIR "/enabled", W_OK) < 0 && errno != ENOENT)
                 denies |= CONTAINER_DENIES_ZSWAP;
         /* Where swapon works (a privileged LXC container), a container booted by systemd still
          * gets no swapfile: systemd-fstab-generator ignores fstab swap entries in a container

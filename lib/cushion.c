@@ -4,6 +4,7 @@
 
 #include "cushion.h"
 #include "fsutil.h"
+#include "kernel-param.h"
 #include "log.h"
 
 const char *const cushion_compressors[] = {"zstd", "lz4", NULL};
@@ -184,7 +185,7 @@ static void kernel_caps_live(const struct context *ctx, struct kernel_caps *k)
         if (root_read_file(ctx->rootfd, "/proc/crypto", &crypto, &size) == 0)
                 k->compressors |= text_compressors(crypto);
         k->features = features & (KERNEL_ZRAM | KERNEL_ZSMALLOC);
-        if (path_exists("/sys/module/zswap/parameters"))
+        if (path_exists(ZSWAP_PARAMS_DIR))
                 k->features |= KERNEL_ZSWAP;
         if (path_exists("/sys/class/zram-control") || path_exists("/sys/module/zram"))
                 k->features |= KERNEL_ZRAM;
@@ -272,8 +273,7 @@ int cushion_decide(const struct context *ctx, const struct plan *p, struct cushi
                 else if (!cushion_swap_planned(ctx, p))
                         c.zswap_why = xstrdup("there is no swap for it to sit in front of");
                 else if (!(c.kernel.features & KERNEL_ZSWAP))
-                        c.zswap_why = ctx->live ? xstrdup("this kernel has no "
-                                                          "/sys/module/zswap/parameters")
+                        c.zswap_why = ctx->live ? xstrdup("this kernel has no " ZSWAP_PARAMS_DIR)
                                                 : xasprintf("kernel %s is built without "
                                                             "CONFIG_ZSWAP",
                                                             c.kernel.release);

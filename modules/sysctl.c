@@ -4,6 +4,7 @@
 
 #include "../lib/cushion.h"
 #include "../lib/fsutil.h"
+#include "../lib/kernel-param.h"
 #include "../lib/log.h"
 #include "../lib/state.h"
 #include "sysctl.h"
@@ -37,36 +38,21 @@ bool database_installed(const struct context *ctx)
                postgres_installed(ctx->rootfd);
 }
 
-static void sysctl_path(const char *key, char path[static 256])
-{
-        snprintf(path, 256, "/proc/sys/%s", key);
-        for (char *p = path + strlen("/proc/sys/"); *p; p++)
-                if (*p == '.')
-                        *p = '/';
-}
-
 /* The live value without its newline, or NULL. */
 static char *sysctl_read_live(const char *key)
 {
-        char path[256], current[64] = "";
-        _cleanup_close_ int fd = -1;
-        ssize_t n;
+        _cleanup_free_ char *path = sysctl_key_path(key);
 
-        sysctl_path(key, path);
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 || (n = read(fd, current, sizeof(current) - 1)) <= 0)
-                return NULL;
-        current[strcspn(current, "\n")] = '\0';
-        return xstrdup(current);
+        return kernel_param_read(path);
 }
 
 static int sysctl_write_live(const char *key, const char *value, bool *changed)
 {
-        char path[256], current[64] = "";
+        _cleanup_free_ char *path = sysctl_key_path(key);
+        char current[64] = "";
         _cleanup_close_ int fd = -1;
         ssize_t n;
 
-        sysctl_path(key, path);
         fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return log_error_errno(errno, "%s", path);

@@ -129,7 +129,7 @@ static int zswap_plan(const struct context *ctx, struct plan *p)
 /* Compare, then write: sysfs takes the whole value in one write. */
 static int zswap_write_param(const char *key, const char *value, bool *changed)
 {
-        _cleanup_free_ char *path = xasprintf(ZSWAP_PARAMS_DIR "/%s", key);
+        _cleanup_free_ char *path = zswap_param_path(key);
         _cleanup_free_ char *current = NULL;
         _cleanup_close_ int fd = -1;
         size_t size;
