@@ -69,19 +69,6 @@ int services_detect(const struct context *ctx, struct services *ret)
         return 0;
 }
 
-/* The swap the burst bound may count: what this machine will have, and in a container no more
- * than its cgroup lets it use (container_swap_bytes: memory.swap.max, or v1's memsw limit less
- * the memory limit, at most SwapTotal). Issue 22: "A swap limit the container has counts as the
- * swap in the budget". */
-static uint64_t budget_swap(const struct context *ctx)
-{
-        uint64_t swap = swap_expected_bytes(ctx);
-
-        if (ctx->facts->container)
-                swap = MIN(swap, ctx->facts->container_swap_bytes);
-        return swap;
-}
-
 /* The model's constants: [model] in conf.d (20-services.conf names the source of each). */
 static struct budget_model budget_model(const struct context *ctx)
 {
@@ -93,7 +80,7 @@ static struct budget_model budget_model(const struct context *ctx)
             .steady_percent = (unsigned)MIN(config_int(c, "model", "steady_percent", 90), 100),
             .burst_percent = (unsigned)MIN(config_int(c, "model", "burst_percent", 25), 100),
             .swap_percent = (unsigned)MIN(config_int(c, "model", "burst_swap_percent", 25), 100),
-            .swap = budget_swap(ctx),
+            .swap = swap_expected_bytes(ctx),
             .connection_reserve = (unsigned)config_int(c, "model", "connection_reserve", 10),
         };
 }

@@ -175,10 +175,9 @@ static int wanted_size(const struct context *ctx, uint64_t *ret, bool *explicit_
         return parse_size(v, ret);
 }
 
-/* The swap this machine will have after the run, for the sizing model's burst bound (lib/budget.h):
- * other swap that is present, plus memprov's swapfile at the size swap_plan() gives it (the
+/* Other swap that is present, plus memprov's swapfile at the size swap_plan() gives it (the
  * policy's or the configured size, capped by the filesystem's free space). Pure, like the plan. */
-uint64_t swap_expected_bytes(const struct context *ctx)
+static uint64_t machine_swap_expected(const struct context *ctx)
 {
         const char *path = config_str(ctx->config, "swap", "path", SWAP_DEFAULT_PATH);
         const struct fs_facts *fs = &ctx->facts->swapfs;
@@ -204,6 +203,17 @@ uint64_t swap_expected_bytes(const struct context *ctx)
                 return other + own_size;
         return other + swap_cap_bytes(want, fs->size_bytes, free_for_swap(ctx, path, own, own_size),
                                       explicit_size);
+}
+
+/* The swap the burst bound may count (lib/budget.h): what this machine will have, and in a
+ * container no more than its cgroup lets it use (container_swap_bytes: memory.swap.max, or v1's
+ * memsw limit less the memory limit, at most SwapTotal). Issue 22: "A swap limit the container
+ * has counts as the swap in the budget". */
+uint64_t swap_expected_bytes(const struct context *ctx)
+{
+        uint64_t swap = machine_swap_expected(ctx);
+
+        return ctx->facts->container ? MIN(swap, ctx->facts->container_swap_bytes) : swap;
 }
 
 static int swap_plan(const struct context *ctx, struct plan *p)

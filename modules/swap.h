@@ -18,7 +18,8 @@ uint64_t swap_target_bytes(uint64_t ram);
 /* min(target, avail/4, avail - max(2G, fs/10)) rounded down to 64 MiB; 0 under 256 MiB.
  * explicit: an admin-given size skips the avail/4 share but keeps the free-space reserve. */
 uint64_t swap_cap_bytes(uint64_t target, uint64_t fs_size, uint64_t avail, bool explicit_size);
-/* The swap the machine will have after this run (memprov's swapfile as planned + other swap). */
+/* The swap the machine will have after this run (memprov's swapfile as planned + other swap),
+ * in a container at most what its cgroup allows: the sizing model's swap. */
 uint64_t swap_expected_bytes(const struct context *ctx);
 /* Why this filesystem cannot hold a swapfile, or NULL. */
 const char *swap_fs_refusal(const struct fs_facts *fs);
