@@ -52,6 +52,36 @@ refused() {
         [ "$good" = 1 ] && { ok "$name: refused ($(head -n 1 <<<"$err" | cut -c1-110))"; handled=$((handled + 1)); }
 }
 
+# set_aside NAME PATTERN: user-data whose memprov settings have the wrong shape costs the
+# customer's settings, not the machine (issue 20): an error matching PATTERN, the settings set
+# aside, a non-zero exit, and /etc and memprov's state exactly as a run without that user-data
+# leaves them (the provider's configuration). The caller has written the user-data into $R.
+set_aside() {
+        local name=$1 pattern=$2 good=1 want ud
+        cases=$((cases + 1))
+        ud=$(mktemp -d)
+        cp -a "$R/var/lib/cloud" "$R/run/cloud-init" "$ud/"
+        rm -rf "$R/var/lib/cloud/instances/i-1"/* "$R/run/cloud-init"/*
+        run_memprov
+        want=$(cd "$R" && tree_sums etc var/lib/memprov)
+        fresh_root
+        rm -rf "$R/var/lib/cloud" "$R/run/cloud-init"
+        cp -a "$ud/cloud" "$R/var/lib/" && cp -a "$ud/cloud-init" "$R/run/" && rm -rf "$ud"
+        run_memprov
+        if [ "$rc" -eq 137 ]; then
+                not_ok "$name: hung (killed after ${LIMIT}s)"
+                return
+        fi
+        [ "$rc" -ne 0 ] || { not_ok "$name: exit 0"; good=0; }
+        grep -q "error: .*$pattern" <<<"$err" || { not_ok "$name: no error matching '$pattern': $err"; good=0; }
+        grep -q "user-data: all \([0-9]* \)\?memprov settings set aside" <<<"$err" ||
+                { not_ok "$name: the settings are not said to be set aside: $err"; good=0; }
+        [ "$(cd "$R" && tree_sums etc var/lib/memprov)" == "$want" ] ||
+                { not_ok "$name: /etc and the state differ from a run without the user-data"; good=0; }
+        ! grep -q '^root:' <<<"$err$(cat "$SCRATCH/out")" || { not_ok "$name: a host file was printed"; good=0; }
+        [ "$good" = 1 ] && { ok "$name: set aside, provisioned as without it ($(head -n 1 <<<"$err" | cut -c1-80))"; handled=$((handled + 1)); }
+}
+
 # skipped NAME PATTERN [ARGS...]: a documented safe skip: exit 0, a warning matching PATTERN.
 skipped() {
         local name=$1 pattern=$2
@@ -163,13 +193,13 @@ yaml "$(printf '#cloud-config\nmemprov:\n  swap: '; head -c 100000 /dev/zero | t
 refused "YAML user-data nested 100k levels (200 KB)" "nested deeper than 32 levels"
 fresh_root
 yaml "$(printf 'memprov:\n  swap: 2G\n')"
-refused "user-data swap: 2G (a value where a mapping belongs)" "memprov.swap: expected a mapping"
+set_aside "user-data swap: 2G (a value where a mapping belongs)" "memprov.swap: expected a mapping"
 fresh_root
 printf '{"memprov": {"sysctl": [10]}}' >"$R/run/cloud-init/combined-cloud-config.json"
-refused "JSON user-data sysctl: [10]" "memprov.sysctl: expected a mapping"
+set_aside "JSON user-data sysctl: [10]" "memprov.sysctl: expected a mapping"
 fresh_root
 yaml "$(printf 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nmemprov:\n  units: {disable: *d}\n')"
-refused "YAML alias bomb under memprov.units.disable" "memprov.units.disable: nested too deep"
+set_aside "YAML alias bomb under memprov.units.disable" "memprov.units.disable: nested too deep"
 for v in 010 0099 +5 0x10; do
         fresh_root
         printf '[sysctl]\nswappiness = %s\n' "$v" >"$R/etc/memprov/memprov.conf"
