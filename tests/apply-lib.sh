@@ -48,14 +48,7 @@ points() {
                      if (name == "write" && $0 ~ /^write\([12],/) next  # the plan, the log
                      if (name == "ioctl" && $0 !~ /FS_IOC_SETFLAGS/) next
                      print name, n[name]
-             }' "$SCRATCH/trace" | sample_points
-}
-
-# MEMPROV_TEST_SAMPLE=N (tests/run sets it for the ASan pass): every Nth point, and the last.
-# The plain pass tries every point; the ASan pass looks for memory errors on the same paths.
-sample_points() {
-        awk -v n="${MEMPROV_TEST_SAMPLE:-1}" '{ last = $0 } n <= 1 || NR % n == 1 { print; next }
-             END { if (n > 1 && NR % n != 1) print last }'
+             }' "$SCRATCH/trace"
 }
 
 # An orphaned mkswap (its parent killed in wait4) finishes on its own: let it.
