@@ -30,6 +30,8 @@ check_cushion() { # TAG KERNEL
 
 KERNELS=(cloud)
 [ "$SUITE" = bookworm ] && KERNELS+=(generic)
+# MEMPROV_S15_KERNELS="generic": only those halves (each boots twice, 10-30 min in the VM queue).
+[ -n "${MEMPROV_S15_KERNELS:-}" ] && read -ra KERNELS <<<"$MEMPROV_S15_KERNELS"
 for k in "${KERNELS[@]}"; do
         d=$dir-$k
         rm -rf "$d" "$d.boot.log"
