@@ -100,8 +100,11 @@ int budget_compute(const struct context *ctx, struct budget *ret)
                         if (r < 0)
                                 return r;
                 }
-        /* nginx, where installed: its master and worker_processes workers ("auto": the vCPUs). */
-        if (ctx->services->nginx.installed) {
+        /* nginx, where its unit is enabled (the multi-user.target.wants link, in the image under
+         * --root): its master and worker_processes workers ("auto": the vCPUs). An nginx that is
+         * installed but not enabled (an Apache host with nginx-common pulled in, or a LEMP image
+         * whose first boot has not switched it on) runs no process at boot and costs nothing. */
+        if (ctx->services->nginx.enabled) {
                 unsigned workers = ctx->services->nginx.worker_processes ?: ret->model.vcpus;
                 struct budget_line *l =
                     budget_add(ret, "nginx", NULL, 1, 1, 1,

@@ -207,7 +207,9 @@ static void print_nginx_backlog(FILE *f, const struct context *ctx, const struct
         unsigned page_ms = (unsigned)atoi(config_str(ctx->config, "model", "php.page_ms", "250"));
         uint64_t backlog;
 
-        if (!n->installed || !n->fastcgi_known || !wait || !l || page_ms == 0 ||
+        /* Only an enabled nginx sends requests: Apache in front of the same pool (nginx
+         * installed, not enabled) waits for a child through proxy_fcgi's acquire instead. */
+        if (!n->enabled || !n->fastcgi_known || !wait || !l || page_ms == 0 ||
             !nginx_uses_listen(n, pool->listen))
                 return;
         backlog = ((uint64_t)l->count * (uint64_t)atoi(wait) * 1000 + page_ms - 1) / page_ms;
@@ -327,10 +329,7 @@ static int phpfpm_plan(const struct context *ctx, struct plan *p)
                     plan_add_file(p, "phpfpm", path, 0644, pool_body(ctx, &fpms->v[i], &b));
                 a->note =
                     xasprintf("%zu pool%s", fpms->v[i].n_pools, fpms->v[i].n_pools == 1 ? "" : "s");
-                /* After --rerun: php-fpm's reload (USR2) re-reads every pool setting. */
-                if (live_wanted(ctx) && live_file_changes(ctx, a, NULL))
-                        live_plan_unit(p, "phpfpm", a, fpms->v[i].unit, UNIT_RELOAD)->note =
-                            xstrdup("graceful");
+                phpfpm_plan_live(ctx, p, a, fpms->v[i].unit);
                 plan_opcache(ctx, p, &fpms->v[i], &b);
                 note_unlimited(p, &fpms->v[i]);
         }

@@ -17,4 +17,11 @@ void phpfpm_line_id(const struct php_fpm *f, const char *pool, char buf[static 8
 /* A pool's effective memory_limit (its own, else the SAPI's php.ini, else PHP's 128M). */
 uint64_t phpfpm_memory_limit(const struct php_fpm *f, const struct php_pool *pool);
 
+/* phpfpm-live.c: after --rerun, a graceful reload, or a restart where listen.backlog changed and
+ * restarts are wanted (a reload keeps the old queue). */
+void phpfpm_plan_live(const struct context *ctx, struct plan *p, const struct action *file,
+                      const char *unit);
+/* Whether the pools' listen.backlog values differ between two pool files' texts. */
+bool phpfpm_backlog_changes(const char *old, const char *new);
+
 extern const struct module phpfpm_module;

@@ -133,10 +133,11 @@ static void nginx_inputs(const struct nginx_server *n, unsigned vcpus, struct pl
         json_object_object_add(inputs, "nginx", o);
         if (n->workers.source == SOURCE_UNKNOWN)
                 plan_note(p, "nginx: %s, its workers not known",
-                          n->enabled ? "enabled" : "not enabled");
+                          n->enabled ? "enabled" : "not enabled (not budgeted)");
         else
                 plan_note(p, "nginx: %s, worker_processes %u%s (%s)",
-                          n->enabled ? "enabled" : "installed, not enabled", n->worker_processes,
+                          n->enabled ? "enabled" : "installed, not enabled (not budgeted)",
+                          n->worker_processes,
                           n->worker_processes_auto
                               ? (vcpus == n->worker_processes ? " (auto: the vCPUs)" : " (auto)")
                               : "",

@@ -91,9 +91,45 @@ check "live: every 502 came back within 0.5 s (not after a wait)" \
         awk '$1 == 502 && $2 >= 0.5 { bad = 1 } END { exit bad }' "$SCRATCH/results"
 check "live: nginx logged the full queue (EAGAIN)" \
         grep -q 'Resource temporarily unavailable' "$SCRATCH/log/error.log"
+
+# --- listen.backlog reaches PHP-FPM at a restart, not at a reload (modules/phpfpm-live.c) -----
+# ss -lx: a listening socket's Send-Q is its backlog. 3 s / 600 ms x 1 child = 5.
+backlog() { ss -lxn | awk '$5 == "/run/php/php8.2-fpm.sock" { print $4 }'; }
+check_eq "reload: php-fpm listens with memprov's backlog 1" "$(backlog)" 1
+check "reload: memprov --rerun (backlog 5)" memprov_on "$R" 512M --rerun --set model.php.page_ms=600
+check_eq "reload: www listen.backlog 5 written" "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$P")" 5
+kill -USR2 "$(cat /run/php/php8.2-fpm.pid)"
+sleep 1.5 # the master re-executes itself and starts its pools again
+check "reload: php-fpm still runs" kill -0 "$(cat /run/php/php8.2-fpm.pid)"
+check_eq "reload (USR2): the old queue stays (socket inherited, no listen())" "$(backlog)" 1
+kill -QUIT "$(cat /run/php/php8.2-fpm.pid)"
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S /run/php/php8.2-fpm.sock ] || break; sleep 0.2; done
+php-fpm8.2 --fpm-config /etc/php/8.2/fpm/php-fpm.conf -D || not_ok "restart: php-fpm8.2 starts"
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S /run/php/php8.2-fpm.sock ] && break; sleep 0.2; done
+check_eq "restart: the new backlog 5" "$(backlog)" 5
 kill "$(cat /run/nginx.pid)" "$(cat /run/php/php8.2-fpm.pid)" 2>/dev/null
 sleep 0.3
 umount /var/www/lemp /etc/php /run /var/log/nginx /etc/nginx
+
+# --- nginx installed, not enabled (Apache's host with nginx pulled in): not budgeted, its ----
+# pools keep PHP-FPM's backlog; the OOM drop-in and the snippet stay (inert until enabled).
+R=$SCRATCH/disabled
+lemp_root "$R" || not_ok "disabled: fixture"
+rm "$R"/etc/systemd/system/multi-user.target.wants/nginx.service
+check "disabled: memprov --dry-run --json" memprov_on "$R" 512M --dry-run --json
+check_eq "disabled: inputs say not enabled" "$(jq -r .inputs.nginx.enabled "$R.plan")" false
+check_eq "disabled: no nginx line in the budget" \
+        "$(jq -r '[.budget.lines[] | select(.id == "nginx")] | length' "$R.plan")" 0
+check "disabled: memprov" memprov_on "$R" 512M
+check_eq "disabled: www keeps PHP-FPM's backlog" \
+        "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$R"/etc/php/8.2/fpm/pool.d/zz-memprov.conf)" ""
+check "disabled: the OOM drop-in still written" \
+        test -s "$R"/etc/systemd/system/nginx.service.d/50-memprov.conf
+R=$SCRATCH/enabled
+lemp_root "$R" || not_ok "enabled: fixture"
+check "enabled: memprov --dry-run --json" memprov_on "$R" 512M --dry-run --json --assume-cpus 2
+check_eq "enabled: nginx budgeted, 1M + 2 workers x 3M" \
+        "$(jq -r '.budget.lines[] | select(.id == "nginx") | .total_bytes' "$R.plan")" $((7 * 1048576))
 
 # --- nginx.conf without conf.d in http: no snippet, a note ------------------------------------
 R=$SCRATCH/noconfd
@@ -112,6 +148,8 @@ cp /lib/systemd/system/nginx.service "$R"/usr/lib/systemd/system/
 # EL 9's nginx.conf and php-fpm's nginx files, as the packages ship them (abridged).
 printf 'user nginx;\nworker_processes auto;\nevents {\n    worker_connections 1024;\n}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n    server {\n        listen 80;\n        include /etc/nginx/default.d/*.conf;\n    }\n}\n' \
         >"$R"/etc/nginx/nginx.conf
+mkdir -p "$R"/etc/systemd/system/multi-user.target.wants
+ln -s /usr/lib/systemd/system/nginx.service "$R"/etc/systemd/system/multi-user.target.wants/
 printf 'upstream php-fpm {\n    server unix:/run/php-fpm/www.sock;\n}\n' >"$R"/etc/nginx/conf.d/php-fpm.conf
 printf 'index index.php;\nlocation ~ \\.php$ {\n    fastcgi_pass php-fpm;\n    include fastcgi_params;\n}\n' \
         >"$R"/etc/nginx/default.d/php.conf

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "../../lib/config.h"
+#include "../../lib/options.h"
 #include "../../lib/util.h"
 #include "../../modules/module.h"
+#include "../../modules/phpfpm.h"
 #include "../../modules/web.h"
 #include "test.h"
 
@@ -118,5 +121,50 @@ TEST(nginx_include_cycle)
         test_write(dir, "etc/nginx/loop.conf", "include loop.conf;\n");
         test_detect_services(dir, &s);
         CHECK(s.nginx.installed && !s.nginx.fastcgi_known);
+        test_rmtree(dir);
+}
+
+/* A reload keeps PHP-FPM's listening socket (and its queue length): only a listen.backlog
+ * change asks for a restart, and only where restarts are wanted; else a note names it. */
+TEST(phpfpm_live_backlog_needs_a_restart)
+{
+        static const char old[] =
+            "[www]\npm = ondemand\npm.max_children = 4\nlisten.backlog = 48\n";
+        static const char same[] =
+            "[www]\npm = ondemand\npm.max_children = 5\nlisten.backlog = 48\n";
+        static const char other[] =
+            "[www]\npm = ondemand\npm.max_children = 4\nlisten.backlog = 60\n";
+        static const char none[] = "[www]\npm = ondemand\npm.max_children = 4\n";
+        static const char *const path = "/etc/php/8.2/fpm/pool.d/zz-memprov.conf";
+        _cleanup_free_ char *dir = test_mkdtemp();
+        struct options o = {.rerun = true};
+        struct facts facts = {.systemd_running = true};
+        struct config config = {0};
+        struct context ctx = {.opts = &o, .live = true, .facts = &facts, .config = &config};
+        const char *news[] = {same, other};
+        const enum unit_op ops[2][2] = {{UNIT_RELOAD, UNIT_RELOAD}, {UNIT_RELOAD, UNIT_RESTART}};
+
+        CHECK(!phpfpm_backlog_changes(old, same));
+        CHECK(phpfpm_backlog_changes(old, other));
+        CHECK(phpfpm_backlog_changes(old, none));
+        CHECK(phpfpm_backlog_changes("", old));
+        test_write(dir, path + 1, old);
+        ctx.rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        for (int n = 0; n < 2; n++)
+                for (int restart = 0; restart < 2; restart++) {
+                        struct plan p = {0};
+                        struct action *f =
+                            plan_add_file(&p, "phpfpm", path, 0644, xstrdup(news[n]));
+
+                        o.restart_services = restart;
+                        phpfpm_plan_live(&ctx, &p, f, "php8.2-fpm.service");
+                        CHECK(p.n_actions == 2);
+                        CHECK(p.actions[1].type == ACTION_SERVICE_LIVE);
+                        CHECK(p.actions[1].unit_op == ops[n][restart]);
+                        /* Reloaded with a changed backlog: the plan says it waits. */
+                        CHECK(p.n_notes == (n == 1 && !restart));
+                        plan_done(&p);
+                }
+        close(ctx.rootfd);
         test_rmtree(dir);
 }
