@@ -61,7 +61,9 @@ enum db_option {
 struct db_server {
         enum db_flavor flavor;
         bool version_known;
-        unsigned major, minor;
+        /* The server's version: the patch level decides what some releases support (10.11.12
+         * added innodb_buffer_pool_size_auto_min). A version without one reads as patch 0. */
+        unsigned major, minor, patch;
         const char *dropin_dir; /* where 99-memprov.cnf goes, NULL when no include dir exists */
         struct effective_value opt[_DB_OPT_MAX];
         /* Bitmask of 1u << enum db_option: set by an admin file read after memprov's drop-in, so

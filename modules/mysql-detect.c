@@ -17,16 +17,19 @@ static const char *skip_epoch(const char *s)
         return digits > 0 && s[digits] == ':' ? s + digits + 1 : s;
 }
 
-int mysql_parse_version(const char *s, unsigned *major, unsigned *minor)
+int mysql_parse_version(const char *text, struct db_server *s)
 {
-        const char *p = strstr(s, "Ver ");
-        unsigned a, b;
+        const char *p = strstr(text, "Ver ");
+        unsigned a, b, c = 0;
+        int n;
 
-        p = p ? p + strlen("Ver ") : skip_epoch(s);
-        if (sscanf(p, "%u.%u", &a, &b) != 2)
+        p = p ? p + strlen("Ver ") : skip_epoch(text);
+        n = sscanf(p, "%u.%u.%u", &a, &b, &c);
+        if (n < 2)
                 return -EINVAL;
-        *major = a;
-        *minor = b;
+        s->major = a;
+        s->minor = b;
+        s->patch = n == 3 ? c : 0;
         return 0;
 }
 
@@ -39,7 +42,7 @@ static int server_version(const char *server, struct db_server *s)
 
         r = spawn_output(argv, 4096, &out);
         if (r == 0)
-                r = mysql_parse_version(out, &s->major, &s->minor);
+                r = mysql_parse_version(out, s);
         if (r < 0)
                 return r;
         s->version_known = true;
@@ -83,7 +86,7 @@ static bool parse_package_line(char *line, struct db_server *s)
         if (!is_server_package(line, &flavor) || strlen(status) < 2 || status[1] != 'i' ||
             status[2] == 'R')
                 return false;
-        if (mysql_parse_version(version, &s->major, &s->minor) < 0)
+        if (mysql_parse_version(version, s) < 0)
                 return false;
         s->flavor = flavor;
         s->version_known = true;

@@ -243,7 +243,7 @@ void mysql_plan_inputs(const struct context *ctx, struct plan *p)
             o, "flavor", json_object_new_string(db->flavor == DB_MARIADB ? "mariadb" : "mysql"));
         if (db->version_known) {
                 char v[32];
-                snprintf(v, sizeof(v), "%u.%u", db->major, db->minor);
+                snprintf(v, sizeof(v), "%u.%u.%u", db->major, db->minor, db->patch);
                 json_object_object_add(o, "version", json_object_new_string(v));
         }
         json_object_object_add(o, "dropin_dir",

@@ -112,7 +112,7 @@ static const char *server_name(const struct db_server *s, char buf[static 32])
 
         if (!s->version_known)
                 return name;
-        snprintf(buf, 32, "%s %u.%u", name, s->major, s->minor);
+        snprintf(buf, 32, "%s %u.%u.%u", name, s->major, s->minor, s->patch);
         return buf;
 }
 
@@ -140,14 +140,28 @@ static void add_pool_cache(const struct context *ctx, const struct db_server *s,
 }
 
 /* MariaDB shrinks the buffer pool on a memory-pressure event down to
- * innodb_buffer_pool_size_auto_min (MDEV-29445; the name as mariadbd 10.11.19 --verbose --help
- * prints it: "Minimum innodb_buffer_pool_size for dynamic shrinking on memory pressure"). It came
- * in 10.11.12, 11.4.6 and 11.8.2; memprov reads only major.minor, so it writes it from 11.8 on
- * (11.8's first stable release is 11.8.2) and never for a version it does not know. */
+ * innodb_buffer_pool_size_auto_min (MDEV-29445; the name as mariadbd 10.11.19 and 11.8.9
+ * --verbose --help print it: "Minimum innodb_buffer_pool_size for dynamic shrinking on memory
+ * pressure"). The MariaDB KB's InnoDB system variables page: "Introduced: MariaDB 10.11.12,
+ * MariaDB 11.4.6, MariaDB 11.8.2". A server refuses to start on an unknown variable, so it is
+ * written only on those series from those releases on, never on the short-term series between
+ * them (11.0 to 11.3, 11.5 to 11.7), on MySQL, or on a version memprov does not know. 12.0 is not
+ * in the KB's list: its first stable release (12.0.2) came after 11.8.2, whose work the newer
+ * series carry, so 12.0.2 and later get it (an inference, not a check on a 12.x server). */
 static bool has_pool_auto_min(const struct db_server *s)
 {
-        return s->flavor == DB_MARIADB && s->version_known &&
-               (s->major > 11 || (s->major == 11 && s->minor >= 8));
+        static const struct {
+                unsigned major, minor, patch;
+        } first[] = {{10, 11, 12}, {11, 4, 6}, {11, 8, 2}, {12, 0, 2}};
+
+        if (s->flavor != DB_MARIADB || !s->version_known)
+                return false;
+        if (s->major > 12 || (s->major == 12 && s->minor > 0))
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(first); i++)
+                if (s->major == first[i].major && s->minor == first[i].minor)
+                        return s->patch >= first[i].patch;
+        return false;
 }
 
 /* The server's typical resident size: mysqld.base (what it holds besides its global buffers,

@@ -5,8 +5,9 @@
 #include "module.h"
 
 /* Parses "mysqld  Ver 8.0.36 for Linux ..." or "... Ver 10.11.6-MariaDB-0+deb12u1 ...", or a
- * package version "1:10.11.6-0+deb12u1". -EINVAL when no version is found. */
-int mysql_parse_version(const char *s, unsigned *major, unsigned *minor);
+ * package version "1:10.11.6-0+deb12u1", into s->major, minor and patch (0 when the version has
+ * no third number). -EINVAL when no version is found; s is then unchanged. */
+int mysql_parse_version(const char *text, struct db_server *s);
 /* Whether the server accepts query_cache_* (MySQL 8.0 removed them; unknown: assume not). */
 bool mysql_has_query_cache(const struct db_server *s);
 

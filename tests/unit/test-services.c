@@ -58,21 +58,27 @@ static const struct action *find_action(const struct plan *p, const char *path)
 
 TEST(mysql_versions_from_output_and_packages)
 {
-        unsigned major = 0, minor = 0;
+        struct db_server s = {0};
 
         CHECK(mysql_parse_version("/usr/sbin/mysqld  Ver 8.0.36 for Linux on x86_64 (MySQL "
                                   "Community Server - GPL)",
-                                  &major, &minor) == 0);
-        CHECK(major == 8 && minor == 0);
+                                  &s) == 0);
+        CHECK(s.major == 8 && s.minor == 0 && s.patch == 36);
         CHECK(mysql_parse_version("/usr/sbin/mariadbd  Ver 10.11.6-MariaDB-0+deb12u1 for "
                                   "debian-linux-gnu on x86_64 (Debian 12)",
-                                  &major, &minor) == 0);
-        CHECK(major == 10 && minor == 11);
-        CHECK(mysql_parse_version("1:10.11.19-0+deb12u1", &major, &minor) == 0);
-        CHECK(major == 10 && minor == 11);
-        CHECK(mysql_parse_version("5.7.42-1ubuntu18.04", &major, &minor) == 0);
-        CHECK(major == 5 && minor == 7);
-        CHECK(mysql_parse_version("garbage", &major, &minor) == -EINVAL);
+                                  &s) == 0);
+        CHECK(s.major == 10 && s.minor == 11 && s.patch == 6);
+        CHECK(mysql_parse_version("1:10.11.19-0+deb12u1", &s) == 0);
+        CHECK(s.major == 10 && s.minor == 11 && s.patch == 19);
+        CHECK(mysql_parse_version("1:11.8.9+ds-0+deb13u1", &s) == 0);
+        CHECK(s.major == 11 && s.minor == 8 && s.patch == 9);
+        CHECK(mysql_parse_version("5.7.42-1ubuntu18.04", &s) == 0);
+        CHECK(s.major == 5 && s.minor == 7 && s.patch == 42);
+        /* No third number: patch 0, so nothing that needs a patch release is assumed. */
+        CHECK(mysql_parse_version("10.11", &s) == 0);
+        CHECK(s.major == 10 && s.minor == 11 && s.patch == 0);
+        CHECK(mysql_parse_version("garbage", &s) == -EINVAL);
+        CHECK(s.major == 10 && s.minor == 11 && s.patch == 0);
 }
 
 static char *mysql_fixture(const char *server, const char *package, const char *version,
@@ -550,12 +556,12 @@ TEST(apache_backpressure_to_phpfpm)
 }
 
 /* Issue 18, item 3: the RAM the model leaves free goes to the buffer pool, up to the InnoDB
- * data's size (+25%); MariaDB 11.8 gets innodb_buffer_pool_size_auto_min at the budgeted size so
- * it gives the rest back under memory pressure; 10.11 (major.minor cannot tell 10.11.12 from
- * older) does not. Without a readable datadir the pool is the tier's. */
+ * data's size (+25%); a MariaDB that has innodb_buffer_pool_size_auto_min gets it at the budgeted
+ * size so it gives the rest back under memory pressure (the releases: modules/mysql.c). Without
+ * a readable datadir the pool is the tier's. */
 TEST(mysql_buffer_pool_grows_toward_the_data)
 {
-        static const char *const versions[] = {"1:11.8.3-1", "1:10.11.19-0+deb12u1"};
+        static const char *const versions[] = {"1:11.8.3-1", "1:10.11.11-0+deb12u1"};
 
         for (size_t i = 0; i < ELEMENTSOF(versions); i++) {
                 _cleanup_free_ char *dir = mysql_fixture("usr/sbin/mariadbd", "mariadb-server",
@@ -570,8 +576,7 @@ TEST(mysql_buffer_pool_grows_toward_the_data)
                 /* What mysql_detect() reads from a datadir and asks the server or dpkg. */
                 f.services.db.data_bytes = 2 * GIB;
                 f.services.db.version_known = true;
-                f.services.db.major = i == 0 ? 11 : 10;
-                f.services.db.minor = i == 0 ? 8 : 11;
+                CHECK(mysql_parse_version(versions[i], &f.services.db) == 0);
                 CHECK(budget_compute(&f.ctx, &b) == 0);
                 CHECK(budget_find(&b, "mysqld.pool") &&
                       budget_find(&b, "mysqld.pool")->bound == BOUND_WANTED);
@@ -593,6 +598,60 @@ TEST(mysql_buffer_pool_grows_toward_the_data)
                 fixture_close(&f);
                 test_rmtree(dir);
         }
+}
+
+/* innodb_buffer_pool_size_auto_min only where the server has it: the MariaDB KB's "Introduced:
+ * MariaDB 10.11.12, MariaDB 11.4.6, MariaDB 11.8.2" (checked with mariadbd --verbose --help on
+ * 10.11.19 and 11.8.9), each boundary on both sides; never on MySQL 8 or an unknown version. */
+TEST(mysql_pool_auto_min_by_release)
+{
+        static const struct {
+                enum db_flavor flavor;
+                const char *version;
+                bool auto_min;
+        } cases[] = {
+            {DB_MARIADB, "10.6.21", false}, {DB_MARIADB, "10.11.11", false},
+            {DB_MARIADB, "10.11.12", true}, {DB_MARIADB, "10.11.19", true},
+            {DB_MARIADB, "11.2.6", false},  {DB_MARIADB, "11.4.5", false},
+            {DB_MARIADB, "11.4.6", true},   {DB_MARIADB, "11.7.2", false},
+            {DB_MARIADB, "11.8.0", false},  {DB_MARIADB, "11.8.1", false},
+            {DB_MARIADB, "11.8.2", true},   {DB_MARIADB, "12.0.1", false},
+            {DB_MARIADB, "12.0.2", true},   {DB_MARIADB, "12.3.1", true},
+            {DB_MARIADB, "11.8", false},    {DB_MYSQL, "8.0.36", false},
+            {DB_MYSQL, "8.4.3", false},     {DB_MYSQL, "12.0.2", false},
+            {DB_MARIADB, NULL, false},
+        };
+        _cleanup_free_ char *dir =
+            mysql_fixture("usr/sbin/mariadbd", "mariadb-server", "1:10.11.19-0+deb12u1",
+                          "etc/mysql/mariadb.conf.d");
+        struct fixture f = {.dir = dir};
+
+        fixture_open(&f, 4 * GIB);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct db_server *db = &f.services.db;
+                struct plan p = {0};
+                const struct action *a;
+
+                db->flavor = cases[i].flavor;
+                db->data_bytes = 2 * GIB;
+                db->version_known = cases[i].version;
+                db->major = db->minor = db->patch = 0;
+                CHECK(!cases[i].version || mysql_parse_version(cases[i].version, db) == 0);
+                CHECK(mysql_module.plan(&f.ctx, &p) == 0);
+                a = find_action(&p, "/etc/mysql/mariadb.conf.d/99-memprov.cnf");
+                CHECK(a && strstr(a->content, "\ninnodb_buffer_pool_size = "));
+                if (!a ||
+                    !!strstr(a->content, "innodb_buffer_pool_size_auto_min") != cases[i].auto_min)
+                        fprintf(stderr, "  %s %s: auto_min expected %s\n",
+                                cases[i].flavor == DB_MYSQL ? "mysql" : "mariadb",
+                                cases[i].version ? cases[i].version : "(unknown)",
+                                cases[i].auto_min ? "present" : "absent");
+                CHECK(a && !!strstr(a->content, "innodb_buffer_pool_size_auto_min") ==
+                               cases[i].auto_min);
+                plan_done(&p);
+        }
+        fixture_close(&f);
+        test_rmtree(dir);
 }
 
 /* memory_limit = -1 in a pool (php_admin_value) and in mod_php's php.ini: counted at the RAM in
