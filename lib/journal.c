@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "dl.h"
 #include "journal.h"
@@ -22,6 +23,7 @@ static const struct dl_symbol journal_symbols[] = {
 static struct {
         bool decided, loaded, err, out;
         struct journal_api api;
+        char *unit_field; /* "OBJECT_SYSTEMD_UNIT=memprov.service", or NULL */
 } journal;
 
 /* JOURNAL_STREAM is "DEVICE:INODE" of the stream systemd connected; it only counts for a
@@ -39,6 +41,42 @@ static bool fd_is_journal(int fd)
         return fstat(fd, &st) == 0 && (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino;
 }
 
+/* Each record names memprov's unit itself. journald finds a record's unit from the sender's
+ * cgroup in /proc/PID when it reads the record, and memprov sends its listing in the last
+ * milliseconds before it exits: a record read after the exit has no _SYSTEMD_UNIT (on cgroup
+ * v1 a zombie is in the root cgroup: systemd commit 7c52627446e3, "journald: correctly
+ * attribute log messages also with cgroupsv1", whose fallback serves stdout streams only), so
+ * `systemctl status memprov` and `journalctl -u memprov.service` lost every line but PID 1's
+ * Starting and Finished (tests/container/lxc.sh, with journald stopped while memprov runs).
+ * journalctl -u matches OBJECT_SYSTEMD_UNIT= of a record sent by UID 0, "messages from
+ * authorized daemons about this service" (systemd's add_matches_for_unit(),
+ * systemd.journal-fields(7)); memprov's own cgroup, read while it runs, names the unit: the
+ * last component of the unified ("0::") or name=systemd path, a system service's. */
+static char *own_unit_field(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        _cleanup_free_ char *unit = NULL;
+        char line[4096];
+
+        while (f && fgets(line, sizeof(line), f)) {
+                char *path = strchr(line, ':'), *last;
+                if (!path || !(path = strchr(path + 1, ':')))
+                        continue;
+                path++;
+                path[strcspn(path, "\n")] = '\0';
+                if ((!startswith(line, "0::") && !strstr(line, ":name=systemd:")) ||
+                    strstr(path, "/user@"))
+                        continue;
+                last = strrchr(path, '/');
+                if (last && strlen(last) > strlen("/.service") &&
+                    streq(last + strlen(last) - strlen(".service"), ".service")) {
+                        free(unit);
+                        unit = xstrdup(last + 1);
+                }
+        }
+        return unit ? xasprintf("OBJECT_SYSTEMD_UNIT=%s", unit) : NULL;
+}
+
 static void journal_decide(void)
 {
         void *dl;
@@ -52,6 +90,8 @@ static void journal_decide(void)
         journal.loaded = (journal.err || journal.out) &&
                          dl_load(LIBSYSTEMD, journal_symbols, ELEMENTSOF(journal_symbols),
                                  &journal.api, &dl, &error) == 0;
+        if (journal.loaded && getuid() == 0)
+                journal.unit_field = own_unit_field();
 }
 
 bool journal_active(void)
@@ -85,6 +125,8 @@ int journal_send(int priority, const char *message_id, const char *message,
                                   strlen("SYSLOG_IDENTIFIER=memprov")};
         if (id)
                 iov[k++] = (struct iovec){id, strlen(id)};
+        if (journal.unit_field)
+                iov[k++] = (struct iovec){journal.unit_field, strlen(journal.unit_field)};
         for (size_t i = 0; i < n && k < ELEMENTSOF(iov); i++)
                 iov[k++] = (struct iovec){(char *)fields[i], strlen(fields[i])};
         return journal.api.sd_journal_sendv(iov, (int)k);
