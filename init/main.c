@@ -276,16 +276,27 @@ static unsigned machine_flags(const struct context *ctx, const struct cloudinit_
 }
 
 /* An image's RAM is not the build host's (issue 20 item 5): under --root without --assume-ram,
- * the RAM memprov recorded when it provisioned the image stands in for it. */
-static void root_ram(const struct options *o, const struct config *state, struct options *eff)
+ * the RAM memprov recorded when it provisioned the image stands in for it. With neither, a run
+ * that plans (a plain run or --rerun, --dry-run included: it previews that run) is refused: the
+ * host's RAM would size the image for the build machine. --status and --undo read the state. */
+static int root_ram(const struct options *o, const struct config *state, struct options *eff)
 {
         uint64_t recorded = state_u64(state, "memprov", "ram_bytes");
 
         *eff = *o;
-        if (o->root && !o->assume_ram && recorded) {
+        if (!o->root || o->assume_ram)
+                return 0;
+        if (recorded) {
                 eff->assume_ram = recorded;
                 log_debug("--root: planning for the RAM recorded in the image's state");
+                return 0;
         }
+        if (o->command != COMMAND_BOOT && o->command != COMMAND_RERUN)
+                return 0;
+        return log_error("--root %s: the image records no RAM and this host's is not "
+                         "the image's: give --assume-ram SIZE, the RAM of the "
+                         "machines it is for (nothing changed)",
+                         o->root);
 }
 
 static int run(const struct options *o_cmdline, uint64_t *ret_ram_bytes)
@@ -325,7 +336,9 @@ static int run(const struct options *o_cmdline, uint64_t *ret_ram_bytes)
         if (r < 0)
                 return r;
         cloudinit_read_meta(rootfd, ctx->root, &rn.meta);
-        root_ram(o_cmdline, &state, &eff);
+        r = root_ram(o_cmdline, &state, &eff);
+        if (r < 0)
+                goto finish;
         o = rn.ctx.opts = &eff;
         r = facts_gather(o, rootfd, config_str(&config, "swap", "path", "/swapfile"), &facts);
         if (r < 0)
