@@ -109,12 +109,21 @@ bool meminfo_virtualised(void)
                proc.st_dev != meminfo.st_dev;
 }
 
+uint64_t container_swap(const char *meminfo, const struct cgroup_limits *cg)
+{
+        uint64_t swap = 0;
+
+        /* No swap on the host (or none lxcfs shows) is none for the container either. */
+        (void)read_meminfo(meminfo, "SwapTotal", &swap);
+        return MIN(swap, cg->swap);
+}
+
 int container_ram(const struct ram_sources *src, bool meminfo_virtual,
                   const struct cgroup_limits *cg, uint64_t *ret, const char **ret_source,
                   uint64_t *ret_swap)
 {
         const char *meminfo = src ? src->meminfo : NULL;
-        uint64_t total, swap = 0;
+        uint64_t total;
         int r;
 
         /* The host's RAM, as on a VM: memory blocks and zoneinfo are not virtualised. */
@@ -132,9 +141,7 @@ int container_ram(const struct ram_sources *src, bool meminfo_virtual,
                                   ? "cgroup memory.max"
                                   : "cgroup memory.limit_in_bytes";
         }
-        /* No swap on the host (or none lxcfs shows) is none for the container either. */
-        (void)read_meminfo(meminfo, "SwapTotal", &swap);
-        *ret_swap = MIN(swap, cg->swap);
+        *ret_swap = container_swap(meminfo, cg);
         return 0;
 }
 
@@ -388,6 +395,11 @@ int facts_gather(const struct options *o, int rootfd, const char *swap_path, str
         if (o->assume_ram) {
                 f.ram_bytes = o->assume_ram;
                 f.ram_source = "--assume-ram";
+                /* --assume-ram says what the RAM is, not the swap: the container's cgroup still
+                 * limits the swap it may use, so the burst bound (modules/swap.c
+                 * swap_expected_bytes) counts at most that, as without the option. */
+                if (f.container)
+                        f.container_swap_bytes = container_swap(NULL, &cg);
         } else if (f.container) {
                 r = container_ram(NULL, meminfo_virtualised(), &cg, &f.ram_bytes, &f.ram_source,
                                   &f.container_swap_bytes);

@@ -77,6 +77,9 @@ bool meminfo_virtualised(void);
 int container_ram(const struct ram_sources *src, bool meminfo_virtual,
                   const struct cgroup_limits *cg, uint64_t *ret, const char **ret_source,
                   uint64_t *ret_swap);
+/* The swap a container may use: the cgroup's swap limit, at most SwapTotal (meminfo NULL: the
+ * live one). Read also under --assume-ram, which replaces the RAM only. */
+uint64_t container_swap(const char *meminfo, const struct cgroup_limits *cg);
 /* The fstab's entries, for any module: -EINVAL (logged with file:line) when malformed. */
 struct libmnt_table;
 int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret);

@@ -140,7 +140,30 @@ TEST(container_ram_smallest)
         test_write(dir, "meminfo", "MemTotal:         524288 kB\nSwapTotal:              0 kB\n");
         CHECK(container_ram(&src, true, &cg, &ram, &source, &swap) == 0);
         CHECK_U64(swap, 0);
+        CHECK_U64(container_swap(meminfo, &cg), 0);
         test_rmtree(dir);
+}
+
+/* Issue 18: --assume-ram replaces the container's RAM, not its swap limit; facts_gather reads
+ * the swap through container_swap alone then, which must give what container_ram gives. */
+TEST(container_swap_without_ram)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        _cleanup_free_ char *meminfo = xasprintf("%s/meminfo", dir);
+        struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL};
+
+        test_write(dir, "meminfo", "MemTotal:         524288 kB\nSwapTotal:        262144 kB\n");
+        /* No swap limit: the host's SwapTotal. */
+        CHECK_U64(container_swap(meminfo, &cg), 256 * MIB);
+        /* memory.swap.max below SwapTotal, and 0 (a container allowed no swap). */
+        cg.swap = 128 * MIB;
+        CHECK_U64(container_swap(meminfo, &cg), 128 * MIB);
+        cg.swap = 0;
+        CHECK_U64(container_swap(meminfo, &cg), 0);
+        /* An unreadable meminfo: no swap known, none counted. */
+        cg.swap = CGROUP_UNLIMITED;
+        test_rmtree(dir);
+        CHECK_U64(container_swap(meminfo, &cg), 0);
 }
 
 static const char *detect_in(const char *dir)
