@@ -27,9 +27,14 @@
  */
 #include <limits.h>
 
+#include "../lib/log.h"
 #include "../lib/util.h"
 
 #include "apache.h"
+
+#define ALIAS_PAGE_MS "apache.proxy_fcgi.page_time_ms"
+/* [model] php.page_ms's default, as conf.d/22-nginx.conf sets it. */
+#define PHP_PAGE_MS 250
 
 /* PHP-FPM's children over every master (each master's process.max), as the model sized them. */
 static unsigned fpm_children(const struct budget *b)
@@ -47,6 +52,26 @@ static unsigned services_ms(const struct context *ctx, const char *key, unsigned
         long v = config_int(ctx->config, "services", key, def);
 
         return v < 0 ? def : (unsigned)MIN(v, (long)UINT_MAX);
+}
+
+/*
+ * The time of one PHP page on this machine: [model] php.page_ms, which nginx's listen.backlog
+ * (modules/phpfpm.c) reads too; one quantity, one key (issue 23). [services]
+ * apache.proxy_fcgi.page_time_ms, session 7's name for it, is a deprecated alias: where set it
+ * still wins, with a warning naming where it was set.
+ */
+static unsigned page_ms(const struct context *ctx)
+{
+        const struct setting *old = config_get(ctx->config, "services", ALIAS_PAGE_MS);
+        long v;
+
+        if (old) {
+                log_warning("%s: [services] %s is deprecated, set [model] php.page_ms instead",
+                            old->origin, ALIAS_PAGE_MS);
+                v = config_int(ctx->config, "services", ALIAS_PAGE_MS, PHP_PAGE_MS);
+        } else
+                v = config_int(ctx->config, "model", "php.page_ms", PHP_PAGE_MS);
+        return v < 1 ? 1u : (unsigned)MIN(v, (long)UINT_MAX);
 }
 
 /*
@@ -71,7 +96,7 @@ int apache_backpressure(const struct context *ctx, enum mpm m, unsigned workers,
         *ret = (struct backpressure){
             .children = children,
             .target_ms = services_ms(ctx, "apache.proxy_fcgi.target_latency_ms", 10000),
-            .page_ms = MAX(services_ms(ctx, "apache.proxy_fcgi.page_time_ms", 300), 1u),
+            .page_ms = page_ms(ctx),
         };
         if (m == MPM_PREFORK) /* one thread per child: nothing to pool */
                 ret->why = "prefork has one thread per child";
@@ -122,8 +147,9 @@ void apache_note_backpressure(struct plan *p, const struct backpressure *bp)
                           bp->acquire_ms, bp->max, bp->children, bp->pages, bp->page_ms,
                           bp->target_ms);
         else
-                plan_note(p,
-                          "Apache's requests to PHP-FPM wait in its listen backlog, no 503 cap: "
-                          "%s (%u PHP-FPM children, pages of %u ms, target %u ms)",
-                          bp->why, bp->children, bp->page_ms, bp->target_ms);
+                plan_note(
+                    p,
+                    "Apache's requests to PHP-FPM wait in its listen backlog, no 503 cap: "
+                    "%s (%u PHP-FPM children, pages of %u ms as php.page_ms says, target %u ms)",
+                    bp->why, bp->children, bp->page_ms, bp->target_ms);
 }

@@ -19,7 +19,7 @@ extern const struct module apache_module;
 struct backpressure {
         unsigned children;   /* PHP-FPM's children over every master */
         unsigned target_ms;  /* [services] apache.proxy_fcgi.target_latency_ms */
-        unsigned page_ms;    /* [services] apache.proxy_fcgi.page_time_ms */
+        unsigned page_ms;    /* [model] php.page_ms */
         unsigned pages;      /* pages per PHP child PHP-FPM may hold: running + queued */
         unsigned acquire_ms; /* the worker's acquire */
         unsigned max;        /* its connections per Apache child; 0: no worker written */

@@ -115,7 +115,7 @@ check_eq "no worker: the second site's 3 requests served by pool b meanwhile" \
 
 # Slow pages against the target: a worker max=2 acquire=1000 (modules/apache-proxy.c).
 check "slow pages: memprov --rerun" memprov_on --rerun \
-        --set services.apache.proxy_fcgi.page_time_ms=1000 \
+        --set model.php.page_ms=1000 \
         --set services.apache.proxy_fcgi.target_latency_ms=1000
 check "slow pages: the worker written" \
         grep -q '<Proxy "fcgi://localhost" max=2 acquire=1000 retry=0>' "$M"

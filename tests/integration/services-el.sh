@@ -25,13 +25,13 @@ check_el_tier() {
         # the same worker name as Debian's, so the same back-pressure worker (issues 9, 23). With
         # real-vCPU page times no cap is written (it would only couple the sites); with slow
         # pages (qemu TCG's 3 s) the worker is written, its acquire from the 10 s target.
-        # 300 ms pages: no cap up to 4G; above, Apache admits far more than 8 PHP children finish
-        # in the target, and the worker's acquire is 10 s - 16 pages x 300 ms.
-        check_eq "el $tier: any back-pressure worker waits 10 s - 16 x 300 ms" \
-                "$(grep 'fcgi://' "$conf" | grep -vc 'acquire=5200 retry=0>$')" 0
+        # 250 ms pages: no cap up to 4G; above, Apache admits far more than 8 PHP children finish
+        # in the target, and the worker's acquire is 10 s - 20 pages x 250 ms (php.page_ms).
+        check_eq "el $tier: any back-pressure worker waits 10 s - 20 x 250 ms" \
+                "$(grep 'fcgi://' "$conf" | grep -vc 'acquire=5000 retry=0>$')" 0
         cp -a "$FIXTURE" "$root-slow"
         check "el $tier: slow pages" provision "$root-slow" "$tier" \
-                --set services.apache.proxy_fcgi.page_time_ms=3000
+                --set model.php.page_ms=3000
         check "el $tier: Apache's back-pressure worker to PHP-FPM" grep -Eq \
                 '^    <Proxy "fcgi://localhost" max=[1-9][0-9]* acquire=7000 retry=0>$' \
                 "$root-slow/etc/httpd/conf.d/memprov.conf"

@@ -502,22 +502,21 @@ TEST(apache_backpressure_to_phpfpm)
                 const char *set[3]; /* --set assignments */
                 const char *worker; /* the <Proxy> line, or NULL for none */
         } cases[] = {
-            /* pages = 10000 / (2 x 300) = 16, max = ceil(2 x 3 x 16 / 5) = 20 >= 10 threads. */
+            /* pages = 10000 / (2 x 250) = 20, max = ceil(2 x 3 x 20 / 5) = 24 >= 10 threads. */
             {{NULL}, NULL},
             /* pages = max(10000 / 6000, 1) = 1, max = ceil(2 x 3 / 5) = 2, 10000 - 3000. */
-            {{"services.apache.proxy_fcgi.page_time_ms=3000"},
+            {{"model.php.page_ms=3000"},
+             "    <Proxy \"fcgi://localhost\" max=2 acquire=7000 retry=0>\n"},
+            /* session 7's name, a deprecated alias: it still wins over php.page_ms. */
+            {{"services.apache.proxy_fcgi.page_time_ms=3000", "model.php.page_ms=100"},
              "    <Proxy \"fcgi://localhost\" max=2 acquire=7000 retry=0>\n"},
             /* pages = 30000 / 6000 = 5: max = ceil(30 / 5) = 6, acquire 30000 - 15000. */
-            {{"services.apache.proxy_fcgi.page_time_ms=3000",
-              "services.apache.proxy_fcgi.target_latency_ms=30000"},
+            {{"model.php.page_ms=3000", "services.apache.proxy_fcgi.target_latency_ms=30000"},
              "    <Proxy \"fcgi://localhost\" max=6 acquire=15000 retry=0>\n"},
-            {{"services.apache.proxy_fcgi.page_time_ms=3000",
-              "tier 512M.apache.proxy_fcgi.acquire=3"},
+            {{"model.php.page_ms=3000", "tier 512M.apache.proxy_fcgi.acquire=3"},
              "    <Proxy \"fcgi://localhost\" max=2 acquire=3000 retry=0>\n"},
             /* 0: never cap. */
-            {{"services.apache.proxy_fcgi.page_time_ms=3000",
-              "services.apache.proxy_fcgi.target_latency_ms=0"},
-             NULL},
+            {{"model.php.page_ms=3000", "services.apache.proxy_fcgi.target_latency_ms=0"}, NULL},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -540,8 +539,7 @@ TEST(apache_backpressure_to_phpfpm)
         for (size_t i = 0; i < 2; i++) {
                 struct fixture f = {.dir = i ? nophp : prefork};
                 struct plan p = {0};
-                static const char *const slow[] = {"services.apache.proxy_fcgi.page_time_ms=3000",
-                                                   NULL};
+                static const char *const slow[] = {"model.php.page_ms=3000", NULL};
                 const struct action *a = plan_apache(&f, &p, slow);
 
                 CHECK(a && !strstr(a->content, "fcgi://localhost"));
