@@ -56,7 +56,7 @@ container_root() {
 After=multi-user.target
 [Service]
 Type=oneshot
-ExecStart=/bin/sh -c 'systemctl is-system-running >/report/system 2>&1; systemctl --failed --no-legend --plain >/report/failed; systemctl show -p ActiveState,Result,ExecMainStatus memprov.service >/report/memprov; journalctl -b -o cat -u memprov.service --no-pager >/report/journal; for u in mariadb apache2 php8.2-fpm; do echo $u $(systemctl is-active $u); done >/report/active; cp /var/lib/memprov/state /report/state; cp /var/lib/prometheus/node-exporter/memprov.prom /report/metrics; ls -la / >/report/root; cat /proc/swaps >/report/swaps; systemd-detect-virt --container >/report/virt; cat /proc/self/uid_map >/report/uid_map; grep -E "^(MemTotal|SwapTotal):" /proc/meminfo >/report/meminfo; memprov --status --json >/report/status.json 2>/report/status.err; systemctl poweroff'
+ExecStart=/bin/sh -c 'systemctl is-system-running >/report/system 2>&1; systemctl --failed --no-legend --plain >/report/failed; systemctl show -p ActiveState,Result,ExecMainStatus memprov.service >/report/memprov; journalctl -b -o cat -u memprov.service --no-pager >/report/journal; for u in mariadb apache2 php8.2-fpm; do echo $u $(systemctl is-active $u); done >/report/active; cp /var/lib/memprov/state /report/state; cp /var/lib/prometheus/node-exporter/memprov.prom /report/metrics; ls -la / >/report/root; cat /proc/swaps >/report/swaps; systemd-detect-virt --container >/report/virt; cat /proc/self/uid_map >/report/uid_map; grep -E "^(MemTotal|SwapTotal):" /proc/meminfo >/report/meminfo; memprov --status --json >/report/status.json 2>/report/status.err; memprov --status >/report/status 2>>/report/status.err; systemctl poweroff'
 [Install]
 WantedBy=multi-user.target
 EOU
@@ -106,6 +106,8 @@ container_checks() {
                 "mariadb active apache2 active php8.2-fpm active "
         check "$label: --status --json in the container names it" \
                 grep -q "\"container\": *\"$virt\"" <(rep status.json)
+        check "$label: --status in the container names it" \
+                grep -q "^container  *$virt (RAM from " <(rep status)
         check "$label: the metrics name the container" \
                 grep -qx "memprov_container{name=\"$virt\"} 1" <(rep metrics)
         # A swap limit of 0 is no swap; else the host's, which other tests on this host may
