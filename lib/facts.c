@@ -233,16 +233,26 @@ static int gather_fs(const struct options *o, int rootfd, const char *swap_path,
 }
 
 struct fstab_errors {
-        int line;
+        int first, count;
 };
 
+/*
+ * A line libmount cannot read (too few fields, a NUL byte) is passed over, not fatal, as systemd
+ * does: trixie's fstab-generator (257) parses with libmount and no error callback, whose default
+ * takes every parse error as recoverable; bookworm's (252) reads with glibc's getmntent, which
+ * ignores an entry without a mount point and, for a line holding a NUL, also swallows the line
+ * after it (measured with systemd-fstab-generator 252 and SYSTEMD_FSTAB: tests/integration/
+ * fstab-garbage.sh). memprov's entry follows its comment marker, so the line swallowed after a
+ * garbage last line is the marker, never the entry. memprov never rewrites such a line: fstab is
+ * edited by splicing whole lines (swap-fstab.c).
+ */
 static int fstab_errcb(struct libmnt_table *tb, const char *filename _unused_, int line)
 {
         struct fstab_errors *e = mnt_table_get_userdata(tb);
 
-        if (e && e->line == 0)
-                e->line = line;
-        return -EINVAL;
+        if (e && e->count++ == 0)
+                e->first = line;
+        return 1; /* recoverable: libmount skips the line */
 }
 
 int fstab_parse_text(const char *data, size_t size, const char *display, struct libmnt_table **ret)
@@ -265,11 +275,18 @@ int fstab_parse_text(const char *data, size_t size, const char *display, struct 
         r = mnt_table_parse_stream(tb, f, display);
         fclose(f);
         mnt_table_set_userdata(tb, NULL);
-        if (r < 0 || errors.line) {
+        if (r < 0) {
                 mnt_unref_table(tb);
-                return log_error("%s:%d: malformed fstab line; nothing changed", display,
-                                 errors.line);
+                return log_error_errno(r, "%s: cannot parse", display);
         }
+        if (errors.count == 1)
+                log_warning("%s:%d: line not understood; kept as it is and passed over, as systemd "
+                            "does",
+                            display, errors.first);
+        else if (errors.count > 1)
+                log_warning("%s:%d: line not understood (and %d more lines); kept as they are and "
+                            "passed over, as systemd does",
+                            display, errors.first, errors.count - 1);
         *ret = tb;
         return 0;
 }

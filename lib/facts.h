@@ -80,7 +80,8 @@ int container_ram(const struct ram_sources *src, bool meminfo_virtual,
 /* The swap a container may use: the cgroup's swap limit, at most SwapTotal (meminfo NULL: the
  * live one). Read also under --assume-ram, which replaces the RAM only. */
 uint64_t container_swap(const char *meminfo, const struct cgroup_limits *cg);
-/* The fstab's entries, for any module: -EINVAL (logged with file:line) when malformed. */
+/* The fstab's entries, for any module: a line libmount cannot read is skipped with a warning
+ * naming file:line, as systemd skips it. */
 struct libmnt_table;
 int fstab_parse(int rootfd, const char *root, const char *path, struct libmnt_table **ret);
 /* The same on fstab text already read (display names it in the error). */

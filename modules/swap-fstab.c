@@ -62,17 +62,14 @@ static char *format_entry(const char *path)
         return buf;
 }
 
+/* A line libmount cannot read stays byte for byte: the facts warned about it once, naming the
+ * line, and every line here is matched on its own (line_is_swap_for), so a garbage line is
+ * neither memprov's entry nor in the way of finding it. */
 static int read_fstab(int rootfd, const char *root, char **data, size_t *size, mode_t *mode)
 {
-        struct libmnt_table *tb = NULL;
         struct stat st;
         int r;
 
-        /* Refuse a malformed fstab before touching it: libmount names the line. */
-        r = fstab_parse(rootfd, root, FSTAB, &tb);
-        if (r < 0)
-                return r;
-        mnt_unref_table(tb);
         r = root_lstat(rootfd, FSTAB, &st);
         *mode = r == 0 ? (st.st_mode & 07777) : 0644;
         r = root_read_file(rootfd, FSTAB, data, size);
@@ -95,12 +92,14 @@ static bool data_has_swap(const char *data, size_t size, const char *path)
         return false;
 }
 
-/* The fstab with path's entry added (*ret NULL: it has one already). */
+/* The fstab with path's entry added (*ret NULL: it has one already). Sizes, not strlen(): an
+ * admin's line may hold a NUL byte, and every byte of it is kept. */
 static int fstab_with_swap(int rootfd, const char *root, const char *path, char **ret,
-                           mode_t *ret_mode)
+                           size_t *ret_size, mode_t *ret_mode)
 {
-        _cleanup_free_ char *data = NULL, *entry = NULL;
-        size_t size;
+        _cleanup_free_ char *data = NULL, *entry = NULL, *tail = NULL;
+        size_t size, n;
+        char *out;
         int r;
 
         *ret = NULL;
@@ -114,27 +113,34 @@ static int fstab_with_swap(int rootfd, const char *root, const char *path, char 
          * entry, so that fstab_remove_swap() gives back the last byte as it was. */
         if (size > 0 && data[size - 1] != '\n') {
                 entry[strcspn(entry, "\n")] = '\0';
-                *ret = xasprintf("%s\n%s\n%s", data, FSTAB_MARKER, entry);
+                tail = xasprintf("\n%s\n%s", FSTAB_MARKER, entry);
         } else
-                *ret = xasprintf("%s%s\n%s", data, FSTAB_MARKER, entry);
+                tail = xasprintf("%s\n%s", FSTAB_MARKER, entry);
+        n = strlen(tail);
+        out = xmalloc(size + n + 1);
+        memcpy(out, data, size);
+        memcpy(out + size, tail, n + 1);
+        *ret = out;
+        *ret_size = size + n;
         return 0;
 }
 
 int fstab_stage_swap(int rootfd, const char *root, const char *path)
 {
         _cleanup_free_ char *out = NULL;
+        size_t size;
         mode_t mode;
         int r;
 
-        r = fstab_with_swap(rootfd, root, path, &out, &mode);
+        r = fstab_with_swap(rootfd, root, path, &out, &size, &mode);
         if (r < 0 || !out)
                 return r;
-        r = root_stage_file(rootfd, FSTAB, out, strlen(out), mode);
+        r = root_stage_file(rootfd, FSTAB, out, size, mode);
         return r < 0 ? log_error_errno(r, "cannot write %s%s", root, FSTAB) : 0;
 }
 
 /* Whether the staged temp file holds exactly out: this run staged it before its syncfs. */
-static bool staged_is(int rootfd, const char *out)
+static bool staged_is(int rootfd, const char *out, size_t out_size)
 {
         _cleanup_free_ char *staged = NULL, *tmp_path = NULL;
         char tmp[NAME_MAX + 1];
@@ -143,18 +149,19 @@ static bool staged_is(int rootfd, const char *out)
         if (temp_name("fstab", tmp) < 0)
                 return false;
         tmp_path = xasprintf("/etc/%s", tmp);
-        return root_read_file(rootfd, tmp_path, &staged, &size) == 0 && size == strlen(out) &&
+        return root_read_file(rootfd, tmp_path, &staged, &size) == 0 && size == out_size &&
                memcmp(staged, out, size) == 0;
 }
 
 int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *changed)
 {
         _cleanup_free_ char *out = NULL;
+        size_t size;
         mode_t mode;
         int r;
 
         *changed = false;
-        r = fstab_with_swap(rootfd, root, path, &out, &mode);
+        r = fstab_with_swap(rootfd, root, path, &out, &size, &mode);
         if (r < 0)
                 return r;
         if (!out) {
@@ -164,8 +171,8 @@ int fstab_ensure_swap(int rootfd, const char *root, const char *path, bool *chan
         /* Staged and synced with the run's other files (fstab_stage_swap): only the rename is
          * left, ordered after the swapfile's rename by the filesystem's journal (create_swapfile
          * says why). Anything else (fstab changed since): temp file, fsync, rename. */
-        r = staged_is(rootfd, out) ? root_commit_file(rootfd, FSTAB)
-                                   : root_write_file(rootfd, FSTAB, out, strlen(out), mode);
+        r = staged_is(rootfd, out, size) ? root_commit_file(rootfd, FSTAB)
+                                         : root_write_file(rootfd, FSTAB, out, size, mode);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s%s", root, FSTAB);
         *changed = true;
