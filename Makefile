@@ -41,7 +41,7 @@ BA := build-asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all run check check-unit bench install clean deps test-deps format fuzz fuzz-build
-all: deps $(B)/memprov
+all: deps $(B)/memprov $(B)/unit-tests
 
 # Installs only what is missing; a no-op on a machine that has everything.
 define apt_install
