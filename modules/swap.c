@@ -246,6 +246,17 @@ static int swap_plan(const struct context *ctx, struct plan *p)
                 a->note = xstrdup("swap.size = none");
                 return 0;
         }
+        /* An image is copied to machines of other sizes and disks (issue 20 item 5; README:
+         * "create no swap in the image"): under --root the swapfile is written only when asked,
+         * by swap.image = yes or a size of its own; else each machine's first boot sizes it. The
+         * budget still counts the swap that boot will make (machine_swap_expected). */
+        if (!ctx->live && !explicit_size && !config_bool(ctx->config, "swap", "image", false)) {
+                if (!own)
+                        plan_note(p, "under --root no swapfile is written into the image: the "
+                                     "machine's first boot makes it (swap.image = yes or a "
+                                     "swap.size writes one now)");
+                return plan_no_swap(ctx, p, own, own_size, "swap.image = no");
+        }
         if (ctx->live && (ctx->facts->container_denies &
                           (CONTAINER_DENIES_SWAPON | CONTAINER_DENIES_BOOT_SWAP))) {
                 _cleanup_free_ char *why =
@@ -411,6 +422,7 @@ static const struct config_key swap_keys[] = {
     {"swap", "size", check_size_auto_none},
     {"swap", "path", check_abs_path},
     {"swap", "add", check_bool},
+    {"swap", "image", check_bool},
     {"tier", "swap", check_size_auto_none},
     {0},
 };

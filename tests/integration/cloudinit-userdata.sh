@@ -26,7 +26,7 @@ user_data() {
 mp() {
         local root=$1
         shift
-        "$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 1G "$@"
+        "$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 1G --set swap.image=yes "$@"
 }
 
 # plan_value ROOT JQ [ARGS]: one value of the --dry-run --json plan.

@@ -22,7 +22,7 @@ flushes() {
                 printf 'proc /proc proc defaults 0 0\n' >"$root/etc/fstab"
         strace -f -qq -o "$SCRATCH/trace" -e trace=syncfs,fsync,fdatasync,sync,msync \
                 "$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 1G \
-                --set swap.add=yes "$@" >/dev/null 2>"$SCRATCH/err" ||
+                --set swap.add=yes --set swap.image=yes "$@" >/dev/null 2>"$SCRATCH/err" ||
                 { not_ok "$name: run ($(head -1 "$SCRATCH/err"))"; return; }
         got="$(grep -c ' syncfs(' "$SCRATCH/trace") $(grep -cE ' f(data)?sync\(' "$SCRATCH/trace")"
         check_eq "$name: syncfs and fsync calls" "$got" "$expected"

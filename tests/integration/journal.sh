@@ -46,7 +46,7 @@ mkdir -p "$R/var/lib" "$R/usr/lib/systemd/system" "$R/etc/systemd/system/multi-u
 printf '[Unit]\nDescription=x\n[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n' \
         >"$R/usr/lib/systemd/system/proftpd.service"
 ln -s /usr/lib/systemd/system/proftpd.service "$R/etc/systemd/system/multi-user.target.wants/proftpd.service"
-MP=(--defaults "$DEFAULTS" --root "$R" --assume-ram 512M --set "tier 512M.php.max_children=64")
+MP=(--defaults "$DEFAULTS" --root "$R" --assume-ram 512M --set swap.image=yes --set "tier 512M.php.max_children=64")
 in_journal "${MP[@]}" >/dev/null 2>&1
 check "provisioning run under the journal" test $? = 0
 

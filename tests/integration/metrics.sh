@@ -12,14 +12,14 @@ enter_mount_namespace "$@"
 PROM=/var/lib/prometheus/node-exporter/memprov.prom
 mount_loop_fs ext4 8G "$SCRATCH/disk" || { not_ok "mkfs"; exit 1; }
 R=$SCRATCH/disk/root
-MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G)
+MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G --set swap.image=yes)
 metric() { sed -n "s/^$1 //p" "$2"; }
 
 mkdir -p "$R/etc/sysctl.d" "$R/var/lib" && touch "$R/etc/debian_version" "$R/etc/fstab"
 check "no textfile directory: run" "${MP[@]}"
 check_fails "no textfile directory: no metrics, none created" test -e "$R/var/lib/prometheus"
 check "--dry-run writes no metrics" bash -c "mkdir -p '$R/var/lib/prometheus/node-exporter' &&
-        '$MEMPROV' --defaults '$DEFAULTS' --root '$R' --assume-ram 1G --dry-run --rerun >/dev/null &&
+        '$MEMPROV' --defaults '$DEFAULTS' --root '$R' --assume-ram 1G --set swap.image=yes --dry-run --rerun >/dev/null &&
         ! test -e '$R$PROM'"
 
 # A unit the 1G tier disables, installed and enabled.
@@ -47,7 +47,7 @@ check_eq "no temporary file left" "$(find "$R/var/lib/prometheus/node-exporter" 
 # The admin edits a managed file; the RAM changes; the next (checking) run says both. A boot
 # run re-tiers by default (on_resize = rerun): "report" keeps the resize pending.
 echo "vm.swappiness = 1" >>"$R/etc/sysctl.d/60-memprov.conf"
-check "checking run at 2G" "$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 2G \
+check "checking run at 2G" "$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 2G --set swap.image=yes \
         --set memprov.on_resize=report
 check_eq "drifted: the edited file" "$(metric memprov_files_drifted "$R$PROM")" 1
 check_eq "resize pending" "$(metric memprov_resize_pending "$R$PROM")" 1

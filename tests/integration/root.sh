@@ -9,7 +9,7 @@ enter_mount_namespace "$@"
 CORPUS=$TESTS_DIR/fixtures/fstab/corpus
 mount_loop_fs ext4 24G "$SCRATCH/disk" || { not_ok "mkfs"; exit 1; }
 R=$SCRATCH/disk/root
-MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G)
+MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G --set swap.image=yes)
 
 fresh_root() {
         rm -rf "$R" && mkdir -p "$R/etc/sysctl.d" "$R/var/lib" && touch "$R/etc/debian_version"
@@ -73,7 +73,7 @@ check_eq "unreadable fstab line: memprov's entry added" "$(grep -c '^/swapfile '
 fresh_root
 mkdir -p "$SCRATCH/ro" && mount --bind "$R" "$SCRATCH/ro" && mount -o remount,bind,ro "$SCRATCH/ro"
 before=$(tree_sums "$R")
-out=$("$MEMPROV" --defaults "$DEFAULTS" --root "$SCRATCH/ro" --assume-ram 1G --set swap.add=yes 2>&1)
+out=$("$MEMPROV" --defaults "$DEFAULTS" --root "$SCRATCH/ro" --assume-ram 1G --set swap.add=yes --set swap.image=yes 2>&1)
 rc=$?
 check "read-only root: non-zero exit" test "$rc" -ne 0
 check "read-only root: says read-only" grep -q "read-only" <<<"$out"

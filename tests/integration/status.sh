@@ -10,7 +10,7 @@ command -v systemctl >/dev/null || { skip "status integration" "systemctl not in
 
 mount_loop_fs ext4 24G "$SCRATCH/disk" || { not_ok "mkfs"; exit 1; }
 R=$SCRATCH/disk/root
-MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --set swap.add=yes)
+MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --set swap.add=yes --set swap.image=yes)
 json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
 
 mkdir -p "$R/etc/sysctl.d" "$R/var/lib" "$R/usr/sbin" "$R/etc/apache2/mods-enabled" \

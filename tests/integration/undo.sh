@@ -13,7 +13,7 @@ command -v systemctl >/dev/null || { skip "undo integration" "systemctl not inst
 mount_loop_fs ext4 24G "$SCRATCH/disk" || { not_ok "mkfs"; exit 1; }
 R=$SCRATCH/disk/root
 O=$SCRATCH/disk/oracle
-MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G --set swap.add=yes)
+MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G --set swap.add=yes --set swap.image=yes)
 ENABLED="proftpd.service named.service postgresql.service spamassassin-maintenance.timer"
 
 # A Debian root with units enabled as their postinst does, Apache (event MPM) and an fstab.
@@ -81,7 +81,7 @@ check_fails "--rerun removes the undo marker" test -e "$R/var/lib/memprov/undone
 if command -v strace >/dev/null && ! grep -aq 'libasan\.so' "$MEMPROV"; then
         P=$SCRATCH/disk/interrupted
         cp -a "$SCRATCH/disk/pristine" "$P"
-        IP=("$MEMPROV" --defaults "$DEFAULTS" --root "$P" --assume-ram 1G --set swap.add=yes)
+        IP=("$MEMPROV" --defaults "$DEFAULTS" --root "$P" --assume-ram 1G --set swap.add=yes --set swap.image=yes)
         (strace -qq -o /dev/null -e trace=renameat,renameat2,rename \
                 -e inject=renameat,renameat2,rename:signal=SIGKILL:when=4 "${IP[@]}" >/dev/null 2>&1; true) 2>/dev/null
         check "interrupted first boot: its intent record left" test -f "$P/var/lib/memprov/intent"

@@ -15,7 +15,7 @@ GEN=/usr/lib/systemd/system-generators/zram-generator
 R=$SCRATCH/root
 CLOUD=6.1.0-57-cloud-amd64
 GENERIC=6.1.0-57-amd64
-MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R")
+MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --set swap.image=yes)
 plan() { "${MP[@]}" --dry-run "$@" 2>&1; }
 body() { grep -v '^#' "$R$CONF"; }
 

@@ -11,7 +11,7 @@ enter_mount_namespace "$@"
 TMPF=/etc/tmpfiles.d/memprov-zswap.conf
 P=/sys/module/zswap/parameters
 json_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
-plan() { "$MEMPROV" --defaults "$DEFAULTS" --dry-run --json --root "$R" "$@"; }
+plan() { "$MEMPROV" --defaults "$DEFAULTS" --dry-run --json --root "$R" --set swap.image=yes "$@"; }
 # The note of the plan's tmpfiles.d file ("None": no such file; under --root the file is all).
 znote() { json_get '.get("files") and next((f.get("note") for f in d["files"] if f["path"] == "'$TMPF'"), None)'; }
 
@@ -54,10 +54,10 @@ echo "kernel/crypto/zstd.ko" >>"$K/modules.builtin"
 out=$(plan --assume-ram 512M)
 check "zstd built in: zstd" grep -q "compressor zstd" <<<"$(znote <<<"$out")"
 check "the text plan names the compressor" \
-        bash -c "'$MEMPROV' --defaults '$DEFAULTS' --dry-run --root '$R' --assume-ram 512M | grep -q 'compressor zstd'"
+        bash -c "'$MEMPROV' --defaults '$DEFAULTS' --dry-run --root '$R'  --assume-ram 512M --set swap.image=yes | grep -q 'compressor zstd'"
 
 # Apply under --root: the tmpfiles.d file, which the real systemd-tmpfiles understands.
-check "apply at 512M" "$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 512M
+check "apply at 512M" "$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 512M --set swap.image=yes
 check_eq "tmpfiles.d lines" "$(grep -v '^#' "$R$TMPF")" "$(printf '%s\n' \
         "w $P/compressor - - - - zstd" "w $P/max_pool_percent - - - - 20" "w $P/enabled - - - - Y")"
 check_eq "tmpfiles.d mode" "$(stat -c %a "$R$TMPF")" 644
@@ -75,7 +75,7 @@ if command -v systemd-tmpfiles >/dev/null; then
 else
         skip "systemd-tmpfiles accepts the file" "no systemd-tmpfiles"
 fi
-out=$("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 4G --rerun 2>&1)
+out=$("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 4G --set swap.image=yes --rerun 2>&1)
 check_fails "--rerun at 4G removes the tmpfiles.d file" test -e "$R$TMPF"
 
 # Live, into a private copy of the kernel's parameters. memprov's own swapfile sits on a
