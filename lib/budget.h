@@ -80,6 +80,7 @@ struct budget_model {
         unsigned swap_percent;      /* share of the swap the burst may use */
         uint64_t swap;              /* the swap this machine will have */
         unsigned connection_reserve;
+        unsigned page_ms; /* [model] php.page_ms: one PHP page on this vCPU (0: unknown) */
 };
 
 struct budget {

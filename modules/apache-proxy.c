@@ -39,8 +39,6 @@
 #include "apache.h"
 
 #define ALIAS_PAGE_MS "apache.proxy_fcgi.page_time_ms"
-/* [model] php.page_ms's default, as conf.d/22-nginx.conf sets it. */
-#define PHP_PAGE_MS 250
 
 /* PHP-FPM's children over every master (each master's process.max), as the model sized them. */
 static unsigned fpm_children(const struct budget *b)
@@ -66,17 +64,16 @@ static unsigned services_ms(const struct context *ctx, const char *key, unsigned
  * apache.proxy_fcgi.page_time_ms, session 7's name for it, is a deprecated alias: where set it
  * still wins, with a warning naming where it was set.
  */
-static unsigned page_ms(const struct context *ctx)
+static unsigned page_ms(const struct context *ctx, const struct budget *b)
 {
         const struct setting *old = config_get(ctx->config, "services", ALIAS_PAGE_MS);
-        long v;
+        long v = b->model.page_ms;
 
         if (old) {
                 log_warning("%s: [services] %s is deprecated, set [model] php.page_ms instead",
                             old->origin, ALIAS_PAGE_MS);
-                v = config_int(ctx->config, "services", ALIAS_PAGE_MS, PHP_PAGE_MS);
-        } else
-                v = config_int(ctx->config, "model", "php.page_ms", PHP_PAGE_MS);
+                v = config_int(ctx->config, "services", ALIAS_PAGE_MS, v);
+        }
         return v < 1 ? 1u : (unsigned)MIN(v, (long)UINT_MAX);
 }
 
@@ -102,7 +99,7 @@ int apache_backpressure(const struct context *ctx, enum mpm m, unsigned workers,
         *ret = (struct backpressure){
             .children = children,
             .target_ms = services_ms(ctx, "apache.proxy_fcgi.target_latency_ms", 10000),
-            .page_ms = page_ms(ctx),
+            .page_ms = page_ms(ctx, b),
         };
         if (m == MPM_PREFORK) /* one thread per child: nothing to pool */
                 ret->why = "prefork has one thread per child";

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <limits.h>
+
 #include "../lib/log.h"
 #include "apache.h"
 #include "budget.h"
@@ -82,6 +84,7 @@ static struct budget_model budget_model(const struct context *ctx)
             .swap_percent = (unsigned)MIN(config_int(c, "model", "burst_swap_percent", 25), 100),
             .swap = swap_expected_bytes(ctx),
             .connection_reserve = (unsigned)config_int(c, "model", "connection_reserve", 10),
+            .page_ms = (unsigned)MIN(config_int(c, "model", "php.page_ms", 250), (long)UINT_MAX),
         };
 }
 

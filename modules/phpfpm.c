@@ -200,11 +200,11 @@ static void print_global(FILE *f, const struct context *ctx, const struct php_fp
  * A request admitted to the queue holds no PHP memory: the children cap that, not the queue.
  */
 static void print_nginx_backlog(FILE *f, const struct context *ctx, const struct php_pool *pool,
-                                const struct budget_line *l)
+                                const struct budget *b, const struct budget_line *l)
 {
         const struct nginx_server *n = &ctx->services->nginx;
         const char *wait = tier_value(ctx, "nginx.fastcgi_wait");
-        unsigned page_ms = (unsigned)atoi(config_str(ctx->config, "model", "php.page_ms", "250"));
+        unsigned page_ms = b->model.page_ms;
         uint64_t backlog;
 
         /* Only an enabled nginx sends requests: Apache in front of the same pool (nginx
@@ -255,7 +255,7 @@ static char *pool_body(const struct context *ctx, const struct php_fpm *fpm, con
                  * script: database queries, stream operations, system calls. */
                 if (terminate)
                         fprintf(f, "request_terminate_timeout = %s\n", terminate);
-                print_nginx_backlog(f, ctx, &fpm->pools[i], l);
+                print_nginx_backlog(f, ctx, &fpm->pools[i], b, l);
         }
         fclose(f);
         return managed_file(";", "%s", body);
