@@ -15,8 +15,17 @@
 #define V1_UNLIMITED (UINT64_C(1) << 62)
 
 struct paths {
-        char *v2, *v1_memory, *v1_cpu; /* paths in each hierarchy, from /proc/self/cgroup */
+        /* paths in each hierarchy, from /proc/self/cgroup; v1_systemd: "name=systemd" */
+        char *v2, *v1_memory, *v1_cpu, *v1_systemd;
 };
+
+static void paths_done(struct paths *p)
+{
+        free(p->v2);
+        free(p->v1_memory);
+        free(p->v1_cpu);
+        free(p->v1_systemd);
+}
 
 static bool has_controller(const char *list, const char *name)
 {
@@ -57,6 +66,10 @@ static int read_paths(const char *file, struct paths *p)
                 if (has_controller(controllers, "cpu")) {
                         free(p->v1_cpu);
                         p->v1_cpu = xstrdup(path);
+                }
+                if (has_controller(controllers, "name=systemd")) {
+                        free(p->v1_systemd);
+                        p->v1_systemd = xstrdup(path);
                 }
         }
         return 0;
@@ -196,9 +209,23 @@ int cgroup_read_limits(const struct cgroup_sources *src, struct cgroup_limits *r
                 if (v != CGROUP_UNLIMITED && (l.cpus == 0 || v < l.cpus))
                         l.cpus = (unsigned)v;
         }
-        free(p.v2);
-        free(p.v1_memory);
-        free(p.v1_cpu);
+        paths_done(&p);
         *ret = l;
         return 0;
+}
+
+char *cgroup_own_path(const char *proc_self_cgroup)
+{
+        struct paths p = {0};
+        char *own = NULL;
+
+        if (read_paths(proc_self_cgroup ?: "/proc/self/cgroup", &p) == 0) {
+                own = p.v1_systemd ?: p.v2;
+                if (own == p.v1_systemd)
+                        p.v1_systemd = NULL;
+                else
+                        p.v2 = NULL;
+        }
+        paths_done(&p);
+        return own;
 }

@@ -22,3 +22,7 @@ struct cgroup_limits {
 /* The smallest limit along the path from memprov's cgroup up to the root the process can see
  * (inside a cgroup namespace: the container's own cgroup). Unreadable files are no limit. */
 int cgroup_read_limits(const struct cgroup_sources *src, struct cgroup_limits *ret);
+/* The path of memprov's own cgroup in systemd's tree: v1's name=systemd hierarchy, else the
+ * unified one ("0::"); from proc_self_cgroup (NULL: the live /proc/self/cgroup). NULL when
+ * neither is readable or visible. */
+char *cgroup_own_path(const char *proc_self_cgroup);

@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "dl.h"
 #include "journal.h"
 #include "util.h"
@@ -51,30 +52,20 @@ static bool fd_is_journal(int fd)
  * journalctl -u matches OBJECT_SYSTEMD_UNIT= of a record sent by UID 0, "messages from
  * authorized daemons about this service" (systemd's add_matches_for_unit(),
  * systemd.journal-fields(7)); memprov's own cgroup, read while it runs, names the unit: the
- * last component of the unified ("0::") or name=systemd path, a system service's. */
+ * last component of its path in systemd's tree (lib/cgroup.c), a system service's. */
 static char *own_unit_field(void)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-        _cleanup_free_ char *unit = NULL;
-        char line[4096];
+        _cleanup_free_ char *path = cgroup_own_path(NULL);
+        const char *unit = path ? strrchr(path, '/') : NULL;
+        size_t n;
 
-        while (f && fgets(line, sizeof(line), f)) {
-                char *path = strchr(line, ':'), *last;
-                if (!path || !(path = strchr(path + 1, ':')))
-                        continue;
-                path++;
-                path[strcspn(path, "\n")] = '\0';
-                if ((!startswith(line, "0::") && !strstr(line, ":name=systemd:")) ||
-                    strstr(path, "/user@"))
-                        continue;
-                last = strrchr(path, '/');
-                if (last && strlen(last) > strlen("/.service") &&
-                    streq(last + strlen(last) - strlen(".service"), ".service")) {
-                        free(unit);
-                        unit = xstrdup(last + 1);
-                }
-        }
-        return unit ? xasprintf("OBJECT_SYSTEMD_UNIT=%s", unit) : NULL;
+        if (!unit || strstr(path, "/user@"))
+                return NULL;
+        unit++;
+        n = strlen(unit);
+        if (n <= strlen(".service") || !streq(unit + n - strlen(".service"), ".service"))
+                return NULL;
+        return xasprintf("OBJECT_SYSTEMD_UNIT=%s", unit);
 }
 
 static void journal_decide(void)

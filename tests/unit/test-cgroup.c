@@ -213,3 +213,27 @@ TEST(container_detection)
         CHECK_STR(detect_in(dir), "podman");
         test_rmtree(dir);
 }
+
+/* The path journal.c names memprov's unit from: v1's name=systemd hierarchy where there is one
+ * (a hybrid host, as this Docker host shows it), else the unified "0::" line. */
+TEST(cgroup_own_path_in_systemds_tree)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        _cleanup_free_ char *self = xasprintf("%s/self-cgroup", dir);
+        char *p;
+
+        test_write(dir, "self-cgroup", "0::/system.slice/memprov.service\n");
+        p = cgroup_own_path(self);
+        CHECK_STR(p, "/system.slice/memprov.service");
+        free(p);
+        test_write(dir, "self-cgroup",
+                   "12:memory:/docker/x/system.slice/memprov.service\n"
+                   "1:name=systemd:/system.slice/memprov.service\n"
+                   "0::/system.slice/other.service\n");
+        p = cgroup_own_path(self);
+        CHECK_STR(p, "/system.slice/memprov.service");
+        free(p);
+        test_write(dir, "self-cgroup", "3:memory:/\n");
+        CHECK(cgroup_own_path(self) == NULL);
+        test_rmtree(dir);
+}
