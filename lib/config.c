@@ -14,13 +14,8 @@
 
 void config_done(struct config *c)
 {
-        for (size_t i = 0; i < c->n_settings; i++) {
-                struct setting *s = &c->settings[i];
-                free(s->section);
-                free(s->key);
-                free(s->value);
-                free(s->origin);
-        }
+        for (size_t i = 0; i < c->n_settings; i++)
+                free(c->settings[i].section); /* one block: see setting_fill() */
         free(c->settings);
         free(c->index);
         *c = (struct config){0};
@@ -71,27 +66,44 @@ static struct setting *find(const struct config *c, const char *section, const c
         return slot && *slot ? &c->settings[*slot - 1] : NULL;
 }
 
+/* A setting's four strings in one allocation, section first (freed through s->section): ~550
+ * shipped settings cost one malloc and one free each, not four (callgrind, make bench's profile).
+ * The strings may point into the block being replaced. */
+static void setting_fill(struct setting *s, const char *section, const char *key, const char *value,
+                         const char *origin)
+{
+        size_t ls = strlen(section) + 1, lk = strlen(key) + 1, lv = strlen(value) + 1,
+               lo = strlen(origin) + 1;
+        char *block = xmalloc(ls + lk + lv + lo), *old = s->section;
+
+        s->section = memcpy(block, section, ls);
+        s->key = memcpy(block + ls, key, lk);
+        s->value = memcpy(block + ls + lk, value, lv);
+        s->origin = memcpy(block + ls + lk + lv, origin, lo);
+        free(old);
+}
+
 void config_set(struct config *c, const char *section, const char *key, const char *value,
                 const char *origin)
 {
         struct setting *s = find(c, section, key);
 
-        if (!s) {
-                c->settings = xrealloc(c->settings, (c->n_settings + 1) * sizeof(*s));
-                s = &c->settings[c->n_settings++];
-                s->section = xstrdup(section);
-                s->key = xstrdup(key);
-                /* At most half full, so a probe ends soon at a free slot. */
-                if (c->n_settings * 2 > c->index_size)
-                        index_grow(c);
-                else
-                        *index_slot(c, section, key) = c->n_settings;
-        } else {
-                free(s->value);
-                free(s->origin);
+        if (s) {
+                setting_fill(s, section, key, value, origin);
+                return;
         }
-        s->value = xstrdup(value);
-        s->origin = xstrdup(origin);
+        /* Capacity doubles at each power of two: 16, 32, 64... (not a realloc per setting). */
+        if (c->n_settings < 16 ? c->n_settings == 0 : (c->n_settings & (c->n_settings - 1)) == 0)
+                c->settings = xrealloc(c->settings,
+                                       (c->n_settings < 16 ? 16 : c->n_settings * 2) * sizeof(*s));
+        s = &c->settings[c->n_settings++];
+        *s = (struct setting){0};
+        setting_fill(s, section, key, value, origin);
+        /* At most half full, so a probe ends soon at a free slot. */
+        if (c->n_settings * 2 > c->index_size)
+                index_grow(c);
+        else
+                *index_slot(c, s->section, s->key) = c->n_settings;
 }
 
 struct ini_source {
@@ -145,8 +157,24 @@ static char *config_ini_reader(char *buf, int size, void *stream)
 static int config_ini_handler(void *user, const char *section, const char *key, const char *value)
 {
         struct ini_source *src = user;
-        _cleanup_free_ char *origin = xasprintf("%s:%u", src->path, src->line);
+        size_t len = strlen(src->path);
+        char buf[256], digits[16], *p = digits + sizeof(digits);
+        _cleanup_free_ char *heap = NULL;
+        char *origin = buf;
 
+        /* "PATH:LINE" without printf: vasprintf for each of ~550 shipped settings was a tenth of
+         * a run's instructions (callgrind, make bench's profile). */
+        *--p = '\0';
+        for (unsigned n = src->line;; n /= 10) {
+                *--p = (char)('0' + n % 10);
+                if (n < 10)
+                        break;
+        }
+        if (len + 1 + sizeof(digits) > sizeof(buf))
+                origin = heap = xmalloc(len + 1 + sizeof(digits));
+        memcpy(origin, src->path, len);
+        origin[len] = ':';
+        strcpy(origin + len + 1, p);
         config_set(src->config, section, key, value, origin);
         return 1;
 }

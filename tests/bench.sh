@@ -12,10 +12,14 @@
 # The swap case also runs FLOOR (tests/bench-floor.c): the same system calls memprov makes for
 # its swapfile with the same durability (fallocate, the header's pwrite, fstab's temp file, one
 # syncfs, swapon, the rename) and nothing else, and prints memprov's ratio to it (target <= 1.3).
+# BENCH_CALLGRIND=FILE: also run memprov's swap case (1G) once under valgrind's callgrind, from
+# the same fresh tree, and write its profile to FILE (instruction counts are repeatable on a busy
+# host where times are not): `callgrind_annotate FILE` shows where memprov's CPU goes.
 # Usage: tests/bench.sh MEMPROV BENCH_RUN DEFAULTS [RUNS] [FLOOR]
 set -euo pipefail
 MEMPROV=$(realpath "$1") BENCH_RUN=$(realpath "$2") DEFAULTS=$(realpath "$3") RUNS=${4:-7}
 FLOOR=${5:+$(realpath "$5")}
+CALLGRIND=${BENCH_CALLGRIND:+$(realpath -m "$BENCH_CALLGRIND")}
 export MEMPROV DEFAULTS
 source "$(dirname "$0")/lib.sh"
 enter_mount_namespace "$@"
@@ -35,7 +39,9 @@ umask 077 # the bare sequence creates its swapfile 0600 too, as swapon asks
 FALLOCATE=$(command -v fallocate) MKSWAP=$(command -v mkswap) SWAPON=$(command -v swapon)
 
 # The services' programs and units, hidden by overlay whiteouts (memprov detects a service by
-# its program or unit; PostgreSQL, for the database swappiness, by /usr/lib/postgresql/*).
+# its program or unit; PostgreSQL, for the database swappiness, by /usr/lib/postgresql/*). nginx
+# too: installed on this host for the tests since session 8, it had added two drop-ins to the
+# swap case.
 hide() { # hide DIR NAME...
         local dir=$1 up=$SCRATCH/hide$1 name
         shift
@@ -44,9 +50,9 @@ hide() { # hide DIR NAME...
         mount -t overlay overlay -o "lowerdir=$dir,upperdir=$up/u,workdir=$up/w" "$dir"
 }
 hide_services() {
-        local services=(apache2 httpd mariadbd mysqld php-fpm php-fpm{7.4,8.1,8.2,8.3,8.4})
+        local services=(apache2 httpd mariadbd mysqld nginx php-fpm php-fpm{7.4,8.1,8.2,8.3,8.4})
         hide /usr/sbin "${services[@]}"
-        hide /usr/lib/systemd/system {mariadb,mysql,mysqld,apache2,httpd,php-fpm}.service \
+        hide /usr/lib/systemd/system {mariadb,mysql,mysqld,apache2,httpd,nginx,php-fpm}.service \
                 php{7.4,8.1,8.2,8.3,8.4}-fpm.service
         [ ! -d /usr/lib/postgresql ] || hide /usr/lib/postgresql $(ls /usr/lib/postgresql)
 }
@@ -99,6 +105,17 @@ bench() { # bench CASE SIZE
                         s, n, f / 1000, fc / 1000, m / f, mc / fc }'
 }
 
-for size in 1G 4G; do bench services "$size"; done
+# RUNS 0: no timed runs (with BENCH_CALLGRIND, the profile alone).
+if [ "$RUNS" -gt 0 ]; then for size in 1G 4G; do bench services "$size"; done; fi
 hide_services
-for size in 1G 4G; do bench swap "$size"; done
+if [ "$RUNS" -gt 0 ]; then for size in 1G 4G; do bench swap "$size"; done; fi
+if [ -n "$CALLGRIND" ]; then
+        reset
+        # What the profiled run does: its plan, from the same fresh tree.
+        "$MEMPROV" --defaults "$DEFAULTS" --set "swap.path=$SW" --set swap.size=1G --set swap.add=yes \
+                --dry-run >"$CALLGRIND.plan" 2>&1
+        valgrind -q --tool=callgrind --callgrind-out-file="$CALLGRIND" "$MEMPROV" \
+                --defaults "$DEFAULTS" --set "swap.path=$SW" --set swap.size=1G --set swap.add=yes >/dev/null 2>"$CALLGRIND.log"
+        reset
+        echo "callgrind  swap 1G: $(callgrind_annotate "$CALLGRIND" | awk '/PROGRAM TOTALS/ {print $1}') instructions ($CALLGRIND)"
+fi

@@ -186,3 +186,54 @@ TEST(abs_path_check)
         CHECK(check_abs_path("/.swap") == 0);
         CHECK(check_abs_path("/..swap") == 0);
 }
+
+/* One allocation per setting (lib/config.c setting_fill): a setting replaced with its own
+ * strings, a thousand settings past every growth step, origins past the stack buffer. */
+TEST(config_settings_storage)
+{
+        struct config c = {0};
+        const struct setting *s;
+        char section[32], key[32], path[400];
+
+        config_set(&c, "swap", "size", "1G", "a:1");
+        s = config_get(&c, "swap", "size");
+        config_set(&c, s->section, s->key, s->value, s->origin);
+        s = config_get(&c, "swap", "size");
+        CHECK_STR(s->value, "1G");
+        CHECK_STR(s->origin, "a:1");
+        for (int i = 0; i < 1000; i++) {
+                snprintf(section, sizeof(section), "s%d", i % 7);
+                snprintf(key, sizeof(key), "k%d", i);
+                config_set(&c, section, key, key, "t");
+        }
+        CHECK_U64(c.n_settings, 1001);
+        CHECK_STR(config_str(&c, "s3", "k500", NULL), "k500");
+        CHECK_STR(config_str(&c, "s5", "k999", NULL), "k999"); /* 999 % 7 */
+        CHECK(config_get(&c, "s0", "k500") == NULL);
+        config_done(&c);
+
+        memset(path, 'p', sizeof(path) - 1);
+        path[0] = '/';
+        path[sizeof(path) - 1] = '\0';
+        CHECK(config_parse_text(&c, "# x\n\n[swap]\nsize = 2G\n", 22, path) == 0);
+        s = config_get(&c, "swap", "size");
+        CHECK(s && strlen(s->origin) == strlen(path) + 2 && streq(s->origin + strlen(path), ":4"));
+        config_done(&c);
+}
+
+/* config_validate() finds keys through an index: the same key in a plain section and in the
+ * tier family, each checked by its own entry. */
+TEST(config_validate_same_key_in_two_sections)
+{
+        struct config c = {0};
+
+        config_set(&c, "sysctl", "swappiness", "35", "t:1");
+        config_set(&c, "tier 1G", "swappiness", "auto", "t:2");
+        CHECK(validate(&c) == 0);
+        config_set(&c, "tier 1G", "swappiness", "201", "t:2");
+        CHECK(validate(&c) < 0);
+        config_set(&c, "tier 1G", "swappiness", "20", "t:2");
+        config_set(&c, "sysctl", "swappiness", "x", "t:1");
+        CHECK(validate(&c) < 0);
+        config_done(&c);
+}
