@@ -56,29 +56,47 @@ container_root() {
 After=multi-user.target
 [Service]
 Type=oneshot
-ExecStart=/bin/sh -c 'systemctl is-system-running >/report/system 2>&1; systemctl --failed --no-legend --plain >/report/failed; systemctl show -p ActiveState,Result,ExecMainStatus memprov.service >/report/memprov; journalctl -b -o cat -u memprov.service --no-pager >/report/journal; for u in mariadb apache2 php8.2-fpm; do echo $u $(systemctl is-active $u); done >/report/active; cp /var/lib/memprov/state /report/state; cp /var/lib/prometheus/node-exporter/memprov.prom /report/metrics; ls -la / >/report/root; cat /proc/swaps >/report/swaps; systemd-detect-virt --container >/report/virt; cat /proc/self/uid_map >/report/uid_map; grep -E "^(MemTotal|SwapTotal):" /proc/meminfo >/report/meminfo; memprov --status --json >/report/status.json 2>/report/status.err; memprov --status >/report/status 2>>/report/status.err; systemctl poweroff'
+ExecStart=/bin/sh -c 'systemctl is-system-running >/report/system 2>&1; systemctl --failed --no-legend --plain >/report/failed; systemctl show -p ActiveState,Result,ExecMainStatus memprov.service >/report/memprov; journalctl -b -o cat -u memprov.service --no-pager >/report/journal; for u in mariadb apache2 php8.2-fpm; do echo $u $(systemctl is-active $u); done >/report/active; cp /var/lib/memprov/state /report/state; cp /var/lib/prometheus/node-exporter/memprov.prom /report/metrics; ls -la / >/report/root; cat /proc/swaps >/report/swaps; systemd-detect-virt --container >/report/virt; cat /proc/self/uid_map >/report/uid_map; for f in /proc/self/cgroup /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu.max; do echo "== $f"; cat $f; done >/report/cgroup 2>&1; grep -E "^(MemTotal|SwapTotal):" /proc/meminfo >/report/meminfo; memprov --status --json >/report/status.json 2>/report/status.err; memprov --status >/report/status 2>>/report/status.err; systemctl poweroff'
 [Install]
 WantedBy=multi-user.target
 EOU
         ln -s ../container-report.service "$R/etc/systemd/system/multi-user.target.wants/"
 }
 
+# QUOTA (microseconds of CPU time per 100000, unset: none): a CPU quota for the next boot, as
+# `QUOTA=50000 nspawn_boot ...` (half a CPU: cpu.max "50000 100000", v1 cpu.cfs_quota_us 50000
+# over cpu.cfs_period_us 100000); memprov counts it as ceil(QUOTA / 100000) vCPUs.
+# quota_vcpus: the vCPUs memprov must find: that, at most the CPUs this process may run on.
+quota_vcpus() {
+        local n q
+        n=$(nproc)
+        [ -n "${QUOTA:-}" ] || { echo "$n"; return; }
+        q=$(((QUOTA + 99999) / 100000))
+        echo $((q < n ? q : n))
+}
+
 # container_cgroups NAME SWAP: this boot's cgroups in CGS (the memory one first), limited to
-# LIMIT and, when SWAP is 0, to no swap. On a v1 hybrid host the name=systemd and unified
-# hierarchies get one too: a container's systemd in a user namespace can only create its
-# init.scope in a cgroup its manager chowned to it.
+# LIMIT and, when SWAP is 0, to no swap; with QUOTA, to that CPU quota. On a v1 hybrid host the
+# name=systemd and unified hierarchies get one too: a container's systemd in a user namespace
+# can only create its init.scope in a cgroup its manager chowned to it; and the cpu one, where
+# LXC's own cgroup (lxc.cgroup.relative) and its quota go below this one.
 container_cgroups() {
         local name=$1 swap=$2 h
         if [ -f $CGFS/cgroup.controllers ]; then
                 CGS=("$CGFS/$name")
                 mkdir "${CGS[0]}" && echo $LIMIT >"${CGS[0]}/memory.max" || return 1
                 [ "$swap" != 0 ] || echo 0 >"${CGS[0]}/memory.swap.max" || return 1
+                [ -z "${QUOTA:-}" ] || echo "$QUOTA 100000" >"${CGS[0]}/cpu.max" || return 1
         else
                 CGS=("$CGFS/memory/$name")
-                for h in systemd unified; do [ -d "$CGFS/$h" ] && CGS+=("$CGFS/$h/$name"); done
+                for h in systemd unified cpu; do [ -d "$CGFS/$h" ] && CGS+=("$CGFS/$h/$name"); done
                 mkdir "${CGS[@]}" && echo $LIMIT >"${CGS[0]}/memory.limit_in_bytes" || return 1
                 # memsw counts memory and swap: equal to the memory limit is no swap.
                 [ "$swap" != 0 ] || echo $LIMIT >"${CGS[0]}/memory.memsw.limit_in_bytes" || return 1
+                if [ -n "${QUOTA:-}" ]; then
+                        echo 100000 >"$CGFS/cpu/$name/cpu.cfs_period_us" &&
+                                echo "$QUOTA" >"$CGFS/cpu/$name/cpu.cfs_quota_us" || return 1
+                fi
         fi
         # The manager and the container's systemd make cgroups below ours: deepest first.
         at_exit "find ${CGS[*]} -depth -type d -exec rmdir {} +"
@@ -86,7 +104,7 @@ container_cgroups() {
 
 # container_checks LABEL DIR MANAGER SWAP: what the container in DIR reported.
 container_checks() {
-        local label=$1 d=$2 virt=$3 swap=$4 failed
+        local label=$1 d=$2 virt=$3 swap=$4 failed vcpus
         rep() { cat "$d/report/$1" 2>/dev/null; }
         check "$label: the container booted to the report" test -s "$d/report/memprov"
         check_eq "$label: systemd-detect-virt inside" "$(rep virt)" "$virt"
@@ -95,6 +113,9 @@ container_checks() {
         check "$label: the plan names the container and its 512M" \
                 grep -q "^RAM 512M, tier 512M, container $virt" <(rep journal)
         check "$label: tier 512M recorded" grep -qx "tier = 512M" <(rep state)
+        vcpus=$(quota_vcpus)
+        check "$label: PHP's cpu bound from $vcpus vCPU${QUOTA:+ (CPU quota $QUOTA/100000)}" \
+                grep -E -q "\(cpu [0-9]+ \([0-9]+ x $vcpus vCPU\)" <(rep journal)
         check "$label: no swapfile attempted: a note says why" \
                 grep -q "container $virt: no swapfile" <(rep journal)
         check "$label: no /swapfile" bash -c "! grep -q ' swapfile' '$d/report/root'"
@@ -124,6 +145,7 @@ container_checks() {
         echo "# $label: failed units: ${failed:-none}; uid_map: $(rep uid_map | xargs)"
         check_eq "$label: no unit failed" "$failed" ""
         if [ -n "${VERBOSE:-}" ]; then
+                rep cgroup
                 rep journal
                 sed "s/\x1b\[[0-9;]*[mK]//g" "$d/console" | grep -a -E "FAILED|rror" | tail
         fi
