@@ -86,7 +86,8 @@ static inline const char *mpm_name(enum mpm m)
 
 struct web_server {
         bool installed;
-        bool debian; /* /etc/apache2 (conf-available + a2enconf link) rather than /etc/httpd */
+        bool debian;  /* /etc/apache2 (conf-available + a2enconf link) rather than /etc/httpd */
+        bool enabled; /* apache2.service (httpd.service) enabled, not masked: budgeted and sized */
         enum mpm mpm;
         bool mod_php;             /* a libphp*.so module is loaded: PHP runs in Apache's children */
         char mod_php_version[16]; /* Debian: "8.2" from mods-enabled/php8.2.load, else "" */

@@ -64,7 +64,9 @@ static uint64_t mod_php_shared(const struct context *ctx, const struct web_serve
 
 /* Without mod_php MaxRequestWorkers is the tier's (threads and processes that proxy to PHP-FPM
  * cost little: measured in conf.d). With mod_php every child is a PHP process: the model sizes
- * MaxRequestWorkers as it sizes a PHP-FPM master's children (ROLE_PHP). */
+ * MaxRequestWorkers as it sizes a PHP-FPM master's children (ROLE_PHP). Only where its unit is
+ * enabled, as for nginx (unit_enabled()): an Apache that is installed but not enabled (a LEMP
+ * image with apache2 pulled in, or switched off for nginx) starts no process at boot. */
 static int apache_budget(const struct context *ctx, struct budget *b)
 {
         const struct web_server *w = &ctx->services->web;
@@ -72,7 +74,7 @@ static int apache_budget(const struct context *ctx, struct budget *b)
         unsigned tpc;
         uint64_t each;
 
-        if (!w->installed || w->mpm == MPM_UNKNOWN)
+        if (!w->installed || !w->enabled || w->mpm == MPM_UNKNOWN)
                 return 0;
         tpc = threads_per_child(ctx, w->mpm);
         each = w->mpm == MPM_PREFORK ? service_size(ctx, "apache.prefork.child", 8 * MIB)
@@ -260,6 +262,17 @@ static int apache_plan(const struct context *ctx, struct plan *p)
                 return 0;
         if (!service_sizing_enabled(ctx))
                 return 0;
+        /* Not budgeted (apache_budget()), so not sized either: MaxRequestWorkers from a budget
+         * without Apache in it would overcommit once it is enabled. A file an earlier run wrote
+         * while it was enabled is removed as any file memprov no longer plans. */
+        if (!w->enabled) {
+                plan_note(p,
+                          "Apache is installed but %s is not enabled: not budgeted nor sized "
+                          "(after systemctl enable %s: memprov --rerun)",
+                          w->debian ? "apache2.service" : "httpd.service",
+                          w->debian ? "apache2" : "httpd");
+                return 0;
+        }
         if (w->mpm == MPM_UNKNOWN) {
                 plan_note(p, "Apache is installed but no MPM is enabled; left alone");
                 return 0;

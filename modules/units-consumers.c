@@ -4,7 +4,8 @@
  * conf.d/25-consumers.conf names each one's units and its measured cost. One that is installed
  * and enabled under the root (a unit file, and a link `systemctl enable` made: what `systemctl
  * disable` would remove, read as units-files.c reads it) goes into services->consumers for the
- * sizing model to count. A masked unit is not enabled.
+ * sizing model to count. A masked unit is not enabled. The web servers (Apache, nginx) are
+ * budgeted by the same test (unit_enabled()).
  */
 #include <json-c/json.h>
 
@@ -15,7 +16,7 @@
 
 #define CONSUMER_SECTION "consumer "
 
-static bool unit_enabled(int rootfd, const char *unit)
+bool unit_enabled(int rootfd, const char *unit)
 {
         _cleanup_(unit_links_done) struct unit_links links = {0};
         char *names[] = {(char *)unit, NULL};

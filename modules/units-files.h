@@ -39,6 +39,9 @@ char *unit_name_template(const char *name);
 bool unit_installed(int rootfd, const char *name);
 /* Masked in /etc or /run (a link to /dev/null or an empty file). */
 bool unit_masked(int rootfd, const char *name);
+/* Installed, not masked, and enabled: a link `systemctl enable` made under /etc/systemd/system
+ * (what `systemctl disable` would remove), so boot starts it (units-consumers.c). */
+bool unit_enabled(int rootfd, const char *name);
 /* The unit's Also= units, recursively, that are installed and not masked; NULL-terminated. */
 char **unit_also(int rootfd, const char *name);
 

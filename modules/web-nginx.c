@@ -16,6 +16,7 @@
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/phpini.h"
+#include "units-files.h"
 #include "web.h"
 
 #define NGINX_CONF "/etc/nginx/nginx.conf"
@@ -349,26 +350,6 @@ void nginx_parse_conf(const char *text, const char *path, unsigned vcpus, struct
         walk_conf(w, text, path);
 }
 
-/* `systemctl enable nginx` links multi-user.target.wants/nginx.service (WantedBy= of Debian's
- * and EL's nginx.service); `systemctl mask` links nginx.service to /dev/null. */
-static bool nginx_enabled(int rootfd)
-{
-        struct stat st;
-        char target[16];
-        _cleanup_close_ int dirfd = -1;
-        const char *name;
-        ssize_t n;
-
-        if (root_open_parent(rootfd, "/etc/systemd/system/nginx.service", false, &dirfd, &name) ==
-            0) {
-                n = readlinkat(dirfd, name, target, sizeof(target) - 1);
-                if (n > 0 && (target[n] = '\0', streq(target, "/dev/null")))
-                        return false;
-        }
-        return root_lstat(rootfd, "/etc/systemd/system/multi-user.target.wants/nginx.service",
-                          &st) == 0;
-}
-
 int nginx_detect(const struct context *ctx, struct services *services)
 {
         struct nginx_server *ret = &services->nginx;
@@ -385,7 +366,7 @@ int nginx_detect(const struct context *ctx, struct services *services)
                 return 0; /* the binary alone (a removed, not purged, nginx-common) does not run */
         ret->installed = true;
         ret->debian = root_lstat(ctx->rootfd, "/etc/nginx/sites-enabled", &st) == 0;
-        ret->enabled = nginx_enabled(ctx->rootfd);
+        ret->enabled = unit_enabled(ctx->rootfd, "nginx.service");
         if (r < 0) {
                 log_warning("%s: %s; nginx's workers are unknown", NGINX_CONF, chase_strerror(r));
                 return 0;

@@ -95,6 +95,7 @@ static void apache_inputs(const struct web_server *w, struct plan *p, json_objec
                 return;
         o = json_object_new_object();
         json_object_object_add(o, "layout", json_object_new_string(w->debian ? "debian" : "el"));
+        json_object_object_add(o, "enabled", json_object_new_boolean(w->enabled));
         json_object_object_add(o, "mpm", json_object_new_string(mpm_name(w->mpm)));
         json_object_object_add(o, "mod_php", json_object_new_boolean(w->mod_php));
         if (w->mod_php) {

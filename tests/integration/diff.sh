@@ -10,6 +10,10 @@ MP=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --set swap.size=none)
 mkdir -p "$R/etc/sysctl.d" "$R/var/lib" "$R/usr/sbin" "$R/etc/apache2/mods-enabled" \
         "$R/etc/apache2/conf-available" "$R/etc/apache2/conf-enabled" && touch "$R/etc/debian_version"
 touch "$R/usr/sbin/apache2" "$R/etc/apache2/mods-enabled/mpm_event.load"
+# apache2.service as Debian ships and enables it: memprov sizes an enabled Apache only (issue 23).
+mkdir -p "$R/lib/systemd/system" "$R/etc/systemd/system/multi-user.target.wants"
+cp /lib/systemd/system/apache2.service "$R/lib/systemd/system/"
+ln -s /lib/systemd/system/apache2.service "$R/etc/systemd/system/multi-user.target.wants/"
 CONF=/etc/apache2/conf-available/memprov.conf
 
 before=$(tree_sums "$R")

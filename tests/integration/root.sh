@@ -110,6 +110,10 @@ fresh_root
 mkdir -p "$R/usr/sbin" "$R/etc/apache2/mods-enabled" "$R/etc/apache2/conf-available" \
         "$R/etc/apache2/conf-enabled"
 touch "$R/usr/sbin/apache2" "$R/etc/apache2/mods-enabled/mpm_event.load"
+# apache2.service as Debian ships and enables it: memprov sizes an enabled Apache only (issue 23).
+mkdir -p "$R/lib/systemd/system" "$R/etc/systemd/system/multi-user.target.wants"
+cp /lib/systemd/system/apache2.service "$R/lib/systemd/system/"
+ln -s /lib/systemd/system/apache2.service "$R/etc/systemd/system/multi-user.target.wants/"
 LINK=$R/etc/apache2/conf-enabled/memprov.conf
 "${MP[@]}" --set swap.size=none >/dev/null 2>&1
 check_eq "link: a2enconf's link made" "$(readlink "$LINK")" "../conf-available/memprov.conf"

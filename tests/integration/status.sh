@@ -18,7 +18,9 @@ mkdir -p "$R/etc/sysctl.d" "$R/var/lib" "$R/usr/sbin" "$R/etc/apache2/mods-enabl
 touch "$R/usr/sbin/apache2" "$R/etc/apache2/mods-enabled/mpm_event.load"
 printf 'UUID=abc / ext4 defaults 0 1\n' >"$R/etc/fstab"
 cp -a "$TESTS_DIR/fixtures/units/lib" "$R/"
-systemctl --root="$R" --quiet enable proftpd.service named.service 2>/dev/null
+# apache2.service as Debian ships and enables it: memprov sizes an enabled Apache only (issue 23).
+cp /lib/systemd/system/apache2.service "$R/lib/systemd/system/"
+systemctl --root="$R" --quiet enable proftpd.service named.service apache2.service 2>/dev/null
 
 out=$("${MP[@]}" --assume-ram 1G --status 2>&1)
 check_eq "not provisioned: exit 8" "$?" 8

@@ -23,6 +23,11 @@ mkdir -p "$R/etc/sysctl.d" "$R/etc/tmpfiles.d" "$R/var/lib" "$R/usr/sbin" "$R/et
 touch "$R/usr/sbin/apache2" "$R/etc/apache2/mods-enabled/mpm_event.load"
 printf '# fstab\nUUID=abc / ext4 defaults 0 1\n' >"$R/etc/fstab"
 cp -a "$TESTS_DIR/fixtures/units/lib" "$R/"
+# apache2.service as Debian ships and enables it: memprov sizes an enabled Apache only (issue 23).
+cp /lib/systemd/system/apache2.service "$R/lib/systemd/system/"
+ln -s /lib/systemd/system/apache2.service "$R/etc/systemd/system/multi-user.target.wants/" 2>/dev/null ||
+        { mkdir -p "$R/etc/systemd/system/multi-user.target.wants" &&
+                ln -s /lib/systemd/system/apache2.service "$R/etc/systemd/system/multi-user.target.wants/"; }
 # shellcheck disable=SC2086
 systemctl --root="$R" --quiet enable $ENABLED 2>/dev/null || { not_ok "fixture units"; exit 1; }
 cp -a "$R" "$O" && cp -a "$R" "$SCRATCH/disk/pristine"

@@ -97,6 +97,22 @@ void test_symlink(const char *dir, const char *target, const char *path)
                 abort();
 }
 
+void test_enable_unit(const char *dir, const char *unit)
+{
+        _cleanup_free_ char *file = xasprintf("usr/lib/systemd/system/%s", unit);
+        _cleanup_free_ char *target = xasprintf("/%s", file);
+        _cleanup_free_ char *link =
+            xasprintf("etc/systemd/system/multi-user.target.wants/%s", unit);
+        _cleanup_free_ char *placeholder =
+            xasprintf("%s/etc/systemd/system/multi-user.target.wants/.p", dir);
+
+        test_write(dir, file,
+                   "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n");
+        test_write(dir, placeholder + strlen(dir) + 1, ""); /* the directory */
+        unlink(placeholder);
+        test_symlink(dir, target, link);
+}
+
 void test_detect_services(const char *dir, struct services *s)
 {
         struct facts facts = {.ram_bytes = 1024ULL << 20, .distro = DISTRO_DEBIAN, .vcpus = 2};

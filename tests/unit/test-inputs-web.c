@@ -84,6 +84,7 @@ TEST(apache_mod_php_through_a2enmod_links)
         test_symlink(dir, "../mods-available/php8.2.conf", "etc/apache2/mods-enabled/php8.2.conf");
         test_detect_services(dir, &s);
         CHECK(s.web.installed && s.web.debian);
+        CHECK(!s.web.enabled); /* no apache2.service linked */
         CHECK(s.web.mpm == MPM_PREFORK);
         CHECK(s.web.mod_php);
         CHECK_STR(s.web.mod_php_version, "8.2");
@@ -306,6 +307,8 @@ TEST(apache_mod_php_memory_limit_from_the_apache2_sapi)
 TEST(nginx_debian_layout_and_workers)
 {
         _cleanup_free_ char *dir = test_mkdtemp(), *conf = NULL;
+        _cleanup_free_ char *wants =
+            xasprintf("%s/etc/systemd/system/multi-user.target.wants/nginx.service", dir);
         FILE *in = fopen("tests/fixtures/services/nginx-debian.conf", "re");
         struct services s;
         char buf[8192];
@@ -326,7 +329,15 @@ TEST(nginx_debian_layout_and_workers)
         CHECK_STR(s.nginx.workers.origin, "/etc/nginx/nginx.conf:2");
         CHECK(s.nginx.worker_connections.value == 768);
         CHECK_STR(s.nginx.worker_connections.origin, "/etc/nginx/nginx.conf:8");
+        /* A link alone is not an enabled nginx: the unit file must be installed too. */
         test_write(dir, "etc/systemd/system/multi-user.target.wants/.keep", "");
+        test_symlink(dir, "/lib/systemd/system/nginx.service",
+                     "etc/systemd/system/multi-user.target.wants/nginx.service");
+        test_detect_services(dir, &s);
+        CHECK(!s.nginx.enabled);
+        unlink(wants);
+        test_write(dir, "lib/systemd/system/nginx.service",
+                   "[Service]\nType=forking\n[Install]\nWantedBy=multi-user.target\n");
         test_symlink(dir, "/lib/systemd/system/nginx.service",
                      "etc/systemd/system/multi-user.target.wants/nginx.service");
         test_detect_services(dir, &s);

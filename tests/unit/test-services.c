@@ -191,6 +191,7 @@ static char *lamp_fixture(bool db, const char *mpm, unsigned php_versions, unsig
                 _cleanup_free_ char *load = xasprintf("etc/apache2/mods-enabled/mpm_%s.load", mpm);
                 test_write(dir, "usr/sbin/apache2", "");
                 test_write(dir, load, "LoadModule x\n");
+                test_enable_unit(dir, "apache2.service");
         }
         for (unsigned v = 0; v < php_versions; v++)
                 for (unsigned p = 0; p < pools; p++) {
@@ -248,6 +249,48 @@ TEST(budget_invariant_over_ram_sizes_and_service_sets)
         CHECK(cases > 1000);
         CHECK(lines > cases);
         CHECK_U64(violations, 0);
+}
+
+/* Issue 23: Apache is budgeted and sized only where apache2.service is enabled, as nginx is
+ * (unit_enabled(): installed, linked by `systemctl enable`, not masked). Disabled or masked, its
+ * workers leave the budget, so the PHP pools get the room, and the plan says so. */
+TEST(apache_budgeted_only_when_enabled)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
+        _cleanup_free_ char *wants =
+            xasprintf("%s/etc/systemd/system/multi-user.target.wants/apache2.service", dir);
+        struct fixture f = {.dir = dir};
+        struct plan p = {0};
+        struct budget b;
+        bool noted = false;
+
+        fixture_open(&f, 512 * MIB);
+        CHECK(f.ctx.services->web.installed && f.ctx.services->web.enabled);
+        CHECK(budget_compute(&f.ctx, &b) == 0 && budget_find(&b, "apache") != NULL);
+        CHECK(apache_module.plan(&f.ctx, &p) == 0);
+        CHECK(find_action(&p, "/etc/apache2/conf-available/memprov.conf") != NULL);
+        plan_done(&p);
+        fixture_close(&f);
+
+        CHECK(unlink(wants) == 0); /* systemctl disable apache2 */
+        fixture_open(&f, 512 * MIB);
+        CHECK(f.ctx.services->web.installed && !f.ctx.services->web.enabled);
+        CHECK(budget_compute(&f.ctx, &b) == 0 && budget_find(&b, "apache") == NULL);
+        CHECK(apache_module.plan(&f.ctx, &p) == 0);
+        CHECK(find_action(&p, "/etc/apache2/conf-available/memprov.conf") == NULL);
+        for (size_t i = 0; i < p.n_notes; i++)
+                noted = noted || strstr(p.notes[i], "apache2.service is not enabled");
+        CHECK(noted);
+        plan_done(&p);
+        fixture_close(&f);
+
+        test_enable_unit(dir, "apache2.service");
+        test_symlink(dir, "/dev/null", "etc/systemd/system/apache2.service"); /* masked */
+        fixture_open(&f, 512 * MIB);
+        CHECK(!f.ctx.services->web.enabled);
+        CHECK(budget_compute(&f.ctx, &b) == 0 && budget_find(&b, "apache") == NULL);
+        fixture_close(&f);
+        test_rmtree(dir);
 }
 
 /* Issue 18's 512M LAMP at 1 vCPU: without swap the burst bound (a quarter of the children at

@@ -69,6 +69,9 @@ void test_rmtree(const char *dir);
 void test_write(const char *dir, const char *path, const char *content);
 /* A symbolic link at path below dir pointing to target (taken as given: relative or absolute). */
 void test_symlink(const char *dir, const char *target, const char *path);
+/* A unit file under usr/lib/systemd/system and the multi-user.target.wants link `systemctl
+ * enable` makes for it (WantedBy=multi-user.target, as Debian's and EL's web servers ship). */
+void test_enable_unit(const char *dir, const char *unit);
 struct services;
 /* Detection only: what services_detect() reads from the root at dir (1G, 2 vCPUs, Debian). */
 void test_detect_services(const char *dir, struct services *s);
