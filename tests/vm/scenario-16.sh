@@ -1,0 +1,241 @@
+# shellcheck shell=bash disable=SC2154 # dir (tests/vm/run)
+# Scenario 16 (issue 22): real containers on a cgroup-v2-only host. The reference VM (Debian 12:
+# systemd as PID 1, the unified hierarchy only) is the host; this tree's memprov runs in
+# systemd-nspawn containers with cgroup v2 limits (memory.max, memory.swap.max, cpu.max), each
+# `memprov --dry-run --json` over the
+# VM's own root filesystem (an overlay: the container's writes go to a tmpfs). The VM's memprov
+# does not run (systemd.mask=): the container sees the unprovisioned image a container's first
+# boot sees. A swapfile of 512M, swapped on in the VM, is the host's swap a container may use.
+#   c512:  memory.max 512M, memory.swap.max 0 on the container's own cgroup (where LXC and
+#          Docker put a container's limits): RAM 512M from memory.max, tier 512M, no swap;
+#   c1g:   memory.max 1G, memory.swap.max 256M, cpu.max "50000 100000": tier 1G, 256M of the
+#          host's swap, 1 vCPU from cpu.max (the VM has 2) and PHP's cpu bound 4 x 1;
+#   prop:  nspawn's own --property=MemoryMax=512M MemorySwapMax=0 CPUQuota=50%: set on its scope,
+#          above the container's cgroup, and not visible in the container (below);
+#   free:  no limits: the VM's RAM from its memory blocks, 2 vCPUs, all of the host's swap.
+# The image has no systemd-nspawn (packages.list has no systemd-container, and changing it
+# rebuilds every image): its binary comes from the host's apt cache (S16_NSPAWN_DEB, default the
+# newest systemd-container .deb there) in the user-data with memprov, its conf.d and the guest
+# script; the .deb's version must be the image's systemd (it links libsystemd-shared-NNN.so).
+# The guest script writes the report to the second serial port and powers off (the image's
+# memprov-report.service is masked too).
+s16_deb=${S16_NSPAWN_DEB:-$(ls -v /var/cache/apt/archives/systemd-container_*_amd64.deb 2>/dev/null | tail -n 1)}
+
+# s16_user_data DEB: the cloud-config: the payload (memprov, its conf.d, systemd-nspawn) as a
+# tarball, the guest script, and runcmd starting it as a transient service (not a oneshot: it
+# waits for the boot to settle, which cloud-final's runcmd is part of).
+s16_user_data() {
+        local deb=$1 p=$dir.payload
+        rm -rf "$p" && mkdir -p "$p/usr/sbin" "$p/usr/lib/memprov" "$p/usr/local/bin" || return 1
+        install -m 0755 "$MEMPROV" "$p/usr/sbin/memprov" && strip "$p/usr/sbin/memprov" &&
+                cp "$DEFAULTS"/*.conf "$p/usr/lib/memprov/" || return 1
+        dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/systemd-nspawn >"$p/usr/local/bin/systemd-nspawn" &&
+                chmod 0755 "$p/usr/local/bin/systemd-nspawn" || return 1
+        echo "#cloud-config"
+        echo "write_files:"
+        echo "  - path: /root/s16.tar.gz"
+        echo "    encoding: b64"
+        echo "    permissions: '0600'"
+        echo "    content: $(tar -C "$p" -czf - usr | base64 -w 0)"
+        echo "  - path: /root/s16-guest.sh"
+        echo "    permissions: '0755'"
+        echo "    content: |"
+        sed 's/^/      /' <<'GUEST'
+#!/bin/bash
+# Scenario 16's guest side (tests/vm/scenario-16.sh): KV lines and sections for the host.
+export LC_ALL=C.UTF-8 SYSTEMD_PAGER='' SYSTEMD_COLORS=0
+out=/run/s16
+mkdir -p $out
+kv() { printf 'KV %s=%s\n' "$1" "$2"; }
+timeout 900 systemctl is-system-running --wait >$out/state 2>&1
+tar -C / --no-overwrite-dir -xzf /root/s16.tar.gz
+# The host's swap: a swapfile in the VM (its memprov is masked, so there is none).
+fallocate -l 512M /s16.swap && chmod 0600 /s16.swap && mkswap -q /s16.swap && swapon /s16.swap
+# ns CASE [MEM SWAP CPU] -- NSPAWN-OPTION...: memprov in a container over the VM's root
+# filesystem (an overlay on a tmpfs: nspawn 252 refuses -D / but with --volatile=yes or state,
+# which hide /etc or /var), its files in $out/CASE. With MEM SWAP CPU: those limits written on
+# the container's own cgroup (memory.max, memory.swap.max, cpu.max), where LXC and Docker put a
+# container's limits; the container waits for them (/out/go) before it reads anything.
+ns() {
+        local c=$1 d=$out/$1 fs=/run/s16-fs/$1 mem= swap= cpu= pid leader cg i
+        shift
+        if [ "$1" != -- ]; then mem=$1 swap=$2 cpu=$3; shift 3; fi
+        shift
+        mkdir -p "$d" "$fs/up" "$fs/root" && mount -t tmpfs tmpfs "$fs/up" &&
+                mkdir "$fs/up/u" "$fs/up/w" &&
+                mount -t overlay overlay -o "lowerdir=/,upperdir=$fs/up/u,workdir=$fs/up/w" "$fs/root"
+        [ -n "$mem" ] || touch "$d/go"
+        timeout 600 systemd-nspawn -q -M "s16-$c" -D "$fs/root" --register=no \
+                --bind="$d:/out" "$@" /bin/sh -c '
+                while [ ! -e /out/go ]; do sleep 0.2; done
+                cat /proc/self/cgroup >/out/cgroup
+                for f in memory.max memory.swap.max cpu.max; do
+                        echo "$f $(cat /sys/fs/cgroup/$f 2>&1)"
+                done >/out/limits
+                systemd-detect-virt --container >/out/virt
+                memprov --dry-run >/out/text 2>&1; echo $? >/out/text.rc
+                memprov --dry-run --json >/out/json 2>/out/json.err; echo $? >/out/json.rc
+                true' >"$d/nspawn.log" 2>&1 &
+        pid=$!
+        if [ -n "$mem" ]; then
+                # The container's PID 1 (/bin/sh) and its cgroup on this host: the scope nspawn
+                # made, named after the machine.
+                for i in $(seq 300); do
+                        for leader in /proc/[0-9]*; do
+                                [ "$(cat "$leader/comm" 2>/dev/null)" = sh ] || continue
+                                cg=$(sed -n "s/^0:://p" "$leader/cgroup" 2>/dev/null)
+                                case $cg in *"$c"*) break 2 ;; esac
+                        done
+                        cg=
+                        sleep 0.2
+                done
+                echo "leader $leader cgroup $cg" >"$d/host-cgroup"
+                echo "+memory +cpu" >"/sys/fs/cgroup${cg%/*}/cgroup.subtree_control" 2>>"$d/host-cgroup"
+                echo "$mem" >"/sys/fs/cgroup$cg/memory.max" && echo "$swap" >"/sys/fs/cgroup$cg/memory.swap.max" &&
+                        echo "$cpu" >"/sys/fs/cgroup$cg/cpu.max" 2>>"$d/host-cgroup"
+                echo "limits rc $?" >>"$d/host-cgroup"
+                touch "$d/go"
+        fi
+        wait $pid
+        echo $? >"$d/nspawn.rc"
+}
+ns c512 536870912 0 "max 100000" --
+ns c1g 1073741824 268435456 "50000 100000" --
+ns prop -- --property=MemoryMax=512M --property=MemorySwapMax=0 --property=CPUQuota=50%
+ns free --
+{
+        echo MEMPROV-REPORT-BEGIN
+        kv os "$(. /etc/os-release && echo "$PRETTY_NAME")"
+        kv kernel "$(uname -r)"
+        kv systemd.version "$(dpkg-query -W -f '${Version}' systemd)"
+        kv system_state "$(cat $out/state)"
+        kv cgroup.fs "$(stat -f -c %T /sys/fs/cgroup)"
+        kv vm.vcpus "$(nproc)"
+        kv vm.swap "$(awk 'NR > 1 {s += $3 * 1024} END {print s + 0}' /proc/swaps)"
+        for c in c512 c1g prop free; do
+                d=$out/$c
+                kv "$c.nspawn_rc" "$(cat "$d/nspawn.rc")"
+                kv "$c.virt" "$(cat "$d/virt" 2>/dev/null)"
+                kv "$c.cgroup" "$(cat "$d/cgroup" 2>/dev/null | paste -sd ';')"
+                while read -r f v; do kv "$c.$f" "$v"; done <"$d/limits"
+                kv "$c.text_rc" "$(cat "$d/text.rc" 2>/dev/null)"
+                kv "$c.header" "$(head -n 1 "$d/text" 2>/dev/null)"
+                kv "$c.json_rc" "$(cat "$d/json.rc" 2>/dev/null)"
+                python3 - "$d/json" "$c" <<'PY'
+import json, sys
+c = sys.argv[2]
+try:
+    d = json.load(open(sys.argv[1]))
+except Exception as e:
+    print(f"KV {c}.json_error={e}")
+    sys.exit(0)
+b = d.get("budget") or {}
+kv = {"ram_bytes": d.get("ram_bytes"), "tier": d.get("tier"), "container": d.get("container"),
+      "swap_action": (d.get("swap") or {}).get("action"), "sysctl": json.dumps(d.get("sysctl")),
+      "budget.vcpus": b.get("vcpus"), "budget.swap_bytes": b.get("swap_bytes"),
+      "budget.fits": b.get("fits"), "budget.ram_bytes": b.get("ram_bytes")}
+for line in b.get("lines", []):
+    if line.get("role") == "php":
+        kv["php.count"] = line.get("count")
+        kv["php.bound"] = line.get("bound")
+        kv["php.cpu"] = (line.get("bounds") or {}).get("cpu")
+        kv["php.why"] = line.get("why")
+    if line.get("role") == "database":
+        kv["db.count"] = line.get("count")
+notes = [n for n in d.get("notes", []) if n.startswith("container ")]
+kv["notes.container"] = " | ".join(notes)
+for n in notes:
+    if "no swapfile" in n:
+        kv["notes.swap"] = n
+    if "vm.swappiness" in n:
+        kv["notes.sysctl"] = n
+for k, v in kv.items():
+    print(f"KV {c}.{k}={v}")
+PY
+        done
+        for c in c512 c1g prop free; do
+                for f in nspawn.log host-cgroup limits text json.err; do
+                        echo "=== $c $f"
+                        cat "$out/$c/$f" 2>/dev/null
+                        echo "---"
+                done
+        done
+        echo MEMPROV-REPORT-END
+} >$out/report 2>&1
+stty -F /dev/ttyS1 raw -echo 115200 2>/dev/null
+cat $out/report >/dev/ttyS1
+sync
+systemctl poweroff --no-block
+GUEST
+        echo "runcmd:"
+        echo "  - [systemd-run, --no-block, --unit=s16-container, /root/s16-guest.sh]"
+}
+
+if [ ! -s "$s16_deb" ]; then
+        skip "s16: real containers on cgroup v2" "no systemd-container .deb in /var/cache/apt/archives (apt-get install --download-only systemd-container)"
+elif ! s16_user_data "$s16_deb" >"$dir.user-data"; then
+        not_ok "s16: user-data with memprov and systemd-nspawn"
+elif boot "$dir" --ram 2G --user-data "$dir.user-data" \
+        --append "systemd.mask=memprov.service systemd.mask=memprov-report.service"; then
+        ok "s16: boot at 2G, containers run, report read back"
+        deb_v=$(dpkg-deb -f "$s16_deb" Version)
+        check_eq "s16: systemd-nspawn from the .deb of the image's systemd" "$(rv systemd.version)" "$deb_v"
+        check_eq "s16: the VM is a cgroup-v2-only host" "$(rv cgroup.fs)" cgroup2fs
+        check_eq "s16: the VM settled" "$(rv system_state)" running
+        check_eq "s16: the VM has 2 vCPUs" "$(rv vm.vcpus)" 2
+        check "s16: the VM has swap (zram0 and the 512M test file): $(rv vm.swap) bytes" test "$(rv vm.swap)" -ge $((512 * MiB - 4096))
+        for c in c512 c1g prop free; do
+                check_eq "s16 $c: systemd-nspawn ran the container" "$(rv "$c.nspawn_rc")" 0
+                check_eq "s16 $c: systemd-detect-virt inside" "$(rv "$c.virt")" systemd-nspawn
+                check_eq "s16 $c: memprov --dry-run exit 0" "$(rv "$c.text_rc")/$(rv "$c.json_rc")" 0/0
+                check_eq "s16 $c: --json names the container" "$(rv "$c.container")" systemd-nspawn
+                check_eq "s16 $c: no swapfile planned" "$(rv "$c.swap_action")" none
+                check_eq "s16 $c: the budget fits" "$(rv "$c.budget.fits")" True
+                check_eq "s16 $c: the container's cgroup is its namespace's root" "$(rv "$c.cgroup")" 0::/
+                check_eq "s16 $c: vm.swappiness read-only: a note, no sysctl planned" \
+                        "$(rv "$c.notes.sysctl") $(rv "$c.sysctl")" \
+                        "container systemd-nspawn: vm.swappiness is read-only here; left alone {}"
+        done
+        check_eq "s16 c512: memory.max, memory.swap.max, cpu.max in the container" \
+                "$(rv c512.memory.max) $(rv c512.memory.swap.max) $(rv c512.cpu.max)" "$((512 * MiB)) 0 max 100000"
+        check_eq "s16 c512: the plan: RAM from the cgroup's memory.max" "$(rv c512.header)" \
+                "RAM 512M, tier 512M, container systemd-nspawn (RAM from cgroup memory.max)"
+        check_eq "s16 c512: RAM 512M, tier 512M" "$(rv c512.ram_bytes)/$(rv c512.tier)" "$((512 * MiB))/512M"
+        check_eq "s16 c512: the budget counts no swap" "$(rv c512.budget.swap_bytes)" 0
+        check_eq "s16 c512: the swap note: no swap" "$(rv c512.notes.swap)" \
+                "container systemd-nspawn: no swapfile (swapon: Operation not permitted); it has no swap"
+        check_eq "s16 c512: 2 vCPUs (no quota), PHP's cpu bound 8" "$(rv c512.budget.vcpus)/$(rv c512.php.cpu)" 2/8
+        echo "# s16 c512 php: $(rv c512.php.count) children, bound $(rv c512.php.bound): $(rv c512.php.why)"
+
+        check_eq "s16 c1g: memory.max, memory.swap.max, cpu.max in the container" \
+                "$(rv c1g.memory.max) $(rv c1g.memory.swap.max) $(rv c1g.cpu.max)" "$GiB $((256 * MiB)) 50000 100000"
+        check_eq "s16 c1g: the plan: RAM from the cgroup's memory.max" "$(rv c1g.header)" \
+                "RAM 1G, tier 1G, container systemd-nspawn (RAM from cgroup memory.max)"
+        check_eq "s16 c1g: RAM 1G, tier 1G" "$(rv c1g.ram_bytes)/$(rv c1g.tier)" "$GiB/1G"
+        check_eq "s16 c1g: the budget counts the swap limit, 256M of the host's" "$(rv c1g.budget.swap_bytes)" $((256 * MiB))
+        check_eq "s16 c1g: the swap note: the host's, 256M" "$(rv c1g.notes.swap)" \
+                "container systemd-nspawn: no swapfile (swapon: Operation not permitted); its swap is the host's, 256M"
+        check_eq "s16 c1g: 1 vCPU from cpu.max 50000/100000, PHP's cpu bound 4" \
+                "$(rv c1g.budget.vcpus)/$(rv c1g.php.cpu)" 1/4
+        echo "# s16 c1g php: $(rv c1g.php.count) children, bound $(rv c1g.php.bound): $(rv c1g.php.why)"
+
+        # nspawn's own limits (--property=) are set on its scope, and the container runs in a
+        # cgroup below it (nspawn 252 moves the payload into a child so that the container's
+        # systemd and the host's do not both manage one cgroup): the cgroup namespace hides the
+        # scope, and cgroup v2 has no memory.stat hierarchical limit as v1 has. Nothing in the
+        # container says 512M, so memprov plans for what it can see: the VM's RAM.
+        check_eq "s16 prop: the scope's MemoryMax, MemorySwapMax, CPUQuota are not visible in the container" \
+                "$(rv prop.memory.max) $(rv prop.memory.swap.max) $(rv prop.cpu.max)" "max max max 100000"
+        check_eq "s16 prop: so the plan has the VM's RAM from its memory blocks, 2 vCPUs" \
+                "$(rv prop.header) $(rv prop.budget.vcpus)" "RAM 2G, tier 2G, container systemd-nspawn (RAM from memory blocks) 2"
+
+        check_eq "s16 free: no limits in the container" \
+                "$(rv free.memory.max) $(rv free.memory.swap.max) $(rv free.cpu.max)" "max max max 100000"
+        check_eq "s16 free: the plan: the VM's RAM from its memory blocks" "$(rv free.header)" \
+                "RAM 2G, tier 2G, container systemd-nspawn (RAM from memory blocks)"
+        check_eq "s16 free: 2 vCPUs, PHP's cpu bound 8" "$(rv free.budget.vcpus)/$(rv free.php.cpu)" 2/8
+        check_eq "s16 free: the budget counts all of the host's swap" "$(rv free.budget.swap_bytes)" "$(rv vm.swap)"
+        echo "# s16 free php: $(rv free.php.count) children, bound $(rv free.php.bound): $(rv free.php.why)"
+else
+        not_ok "s16: boot at 2G, containers run, report read back"
+fi
