@@ -86,11 +86,9 @@ def sample():
     return s
 
 
-def fpm_status():
-    """The [www] pool's status page (pm.status_path from the image's www-status.conf) over its
-    FastCGI socket, ?full: the largest "last request memory" (PHP's peak heap of the last
-    request each child served, memory_get_peak_usage(true)) and the pool's counters."""
-    import json
+def fcgi(params):
+    """One FastCGI request to the [www] pool's socket (PHP-FPM's own protocol, as Apache's
+    mod_proxy_fcgi sends it), the body of the answer."""
     import socket
     import struct
 
@@ -100,9 +98,6 @@ def fpm_status():
     def nv(k, v):
         k, v = k.encode(), v.encode()
         return bytes([len(k), len(v)]) + k + v
-    params = {"SCRIPT_NAME": "/fpm-status", "SCRIPT_FILENAME": "/fpm-status",
-              "REQUEST_URI": "/fpm-status?full&json", "QUERY_STRING": "full&json",
-              "REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1"}
     sock = [f for f in os.listdir("/run/php") if f.endswith("-fpm.sock")][0]
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(60)
@@ -121,12 +116,79 @@ def fpm_status():
         if t == 6:
             out += buf[i + 8:i + 8 + n]
         i += 8 + n + pad
-    body = out.split(b"\r\n\r\n", 1)[-1]
-    d = json.loads(body)
+    return out.split(b"\r\n\r\n", 1)[-1]
+
+
+def fpm_status():
+    """The [www] pool's status page (pm.status_path from the image's www-status.conf) over its
+    FastCGI socket, ?full: the largest "last request memory" (PHP's peak heap of the last
+    request each child served, memory_get_peak_usage(true)) and the pool's counters."""
+    import json
+
+    d = json.loads(fcgi({"SCRIPT_NAME": "/fpm-status", "SCRIPT_FILENAME": "/fpm-status",
+                         "REQUEST_URI": "/fpm-status?full&json", "QUERY_STRING": "full&json",
+                         "REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1"}))
     mem = max([p.get("last request memory", 0) for p in d.get("processes", [])] or [0])
     print("last_request_memory_max=%d max_children_reached=%s listen_queue_max=%s accepted=%s" % (
         mem, d.get("max children reached"), d.get("max listen queue"), d.get("accepted conn")))
 
+
+# OPcache's shared segment as the pool's children see it (opcache_get_status(), PHP's manual):
+# whether WordPress's scripts fit (cache_full, oom_restarts) and were compiled once (misses).
+OPCACHE_PHP = """<?php $s = opcache_get_status(false); $m = $s['memory_usage']; $t = $s['opcache_statistics'];
+printf("used_mb=%.1f free_mb=%.1f wasted_mb=%.1f scripts=%d hits=%d misses=%d oom_restarts=%d hash_restarts=%d cache_full=%d interned_used_mb=%.1f interned_free_mb=%.1f",
+    $m['used_memory'] / 1048576, $m['free_memory'] / 1048576, $m['wasted_memory'] / 1048576,
+    $t['num_cached_scripts'], $t['hits'], $t['misses'], $t['oom_restarts'], $t['hash_restarts'],
+    $s['cache_full'] ? 1 : 0, $s['interned_strings_usage']['used_memory'] / 1048576,
+    $s['interned_strings_usage']['free_memory'] / 1048576);
+"""
+
+
+def opcache_status():
+    f = os.path.join(DIR, "opcache-status.php")
+    with open(f, "w") as out:
+        out.write(OPCACHE_PHP)
+    print(fcgi({"SCRIPT_NAME": "/opcache-status.php", "SCRIPT_FILENAME": f, "REQUEST_METHOD": "GET",
+                "QUERY_STRING": "", "REQUEST_URI": "/opcache-status.php",
+                "SERVER_PROTOCOL": "HTTP/1.1"}).decode(errors="replace").strip())
+
+
+# The services' cgroups (cgroup v2, Debian 12's and 13's systemd): their CPU time is where a
+# served page's guest CPU went (session 8's full cell cost 16-29% more per page than units).
+UNITS = (("db", "mariadb.service"), ("fpm", "php8.2-fpm.service"), ("web", "apache2.service"))
+
+
+def cpu():
+    """One line: each service cgroup's CPU time so far (cpu.stat usage_usec), the guest's busy
+    and idle CPU time (/proc/stat's first line, USER_HZ ticks as microseconds), and PHP-FPM's
+    memory.events "high" count (times the cgroup went over MemoryHigh= and was reclaimed and
+    throttled: cgroup-v2.rst) and memory.current."""
+    out = []
+    for tag, unit in UNITS:
+        d = "/sys/fs/cgroup/system.slice/%s/" % unit
+        st = dict(l.split() for l in read(d + "cpu.stat").splitlines() if len(l.split()) == 2)
+        out.append("%s_us=%s %s_sys_us=%s" % (tag, st.get("usage_usec", "?"), tag, st.get("system_usec", "?")))
+    f = read("/proc/stat").splitlines()[0].split()
+    hz = os.sysconf("SC_CLK_TCK")
+    t = [int(x) * 1000000 // hz for x in f[1:]]
+    # user nice system idle iowait irq softirq steal
+    out.append("busy_us=%d idle_us=%d" % (t[0] + t[1] + t[2] + t[5] + t[6] + t[7], t[3] + t[4]))
+    d = "/sys/fs/cgroup/system.slice/php8.2-fpm.service/"
+    ev = dict(l.split() for l in read(d + "memory.events").splitlines() if len(l.split()) == 2)
+    out.append("fpm_high=%s fpm_mem_kb=%d" % (ev.get("high", "?"), int(read(d + "memory.current") or 0) // 1024))
+    print(" ".join(out))
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--opcache-status":
+    try:
+        opcache_status()
+    except Exception as e:
+        print("error=%s" % type(e).__name__)
+    sys.exit(0)
+
+if len(sys.argv) > 1 and sys.argv[1] == "--cpu":
+    cpu()
+    sys.exit(0)
 
 if len(sys.argv) > 1 and sys.argv[1] == "--fpm-status":
     try:
