@@ -7,23 +7,33 @@
  * - /etc/my.cnf, then /etc/mysql/my.cnf (Debian: a link through /etc/alternatives to
  *   mariadb.cnf or mysql.cnf, resolved inside the root by lib/chase.h; a link that leaves the
  *   root is not read);
- * - "!include FILE" and "!includedir DIR" (DIR's *.cnf in strcmp order), at any place in a file
- *   and up to 10 levels deep; an included file starts outside any group, and the including
- *   file's group carries on after it;
+ * - "!include FILE" and "!includedir DIR" (DIR's *.cnf in strcmp order: MariaDB's my_default.c
+ *   lists DIR with my_dir(MY_WANT_SORT), sorted by mysys/my_lib.c's comp_names, a strcmp of the
+ *   names; MySQL 8.0's my_default.cc calls my_dir without MY_DONT_SORT, which sorts the same,
+ *   though its manual 6.2.2.2 says "MySQL makes no guarantee about the order in which option
+ *   files in the directory are read"), at any place in a file and up to 10 levels deep; an
+ *   included file starts outside any group, and the including file's group carries on after it;
  * - group names compare without case; an option before any group ends that file (the server
  *   says "Found option without preceding group" and reads on in the next file);
  * - "key = value", "key" alone, "# comment" after a value outside quotes, quotes removed;
  * - later wins. The option names take - or _, a "loose-" prefix, and for booleans "skip-",
  *   "disable-" and "enable-".
  * memprov's own 99-memprov.cnf is not read (the inputs are what the server does without it); an
- * option set by a file the server reads after it is marked in after_memprov.
+ * option set by a file the server reads after it is marked in after_memprov. Digits sort before
+ * letters, so on EL the packages' files in /etc/my.cnf.d (mariadb-server.cnf, MariaDB's own
+ * server.cnf, mysql-server.cnf, client.cnf) come after 99-memprov.cnf. As shipped they set no
+ * option memprov sizes (Fedora/EL's mariadb-server.cnf: datadir, socket, log-error, pid-file;
+ * MariaDB's support-files/rpm/server.cnf: empty groups and comments), so memprov's values are
+ * the server's; they are the files EL points admins at, so an option set there is the admin's,
+ * and it wins as any admin's later file does: memprov leaves it out of its drop-in, the budget
+ * counts it and the plan says why (mysql-options.c). A name sorting after them (zz-) would
+ * silently override those admin values instead.
  */
 #include "../lib/chase.h"
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "mysql.h"
 
-#define MYSQL_DROPIN_NAME "99-memprov.cnf"
 /* MariaDB's max_recursion_level (mysys/my_default.c): deeper includes are an error. */
 #define CNF_MAX_DEPTH 10
 /* Enough for any real layering (Debian's has 9 files); a loop of includes stops here. */
@@ -190,9 +200,9 @@ static int read_dir(struct cnf_reader *rd, const char *dir, unsigned depth)
                 qsort(names, n, sizeof(*names), compare_names);
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *path = xasprintf("%.*s/%s", (int)len, dir, names[i]);
-                if (ours && !passed && strcmp(names[i], MYSQL_DROPIN_NAME) >= 0)
+                if (ours && !passed && strcmp(names[i], MYSQL_DROPIN) >= 0)
                         pass_dropin(rd), passed = true;
-                if (!(ours && streq(names[i], MYSQL_DROPIN_NAME)))
+                if (!(ours && streq(names[i], MYSQL_DROPIN)))
                         read_file(rd, path, depth + 1);
                 free(names[i]);
         }

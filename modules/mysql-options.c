@@ -230,6 +230,23 @@ static json_object *value_json(const struct effective_value *v, bool after_mempr
         return o;
 }
 
+/* Why a file is read after memprov's drop-in, where the name says it: a file in the drop-in's
+ * own directory that sorts after "99-memprov.cnf" (the server reads a directory's *.cnf in
+ * strcmp order: mysql-cnf.c), such as EL's mariadb-server.cnf or server.cnf. Else empty. */
+static void after_why(const struct db_server *db, const struct effective_value *v, char *buf,
+                      size_t size)
+{
+        size_t len = db->dropin_dir ? strlen(db->dropin_dir) : 0;
+        const char *name = v->origin + len + 1, *colon = strrchr(v->origin, ':');
+
+        buf[0] = '\0';
+        if (!len || !colon || strncmp(v->origin, db->dropin_dir, len) != 0 ||
+            v->origin[len] != '/' || memchr(name, '/', (size_t)(colon - name)))
+                return;
+        snprintf(buf, size, " (the server reads %s's *.cnf in byte order: %.*s after %s)",
+                 db->dropin_dir, (int)(colon - name), name, MYSQL_DROPIN);
+}
+
 void mysql_plan_inputs(const struct context *ctx, struct plan *p)
 {
         const struct db_server *db = &ctx->services->db;
@@ -266,14 +283,19 @@ void mysql_plan_inputs(const struct context *ctx, struct plan *p)
                           ctx->root, db->dropin_dir);
         for (int i = 0; i < _DB_OPT_MAX; i++) {
                 const struct effective_value *v = &db->opt[i];
+                char why[160];
                 if (!(db->after_memprov & 1u << i))
                         continue;
-                plan_note(p, "database: %s = %s (%s%s) is read after memprov's drop-in and wins",
+                after_why(db, v, why, sizeof(why));
+                plan_note(p,
+                          "database: %s = %s (%s%s) is read after memprov's drop-in and wins%s: "
+                          "memprov leaves it out of its drop-in and the budget counts it (remove "
+                          "the line to let memprov size it)",
                           db_options[i].name,
                           db_options[i].kind == CNF_SIZE
                               ? format_size(v->value, size)
                               : (snprintf(size, sizeof(size), "%llu", (unsigned long long)v->value),
                                  size),
-                          ctx->root, v->origin);
+                          ctx->root, v->origin, why);
         }
 }

@@ -8,8 +8,6 @@
 #include "../lib/spawn.h"
 #include "mysql.h"
 
-#define MYSQL_DROPIN "99-memprov.cnf"
-
 static int check_trx_commit(const char *v)
 {
         return streq(v, "0") || streq(v, "1") || streq(v, "2") ? 0 : -EINVAL;

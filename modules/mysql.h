@@ -4,6 +4,12 @@
 
 #include "module.h"
 
+/* memprov's drop-in in the server's include directory (mariadb.conf.d, mysql.conf.d, my.cnf.d).
+ * The server reads a directory's *.cnf in strcmp order (mysql-cnf.c): on Debian after the
+ * packages' 50-server.cnf and the like, on EL before the packages' letter-named files
+ * (mariadb-server.cnf, server.cnf, mysql-server.cnf), which set no sizing option as shipped. */
+#define MYSQL_DROPIN "99-memprov.cnf"
+
 /* Parses "mysqld  Ver 8.0.36 for Linux ..." or "... Ver 10.11.6-MariaDB-0+deb12u1 ...", or a
  * package version "1:10.11.6-0+deb12u1", into s->major, minor and patch (0 when the version has
  * no third number). -EINVAL when no version is found; s is then unchanged. */

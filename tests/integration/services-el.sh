@@ -1,9 +1,13 @@
 #!/bin/bash
 # Issue 3: the EL layout (tests/fixtures/el: /etc/httpd with 00-mpm.conf, /etc/php-fpm.d with two
 # pools, MySQL in /usr/libexec with /etc/my.cnf.d) under --root for every tier, and the MySQL 8
-# rule on a Debian layout whose dpkg status (tests/fixtures/services) names MySQL 8.0.
+# rule on a Debian layout whose dpkg status (tests/fixtures/services) names MySQL 8.0. EL's
+# letter-named cnf files are checked with the real my_print_defaults and mariadbd on an overlay
+# of /etc in a private mount namespace.
+[ -n "${MEMPROV_TEST_NS:-}" ] || MEMPROV_TEST_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fixtures/services/lib.sh"
+. "$TESTS_DIR/fixtures/services/db-shapes.sh"
 
 FIXTURE=$TESTS_DIR/fixtures/el
 fixture_before=$(tree_sums "$FIXTURE")
@@ -128,6 +132,63 @@ out=$(provision "$root" 1G 2>&1)
 check "mysql8: drop-in in mysql.conf.d" test -f "$root/etc/mysql/mysql.conf.d/99-memprov.cnf"
 check_fails "mysql8: no query_cache options" grep -q query_cache "$root/etc/mysql/mysql.conf.d/99-memprov.cnf"
 check "mysql8: says why" grep -q 'MySQL 8.0 removed the query cache' <<<"$out"
+
+# EL's MariaDB (issue 18): /etc/my.cnf includes /etc/my.cnf.d, whose packaged files are named
+# with a letter and so are read after 99-memprov.cnf (the server reads a directory's *.cnf in
+# strcmp order: modules/mysql-cnf.c). As shipped they set no option memprov sizes, so every
+# value memprov writes is the server's; an option the admin adds to mariadb-server.cnf (where EL
+# points admins) wins, memprov leaves it out, budgets it and says why. The real my_print_defaults
+# and mariadbd --print-defaults read the tree's /etc/my.cnf and my.cnf.d from an overlay of /etc
+# (the host's /etc/mysql hidden there), in this private mount namespace only.
+# server_last KEY: the last value of KEY the real server reads for [mysqld] and its groups.
+server_last() {
+        my_print_defaults --mysqld | sed -n "s/^--$1=//p" | tail -1
+}
+el_mariadb_checks() {
+        local root=$SCRATCH/el-mariadb ovl=$SCRATCH/etc-ovl cnf key out want
+        cp -a "$FIXTURE" "$root" && rm -f "$root"/usr/libexec/mysqld "$root"/etc/my.cnf.d/* &&
+                db_el_mariadb "$root" && rm -f "$root"/etc/my.cnf.d/galera-admin.cnf &&
+                printf '[client]\n\n[client-mariadb]\n' >"$root"/etc/my.cnf.d/client.cnf ||
+                return 1
+        mkdir -p "$ovl" && mount -t tmpfs tmpfs "$ovl" && mkdir "$ovl"/u "$ovl"/w &&
+                mount -t overlay overlay -o lowerdir=/etc,upperdir="$ovl"/u,workdir="$ovl"/w /etc ||
+                return 1
+        at_exit "umount -l '$ovl'"
+        rm -rf /etc/mysql
+        cnf=$root/etc/my.cnf.d/99-memprov.cnf
+        check "el mariadb: memprov" provision "$root" 1G
+        rm -rf /etc/my.cnf /etc/my.cnf.d && cp -a "$root"/etc/my.cnf "$root"/etc/my.cnf.d /etc/
+        for key in innodb_buffer_pool_size max_connections key_buffer_size table_open_cache; do
+                want=$(dropin_value "$cnf" $key)
+                [ -n "$want" ] || continue
+                check_eq "el mariadb: the server reads memprov's $key" "$(server_last $key)" "$want"
+        done
+        check "el mariadb: mariadbd --print-defaults has memprov's max_connections last" bash -c \
+                "mariadbd --print-defaults | tr ' ' '\n' | grep -- '^--max_connections=' | tail -1 |
+                grep -qx -- '--max_connections=$(dropin_value "$cnf" max_connections)'"
+        # The admin sets max_connections in mariadb-server.cnf: it wins over memprov's.
+        sed -i 's/^pid-file=.*/&\nmax_connections = 300/' "$root"/etc/my.cnf.d/mariadb-server.cnf
+        out=$(provision "$root" 1G --rerun 2>&1)
+        check_fails "el mariadb: memprov leaves the admin's max_connections out" \
+                grep -q '^max_connections' "$cnf"
+        check "el mariadb: ... and says why" grep -qF "database: max_connections = 300 \
+($root/etc/my.cnf.d/mariadb-server.cnf:8) is read after memprov's drop-in and wins (the server \
+reads /etc/my.cnf.d's *.cnf in byte order: mariadb-server.cnf after 99-memprov.cnf)" <<<"$out"
+        check "el mariadb: the budget counts 300 connections, bound admin" grep -Eq \
+                '^  budget  mariadb +max_connections +300 .* admin$' <<<"$out"
+        rm -rf /etc/my.cnf.d && cp -a "$root"/etc/my.cnf.d /etc/
+        check_eq "el mariadb: the server reads the admin's 300" "$(server_last max_connections)" 300
+        check_eq "el mariadb: ... and memprov's pool" "$(server_last innodb_buffer_pool_size)" \
+                "$(dropin_value "$cnf" innodb_buffer_pool_size)"
+}
+if command -v my_print_defaults >/dev/null && command -v mariadbd >/dev/null; then
+        host_etc=$(tree_sums /etc/mysql)
+        el_mariadb_checks || not_ok "el mariadb: fixture and overlay of /etc"
+        umount -l /etc 2>/dev/null
+        check_eq "host /etc/mysql unchanged" "$(tree_sums /etc/mysql)" "$host_etc"
+else
+        skip "el mariadb" "my_print_defaults or mariadbd not installed (make test-deps)"
+fi
 
 check_eq "the fixture is unchanged" "$(tree_sums "$FIXTURE")" "$fixture_before"
 exit $T_FAILED
