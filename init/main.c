@@ -95,12 +95,16 @@ static int load_config(const struct options *o, int rootfd, const char *root, st
 
 static int make_plan(const struct context *ctx, struct plan *p)
 {
+        _cleanup_free_ char *unseen =
+            container_unseen_note(ctx->facts->container, ctx->facts->container_unseen);
         int r;
 
         p->ram_bytes = ctx->facts->ram_bytes;
         p->tier = xstrdup(ctx->tier + strlen("tier "));
         p->container = ctx->facts->container;
         p->ram_source = ctx->facts->ram_source;
+        if (unseen)
+                plan_note(p, "%s", unseen);
         for (size_t i = 0; memprov_modules[i]; i++) {
                 r = memprov_modules[i]->plan(ctx, p);
                 if (r < 0)

@@ -163,8 +163,9 @@ int cgroup_read_limits(const struct cgroup_sources *src, struct cgroup_limits *r
 {
         const char *sysfs = src && src->sysfs ? src->sysfs : "/sys/fs/cgroup";
         struct paths p = {0};
-        struct cgroup_limits l = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL};
-        _cleanup_free_ char *unified = NULL, *v1mem = NULL, *v1cpu = NULL, *probe = NULL;
+        struct cgroup_limits l = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL, CGROUP_LAYOUT_NONE};
+        _cleanup_free_ char *unified = NULL, *v1mem = NULL, *v1cpu = NULL, *probe = NULL,
+                            *hybrid = NULL;
         uint64_t v, memsw = CGROUP_UNLIMITED;
         int r;
 
@@ -178,6 +179,11 @@ int cgroup_read_limits(const struct cgroup_sources *src, struct cgroup_limits *r
          * and cpu controllers (those are v1's then). */
         probe = xasprintf("%s/cgroup.controllers", sysfs);
         unified = xstrdup(access(probe, F_OK) == 0 ? sysfs : "");
+        hybrid = xasprintf("%s/unified/cgroup.controllers", sysfs);
+        l.layout = unified[0]                  ? CGROUP_LAYOUT_UNIFIED
+                   : access(hybrid, F_OK) == 0 ? CGROUP_LAYOUT_HYBRID
+                   : p.v1_memory || p.v1_cpu   ? CGROUP_LAYOUT_LEGACY
+                                               : CGROUP_LAYOUT_NONE;
         if (unified[0] && p.v2) {
                 v = walk_min(unified, p.v2, "memory.max", parse_bytes);
                 if (v < l.memory) {

@@ -12,11 +12,23 @@ struct cgroup_sources {
         const char *proc_self_cgroup, *sysfs;
 };
 
+/* How the cgroup file system is mounted at sysfs (systemd's cgroup_get_global_mode() names):
+ * unified, the v2 tree alone (every controller is v2's: a parent's limit a cgroup namespace
+ * hides is invisible, as v2 has no hierarchical limit file); hybrid, v1 controllers with the v2
+ * tree at unified/; legacy, v1 only. */
+enum cgroup_layout {
+        CGROUP_LAYOUT_NONE, /* nothing readable */
+        CGROUP_LAYOUT_LEGACY,
+        CGROUP_LAYOUT_HYBRID,
+        CGROUP_LAYOUT_UNIFIED,
+};
+
 struct cgroup_limits {
         uint64_t memory;           /* bytes, CGROUP_UNLIMITED: none */
         uint64_t swap;             /* bytes of swap the cgroup may use, CGROUP_UNLIMITED: none */
         unsigned cpus;             /* the CPU quota rounded up, 0: none */
         const char *memory_source; /* the file that set memory ("memory.max", ...) */
+        enum cgroup_layout layout;
 };
 
 /* The smallest limit along the path from memprov's cgroup up to the root the process can see

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/swap.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "fsutil.h"
 #include "kernel-param.h"
@@ -124,4 +125,40 @@ unsigned container_probe(int *ret_swapon_errno)
         if (access("/run/systemd/system", F_OK) == 0)
                 denies |= CONTAINER_DENIES_BOOT_SWAP;
         return denies;
+}
+
+/* systemd-nspawn puts its own limits (--property=MemoryMax=, CPUQuota=, a .nspawn file's, or
+ * systemd-nspawn@.service's) on its scope and runs the container in a cgroup below it, the root
+ * of the container's cgroup namespace: on cgroup v2 the scope's files are outside that
+ * namespace and v2 has no hierarchical limit such as v1's memory.stat
+ * hierarchical_memory_limit. Measured in tests/vm/scenario-16.sh ("prop": nspawn 252,
+ * --property=MemoryMax=512M, the container's memory.max says max). LXC and Docker set limits on
+ * the container's own cgroup, which is read. */
+unsigned container_unseen_limits(const char *name, const struct cgroup_limits *cg,
+                                 uint64_t assume_ram, unsigned assume_cpus)
+{
+        unsigned unseen = 0;
+
+        if (!name || !streq(name, "systemd-nspawn") || cg->layout != CGROUP_LAYOUT_UNIFIED ||
+            assume_ram || cg->memory != CGROUP_UNLIMITED)
+                return 0;
+        unseen |= CONTAINER_UNSEEN_MEMORY;
+        if (!assume_cpus && cg->cpus == 0)
+                unseen |= CONTAINER_UNSEEN_CPU;
+        return unseen;
+}
+
+char *container_unseen_note(const char *name, unsigned unseen)
+{
+        if (!(unseen & CONTAINER_UNSEEN_MEMORY))
+                return NULL;
+        return xasprintf("container %s: no memory limit%s is visible in its cgroup (cgroup v2); "
+                         "one systemd-nspawn sets itself (--property=MemoryMax=%s, a .nspawn "
+                         "file, systemd-nspawn@.service) is on its scope, above the container's "
+                         "cgroup, and cannot be seen: this plan is for the host's RAM%s; if the "
+                         "container has less, run memprov with --assume-ram SIZE%s",
+                         name, unseen & CONTAINER_UNSEEN_CPU ? " or CPU quota" : "",
+                         unseen & CONTAINER_UNSEEN_CPU ? ", CPUQuota=" : "",
+                         unseen & CONTAINER_UNSEEN_CPU ? " and vCPUs" : "",
+                         unseen & CONTAINER_UNSEEN_CPU ? " and --assume-cpus N" : "");
 }

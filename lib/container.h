@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* What a container refuses; each is probed, never assumed from the container's name. */
 enum container_denial {
@@ -14,6 +15,12 @@ enum container_denial {
                                                * entries in a container */
 };
 
+/* A limit the container may have that memprov cannot see (container_unseen_limits()). */
+enum container_unseen {
+        CONTAINER_UNSEEN_MEMORY = 1u << 0, /* memory: the plan is for the host's RAM */
+        CONTAINER_UNSEEN_CPU = 1u << 1,    /* CPU quota: the plan counts the host's vCPUs */
+};
+
 /* Where container_detect() looks: every path below root ("" or NULL: the live system). */
 struct container_sources {
         const char *root;
@@ -23,5 +30,14 @@ struct container_sources {
  * lxc-libvirt, docker, podman, openvz, ..., container-other), or NULL outside one. A static
  * string. */
 const char *container_detect(const struct container_sources *src);
+/* The container_unseen flags for container name with the cgroup limits cg: in systemd-nspawn on
+ * a unified (cgroup v2 only) host, no memory limit visible and none assumed (assume_ram 0) sets
+ * CONTAINER_UNSEEN_MEMORY, and with it no CPU quota visible and none assumed sets
+ * CONTAINER_UNSEEN_CPU. 0 elsewhere. */
+struct cgroup_limits;
+unsigned container_unseen_limits(const char *name, const struct cgroup_limits *cg,
+                                 uint64_t assume_ram, unsigned assume_cpus);
+/* The plan's note for container_unseen_limits()'s flags, or NULL for 0; free() it. */
+char *container_unseen_note(const char *name, unsigned unseen);
 /* The container_denial flags for the live system; swapon_errno gets swapon(2)'s refusal. */
 unsigned container_probe(int *ret_swapon_errno);

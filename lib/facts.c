@@ -398,7 +398,7 @@ int read_vcpus(unsigned *ret, const char **ret_source)
 int facts_gather(const struct options *o, int rootfd, const char *swap_path, struct facts *ret)
 {
         struct facts f = {.distro = detect_distro(rootfd)};
-        struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL};
+        struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL, CGROUP_LAYOUT_NONE};
         struct libmnt_table *fstab = NULL;
         int r;
 
@@ -408,6 +408,8 @@ int facts_gather(const struct options *o, int rootfd, const char *swap_path, str
                 if (f.container)
                         f.container_denies = container_probe(&f.swapon_errno);
                 (void)cgroup_read_limits(NULL, &cg);
+                f.container_unseen =
+                    container_unseen_limits(f.container, &cg, o->assume_ram, o->assume_cpus);
         }
         if (o->assume_ram) {
                 f.ram_bytes = o->assume_ram;

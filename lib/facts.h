@@ -45,6 +45,7 @@ struct facts {
         unsigned container_denies;
         int swapon_errno;
         uint64_t container_swap_bytes;
+        unsigned container_unseen; /* enum container_unseen: limits it may have, not visible */
         enum distro distro;
         bool fs_known;          /* swapfs could be examined */
         struct fs_facts swapfs; /* the filesystem that holds (or will hold) the swapfile */

@@ -112,6 +112,9 @@ container_checks() {
                 "ActiveState=active ExecMainStatus=0 Result=success "
         check "$label: the plan names the container and its 512M" \
                 grep -q "^RAM 512M, tier 512M, container $virt" <(rep journal)
+        # The limit is seen (v1: memory.stat's hierarchical limit; v2: on the container's own
+        # cgroup), so no note says it may not be (lib/container.c container_unseen_limits).
+        check "$label: no note of an unseen limit" bash -c "! grep -q 'no memory limit.* is visible' '$d/report/journal'"
         check "$label: tier 512M recorded" grep -qx "tier = 512M" <(rep state)
         vcpus=$(quota_vcpus)
         check "$label: PHP's cpu bound from $vcpus vCPU${QUOTA:+ (CPU quota $QUOTA/100000)}" \

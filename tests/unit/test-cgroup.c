@@ -114,7 +114,7 @@ TEST(container_ram_smallest)
         _cleanup_free_ char *mem = xasprintf("%s/mem", dir), *zone = xasprintf("%s/zoneinfo", dir),
                             *meminfo = xasprintf("%s/meminfo", dir);
         struct ram_sources src = {mem, zone, meminfo};
-        struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL};
+        struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL, CGROUP_LAYOUT_NONE};
         const char *source;
         uint64_t ram, swap;
 
@@ -131,7 +131,7 @@ TEST(container_ram_smallest)
         CHECK_U64(ram, 24 * GIB);
         CHECK_STR(source, "memory blocks");
         /* The cgroup's limit below both; its swap limit below SwapTotal. */
-        cg = (struct cgroup_limits){384 * MIB, 128 * MIB, 0, "memory.max"};
+        cg = (struct cgroup_limits){384 * MIB, 128 * MIB, 0, "memory.max", CGROUP_LAYOUT_UNIFIED};
         CHECK(container_ram(&src, true, &cg, &ram, &source, &swap) == 0);
         CHECK_U64(ram, 384 * MIB);
         CHECK_STR(source, "cgroup memory.max");
@@ -150,7 +150,7 @@ TEST(container_swap_without_ram)
 {
         _cleanup_free_ char *dir = test_mkdtemp();
         _cleanup_free_ char *meminfo = xasprintf("%s/meminfo", dir);
-        struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL};
+        struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL, CGROUP_LAYOUT_NONE};
 
         test_write(dir, "meminfo", "MemTotal:         524288 kB\nSwapTotal:        262144 kB\n");
         /* No swap limit: the host's SwapTotal. */
@@ -235,5 +235,79 @@ TEST(cgroup_own_path_in_systemds_tree)
         free(p);
         test_write(dir, "self-cgroup", "3:memory:/\n");
         CHECK(cgroup_own_path(self) == NULL);
+        test_rmtree(dir);
+}
+
+/* Issue 22, session 10: systemd-nspawn on a cgroup-v2-only host, its limits on its scope above
+ * the container's cgroup namespace (tests/vm/scenario-16.sh "prop": the container's memory.max
+ * and cpu.max say max). The fixture is that container's view: its cgroup is the namespace's
+ * root, memprov's below it. */
+TEST(container_unseen_nspawn_v2)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        _cleanup_free_ char *note = NULL;
+        struct cgroup_limits l;
+
+        test_write(dir, "self-cgroup", "0::/system.slice/memprov.service\n");
+        test_write(dir, "cg/cgroup.controllers", "cpuset cpu io memory pids\n");
+        test_write(dir, "cg/memory.max", "max\n");
+        test_write(dir, "cg/memory.swap.max", "max\n");
+        test_write(dir, "cg/cpu.max", "max 100000\n");
+        test_write(dir, "cg/system.slice/memprov.service/memory.max", "max\n");
+        l = limits_from(dir);
+        CHECK(l.layout == CGROUP_LAYOUT_UNIFIED);
+        CHECK_U64(l.memory, CGROUP_UNLIMITED);
+        CHECK_U64(container_unseen_limits("systemd-nspawn", &l, 0, 0),
+                  CONTAINER_UNSEEN_MEMORY | CONTAINER_UNSEEN_CPU);
+        note =
+            container_unseen_note("systemd-nspawn", CONTAINER_UNSEEN_MEMORY | CONTAINER_UNSEEN_CPU);
+        CHECK_STR(note, "container systemd-nspawn: no memory limit or CPU quota is visible in its "
+                        "cgroup (cgroup v2); one systemd-nspawn sets itself "
+                        "(--property=MemoryMax=, CPUQuota=, a .nspawn file, "
+                        "systemd-nspawn@.service) is on its scope, above the container's cgroup, "
+                        "and cannot be seen: this plan is for the host's RAM and vCPUs; if the "
+                        "container has less, run memprov with --assume-ram SIZE and "
+                        "--assume-cpus N");
+        /* --assume-cpus given, or a quota visible: the note names memory only. */
+        CHECK_U64(container_unseen_limits("systemd-nspawn", &l, 0, 2), CONTAINER_UNSEEN_MEMORY);
+        free(note);
+        note = container_unseen_note("systemd-nspawn", CONTAINER_UNSEEN_MEMORY);
+        CHECK_STR(note, "container systemd-nspawn: no memory limit is visible in its cgroup "
+                        "(cgroup v2); one systemd-nspawn sets itself (--property=MemoryMax=, a "
+                        ".nspawn file, systemd-nspawn@.service) is on its scope, above the "
+                        "container's cgroup, and cannot be seen: this plan is for the host's RAM; "
+                        "if the container has less, run memprov with --assume-ram SIZE");
+        /* --assume-ram given: the admin said; nothing to tell. */
+        CHECK_U64(container_unseen_limits("systemd-nspawn", &l, 512 * MIB, 0), 0);
+        /* Other containers (LXC, Docker) put limits on their own cgroup; outside one, none. */
+        CHECK_U64(container_unseen_limits("lxc", &l, 0, 0), 0);
+        CHECK_U64(container_unseen_limits(NULL, &l, 0, 0), 0);
+        CHECK(container_unseen_note(NULL, 0) == NULL);
+        /* A limit on the container's own cgroup (scenario 16's c512) is seen. */
+        test_write(dir, "cg/memory.max", "536870912\n");
+        l = limits_from(dir);
+        CHECK_U64(container_unseen_limits("systemd-nspawn", &l, 0, 0), 0);
+        test_rmtree(dir);
+        free(dir);
+        /* nspawn on this v1 hybrid host: memory.stat's hierarchical_memory_limit carries the
+         * scope's limit (tests/integration/container-nspawn.sh); even with none, no note. */
+        dir = test_mkdtemp();
+        test_write(dir, "self-cgroup",
+                   "12:memory:/\n2:cpu,cpuacct:/\n1:name=systemd:/system.slice/memprov.service\n"
+                   "0::/\n");
+        test_write(dir, "cg/unified/cgroup.controllers", "");
+        test_write(dir, "cg/memory/memory.limit_in_bytes", "9223372036854771712\n");
+        test_write(dir, "cg/cpu/cpu.cfs_quota_us", "-1\n");
+        l = limits_from(dir);
+        CHECK(l.layout == CGROUP_LAYOUT_HYBRID);
+        CHECK_U64(container_unseen_limits("systemd-nspawn", &l, 0, 0), 0);
+        /* v1 only (legacy). */
+        test_rmtree(dir);
+        free(dir);
+        dir = test_mkdtemp();
+        test_write(dir, "self-cgroup", "12:memory:/\n2:cpu,cpuacct:/\n");
+        test_write(dir, "cg/memory/memory.limit_in_bytes", "9223372036854771712\n");
+        l = limits_from(dir);
+        CHECK(l.layout == CGROUP_LAYOUT_LEGACY);
         test_rmtree(dir);
 }
