@@ -384,6 +384,7 @@ static enum distro detect_distro(int rootfd)
 int read_vcpus(unsigned *ret, const char **ret_source)
 {
         cpu_set_t set;
+        long online;
         int n;
 
         /* sched_getaffinity(2) is what nproc(1) and systemd's cpus_in_affinity_mask() count. */
@@ -391,7 +392,10 @@ int read_vcpus(unsigned *ret, const char **ret_source)
                 return log_error_errno(-errno, "cannot read the CPU affinity mask");
         n = CPU_COUNT(&set);
         *ret = n > 0 ? (unsigned)n : 1;
-        *ret_source = "affinity";
+        /* Fewer than the online CPUs (glibc reads /sys/devices/system/cpu/online): a cpuset
+         * cgroup, CPUAffinity= or taskset narrowed the mask, and the plan says so. */
+        online = sysconf(_SC_NPROCESSORS_ONLN);
+        *ret_source = online > 0 && n < online ? "cpuset" : "online CPUs";
         return 0;
 }
 

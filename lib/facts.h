@@ -35,8 +35,8 @@ struct swap_entry {
 struct facts {
         uint64_t ram_bytes;
         const char *ram_source;
-        unsigned vcpus; /* CPUs this process may run on (affinity), or --assume-cpus */
-        const char *vcpus_source;
+        unsigned vcpus;           /* CPUs this process may run on (affinity), or --assume-cpus */
+        const char *vcpus_source; /* "online CPUs", "cpuset", "cgroup CPU quota", "--assume-cpus" */
         bool systemd_running;
         /* Live only (NULL under --root): the container's name as systemd-detect-virt
          * --container prints it, what it does not let memprov do (enum container_denial), and
@@ -65,7 +65,8 @@ struct ram_sources {
 /* Nominal RAM: the present pages rounded up to the memory block size, else MemTotal rounded up
  * to 128 MiB. */
 /* The CPUs the run may use: the affinity mask's count (a cgroup's cpu.max is applied on top
- * where one is set). Never 0. */
+ * where one is set). Never 0. ret_source: "cpuset" when the mask has fewer than the online
+ * CPUs, else "online CPUs". */
 int read_vcpus(unsigned *ret, const char **ret_source);
 int read_nominal_ram(const struct ram_sources *src, uint64_t *ret, const char **ret_source);
 /* A /proc/meminfo field ("MemTotal", "SwapTotal") in bytes; meminfo NULL: the live one. */

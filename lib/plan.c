@@ -234,6 +234,9 @@ void plan_print_header(const struct plan *p, FILE *out)
         fprintf(out, "RAM %s, tier %s", format_size(p->ram_bytes, b), p->tier ? p->tier : "-");
         if (p->container)
                 fprintf(out, ", container %s (RAM from %s)", p->container, p->ram_source);
+        if (p->vcpus)
+                fprintf(out, ", %u vCPU%s (%s)", p->vcpus, p->vcpus == 1 ? "" : "s",
+                        p->vcpus_source);
         fputc('\n', out);
 }
 
@@ -359,6 +362,9 @@ void plan_print_json(const struct plan *p, bool applied, FILE *out)
         json_object_object_add(root, "tier", p->tier ? json_object_new_string(p->tier) : NULL);
         json_object_object_add(root, "container",
                                p->container ? json_object_new_string(p->container) : NULL);
+        json_object_object_add(root, "vcpus", json_object_new_uint64(p->vcpus));
+        json_object_object_add(root, "vcpus_source",
+                               p->vcpus_source ? json_object_new_string(p->vcpus_source) : NULL);
         json_object_object_add(root, "swap", NULL);
         json_object_object_add(root, "sysctl", json_object_new_object());
         json_object_object_add(root, "files", json_object_new_array());

@@ -75,6 +75,8 @@ struct plan {
         uint64_t ram_bytes;
         char *tier;
         const char *container, *ram_source; /* facts: the container (NULL: none), RAM's origin */
+        unsigned vcpus;                     /* facts: the vCPUs counted ... */
+        const char *vcpus_source;           /* ... and why (struct facts) */
         struct action *actions;
         size_t n_actions;
         char **notes; /* findings worth telling the admin: what was respected, capped, refused */

@@ -104,7 +104,7 @@ container_cgroups() {
 
 # container_checks LABEL DIR MANAGER SWAP: what the container in DIR reported.
 container_checks() {
-        local label=$1 d=$2 virt=$3 swap=$4 failed vcpus
+        local label=$1 d=$2 virt=$3 swap=$4 failed vcpus src
         rep() { cat "$d/report/$1" 2>/dev/null; }
         check "$label: the container booted to the report" test -s "$d/report/memprov"
         check_eq "$label: systemd-detect-virt inside" "$(rep virt)" "$virt"
@@ -117,6 +117,11 @@ container_checks() {
         check "$label: no note of an unseen limit" bash -c "! grep -q 'no memory limit.* is visible' '$d/report/journal'"
         check "$label: tier 512M recorded" grep -qx "tier = 512M" <(rep state)
         vcpus=$(quota_vcpus)
+        # Why: the quota where it is below the CPUs, else the online CPUs (no cpuset here).
+        src="online CPUs"
+        [ -z "${QUOTA:-}" ] || [ "$vcpus" = "$(nproc)" ] || src="cgroup CPU quota"
+        check "$label: the plan's first line says $vcpus vCPU ($src)" grep -E -q \
+                "^RAM 512M, tier 512M, container $virt .*, $vcpus vCPUs? \($src\)\$" <(rep journal)
         check "$label: PHP's cpu bound from $vcpus vCPU${QUOTA:+ (CPU quota $QUOTA/100000)}" \
                 grep -E -q "\(cpu [0-9]+ \([0-9]+ x $vcpus vCPU\)" <(rep journal)
         check "$label: no swapfile attempted: a note says why" \

@@ -46,7 +46,7 @@ mkdir -p "$R/var/lib" "$R/usr/lib/systemd/system" "$R/etc/systemd/system/multi-u
 printf '[Unit]\nDescription=x\n[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n' \
         >"$R/usr/lib/systemd/system/proftpd.service"
 ln -s /usr/lib/systemd/system/proftpd.service "$R/etc/systemd/system/multi-user.target.wants/proftpd.service"
-MP=(--defaults "$DEFAULTS" --root "$R" --assume-ram 512M --set swap.image=yes --set "tier 512M.php.max_children=64")
+MP=(--defaults "$DEFAULTS" --root "$R" --assume-ram 512M --assume-cpus 2 --set swap.image=yes --set "tier 512M.php.max_children=64")
 in_journal "${MP[@]}" >/dev/null 2>&1
 check "provisioning run under the journal" test $? = 0
 
@@ -67,7 +67,7 @@ check "budget lowered: MEMPROV_WANTED 64" grep -x 64 <(field MEMPROV_WANTED <<<"
 
 # The plan listing on stdout (the same journal stream): a record per line with the run's fields,
 # an event's line replaced by its event record, nothing plain (issue 12).
-out=$(records SYSLOG_IDENTIFIER=memprov "MESSAGE=RAM 512M, tier 512M")
+out=$(records SYSLOG_IDENTIFIER=memprov "MESSAGE=RAM 512M, tier 512M, 2 vCPUs (--assume-cpus)")
 check_eq "listing: the header line is one record" "$(grep -c . <<<"$out")" 1
 check_eq "listing: the header carries MEMPROV_TIER" "$(field MEMPROV_TIER <<<"$out")" 512M
 out=$(records SYSLOG_IDENTIFIER=memprov MEMPROV_PATH=/etc/sysctl.d/60-memprov.conf)
@@ -86,7 +86,7 @@ in_journal "${MP[@]}" --rerun --dry-run >/dev/null 2>&1
 check_eq "dry-run under the journal: still one swap-created record" \
         "$(records MESSAGE_ID=75e71f6cf10f4d648bd84a3147c57f18 | grep -c .)" 1
 check_eq "dry-run under the journal: its lines are records, none plain" \
-        "$(records SYSLOG_IDENTIFIER=memprov "MESSAGE=RAM 512M, tier 512M" | grep -c .)/$(records SYSLOG_IDENTIFIER=memprov-test | grep -c .)" 2/0
+        "$(records SYSLOG_IDENTIFIER=memprov "MESSAGE=RAM 512M, tier 512M, 2 vCPUs (--assume-cpus)" | grep -c .)/$(records SYSLOG_IDENTIFIER=memprov-test | grep -c .)" 2/0
 # --json is for a program: it stays one plain document even there.
 in_journal "${MP[@]}" --rerun --dry-run --json >/dev/null 2>&1
 check "--json under the journal: the document as it is" \

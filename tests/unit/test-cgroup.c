@@ -2,6 +2,9 @@
 /* Container detection and the cgroup's limits on fixture trees shaped like the real ones: a
  * cgroup v2 container (systemd-nspawn, LXC on a unified host: the container's cgroup is the
  * namespace's root), and a v1 hybrid host as this Docker host and nspawn on it show them. */
+#include <sched.h>
+#include <unistd.h>
+
 #include "../../lib/cgroup.h"
 #include "../../lib/container.h"
 #include "../../lib/facts.h"
@@ -310,4 +313,35 @@ TEST(container_unseen_nspawn_v2)
         l = limits_from(dir);
         CHECK(l.layout == CGROUP_LAYOUT_LEGACY);
         test_rmtree(dir);
+}
+
+/* Why the plan counts its vCPUs (facts.vcpus_source): the affinity mask narrower than the
+ * online CPUs is a cpuset (a cpuset cgroup, CPUAffinity=, taskset); measured on this process
+ * by narrowing its own mask to one CPU and restoring it. */
+TEST(vcpus_source_cpuset)
+{
+        cpu_set_t saved, one;
+        const char *source = NULL;
+        unsigned n = 0;
+
+        CHECK(sched_getaffinity(0, sizeof(saved), &saved) == 0);
+        CHECK(read_vcpus(&n, &source) == 0);
+        CHECK_U64(n, (uint64_t)CPU_COUNT(&saved));
+        if (CPU_COUNT(&saved) < sysconf(_SC_NPROCESSORS_ONLN))
+                CHECK_STR(source, "cpuset");
+        else
+                CHECK_STR(source, "online CPUs");
+        if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+                return; /* one CPU online: no narrower mask to make */
+        CPU_ZERO(&one);
+        for (int i = 0; i < CPU_SETSIZE; i++)
+                if (CPU_ISSET(i, &saved)) {
+                        CPU_SET(i, &one);
+                        break;
+                }
+        CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
+        CHECK(read_vcpus(&n, &source) == 0);
+        CHECK(sched_setaffinity(0, sizeof(saved), &saved) == 0);
+        CHECK_U64(n, 1);
+        CHECK_STR(source, "cpuset");
 }
