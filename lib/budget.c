@@ -244,6 +244,11 @@ const struct budget_line *budget_find(const struct budget *b, const char *id)
         return NULL;
 }
 
+void budget_pool_id(const char *version, const char *pool, char buf[static 80])
+{
+        snprintf(buf, 80, "php %s %s", version[0] ? version : "-", pool);
+}
+
 unsigned budget_count(const struct budget *b, const char *id, unsigned def)
 {
         const struct budget_line *l = budget_find(b, id);

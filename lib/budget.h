@@ -107,6 +107,9 @@ uint64_t budget_total(const struct budget *b);
  * within RAM. */
 bool budget_fit(struct budget *b);
 const struct budget_line *budget_find(const struct budget *b, const char *id);
+/* The ROLE_POOL line id of PHP-FPM version's pool ("" for EL's unversioned php-fpm):
+ * "php 8.2 www". PHP-FPM's budget writes it, Apache's back-pressure reads it. */
+void budget_pool_id(const char *version, const char *pool, char buf[static 80]);
 /* The fitted count for id, or def when the line does not exist. */
 unsigned budget_count(const struct budget *b, const char *id, unsigned def);
 const char *budget_bound_name(enum budget_bound bound);

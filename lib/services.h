@@ -84,6 +84,7 @@ static inline const char *mpm_name(enum mpm m)
         return m <= MPM_EVENT ? names[m] : "unknown";
 }
 
+#define APACHE_MAX_SITES 32
 struct web_server {
         bool installed;
         bool debian;  /* /etc/apache2 (conf-available + a2enconf link) rather than /etc/httpd */
@@ -93,6 +94,14 @@ struct web_server {
         char mod_php_version[16]; /* Debian: "8.2" from mods-enabled/php8.2.load, else "" */
         /* mod_php's effective memory_limit (the apache2 SAPI's php.ini and conf.d). */
         struct effective_value mod_php_memory_limit;
+        /* The enabled sites that send PHP to PHP-FPM through fcgi://localhost (issue 23):
+         * each <VirtualHost>'s DocumentRoot and the socket its handler (or the server's)
+         * names. modules/apache-sites.c. */
+        struct apache_site {
+                char docroot[256]; /* without a trailing slash */
+                char socket[108];
+        } sites[APACHE_MAX_SITES];
+        size_t n_sites;
 };
 
 /* nginx (issue 18's inputs; issue 23 writes its drop-ins). */

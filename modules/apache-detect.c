@@ -137,6 +137,7 @@ int apache_detect(const struct context *ctx, struct services *services)
                 ret->mpm = debian_mpm(ctx->rootfd);
                 ret->mod_php =
                     detect_mod_php(ctx->rootfd, "/etc/apache2/mods-enabled", ".load", ret);
+                apache_sites_read(ctx->rootfd, ret);
                 if (ret->mod_php && ret->mod_php_version[0])
                         mod_php_ini_debian(ctx->rootfd, ret);
         } else if (root_lstat(ctx->rootfd, "/usr/sbin/httpd", &st) == 0 &&
@@ -148,6 +149,7 @@ int apache_detect(const struct context *ctx, struct services *services)
                         ret->mpm = mpm_from_loadmodule(conf);
                 ret->mod_php =
                     detect_mod_php(ctx->rootfd, "/etc/httpd/conf.modules.d", ".conf", ret);
+                apache_sites_read(ctx->rootfd, ret);
                 if (ret->mod_php) {
                         struct php_sapi_ini ini;
                         php_sapi_ini_read(ctx->rootfd, "/etc/php.ini", "/etc/php.d", NULL, &ini);

@@ -21,9 +21,20 @@
  *   sections define one worker (same name), whose unix path then overrides the handler's.
  *   Measured: requests for the second pool's files were served by the FIRST pool. So memprov
  *   never names a socket in a worker.
- * So a cap is always shared by every site behind fcgi://localhost; memprov writes one only where
- * it bites before the machine would serve the request within the target anyway, i.e. only where
- * the pages are slow against the target latency (see apache_backpressure()).
+ * - But a worker's name is matched as a prefix: the handler's URL is "fcgi://localhost" followed
+ *   by the request's file (r->filename), and mod_proxy takes the worker with the longest name
+ *   that starts it (ap_proxy_get_worker_ex()). Measured on this host (Apache 2.4.71, two pools,
+ *   a worker "fcgi://localhost/var/www/html/" max=1 acquire=500 and none for the second site's
+ *   /var/www/b): 16 requests of 2 s pages on the first site, 1 served and 15 refused 503 within
+ *   0.8 s, while the second site's 3 requests were served by its own pool in 0.003-0.09 s; 16 on
+ *   the second site were all served (no cap) and the first site's 3 meanwhile too.
+ * So memprov writes one worker per site, named by its DocumentRoot (apache-sites.c reads which
+ * sites send PHP to which socket), without a socket in it (the handler's stays in force), its
+ * cap counting the children of that site's own pool: one site's load never takes another's
+ * connections. Only where no site is known is the one fcgi://localhost worker written, shared by
+ * every site. Either is written only where it bites before the machine would serve the request
+ * within the target anyway, i.e. only where the pages are slow against the target latency (see
+ * apache_backpressure()).
  * Measured in a 512M VM (Debian 12, the reference image, tests/vm/apache-backpressure: 16
  * clients, 160 requests for a page holding 32 MB for 0.5 s, 4 PHP-FPM children): with no worker
  * (this default) 160 served, 0 refused, 6.1-6.2 req/s, p50 2.5-2.6 s, max 2.7 s; with session 6's
@@ -49,6 +60,36 @@ static unsigned fpm_children(const struct budget *b)
                 if (b->lines[i].role == ROLE_PHP && !streq(b->lines[i].id, "apache"))
                         n += b->lines[i].count;
         return n;
+}
+
+/* The children of the pool listening on socket as the budget fitted them (its pm.max_children,
+ * at most its master's process.max), or 0 where no pool of a PHP-FPM master memprov sizes
+ * listens there. */
+static unsigned pool_children(const struct context *ctx, const struct budget *b, const char *socket)
+{
+        const struct php_fpms *fpms = &ctx->services->php;
+        char id[80];
+
+        for (size_t i = 0; i < fpms->n; i++)
+                for (size_t j = 0; j < fpms->v[i].n_pools; j++)
+                        if (streq(fpms->v[i].pools[j].listen, socket)) {
+                                const struct budget_line *l;
+                                budget_pool_id(fpms->v[i].version, fpms->v[i].pools[j].name, id);
+                                l = budget_find(b, id);
+                                if (!l)
+                                        return 0;
+                                return l->parent >= 0 ? MIN(l->count, b->lines[l->parent].count)
+                                                      : l->count;
+                        }
+        return 0;
+}
+
+/* max = 2N / Apache children rounded up, N = children x pages (see apache_backpressure()). */
+static unsigned cap(unsigned children, unsigned pages, unsigned processes)
+{
+        uint64_t n = (uint64_t)children * pages;
+
+        return (unsigned)MIN((2 * n + processes - 1) / processes, (uint64_t)UINT_MAX);
 }
 
 static unsigned services_ms(const struct context *ctx, const char *key, unsigned def)
@@ -86,15 +127,16 @@ static unsigned page_ms(const struct context *ctx, const struct budget *b)
  * cannot finish what is already waiting within the target.
  * N is spread over Apache's children, unevenly (issue 9: max = C / Apache children refused 11 of
  * 37 requests at 5 clients while PHP children idled): max = 2N / Apache children, rounded up.
- * Where that is at least ThreadsPerChild an Apache child's threads can never exhaust it: no worker,
- * since writing one would only couple the sites (none of the above would ever refuse).
+ * Where that is at least ThreadsPerChild an Apache child's threads can never exhaust it: no worker
+ * (none of the above would ever refuse). Per site, C is its own pool's children.
  */
 int apache_backpressure(const struct context *ctx, enum mpm m, unsigned workers, unsigned tpc,
                         const struct budget *b, struct backpressure *ret)
 {
         unsigned children = fpm_children(b), processes = MAX(workers / MAX(tpc, 1u), 1u);
         const char *acquire = tier_value(ctx, "apache.proxy_fcgi.acquire");
-        uint64_t n, max;
+        const struct web_server *w = &ctx->services->web;
+        unsigned max, capped = 0;
 
         *ret = (struct backpressure){
             .children = children,
@@ -110,17 +152,27 @@ int apache_backpressure(const struct context *ctx, enum mpm m, unsigned workers,
         if (ret->why)
                 return 0;
         ret->pages = MAX(ret->target_ms / (2 * ret->page_ms), 1u);
-        n = (uint64_t)children * ret->pages;
         ret->acquire_ms = ret->target_ms > ret->pages * ret->page_ms
                               ? ret->target_ms - ret->pages * ret->page_ms
                               : ret->page_ms;
         if (acquire)
                 ret->acquire_ms = (unsigned)MIN(strtoul(acquire, NULL, 10) * 1000, UINT_MAX);
-        max = (2 * n + processes - 1) / processes;
-        if (max >= tpc)
+        for (size_t i = 0; i < w->n_sites; i++) {
+                struct site_cap *c = &ret->sites[ret->n_sites++];
+
+                c->site = &w->sites[i];
+                c->children = pool_children(ctx, b, c->site->socket);
+                if (c->children == 0)
+                        c->children = children;
+                max = cap(c->children, ret->pages, processes);
+                c->max = max < tpc ? max : 0;
+                capped += c->max > 0;
+        }
+        max = cap(children, ret->pages, processes);
+        if (ret->n_sites > 0 ? capped == 0 : max >= tpc)
                 ret->why = "a cap would never be reached by an Apache child's threads";
-        else
-                ret->max = (unsigned)max;
+        else if (ret->n_sites == 0)
+                ret->max = max;
         return 0;
 }
 
@@ -128,14 +180,24 @@ int apache_backpressure(const struct context *ctx, enum mpm m, unsigned workers,
  * would answer 503 for `retry` seconds (60 by default); 0 retries at once. */
 void apache_print_backpressure(FILE *f, const struct backpressure *bp)
 {
-        if (bp->max == 0)
+        if (bp->why)
                 return;
-        fprintf(f,
-                "<IfModule proxy_fcgi_module>\n"
-                "    <Proxy \"fcgi://localhost\" max=%u acquire=%u retry=0>\n"
-                "    </Proxy>\n"
-                "</IfModule>\n",
-                bp->max, bp->acquire_ms);
+        fprintf(f, "<IfModule proxy_fcgi_module>\n");
+        if (bp->max)
+                fprintf(f,
+                        "    <Proxy \"fcgi://localhost\" max=%u acquire=%u retry=0>\n"
+                        "    </Proxy>\n",
+                        bp->max, bp->acquire_ms);
+        for (size_t i = 0; i < bp->n_sites; i++)
+                if (bp->sites[i].max)
+                        fprintf(f,
+                                "    # %s: %u PHP-FPM children at %s\n"
+                                "    <Proxy \"fcgi://localhost%s/\" max=%u acquire=%u retry=0>\n"
+                                "    </Proxy>\n",
+                                bp->sites[i].site->docroot, bp->sites[i].children,
+                                bp->sites[i].site->socket, bp->sites[i].site->docroot,
+                                bp->sites[i].max, bp->acquire_ms);
+        fprintf(f, "</IfModule>\n");
 }
 
 void apache_note_backpressure(struct plan *p, const struct backpressure *bp)
@@ -146,10 +208,28 @@ void apache_note_backpressure(struct plan *p, const struct backpressure *bp)
                 plan_note(p,
                           "Apache answers 503 after %u ms without a PHP-FPM connection: "
                           "max=%u per Apache child, for %u PHP-FPM children x %u pages of %u ms "
-                          "(apache.proxy_fcgi.target_latency_ms %u)",
+                          "(apache.proxy_fcgi.target_latency_ms %u); one worker for every site "
+                          "(none known)",
                           bp->acquire_ms, bp->max, bp->children, bp->pages, bp->page_ms,
                           bp->target_ms);
-        else
+        for (size_t i = 0; !bp->why && i < bp->n_sites; i++) {
+                const struct site_cap *c = &bp->sites[i];
+                if (c->max)
+                        plan_note(p,
+                                  "Apache answers 503 after %u ms without a PHP-FPM connection "
+                                  "for %s: max=%u per Apache child on its own worker, for %u "
+                                  "PHP-FPM children x %u pages of %u ms "
+                                  "(apache.proxy_fcgi.target_latency_ms %u)",
+                                  bp->acquire_ms, c->site->docroot, c->max, c->children, bp->pages,
+                                  bp->page_ms, bp->target_ms);
+                else
+                        plan_note(p,
+                                  "Apache's requests to PHP-FPM for %s wait in its listen "
+                                  "backlog, no 503 cap: its %u children serve them within the "
+                                  "target (pages of %u ms, target %u ms)",
+                                  c->site->docroot, c->children, bp->page_ms, bp->target_ms);
+        }
+        if (bp->why)
                 plan_note(
                     p,
                     "Apache's requests to PHP-FPM wait in its listen backlog, no 503 cap: "

@@ -12,6 +12,9 @@ bool apache_loads_php(const char *conf);
 
 /* apache-detect.c: the layout, the MPM and mod_php. */
 int apache_detect(const struct context *ctx, struct services *services);
+/* apache-sites.c: the enabled sites that send PHP to a PHP-FPM socket through fcgi://localhost,
+ * into w->sites. */
+void apache_sites_read(int rootfd, struct web_server *w);
 
 extern const struct module apache_module;
 
@@ -24,6 +27,14 @@ struct backpressure {
         unsigned acquire_ms; /* the worker's acquire */
         unsigned max;        /* its connections per Apache child; 0: no worker written */
         const char *why;     /* why none is written */
+        /* One worker per site instead (apache-sites.c), where the sites are known: max is then 0
+         * and each site's cap counts its own pool's children. */
+        struct site_cap {
+                const struct apache_site *site;
+                unsigned children; /* its pool's; every pool's where the socket is no pool's */
+                unsigned max;      /* 0: no cap for it */
+        } sites[APACHE_MAX_SITES];
+        size_t n_sites;
 };
 int apache_backpressure(const struct context *ctx, enum mpm m, unsigned workers, unsigned tpc,
                         const struct budget *b, struct backpressure *ret);

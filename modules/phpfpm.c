@@ -14,7 +14,7 @@
 
 void phpfpm_line_id(const struct php_fpm *f, const char *pool, char buf[static 80])
 {
-        snprintf(buf, 80, "php %s %s", f->version[0] ? f->version : "-", pool);
+        budget_pool_id(f->version, pool, buf);
 }
 
 /* PHP's default memory_limit: php.ini-production and PHP's built-in default (main/main.c) are

@@ -7,9 +7,10 @@
 # - memprov's default at 512M writes no fcgi://localhost worker (modules/apache-proxy.c): with
 #   the first pool's children all busy and requests queued behind them, the second site's requests
 #   are served by the second pool, and nothing is refused (no coupling).
-# - With slow pages against the target (a worker written), requests still reach their own pool
-#   through the worker, and the cap refuses with a 503 (AH00941) once an Apache child's
-#   connections are all taken for longer than acquire.
+# - With slow pages against the target, a worker per site (named by its DocumentRoot, capped by
+#   its own pool's children): requests still reach their own pool through it, the loaded site's
+#   cap refuses with a 503 (AH00941) once an Apache child's connections are all taken for longer
+#   than acquire, and the other site's requests are served meanwhile (not coupled).
 [ -n "${MEMPROV_TEST_NS:-}" ] ||
         MEMPROV_TEST_NS=1 exec unshare -m -n --propagation private bash "$0" "$@"
 . "$(dirname "$0")/../lib.sh"
@@ -117,8 +118,14 @@ check_eq "no worker: the second site's 3 requests served by pool b meanwhile" \
 check "slow pages: memprov --rerun" memprov_on --rerun \
         --set model.php.page_ms=1000 \
         --set services.apache.proxy_fcgi.target_latency_ms=1000
-check "slow pages: the worker written" \
-        grep -q '<Proxy "fcgi://localhost" max=2 acquire=1000 retry=0>' "$M"
+# One worker per site, named by its DocumentRoot (mod_proxy matches worker names as prefixes
+# of fcgi://localhost/FILE), max = 2 x its own pool's children x 1 page / 5 Apache children.
+check "slow pages: the first site's worker (pool www, $www_children children)" \
+        grep -qx "    <Proxy \"fcgi://localhost/var/www/html/\" max=$(((2 * www_children + 4) / 5)) acquire=1000 retry=0>" "$M"
+check "slow pages: the second site's own worker (pool b, 5 children)" \
+        grep -qx '    <Proxy "fcgi://localhost/var/www/b/" max=2 acquire=1000 retry=0>' "$M"
+check "slow pages: no worker shared by every site" \
+        bash -c "! grep -q '<Proxy \"fcgi://localhost\"' '$M'"
 check "apache2 -t accepts the worker" apache2 -t
 apache2 -k stop 2>>"$SCRATCH/apache.out"
 for ((i = 0; i < 50; i++)); do [ -e "$APACHE_PID_FILE" ] || break; sleep 0.1; done
@@ -128,15 +135,17 @@ check_eq "through the worker: the first site's page from pool www" \
         "$(curl -s http://127.0.0.1/p.php)" www
 check_eq "through the worker: the second site's page from pool b (no socket in the worker)" \
         "$(curl -s http://127.0.0.1:8081/p.php)" b
-# 16 requests of 2 s pages on one site: an Apache child holds at most 2 connections to PHP-FPM,
-# so the rest wait for acquire (1 s) and are refused.
+# 16 requests of 2 s pages on the first site: an Apache child holds at most max connections to
+# its pool, so the rest wait for acquire (1 s) and are refused; the second site's worker is its
+# own, so its requests meanwhile are served (session 7, one shared worker: 9 of 20 refused).
 load 16 2000
 served=$(count 200 "$SCRATCH/a") refused=$(count 503 "$SCRATCH/a")
 check "worker: of 16, some served ($served), the rest refused 503 ($refused)" \
         test "$served" -ge 1 -a "$refused" -ge 1 -a $((served + refused)) -eq 16
 check "worker: Apache logged AH00941 (no free connection within acquire)" \
         grep -q AH00941 "$SCRATCH/log/error.log"
-echo "# worker: the second site (shares the worker: coupled): $(count 200 "$SCRATCH/b") of 3 served"
+check_eq "worker: the second site's 3 requests served by pool b meanwhile (its own worker: not coupled)" \
+        "$(grep -c '^200 .* b$' "$SCRATCH/b")" 3
 
 apache2 -k stop 2>>"$SCRATCH/apache.out"
 kill "$(cat $fpm_pid)"

@@ -596,6 +596,83 @@ TEST(apache_backpressure_to_phpfpm)
         test_rmtree(nophp);
 }
 
+/* Issue 23: which site sends its PHP to which socket, read as httpd reads its files: the
+ * server's handler (Debian's conf-enabled/php8.2-fpm.conf) for a vhost without its own, a vhost's
+ * own in a <FilesMatch>, a quoted DocumentRoot with a trailing slash, a continued line; left out
+ * what memprov cannot name or that is not PHP-FPM through fcgi://localhost. Then the plan at slow
+ * pages: one worker per site, capped by its own pool's children, none shared. */
+TEST(apache_sites_and_their_own_workers)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "event", 0, 0);
+        struct services sv;
+        const struct apache_site *st;
+
+        test_write(dir, "usr/sbin/php-fpm8.0", "");
+        test_write(dir, "etc/php/8.0/fpm/pool.d/www.conf",
+                   "[www]\nlisten = /run/php/php8.2-fpm.sock\npm = dynamic\n");
+        test_write(dir, "etc/php/8.0/fpm/pool.d/b.conf",
+                   "[b]\nlisten = /run/php/b.sock\npm = dynamic\npm.max_children = 6\n");
+        test_write(dir, "etc/apache2/conf-available/php8.2-fpm.conf",
+                   "<IfModule proxy_fcgi_module>\n    <FilesMatch \".+\\.ph(?:ar|p|tml)$\">\n"
+                   "        SetHandler \"proxy:unix:/run/php/php8.2-fpm.sock|fcgi://localhost\"\n"
+                   "    </FilesMatch>\n</IfModule>\n");
+        /* a2enconf's and a2ensite's links, in directories that exist (.p: hidden, not read) */
+        test_write(dir, "etc/apache2/conf-enabled/.p", "");
+        test_write(dir, "etc/apache2/sites-enabled/.p", "");
+        test_symlink(dir, "../conf-available/php8.2-fpm.conf",
+                     "etc/apache2/conf-enabled/php8.2-fpm.conf");
+        test_write(dir, "etc/apache2/sites-available/000-default.conf",
+                   "<VirtualHost *:80>\n\tDocumentRoot /var/www/html\n"
+                   "\tErrorLog ${APACHE_LOG_DIR}/error.log\n</VirtualHost>\n");
+        test_write(
+            dir, "etc/apache2/sites-available/b.conf",
+            "<virtualhost *:80>\n  # SetHandler \"proxy:unix:/run/php/x.sock|fcgi://localhost\"\n"
+            "  DocumentRoot \\\n      \"/srv/b/\"\n  <FilesMatch \\.php$>\n"
+            "    SetHandler 'proxy:unix:/run/php/b.sock|fcgi://localhost/'\n"
+            "  </FilesMatch>\n  <Location /status>\n    SetHandler server-status\n"
+            "  </Location>\n</VirtualHost>\n"
+            "<VirtualHost *:8080>\n  DocumentRoot ${SITE_ROOT}\n</VirtualHost>\n"
+            "<VirtualHost *:8081>\n  DocumentRoot /srv/tcp\n"
+            "  SetHandler \"proxy:fcgi://127.0.0.1:9000\"\n</VirtualHost>\n"
+            "<VirtualHost *:8082>\n  DocumentRoot /srv/other\n"
+            "  SetHandler \"proxy:unix:/run/php/b.sock|fcgi://localhost.example\"\n"
+            "</VirtualHost>\n");
+        for (const char *const *n = (const char *const[]){"000-default.conf", "b.conf", NULL}; *n;
+             n++) {
+                _cleanup_free_ char *target = xasprintf("../sites-available/%s", *n);
+                _cleanup_free_ char *link = xasprintf("etc/apache2/sites-enabled/%s", *n);
+                test_symlink(dir, target, link);
+        }
+        test_detect_services(dir, &sv);
+        CHECK_U64(sv.web.n_sites, 2);
+        st = &sv.web.sites[0];
+        CHECK_STR(st->docroot, "/var/www/html");
+        CHECK_STR(st->socket, "/run/php/php8.2-fpm.sock");
+        st = &sv.web.sites[1];
+        CHECK_STR(st->docroot, "/srv/b");
+        CHECK_STR(st->socket, "/run/php/b.sock");
+
+        /* pages = 1 (3000 ms against 10000 / 2), 5 Apache children, the master's 3 children
+         * (process.max): www's share 2 gives max = ceil(4 / 5) = 1; b's admin 6 is bounded by
+         * the master's 3: ceil(6 / 5) = 2. */
+        {
+                struct fixture f = {.dir = dir};
+                struct plan p = {0};
+                static const char *const slow[] = {"model.php.page_ms=3000", NULL};
+                const struct action *a = plan_apache(&f, &p, slow);
+
+                CHECK(a && strstr(a->content, "<Proxy \"fcgi://localhost/srv/b/\" max=2 "
+                                              "acquire=7000 retry=0>\n"));
+                CHECK(a && strstr(a->content, "<Proxy \"fcgi://localhost/var/www/html/\" max=1 "
+                                              "acquire=7000 retry=0>\n"));
+                CHECK(a && !strstr(a->content, "<Proxy \"fcgi://localhost\""));
+                CHECK(plan_noted(&p, "for /srv/b: max=2 per Apache child on its own worker"));
+                plan_done(&p);
+                fixture_close(&f);
+        }
+        test_rmtree(dir);
+}
+
 /* Issue 18, item 3: the RAM the model leaves free goes to the buffer pool, up to the InnoDB
  * data's size (+25%); a MariaDB that has innodb_buffer_pool_size_auto_min gets it at the budgeted
  * size so it gives the rest back under memory pressure (the releases: modules/mysql.c). Without
