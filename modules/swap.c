@@ -197,7 +197,12 @@ static uint64_t machine_swap_expected(const struct context *ctx)
         }
         if (wanted_size(ctx, &want, &explicit_size) < 0 || want == 0)
                 return other;
-        if (other > 0 && !own && !config_bool(ctx->config, "swap", "add", false))
+        /* The same test as swap_plan's: only swap that is not memprov's and not zram
+         * (foreign_swap) keeps the swapfile out. Counting zram here made a first boot under
+         * Debian's zram-generator budget zram alone while swap_plan made the 1G swapfile behind
+         * it; the next --rerun counted both (512M VM load cell: process.max 4 by the burst
+         * bound at first boot, 5 planned by --rerun --dry-run, issue 18). */
+        if (!own && foreign_swap(ctx, own) && !config_bool(ctx->config, "swap", "add", false))
                 return other;
         if (!ctx->facts->fs_known || (swap_fs_refusal(fs) && !own))
                 return other + own_size;

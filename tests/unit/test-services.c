@@ -847,3 +847,45 @@ TEST(budget_container_swap_limit)
         fixture_close(&f);
         test_rmtree(dir);
 }
+
+/* Issue 18, the 512M load cell with php.max_children = 5: Debian's zram-generator turns zram0 on
+ * before memprov's first boot. swap_plan makes the tier's swapfile behind it (zram is not disk
+ * swap) and the burst bound must count that swapfile too, as the next --rerun does when it is
+ * there; it counted zram alone, and the first boot's process.max (4, burst) differed from
+ * --rerun --dry-run's (5, steady). */
+TEST(budget_first_boot_zram_counts_swapfile)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
+        struct fixture f = {.dir = dir};
+        struct swap_entry swaps[] = {
+            {.path = (char *)"/dev/zram0",
+             .present = true,
+             .active = true,
+             .size_bytes = 234 * MIB},
+            {.path = (char *)"/swapfile", .present = true, .active = true, .size_bytes = 1 * GIB}};
+        struct budget b;
+        uint64_t first;
+
+        fixture_open(&f, 512 * MIB);
+        f.facts.vcpus = 2;
+        f.facts.fs_known = true;
+        f.facts.swapfs = (struct fs_facts){.fstype = (char *)"ext4",
+                                           .size_bytes = 24 * GIB,
+                                           .avail_bytes = 20 * GIB,
+                                           .devices = 1};
+        f.facts.swaps = swaps;
+        f.facts.n_swaps = 1; /* first boot: zram0 only */
+        CHECK(budget_compute(&f.ctx, &b) == 0);
+        CHECK_U64(b.model.swap, 234 * MIB + 1 * GIB);
+        first = budget_count(&b, "php 8.0", 0);
+        f.facts.n_swaps = 2; /* the next run: zram0 and the 1G swapfile */
+        f.facts.swapfs.avail_bytes -= 1 * GIB;
+        CHECK(budget_compute(&f.ctx, &b) == 0);
+        CHECK_U64(b.model.swap, 234 * MIB + 1 * GIB);
+        CHECK_U64(budget_count(&b, "php 8.0", 0), first);
+        CHECK(budget_find(&b, "php 8.0")->bound != BOUND_BURST);
+        f.facts.swaps = NULL;
+        f.facts.n_swaps = 0;
+        fixture_close(&f);
+        test_rmtree(dir);
+}
