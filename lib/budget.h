@@ -64,7 +64,8 @@ struct budget_line {
         unsigned step;   /* counts move in multiples of this (ThreadsPerChild), >= 1 */
         uint64_t fixed;  /* bytes independent of count */
         uint64_t each;   /* typical bytes per counted process, thread or connection */
-        uint64_t burst;  /* ROLE_PHP: a child at its effective memory_limit */
+        uint64_t burst;  /* ROLE_PHP: a child's Zend heap at its effective memory_limit, on top of
+                          * each (budget_burst_child()) */
         unsigned weight; /* ROLE_PHP: its pools (the masters share the RAM bounds by pools) */
         int parent;      /* ROLE_POOL: index of its master's line */
         enum budget_bound bound;
@@ -102,6 +103,11 @@ uint64_t budget_line_total(const struct budget_line *l);
  * An unlimited child (memory_limit = -1, PHP_UNLIMITED) counts at the RAM: the most it can hold
  * before the kernel reclaims it into swap or its cgroup's MemoryMax stops it. */
 uint64_t budget_limit_cost(uint64_t limit, uint64_t ram);
+/* A ROLE_PHP child in a burst: its typical cost plus its heap at memory_limit, at most the RAM.
+ * PHP's memory_limit bounds the Zend allocator's heap only (Zend/zend_alloc.c: the limit is
+ * checked against heap->real_size, the chunks and huge blocks the Zend MM mapped), not the
+ * process's code, shared libraries or its libraries' own malloc, which the typical cost holds. */
+uint64_t budget_burst_child(const struct budget_line *l, uint64_t ram);
 uint64_t budget_total(const struct budget *b);
 /* Sets every ROLE_PHP, ROLE_POOL and ROLE_DB count from the bounds; fits when the steady sum is
  * within RAM. */

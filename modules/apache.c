@@ -46,9 +46,9 @@ static unsigned graceful_headroom(const struct context *ctx, enum mpm m, unsigne
 }
 
 /* mod_php's child: a prefork child that is a PHP process (measured: 26.1M PSS serving
- * WordPress at 1G, conf.d/20-services.conf), and in a burst one at the apache2 SAPI's
- * effective memory_limit (PHP's 128M where it is not read; -1, unlimited, is PHP_UNLIMITED and
- * counts at the RAM: budget_limit_cost()). */
+ * WordPress at 1G, conf.d/20-services.conf), and in a burst that child plus its heap at the
+ * apache2 SAPI's effective memory_limit (PHP's 128M where it is not read; -1, unlimited, is
+ * PHP_UNLIMITED and counts at the RAM: budget_limit_cost(), budget_burst_child()). */
 static uint64_t mod_php_limit(const struct web_server *w)
 {
         const struct effective_value *v = &w->mod_php_memory_limit;
@@ -92,7 +92,7 @@ static int apache_budget(const struct context *ctx, struct budget *b)
                 l->role = ROLE_PHP;
                 l->weight = 1;
                 l->each = each + service_size(ctx, "php.child", 28 * MIB);
-                l->burst = size_add(each, budget_limit_cost(mod_php_limit(w), b->ram));
+                l->burst = budget_limit_cost(mod_php_limit(w), b->ram);
                 l->floor = MAX(service_uint(ctx, "php.min_children", 2) / tpc * tpc, tpc);
         }
         return 0;

@@ -114,7 +114,7 @@ static struct limits php_limits(const struct context *ctx, const struct budget *
         burst = size_add(
             mine - size_mul(l->count, l->each),
             size_mul(l->count, size_add(size_mul(l->each, 100 - m->burst_percent),
-                                        size_mul(MAX(l->burst, l->each), m->burst_percent)) /
+                                        size_mul(budget_burst_child(l, b->ram), m->burst_percent)) /
                                    100));
         return (struct limits){
             .high_mib = limit_mib(ctx, "memory_high", MIN(burst, max - max / 8)),

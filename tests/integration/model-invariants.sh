@@ -93,7 +93,8 @@ def check(plan, shape, reserve):
     if shape == "mod-php":
         if "apache" not in lines or lines["apache"]["bound"] not in ("cpu", "steady", "burst", "floor"):
             bad.append("mod_php: MaxRequestWorkers not sized by the model")
-        if lines["apache"]["burst_bytes"] != lines["apache"]["each_bytes"] - (28 << 20) + ram:
+        # burst_bytes: the heap at memory_limit on top of the typical child (lib/budget.h).
+        if lines["apache"]["burst_bytes"] != ram:
             bad.append("mod_php: memory_limit -1 not counted at the RAM: %s" % lines["apache"])
         web = [t for p, t in files.items() if "apache2.service.d" in p]
         if not web or "MemoryMax=" not in web[0]:
