@@ -133,7 +133,8 @@ b = d.get("budget") or {}
 kv = {"ram_bytes": d.get("ram_bytes"), "tier": d.get("tier"), "container": d.get("container"),
       "swap_action": (d.get("swap") or {}).get("action"), "sysctl": json.dumps(d.get("sysctl")),
       "budget.vcpus": b.get("vcpus"), "budget.swap_bytes": b.get("swap_bytes"),
-      "budget.fits": b.get("fits"), "budget.ram_bytes": b.get("ram_bytes")}
+      "budget.fits": b.get("fits"), "budget.ram_bytes": b.get("ram_bytes"),
+      "vcpus": d.get("vcpus"), "vcpus_source": d.get("vcpus_source")}
 for line in b.get("lines", []):
     if line.get("role") == "php":
         kv["php.count"] = line.get("count")
@@ -149,6 +150,8 @@ for n in notes:
         kv["notes.swap"] = n
     if "vm.swappiness" in n:
         kv["notes.sysctl"] = n
+    if "is visible in its cgroup" in n:
+        kv["notes.unseen"] = n
 for k, v in kv.items():
     print(f"KV {c}.{k}={v}")
 PY
@@ -196,10 +199,21 @@ elif boot "$dir" --ram 2G --user-data "$dir.user-data" \
                         "$(rv "$c.notes.sysctl") $(rv "$c.sysctl")" \
                         "container systemd-nspawn: vm.swappiness is read-only here; left alone {}"
         done
+        # Where a limit is on the container's own cgroup it is seen: no note of an unseen one.
+        # Where none is visible (prop: nspawn's own, on its scope; free: none at all, which the
+        # container cannot tell apart), one note says so and names --assume-ram/--assume-cpus.
+        unseen="container systemd-nspawn: no memory limit or CPU quota is visible in its cgroup (cgroup v2); one systemd-nspawn sets itself (--property=MemoryMax=, CPUQuota=, a .nspawn file, systemd-nspawn@.service) is on its scope, above the container's cgroup, and cannot be seen: this plan is for the host's RAM and vCPUs; if the container has less, run memprov with --assume-ram SIZE and --assume-cpus N"
+        check_eq "s16 c512: no unseen-limit note (memory.max seen)" "$(rv c512.notes.unseen)" ""
+        check_eq "s16 c1g: no unseen-limit note (memory.max seen)" "$(rv c1g.notes.unseen)" ""
+        check_eq "s16 prop: the unseen-limit note (--json notes)" "$(rv prop.notes.unseen)" "$unseen"
+        check_eq "s16 free: the unseen-limit note (--json notes)" "$(rv free.notes.unseen)" "$unseen"
+        check_eq "s16: --json vcpus_source: c512 c1g prop free" \
+                "$(rv c512.vcpus_source)/$(rv c1g.vcpus_source)/$(rv prop.vcpus_source)/$(rv free.vcpus_source)" \
+                "online CPUs/cgroup CPU quota/online CPUs/online CPUs"
         check_eq "s16 c512: memory.max, memory.swap.max, cpu.max in the container" \
                 "$(rv c512.memory.max) $(rv c512.memory.swap.max) $(rv c512.cpu.max)" "$((512 * MiB)) 0 max 100000"
         check_eq "s16 c512: the plan: RAM from the cgroup's memory.max" "$(rv c512.header)" \
-                "RAM 512M, tier 512M, container systemd-nspawn (RAM from cgroup memory.max)"
+                "RAM 512M, tier 512M, container systemd-nspawn (RAM from cgroup memory.max), 2 vCPUs (online CPUs)"
         check_eq "s16 c512: RAM 512M, tier 512M" "$(rv c512.ram_bytes)/$(rv c512.tier)" "$((512 * MiB))/512M"
         check_eq "s16 c512: the budget counts no swap" "$(rv c512.budget.swap_bytes)" 0
         check_eq "s16 c512: the swap note: no swap" "$(rv c512.notes.swap)" \
@@ -210,7 +224,7 @@ elif boot "$dir" --ram 2G --user-data "$dir.user-data" \
         check_eq "s16 c1g: memory.max, memory.swap.max, cpu.max in the container" \
                 "$(rv c1g.memory.max) $(rv c1g.memory.swap.max) $(rv c1g.cpu.max)" "$GiB $((256 * MiB)) 50000 100000"
         check_eq "s16 c1g: the plan: RAM from the cgroup's memory.max" "$(rv c1g.header)" \
-                "RAM 1G, tier 1G, container systemd-nspawn (RAM from cgroup memory.max)"
+                "RAM 1G, tier 1G, container systemd-nspawn (RAM from cgroup memory.max), 1 vCPU (cgroup CPU quota)"
         check_eq "s16 c1g: RAM 1G, tier 1G" "$(rv c1g.ram_bytes)/$(rv c1g.tier)" "$GiB/1G"
         check_eq "s16 c1g: the budget counts the swap limit, 256M of the host's" "$(rv c1g.budget.swap_bytes)" $((256 * MiB))
         check_eq "s16 c1g: the swap note: the host's, 256M" "$(rv c1g.notes.swap)" \
@@ -227,12 +241,12 @@ elif boot "$dir" --ram 2G --user-data "$dir.user-data" \
         check_eq "s16 prop: the scope's MemoryMax, MemorySwapMax, CPUQuota are not visible in the container" \
                 "$(rv prop.memory.max) $(rv prop.memory.swap.max) $(rv prop.cpu.max)" "max max max 100000"
         check_eq "s16 prop: so the plan has the VM's RAM from its memory blocks, 2 vCPUs" \
-                "$(rv prop.header) $(rv prop.budget.vcpus)" "RAM 2G, tier 2G, container systemd-nspawn (RAM from memory blocks) 2"
+                "$(rv prop.header) $(rv prop.budget.vcpus)" "RAM 2G, tier 2G, container systemd-nspawn (RAM from memory blocks), 2 vCPUs (online CPUs) 2"
 
         check_eq "s16 free: no limits in the container" \
                 "$(rv free.memory.max) $(rv free.memory.swap.max) $(rv free.cpu.max)" "max max max 100000"
         check_eq "s16 free: the plan: the VM's RAM from its memory blocks" "$(rv free.header)" \
-                "RAM 2G, tier 2G, container systemd-nspawn (RAM from memory blocks)"
+                "RAM 2G, tier 2G, container systemd-nspawn (RAM from memory blocks), 2 vCPUs (online CPUs)"
         check_eq "s16 free: 2 vCPUs, PHP's cpu bound 8" "$(rv free.budget.vcpus)/$(rv free.php.cpu)" 2/8
         check_eq "s16 free: the budget counts all of the host's swap" "$(rv free.budget.swap_bytes)" "$(rv vm.swap)"
         echo "# s16 free php: $(rv free.php.count) children, bound $(rv free.php.bound): $(rv free.php.why)"
