@@ -286,6 +286,12 @@ void budget_explain(const struct budget *b, const struct budget_line *l, char *b
                 if (k == BOUND_CPU)
                         n += snprintf(buf + n, size - n, "%scpu %u (%u x %u vCPU)", n ? ", " : "",
                                       l->bounds[k], b->model.children_per_vcpu, b->model.vcpus);
+                else if (k == BOUND_CONFIG)
+                        /* php.max_children: one cap per PHP-FPM master (process.max), across
+                         * all its pools, not per pool (phpfpm.c). */
+                        n += snprintf(buf + n, size - n,
+                                      "%sconfig %u (php.max_children, per master)", n ? ", " : "",
+                                      l->bounds[k]);
                 else if (k == BOUND_CHILDREN)
                         n += snprintf(buf + n, size - n, "%schildren %u (%u PHP + %u reserve)",
                                       n ? ", " : "", l->bounds[k],

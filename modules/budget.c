@@ -135,9 +135,13 @@ static void budget_notes(const struct budget *b, struct plan *p)
         for (size_t i = 0; i < b->n_lines; i++) {
                 const struct budget_line *l = &b->lines[i];
                 if (l->setting && l->role != ROLE_CACHE && l->count < l->wanted)
-                        plan_note(p, "budget: %s %s %u, not the configured %u (%s bound)",
+                        plan_note(p, "budget: %s %s %u, not the configured %u (%s bound%s)",
                                   l->service, l->setting, l->count, l->wanted,
-                                  budget_bound_name(l->bound));
+                                  budget_bound_name(l->bound),
+                                  l->bounds[BOUND_CONFIG]
+                                      ? "; php.max_children caps each PHP-FPM master's "
+                                        "children across all its pools"
+                                      : "");
                 if (l->role == ROLE_DB && l->bound == BOUND_ADMIN &&
                     l->count < l->bounds[BOUND_CHILDREN])
                         plan_note(p,

@@ -157,6 +157,18 @@ TEST(budget_lamp_512m_by_hand)
         CHECK(budget_fit(&b));
         CHECK_U64(budget_count(&b, "php 8.2", 0), 5);
         CHECK(budget_find(&b, "php 8.2")->bound == BOUND_STEADY);
+        /* php.max_children 3: a cap on the master's children across its pools, said so. */
+        l = &b.lines[2];
+        l->bound = BOUND_CONFIG;
+        l->wanted = 3;
+        CHECK(budget_fit(&b));
+        CHECK_U64(budget_count(&b, "php 8.2", 0), 3);
+        CHECK_U64(budget_count(&b, "php 8.2 www", 0), 3);
+        CHECK(budget_find(&b, "php 8.2")->bound == BOUND_CONFIG);
+        budget_explain(&b, budget_find(&b, "php 8.2"), why, sizeof(why));
+        CHECK_STR(why,
+                  "cpu 8 (4 x 2 vCPU), steady 5, burst 7, floor 2, config 3 (php.max_children, "
+                  "per master)");
 }
 
 /* 64G at 16 vCPUs with 11 pools over two masters: the cpu bound per master, each pool an equal
