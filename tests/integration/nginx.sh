@@ -56,6 +56,16 @@ check "admin's files untouched: sites-enabled/lemp still a link" \
         test "$(readlink "$R"/etc/nginx/sites-enabled/lemp)" = /etc/nginx/sites-available/lemp
 check_eq "no warning" "$(cat "$R.err")" ""
 
+# A pool's backlog counts the children that can run: its pm.max_children (the admin's 10),
+# at most the master's process.max (the admin's 3): 3 x 3 s / 250 ms, not 10 x 12.
+R2=$SCRATCH/lemp-cap
+cp -a "$R" "$R2"
+sed -i 's|^;\{0,1\} *process.max = .*|process.max = 3|' "$R2"/etc/php/8.2/fpm/php-fpm.conf
+printf '[www]\npm.max_children = 10\n' >"$R2"/etc/php/8.2/fpm/pool.d/zz-admin.conf
+check "process.max 3: memprov" memprov_on "$R2" 512M --rerun
+check_eq "process.max 3: www's backlog counts 3 children, not its 10" \
+        "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$R2"/etc/php/8.2/fpm/pool.d/zz-memprov.conf)" 36
+
 # The real nginx reads the written snippet (http level) with the package's files.
 mount --bind "$R"/etc/nginx /etc/nginx
 mkdir -p "$SCRATCH/log" "$SCRATCH/www" && mount --bind "$SCRATCH/log" /var/log/nginx
