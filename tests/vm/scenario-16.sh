@@ -17,6 +17,12 @@
 # rebuilds every image): its binary comes from the host's apt cache (S16_NSPAWN_DEB, default the
 # newest systemd-container .deb there) in the user-data with memprov, its conf.d and the guest
 # script; the .deb's version must be the image's systemd (it links libsystemd-shared-NNN.so).
+# SUITE=trixie: trixie's .deb (257.13-1~deb13u1 for trixie/image-0b2fe07f4ff9688a), fetched with
+# `apt-get download systemd-container` through a private sources list (-o
+# Dir::Etc::SourceList=FILE -o Dir::State::Lists=DIR -o Dir::Cache=DIR -o
+# Dir::State::status=/dev/null; the host's apt is untouched). Session 10's one run: the guest
+# kernel (6.12.118 cloud) oopsed ("Oops: int3" in __alloc_pages_noprof at a jump-label NOP)
+# under TCG 126 s after the test swapfile, before any report: no result.
 # The guest script writes the report to the second serial port and powers off (the image's
 # memprov-report.service is masked too).
 s16_deb=${S16_NSPAWN_DEB:-$(ls -v /var/cache/apt/archives/systemd-container_*_amd64.deb 2>/dev/null | tail -n 1)}
