@@ -330,9 +330,19 @@ static int phpfpm_plan(const struct context *ctx, struct plan *p)
                 _cleanup_free_ char *path = xasprintf("%s/%s", fpms->v[i].pool_dir, PHPFPM_DROPIN);
                 struct action *a =
                     plan_add_file(p, "phpfpm", path, 0644, pool_body(ctx, &fpms->v[i], &b));
-                a->note =
-                    xasprintf("%zu pool%s", fpms->v[i].n_pools, fpms->v[i].n_pools == 1 ? "" : "s");
-                phpfpm_plan_live(ctx, p, a, fpms->v[i].unit);
+                if (root_check_writable_path(ctx->rootfd, path) == -ELOOP) {
+                        /* pool.d a symbolic link (an admin's layout): PHP-FPM's include= glob
+                         * follows it; memprov writes through no link it did not make, and the
+                         * rest of the run goes on (issue 21 item 9). */
+                        a->skip = true;
+                        a->note = xasprintf("%s is reached through a symbolic link: left alone, "
+                                            "PHP-FPM keeps its own pool sizes",
+                                            fpms->v[i].pool_dir);
+                } else {
+                        a->note = xasprintf("%zu pool%s", fpms->v[i].n_pools,
+                                            fpms->v[i].n_pools == 1 ? "" : "s");
+                        phpfpm_plan_live(ctx, p, a, fpms->v[i].unit);
+                }
                 plan_opcache(ctx, p, &fpms->v[i], &b);
                 note_unlimited(p, &fpms->v[i]);
         }

@@ -20,10 +20,15 @@ bool unit_enabled(int rootfd, const char *unit)
 {
         _cleanup_(unit_links_done) struct unit_links links = {0};
         char *names[] = {(char *)unit, NULL};
+        char *where;
 
         if (!unit_installed(rootfd, unit) || unit_masked(rootfd, unit))
                 return false;
-        return unit_links_to_disable(rootfd, names, &links) == 0 && links.n > 0;
+        if (unit_links_to_disable(rootfd, names, &links) == 0 && links.n > 0)
+                return true;
+        /* Linked through a symlinked NAME.wants/ folder: boot follows it (units-dirs.c). */
+        free(where = unit_dir_link(rootfd, unit));
+        return where != NULL;
 }
 
 static bool seen(const struct services *s, const char *name)

@@ -44,6 +44,11 @@ bool unit_masked(int rootfd, const char *name);
 bool unit_enabled(int rootfd, const char *name);
 /* The unit's Also= units, recursively, that are installed and not masked; NULL-terminated. */
 char **unit_also(int rootfd, const char *name);
+/* The first folder in /etc/systemd/system that is a symbolic link (NAME.wants/, .requires/,
+ * .upholds/) and holds a link to the unit or one of its Also= units, as "FOLDER -> TARGET";
+ * NULL when there is none. Boot follows such a folder, systemctl disable does not, and memprov
+ * changes nothing through it (units-dirs.c). */
+char *unit_dir_link(int rootfd, const char *unit);
 
 /* NULL-terminated string lists. */
 void strv_free(char **v);

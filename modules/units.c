@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The units module's plan, record, undo and status (units-apply.c carries the actions out). */
+#include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/state.h"
 #include "units-files.h"
@@ -153,6 +154,7 @@ static int plan_disable(const struct context *ctx, struct plan *p, const char *u
 {
         const char *state = recorded(ctx, unit, "memprov");
         _cleanup_(unit_links_done) struct unit_links links = {0};
+        _cleanup_free_ char *where = NULL;
         int r;
 
         if (streq(state, STATE_RELEASED))
@@ -162,6 +164,17 @@ static int plan_disable(const struct context *ctx, struct plan *p, const char *u
                         add_unit_action(p, unit, UNIT_DISABLE, NULL,
                                         xstrdup("masked since memprov disabled it: left alone"))
                             ->skip = true;
+                return 0;
+        }
+        /* Linked through a symlinked NAME.wants/: boot starts it, and memprov changes nothing
+         * through a link it did not make (units-dirs.c). A state's record carries over. */
+        where = unit_dir_link(ctx->rootfd, unit);
+        if (where) {
+                plan_note(p,
+                          "unit %s left enabled: linked in %s, a symbolic link (boot follows "
+                          "it, systemctl disable does not, memprov changes nothing through it); "
+                          "make it a real folder to let memprov disable the unit",
+                          unit, where);
                 return 0;
         }
         /* A run that did not finish was disabling it (its intent record says so): finish that, with
@@ -289,9 +302,20 @@ static bool enable_underway(const struct context *ctx, const char *unit, bool un
 }
 
 /* why: the note for the enable (--undo), or NULL for "no longer disabled at this tier". */
+/* The first recorded link whose folder is now reached through a symbolic link, said in words. */
+static char *links_behind_link(const struct context *ctx, const struct unit_links *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                if (root_check_writable_path(ctx->rootfd, l->links[i].path) == -ELOOP)
+                        return xasprintf("a folder on the way to %s is a symbolic link",
+                                         l->links[i].path);
+        return NULL;
+}
+
 static int plan_enable(const struct context *ctx, struct plan *p, const char *unit, const char *why)
 {
         _cleanup_(unit_links_done) struct unit_links now = {0}, links = {0};
+        _cleanup_free_ char *where = NULL;
         int r;
 
         if (unit_masked(ctx->rootfd, unit) || !unit_installed(ctx->rootfd, unit)) {
@@ -310,6 +334,14 @@ static int plan_enable(const struct context *ctx, struct plan *p, const char *un
         }
         if (r == 0)
                 r = recorded_links(ctx, unit, &links);
+        if (r == 0 && (where = links_behind_link(ctx, &links))) {
+                /* Not put back through an admin's symlinked folder; the record carries over. */
+                plan_note(p,
+                          "unit %s not enabled again: %s; memprov makes no link through a link "
+                          "it did not make (systemctl enable %s would)",
+                          unit, where, unit);
+                return 0;
+        }
         if (r == 0)
                 add_unit_action(p, unit, UNIT_ENABLE, &links,
                                 why ? xasprintf("%s, %s", group_of(ctx, unit), why)
@@ -391,6 +423,7 @@ static void units_status(const struct context *ctx, struct status *st)
                 const struct setting *s = &ctx->state->settings[i];
                 const char *unit = s->section + strlen("unit ");
                 _cleanup_(unit_links_done) struct unit_links links = {0};
+                _cleanup_free_ char *where = NULL;
 
                 if (!startswith(s->section, "unit ") || !streq(s->key, "memprov"))
                         continue;
@@ -401,7 +434,8 @@ static void units_status(const struct context *ctx, struct status *st)
                         status_add(st, "unit", unit, "masked", "masked by the admin", true, NULL);
                 else if (!unit_installed(ctx->rootfd, unit))
                         status_add(st, "unit", unit, "removed", "removed", true, NULL);
-                else if (links_for(ctx, unit, &links) == 0 && links.n > 0)
+                else if ((links_for(ctx, unit, &links) == 0 && links.n > 0) ||
+                         (where = unit_dir_link(ctx->rootfd, unit)))
                         status_add(st, "unit", unit, "enabled", "enabled again by the admin", true,
                                    NULL);
                 else

@@ -1,0 +1,104 @@
+#!/bin/bash
+# Issue 21 item 9: a folder memprov changes that the admin made a symbolic link. A
+# multi-user.target.wants/ that leads elsewhere (boot follows it, systemctl disable does not:
+# modules/units-dirs.c) and a PHP-FPM pool.d/ that does (its include= glob follows it): each
+# named in the plan, nothing changed through the link, the rest of the run done; once the folder
+# is a real one again, memprov does what it would have. Offline roots (--root) built from the
+# Debian 12 packages' unit files (tests/fixtures/units), enabled as their postinst does.
+# shellcheck disable=SC1091
+source "$(dirname "$0")/../lib.sh"
+
+command -v systemctl >/dev/null || { skip "linked-dirs" "systemctl not installed (make test-deps)"; exit 0; }
+
+W=etc/systemd/system/multi-user.target.wants
+# new_root DIR LINK: proftpd, named (and its bind9.service alias) and redis enabled, then
+# multi-user.target.wants moved to /srv/wants and linked back as LINK says (absolute or relative).
+new_root() {
+        mkdir -p "$1/etc" "$1/srv" "$1/lib/systemd/system" && touch "$1/etc/debian_version" &&
+                cp -a "$TESTS_DIR/fixtures/units/lib" "$1/" &&
+                # A consumer memprov budgets when enabled (conf.d/25-consumers.conf); [Install] as
+                # Debian 12's redis-server.service has it.
+                printf '[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n' \
+                        >"$1/lib/systemd/system/redis-server.service" &&
+                systemctl --root="$1" --quiet enable proftpd.service named.service \
+                        redis-server.service 2>/dev/null &&
+                mv "$1/$W" "$1/srv/wants" && ln -s "$2" "$1/$W"
+}
+
+mp() {
+        local root=$1 ram=$2
+        shift 2
+        "$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram "$ram" \
+                --set swap.size=none "$@" 2>"$root.err"
+}
+
+for link in ../../../srv/wants /srv/wants; do
+        R=$SCRATCH/root-${link//\//_}
+        new_root "$R" "$link" || { not_ok "$link: fixture root"; continue; }
+        # systemctl's own view (systemd 252): a unit linked only through the link is "disabled".
+        # It resolves an absolute link on the build host, so only the relative one is asked.
+        [ "$link" = /srv/wants ] ||
+                check_eq "$link: systemctl is-enabled proftpd (does not follow the folder)" \
+                        "$(systemctl --root="$R" is-enabled proftpd.service 2>&1)" disabled
+        before=$(tree_sums "$R/etc/systemd" "$R/srv")
+        plan=$(mp "$R" 1G --dry-run)
+        check "$link: plan names proftpd left enabled, and the link" \
+                grep -q "unit proftpd.service left enabled: linked in /$W -> $link" <<<"$plan"
+        check "$link: plan names named.service left enabled" \
+                grep -q "unit named.service left enabled" <<<"$plan"
+        check_fails "$link: no unit disabled in the plan" grep -q "unit    disable" <<<"$plan"
+        check "$link: redis counted (boot starts it)" grep -q "redis" <<<"$plan"
+        check "$link: provision at 1G" mp "$R" 1G
+        check_eq "$link: nothing changed in the unit folders" \
+                "$(tree_sums "$R/etc/systemd" "$R/srv")" "$before"
+        check "$link: the rest done (sysctl drop-in)" test -f "$R/etc/sysctl.d/60-memprov.conf"
+        check_fails "$link: state records no unit" grep -q '^\[unit ' "$R/var/lib/memprov/state"
+done
+
+# Disabled through a real folder at 1G; the admin then makes it a link. --rerun at 8G and --undo
+# put nothing back through it and say so; the record stays, and with the folder real again
+# --rerun at 8G puts back exactly the links memprov removed.
+R=$SCRATCH/later
+new_root "$R" ../../../srv/wants && rm "$R/$W" && mv "$R/srv/wants" "$R/$W" ||
+        not_ok "later: fixture root"
+original=$(cd "$R/etc/systemd/system" && find . -printf '%p %l\n' | sort)
+check "later: provision at 1G" mp "$R" 1G
+check "later: proftpd disabled" test ! -e "$R/$W/proftpd.service"
+mv "$R/$W" "$R/srv/wants" && ln -s ../../../srv/wants "$R/$W"
+before=$(tree_sums "$R/etc/systemd" "$R/srv")
+out=$(mp "$R" 8G --rerun)
+check "later: --rerun at 8G exit 0" test $? -eq 0
+check "later: --rerun names proftpd not enabled again" \
+        grep -q "unit proftpd.service not enabled again: a folder on the way to /$W/proftpd.service is a symbolic link" <<<"$out"
+check_eq "later: --rerun changed nothing in the unit folders" \
+        "$(tree_sums "$R/etc/systemd" "$R/srv")" "$before"
+check "later: the record stays" grep -q '^\[unit proftpd.service\]' "$R/var/lib/memprov/state"
+out=$(mp "$R" 8G --undo --dry-run)
+check "later: --undo --dry-run says so too" grep -q "unit named.service not enabled again" <<<"$out"
+rm "$R/$W" && mv "$R/srv/wants" "$R/$W"
+check "later: --rerun at 8G, the folder real again" mp "$R" 8G --rerun
+check_eq "later: exactly the links memprov removed put back" \
+        "$(cd "$R/etc/systemd/system" && find . -printf '%p %l\n' | sort)" "$original"
+
+# pool.d a link: the PHP-FPM drop-in is skipped and said so; the pools behind it are counted (as
+# php-fpm's include= glob reads them); the run goes on. A real pool.d gets the drop-in.
+P=$SCRATCH/php
+mkdir -p "$P/etc/php/8.2/fpm" "$P/usr/sbin" "$P/srv/pools" && touch "$P/etc/debian_version" \
+        "$P/usr/sbin/php-fpm8.2" &&
+        printf '[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n' >"$P/etc/php/8.2/fpm/php-fpm.conf" &&
+        printf '[www]\npm = dynamic\npm.max_children = 5\nlisten = /run/php/php8.2-fpm.sock\n' \
+                >"$P/srv/pools/www.conf" && ln -s /srv/pools "$P/etc/php/8.2/fpm/pool.d" ||
+        not_ok "php: fixture root"
+before=$(tree_sums "$P/srv")
+out=$(mp "$P" 1G)
+check "pool.d link: exit 0" test $? -eq 0
+check "pool.d link: the drop-in skipped, and why" \
+        grep -q "skip .*pool.d/zz-memprov.conf.*pool.d is reached through a symbolic link" <<<"$out"
+check "pool.d link: the pool behind it counted" grep -q "php8.2 \[www\]" <<<"$out"
+check_eq "pool.d link: nothing written through it" "$(tree_sums "$P/srv")" "$before"
+check "pool.d link: the rest done" test -f "$P/etc/sysctl.d/60-memprov.conf"
+rm "$P/etc/php/8.2/fpm/pool.d" && mv "$P/srv/pools" "$P/etc/php/8.2/fpm/pool.d"
+check "pool.d real again: --rerun" mp "$P" 1G --rerun
+check "pool.d real again: the drop-in written" test -f "$P/etc/php/8.2/fpm/pool.d/zz-memprov.conf"
+
+exit $T_FAILED
