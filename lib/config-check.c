@@ -100,3 +100,27 @@ int check_name_list(const char *v)
                         return -EINVAL;
         return 0;
 }
+
+int config_parse_string(const char *v, void *dst)
+{
+        *(const char **)dst = v;
+        return 0;
+}
+
+int config_parse_bool(const char *v, void *dst)
+{
+        return parse_bool(v, dst);
+}
+
+int config_parse_size_auto_none(const char *v, void *dst)
+{
+        struct config_size *ret = dst;
+
+        if (streq(v, "auto") || streq(v, "none")) {
+                *ret =
+                    (struct config_size){streq(v, "auto") ? CONFIG_SIZE_AUTO : CONFIG_SIZE_NONE, 0};
+                return 0;
+        }
+        ret->kind = CONFIG_SIZE_BYTES;
+        return parse_size(v, &ret->bytes);
+}

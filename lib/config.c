@@ -314,6 +314,22 @@ bool config_bool(const struct config *c, const char *section, const char *key, b
         return v && parse_bool(v, &b) == 0 ? b : def;
 }
 
+int config_settings_parse(const struct config *c, const char *tier,
+                          const struct config_setting *rows, void *dst)
+{
+        for (const struct config_setting *r = rows; r->section; r++) {
+                const char *section = streq(r->section, "tier") ? tier : r->section;
+                const struct setting *s = section ? find(c, section, r->key) : NULL;
+                const char *v = s ? s->value : r->def;
+
+                if (v && r->parse(v, (char *)dst + r->offset) < 0)
+                        return log_error("%s: invalid value for %s.%s: \"%s\"",
+                                         s ? s->origin : "memprov's default",
+                                         section ? section : r->section, r->key, v);
+        }
+        return 0;
+}
+
 const char *tier_select(const struct config *c, uint64_t ram_bytes, char section[static 64])
 {
         uint64_t best = 0, smallest = UINT64_MAX, size;

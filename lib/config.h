@@ -35,6 +35,24 @@ struct config_key {
         int (*check)(const char *value);
 };
 
+/* A key parsed once into a module's typed settings struct, its default beside it, so no call
+ * site reads a string with a default of its own (systemd's oomd parse_config() tables). A module
+ * lists each key once and projects the list into its config_key rows (validation) and these. */
+struct config_setting {
+        const char *section; /* "tier": the run's tier section */
+        const char *key;
+        const char *def; /* the value when no layer sets the key (NULL: parse is not called) */
+        int (*parse)(const char *value, void *dst);
+        size_t offset; /* of the destination in the settings struct */
+};
+
+/* A size key that also takes auto and none: check_size_auto_none's values, typed. */
+enum config_size_kind { CONFIG_SIZE_AUTO, CONFIG_SIZE_NONE, CONFIG_SIZE_BYTES };
+struct config_size {
+        enum config_size_kind kind;
+        uint64_t bytes; /* CONFIG_SIZE_BYTES ("0" is 0 bytes, which callers read as none) */
+};
+
 void config_done(struct config *c);
 void config_set(struct config *c, const char *section, const char *key, const char *value,
                 const char *origin);
@@ -84,6 +102,16 @@ bool config_bool(const struct config *c, const char *section, const char *key, b
 /* Tiers: "tier SIZE" sections. tier_select picks the largest tier whose SIZE <= ram (or the
  * smallest tier). Returns NULL when the configuration has no tier table. */
 const char *tier_select(const struct config *c, uint64_t ram_bytes, char section[static 64]);
+/* Fills the settings struct at dst from rows (terminated by a NULL section): each key's value
+ * in c (a "tier" row: in the section tier, when not NULL), else the row's default. Values were
+ * validated (config_validate); a value parse refuses all the same is logged (-EINVAL). Strings
+ * point into c or the rows: valid while c is. */
+int config_settings_parse(const struct config *c, const char *tier,
+                          const struct config_setting *rows, void *dst);
+/* Parsers for config_setting rows: into const char *, bool and struct config_size. */
+int config_parse_string(const char *v, void *dst);
+int config_parse_bool(const char *v, void *dst);
+int config_parse_size_auto_none(const char *v, void *dst);
 /* Checkers shared by modules. */
 int check_size(const char *v);
 int check_size_auto_none(const char *v); /* "auto", "none", "0" or a size */

@@ -162,7 +162,10 @@ int swap_stage_file(const struct context *ctx, const struct action *a)
 
 void swap_unstage_file(const struct context *ctx)
 {
-        sweep_temp(ctx, config_str(ctx->config, "swap", "path", SWAP_DEFAULT_PATH));
+        struct swap_settings set;
+
+        if (swap_settings(ctx, &set) == 0)
+                sweep_temp(ctx, set.path);
 }
 
 static int remove_swapfile(const struct context *ctx, const char *path)

@@ -156,34 +156,32 @@ static uint64_t free_for_swap(const struct context *ctx, const char *path, const
 }
 
 /* The size memprov aims for, before the filesystem's caps; 0 for "no swapfile". */
-static int wanted_size(const struct context *ctx, uint64_t *ret, bool *explicit_size)
+static void wanted_size(const struct context *ctx, const struct swap_settings *set, uint64_t *ret,
+                        bool *explicit_size)
 {
-        const char *v = config_str(ctx->config, "swap", "size", "auto");
+        const struct config_size *v =
+            set->size.kind == CONFIG_SIZE_AUTO ? &set->tier_size : &set->size;
 
-        *explicit_size = false;
-        if (streq(v, "auto"))
-                v = tier_value(ctx, "swap");
-        if (!v || streq(v, "auto")) {
-                *ret = swap_target_bytes(ctx->facts->ram_bytes);
-                return 0;
-        }
-        if (streq(v, "none")) {
-                *ret = 0;
-                return 0;
-        }
-        *explicit_size = true;
-        return parse_size(v, ret);
+        *explicit_size = v->kind == CONFIG_SIZE_BYTES;
+        *ret = v->kind == CONFIG_SIZE_AUTO   ? swap_target_bytes(ctx->facts->ram_bytes)
+               : v->kind == CONFIG_SIZE_NONE ? 0
+                                             : v->bytes;
 }
 
 /* Other swap that is present, plus memprov's swapfile at the size swap_plan() gives it (the
  * policy's or the configured size, capped by the filesystem's free space). Pure, like the plan. */
 static uint64_t machine_swap_expected(const struct context *ctx)
 {
-        const char *path = config_str(ctx->config, "swap", "path", SWAP_DEFAULT_PATH);
+        struct swap_settings set;
         const struct fs_facts *fs = &ctx->facts->swapfs;
         uint64_t want, own_size = 0, other = 0;
-        const char *own = own_swapfile(ctx, path, &own_size);
+        const char *own, *path;
         bool explicit_size;
+
+        if (swap_settings(ctx, &set) < 0)
+                return 0;
+        path = set.path;
+        own = own_swapfile(ctx, path, &own_size);
 
         /* No swapfile in this container (swap_plan): its swap is the host's as far as its
          * cgroup's swap limit lets it (memory.swap.max, v1 memsw minus memory). */
@@ -195,14 +193,15 @@ static uint64_t machine_swap_expected(const struct context *ctx)
                 if (e->present && !streq(e->path, own) && !streq(e->resolved, own))
                         other += e->size_bytes;
         }
-        if (wanted_size(ctx, &want, &explicit_size) < 0 || want == 0)
+        wanted_size(ctx, &set, &want, &explicit_size);
+        if (want == 0)
                 return other;
         /* The same test as swap_plan's: only swap that is not memprov's and not zram
          * (foreign_swap) keeps the swapfile out. Counting zram here made a first boot under
          * Debian's zram-generator budget zram alone while swap_plan made the 1G swapfile behind
          * it; the next --rerun counted both (512M VM load cell: process.max 4 by the burst
          * bound at first boot, 5 planned by --rerun --dry-run, issue 18). */
-        if (!own && foreign_swap(ctx, own) && !config_bool(ctx->config, "swap", "add", false))
+        if (!own && foreign_swap(ctx, own) && !set.add)
                 return other;
         if (!ctx->facts->fs_known || (swap_fs_refusal(fs) && !own))
                 return other + own_size;
@@ -223,19 +222,23 @@ uint64_t swap_expected_bytes(const struct context *ctx)
 
 static int swap_plan(const struct context *ctx, struct plan *p)
 {
-        const char *path = config_str(ctx->config, "swap", "path", SWAP_DEFAULT_PATH);
+        struct swap_settings set;
         const struct fs_facts *fs = &ctx->facts->swapfs;
         const struct swap_entry *other;
         uint64_t want, size, own_size = 0, avail;
-        const char *own = own_swapfile(ctx, path, &own_size), *refusal;
+        const char *path, *own, *refusal;
         const char *recorded = config_str(ctx->state, "swap", "path", NULL);
         bool explicit_size;
         char b1[32], b2[32];
         struct action *a;
         int r;
 
-        if (wanted_size(ctx, &want, &explicit_size) < 0)
-                return -EINVAL;
+        r = swap_settings(ctx, &set);
+        if (r < 0)
+                return r;
+        path = set.path;
+        own = own_swapfile(ctx, path, &own_size);
+        wanted_size(ctx, &set, &want, &explicit_size);
         if (own && want > 0 && swap_adoptable(ctx, own))
                 plan_note(p,
                           "%s%s: swapfile made by memprov 0.1.0 (no label), of the size the "
@@ -255,7 +258,7 @@ static int swap_plan(const struct context *ctx, struct plan *p)
          * "create no swap in the image"): under --root the swapfile is written only when asked,
          * by swap.image = yes or a size of its own; else each machine's first boot sizes it. The
          * budget still counts the swap that boot will make (machine_swap_expected). */
-        if (!ctx->live && !explicit_size && !config_bool(ctx->config, "swap", "image", false)) {
+        if (!ctx->live && !explicit_size && !set.image) {
                 if (!own)
                         plan_note(p, "under --root no swapfile is written into the image: the "
                                      "machine's first boot makes it (swap.image = yes or a "
@@ -283,7 +286,7 @@ static int swap_plan(const struct context *ctx, struct plan *p)
                                         : "no swap in a container booted by systemd");
         }
         other = foreign_swap(ctx, own);
-        if (other && !own && !config_bool(ctx->config, "swap", "add", false)) {
+        if (other && !own && !set.add) {
                 plan_note(p,
                           "existing swap %s is respected; no swapfile added (set swap.add = "
                           "yes to add one)",
@@ -423,14 +426,27 @@ static void swap_status(const struct context *ctx, struct status *st)
         }
 }
 
-static const struct config_key swap_keys[] = {
-    {"swap", "size", check_size_auto_none},
-    {"swap", "path", check_abs_path},
-    {"swap", "add", check_bool},
-    {"swap", "image", check_bool},
-    {"tier", "swap", check_size_auto_none},
-    {0},
-};
+/* Each key once: section, key, check, default, parser, field of struct swap_settings. The
+ * defaults are conf.d/00-defaults.conf's (which the admin sees); these stand when no layer sets
+ * the key (--defaults naming another folder, a unit test's configuration). */
+#define SWAP_KEYS(X)                                                                               \
+        X("swap", "size", check_size_auto_none, "auto", config_parse_size_auto_none, size)         \
+        X("swap", "path", check_abs_path, SWAP_DEFAULT_PATH, config_parse_string, path)            \
+        X("swap", "add", check_bool, "no", config_parse_bool, add)                                 \
+        X("swap", "image", check_bool, "no", config_parse_bool, image)                             \
+        X("tier", "swap", check_size_auto_none, "auto", config_parse_size_auto_none, tier_size)
+#define SWAP_KEY(section, key, check, def, parse, field) {section, key, check},
+#define SWAP_SETTING(section, key, check, def, parse, field)                                       \
+        {section, key, def, parse, offsetof(struct swap_settings, field)},
+
+static const struct config_key swap_keys[] = {SWAP_KEYS(SWAP_KEY){0}};
+static const struct config_setting swap_setting_rows[] = {SWAP_KEYS(SWAP_SETTING){0}};
+
+int swap_settings(const struct context *ctx, struct swap_settings *ret)
+{
+        *ret = (struct swap_settings){0};
+        return config_settings_parse(ctx->config, ctx->tier, swap_setting_rows, ret);
+}
 
 const struct module swap_module = {
     .name = "swap",

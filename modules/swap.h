@@ -13,6 +13,18 @@
 
 extern const struct module swap_module;
 
+/* [swap] and the tier's swap, typed: parsed once per call from the module's one key list, which
+ * holds each key's default (modules/swap.c SWAP_KEYS). */
+struct swap_settings {
+        const char *path;             /* swap.path */
+        struct config_size size;      /* swap.size */
+        struct config_size tier_size; /* the tier table's swap (auto when it has none) */
+        bool add;                     /* swap.add */
+        bool image;                   /* swap.image */
+};
+/* 0, or -EINVAL (logged) for a value validation should have refused. */
+int swap_settings(const struct context *ctx, struct swap_settings *ret);
+
 /* The policy's wish for ram bytes of RAM, before the filesystem's say. */
 uint64_t swap_target_bytes(uint64_t ram);
 /* min(target, avail/4, avail - max(2G, fs/10)) rounded down to 64 MiB; 0 under 256 MiB.

@@ -117,5 +117,9 @@ if [ -n "$CALLGRIND" ]; then
         valgrind -q --tool=callgrind --callgrind-out-file="$CALLGRIND" "$MEMPROV" \
                 --defaults "$DEFAULTS" --set "swap.path=$SW" --set swap.size=1G --set swap.add=yes >/dev/null 2>"$CALLGRIND.log"
         reset
+        # And its system calls (strace -c: count and kernel time by call), from a fresh tree too.
+        strace -f -c -o "$CALLGRIND.strace" "$MEMPROV" --defaults "$DEFAULTS" --set "swap.path=$SW" \
+                --set swap.size=1G --set swap.add=yes >/dev/null 2>&1
+        reset
         echo "callgrind  swap 1G: $(callgrind_annotate "$CALLGRIND" | awk '/PROGRAM TOTALS/ {print $1}') instructions ($CALLGRIND)"
 fi

@@ -80,3 +80,36 @@ TEST(swap_filesystem_refusal)
                 CHECK(swap_fs_refusal(&fs) != NULL);
         }
 }
+
+/* swap_settings(): the key list's defaults are the shipped conf.d's; a tier's swap and the
+ * admin's values typed. */
+TEST(swap_settings_typed)
+{
+        struct config empty = {0}, shipped = {0};
+        struct context ctx = {.config = &empty, .tier = "tier 1G"};
+        struct swap_settings d, s;
+
+        CHECK(swap_settings(&ctx, &d) == 0);
+        CHECK_STR(d.path, SWAP_DEFAULT_PATH);
+        CHECK(d.size.kind == CONFIG_SIZE_AUTO && d.tier_size.kind == CONFIG_SIZE_AUTO);
+        CHECK(!d.add && !d.image);
+        CHECK(config_load_dir(&shipped, "conf.d") == 0);
+        ctx.config = &shipped;
+        CHECK(swap_settings(&ctx, &s) == 0);
+        CHECK_STR(s.path, d.path);
+        CHECK(s.size.kind == d.size.kind && s.add == d.add && s.image == d.image);
+        config_done(&shipped);
+
+        config_set(&empty, "swap", "size", "2G", "t");
+        config_set(&empty, "swap", "add", "yes", "t");
+        config_set(&empty, "tier 1G", "swap", "none", "t");
+        ctx.config = &empty;
+        CHECK(swap_settings(&ctx, &s) == 0);
+        CHECK(s.size.kind == CONFIG_SIZE_BYTES);
+        CHECK_U64(s.size.bytes, 2 * GIB);
+        CHECK(s.tier_size.kind == CONFIG_SIZE_NONE && s.add && !s.image);
+        ctx.tier = NULL; /* no tier table: the tier's swap is auto */
+        CHECK(swap_settings(&ctx, &s) == 0);
+        CHECK(s.tier_size.kind == CONFIG_SIZE_AUTO);
+        config_done(&empty);
+}
