@@ -22,13 +22,16 @@ strace_tests() {
 }
 
 # live_ext4: memprov's command line for a live run (MP), vm.swappiness a bind-mounted scratch
-# file, a private copy of zswap's parameters and a /run overlay (the run's lock,
+# file, a private copy of zswap's parameters, /proc/swaps this test's swap only (private_swaps:
+# another test's or the host's swap would change the plan between a point and its reference
+# run) and a /run overlay (the run's lock,
 # /run/memprov.lock: the host's, and other tests' runs, never see it), and an 8G ext4 mounted at
 # $SCRATCH/ext4 whose swapfile is $SW.
 live_ext4() {
         MP=("$MEMPROV" --defaults "$DEFAULTS" --set swap.add=yes --assume-ram 1G)
         echo 60 >"$SCRATCH/swappiness" && mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
         private_zswap_params || [ ! -d /sys/module/zswap ] || not_ok "private zswap parameters"
+        private_swaps || not_ok "private /proc/swaps"
         overlay /run || not_ok "private /run"
         mount_loop_fs ext4 8G "$SCRATCH/ext4" || not_ok "ext4: mkfs and mount"
         SW=$SCRATCH/ext4/swapfile

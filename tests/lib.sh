@@ -30,11 +30,17 @@ check_fails() {
 skip() { echo "ok - $1 # SKIP $2"; }
 
 # A scratch directory removed at exit; more cleanup can be queued with at_exit.
-SCRATCH=$(mktemp -d /tmp/memprov-test.XXXXXX)
+# Under tests/run's folder for the script when it gives one (what it checks the host against).
+SCRATCH=$(mktemp -d "${MEMPROV_TEST_TMP:-/tmp}/memprov-test.XXXXXX")
 T_CLEANUP=()
 at_exit() { T_CLEANUP+=("$*"); }
 t_cleanup() {
         local i f
+        # The private swap list first: the list below is the kernel's (private_swaps).
+        if [ -n "${T_SWAPS_SERVER:-}" ]; then
+                umount -l /proc/swaps
+                kill "$T_SWAPS_SERVER" && wait "$T_SWAPS_SERVER"
+        fi
         # Swap first: a filesystem with an active swapfile cannot be unmounted.
         while read -r f _; do
                 case $f in "$SCRATCH"/*) swapoff "$f" ;; esac
@@ -85,9 +91,41 @@ private_zswap_params() {
         mount --bind "$copy" "$live"
 }
 
+# private_swaps: /proc/swaps as this test's machine has it: the kernel's list holds every swap of
+# the host, of other tests' namespaces and of other worktrees' runs (it is not namespaced), and
+# memprov counts all of it (issue 21 item 10: beside another swap user crash.sh and faults.sh
+# converged at 30/96 faults and 21/35 resize points). A FIFO bind-mounted over /proc/swaps in this
+# test's mount namespace, fed by a server that, for each open, reads the kernel's list (a procfs
+# mounted under $SCRATCH) at that moment and passes on the header and the swap under $SCRATCH
+# only: memprov's own swapon and swapoff show at once, as in the kernel's list; every other
+# swap is hidden. A bound file could not do this: memprov reads the list again after its own
+# swapon (modules/swap-file.c swap_active). A reader that lingers after its last line may get the
+# list twice (the server opens the FIFO again for the next reader): memprov's readers key entries
+# by path (lib/facts.c swap_find_or_add, libmount's find_source). Torn down first at exit.
+private_swaps() {
+        local real=$SCRATCH/proc fifo=$SCRATCH/swaps
+        mkdir -p "$real" && mount -t proc proc "$real" && mkfifo "$fifo" || return 1
+        at_exit "umount -l '$real'"
+        # perl-base is Essential in Debian; one process, so the kill at exit ends it even while
+        # it waits in open(2) for a reader.
+        perl -e '$SIG{PIPE} = "IGNORE"; my ($real, $fifo, $dir) = @ARGV;
+                while (1) {
+                        open(my $w, ">", $fifo) or die "$fifo: $!";
+                        open(my $r, "<", $real) or die "$real: $!";
+                        my @l = <$r>;
+                        print $w shift(@l), grep { index($_, $dir) == 0 } @l;
+                        close($w); close($r);
+                        select(undef, undef, undef, 0.02);
+                }' "$real/swaps" "$fifo" "$SCRATCH/" &
+        T_SWAPS_SERVER=$!
+        mount --bind "$fifo" /proc/swaps
+}
+
 # live_overlays: /etc, /var/lib and /run become overlays whose writes land in $SCRATCH/ov/DIR/u
-# (the host's never change), and vm.swappiness a bind-mounted scratch file holding 60. Needs the
-# private mount namespace (enter_mount_namespace).
+# (the host's never change), vm.swappiness a bind-mounted scratch file holding 60, zswap's
+# parameters a private copy (private_zswap_params; a kernel without zswap has none to copy) and
+# /proc/swaps this test's own swap only (private_swaps).
+# Needs the private mount namespace (enter_mount_namespace).
 overlay() { # overlay DIR
         local up=$SCRATCH/ov$1
         mkdir -p "$up/u" "$up/w" && mount -t overlay overlay \
@@ -97,5 +135,6 @@ live_overlays() {
         # /run too: a live run's lock is /run/memprov.lock (init/lock.c).
         overlay /etc && overlay /var/lib && overlay /run || return 1
         echo 60 >"$SCRATCH/swappiness"
-        mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness
+        mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness && private_swaps || return 1
+        private_zswap_params || [ ! -d /sys/module/zswap/parameters ]
 }
