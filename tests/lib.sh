@@ -39,7 +39,7 @@ t_cleanup() {
         # The private swap list first: the list below is the kernel's (private_swaps).
         if [ -n "${T_SWAPS_SERVER:-}" ]; then
                 umount -l /proc/swaps
-                kill "$T_SWAPS_SERVER" && wait "$T_SWAPS_SERVER"
+                kill "$T_SWAPS_SERVER"
         fi
         # Swap first: a filesystem with an active swapfile cannot be unmounted.
         while read -r f _; do
@@ -107,8 +107,9 @@ private_swaps() {
         mkdir -p "$real" && mount -t proc proc "$real" && mkfifo "$fifo" || return 1
         at_exit "umount -l '$real'"
         # perl-base is Essential in Debian; one process, so the kill at exit ends it even while
-        # it waits in open(2) for a reader.
-        perl -e '$SIG{PIPE} = "IGNORE"; my ($real, $fifo, $dir) = @ARGV;
+        # it waits in open(2) for a reader. Started from a subshell, so it is not this shell's
+        # child: a script's bare `wait` (concurrency.sh) would otherwise wait for it for ever.
+        T_SWAPS_SERVER=$(perl -e '$SIG{PIPE} = "IGNORE"; my ($real, $fifo, $dir) = @ARGV;
                 while (1) {
                         open(my $w, ">", $fifo) or die "$fifo: $!";
                         open(my $r, "<", $real) or die "$real: $!";
@@ -116,8 +117,8 @@ private_swaps() {
                         print $w shift(@l), grep { index($_, $dir) == 0 } @l;
                         close($w); close($r);
                         select(undef, undef, undef, 0.02);
-                }' "$real/swaps" "$fifo" "$SCRATCH/" &
-        T_SWAPS_SERVER=$!
+                }' "$real/swaps" "$fifo" "$SCRATCH/" </dev/null >/dev/null 2>&1 &
+                echo $!)
         mount --bind "$fifo" /proc/swaps
 }
 
