@@ -99,9 +99,9 @@ private_zswap_params() {
 # mounted under $SCRATCH) at that moment and passes on the header and the swap under $SCRATCH
 # only: memprov's own swapon and swapoff show at once, as in the kernel's list; every other
 # swap is hidden. A bound file could not do this: memprov reads the list again after its own
-# swapon (modules/swap-file.c swap_active). A reader that lingers after its last line may get the
-# list twice (the server opens the FIFO again for the next reader): memprov's readers key entries
-# by path (lib/facts.c swap_find_or_add, libmount's find_source). Torn down first at exit.
+# swapon (modules/swap-file.c swap_active). The server opens the FIFO again only once no process
+# holds it (a reader still before EOF would get the list twice: crash.sh's swapoff saw its
+# swapfile listed twice, session 10). Torn down first at exit.
 private_swaps() {
         local real=$SCRATCH/proc fifo=$SCRATCH/swaps
         mkdir -p "$real" && mount -t proc proc "$real" && mkfifo "$fifo" || return 1
@@ -116,7 +116,19 @@ private_swaps() {
                         my @l = <$r>;
                         print $w shift(@l), grep { index($_, $dir) == 0 } @l;
                         close($w); close($r);
-                        select(undef, undef, undef, 0.02);
+                        # A reader not yet at EOF keeps the FIFO open, and a reopen now would
+                        # give it the list twice: wait (at most 5 s) until no process holds it.
+                        # A reader blocked in open(2) has no descriptor yet.
+                        my ($dev, $ino) = (stat $fifo)[0, 1];
+                        for (my $i = 0; $i < 500; $i++) {
+                                my $busy = 0;
+                                for my $fd (glob "/proc/[0-9]*/fd/*") {
+                                        my @s = stat $fd or next;
+                                        $busy = 1, last if $s[0] == $dev && $s[1] == $ino;
+                                }
+                                last unless $busy;
+                                select(undef, undef, undef, 0.01);
+                        }
                 }' "$real/swaps" "$fifo" "$SCRATCH/" </dev/null >/dev/null 2>&1 &
                 echo $!)
         mount --bind "$fifo" /proc/swaps
