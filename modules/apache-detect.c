@@ -8,7 +8,6 @@
 #include "../lib/log.h"
 #include "../lib/phpini.h"
 #include "apache.h"
-#include "units-files.h"
 
 static enum mpm mpm_from_name(const char *name)
 {
@@ -133,7 +132,6 @@ int apache_detect(const struct context *ctx, struct services *services)
         if (root_lstat(ctx->rootfd, "/usr/sbin/apache2", &st) == 0 &&
             root_open_dir(ctx->rootfd, "/etc/apache2", false, &fd) == 0) {
                 ret->installed = ret->debian = true;
-                ret->enabled = unit_enabled(ctx->rootfd, "apache2.service");
                 ret->mpm = debian_mpm(ctx->rootfd);
                 ret->mod_php =
                     detect_mod_php(ctx->rootfd, "/etc/apache2/mods-enabled", ".load", ret);
@@ -143,7 +141,6 @@ int apache_detect(const struct context *ctx, struct services *services)
         } else if (root_lstat(ctx->rootfd, "/usr/sbin/httpd", &st) == 0 &&
                    root_open_dir(ctx->rootfd, "/etc/httpd", false, &fd) == 0) {
                 ret->installed = true;
-                ret->enabled = unit_enabled(ctx->rootfd, "httpd.service");
                 if (chase_read_file(ctx->rootfd, "/etc/httpd/conf.modules.d/00-mpm.conf", &conf,
                                     NULL) == 0)
                         ret->mpm = mpm_from_loadmodule(conf);

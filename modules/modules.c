@@ -12,6 +12,7 @@
 #include "phpfpm.h"
 #include "swap.h"
 #include "sysctl.h"
+#include "units-files.h"
 #include "units.h"
 #include "web.h"
 #include "zram.h"
@@ -67,6 +68,14 @@ int services_detect(const struct context *ctx, struct services *ret)
                         if (r < 0)
                                 return r;
                 }
+        /* Whether a web server's unit is enabled is the units module's reading (units-files.c);
+         * the web modules do not include another module's header, so it is asked here, once
+         * every module has detected. Only enabled web servers are budgeted and sized. */
+        if (s.web.installed)
+                s.web.enabled =
+                    unit_enabled(ctx->rootfd, s.web.debian ? "apache2.service" : "httpd.service");
+        if (s.nginx.installed)
+                s.nginx.enabled = unit_enabled(ctx->rootfd, "nginx.service");
         *ret = s;
         return 0;
 }

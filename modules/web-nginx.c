@@ -16,7 +16,6 @@
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/phpini.h"
-#include "units-files.h"
 #include "web.h"
 
 #define NGINX_CONF "/etc/nginx/nginx.conf"
@@ -366,7 +365,6 @@ int nginx_detect(const struct context *ctx, struct services *services)
                 return 0; /* the binary alone (a removed, not purged, nginx-common) does not run */
         ret->installed = true;
         ret->debian = root_lstat(ctx->rootfd, "/etc/nginx/sites-enabled", &st) == 0;
-        ret->enabled = unit_enabled(ctx->rootfd, "nginx.service");
         if (r < 0) {
                 log_warning("%s: %s; nginx's workers are unknown", NGINX_CONF, chase_strerror(r));
                 return 0;
