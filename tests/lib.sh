@@ -83,12 +83,19 @@ enter_mount_namespace() {
 
 # A private copy of /sys/module/zswap/parameters (inside this test's mount namespace): memprov's
 # live zswap writes land in the copy, never in the shared host kernel.
+# Once per test: a second call would copy the copy onto itself (emptying every file) and mount
+# over the first mount, which leaves the copy a mountpoint that the exit's rm cannot remove
+# (zswap.sh then live_overlays, CI of f5599e8: "rm: cannot remove .../zswap-params: Device or
+# resource busy", exit status 1).
 private_zswap_params() {
         local live=/sys/module/zswap/parameters copy=$SCRATCH/zswap-params f
         [ -d "$live" ] || return 1
+        [ -z "${T_ZSWAP_PRIVATE:-}" ] || return 0
         mkdir -p "$copy" || return 1
         for f in "$live"/*; do cat "$f" >"$copy/$(basename "$f")" || return 1; done
-        mount --bind "$copy" "$live"
+        mount --bind "$copy" "$live" || return 1
+        T_ZSWAP_PRIVATE=1
+        at_exit "umount -l '$live'"
 }
 
 # private_swaps: /proc/swaps as this test's machine has it: the kernel's list holds every swap of
