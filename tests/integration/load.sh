@@ -8,8 +8,10 @@
 # admin action and upload done and really there (the draft in the database, the attachment's
 # files on disk), no PHP "Allowed memory size" fatal error; at the end sshd answers a login
 # within 10 s and MariaDB a query; and no measured peak cost above its budgeted cost.
-# `make check-load` runs the whole matrix. MEMPROV_SKIP_VM=1 skips it, as it does the other VM
-# tests. tests/run runs it once, not per build flavour.
+# `make check-load` runs the whole matrix. Part of `make check-long` only (MEMPROV_TEST_LONG=1:
+# 260 s of CI's 2522 s `make check`, with a host-load flake when anything runs beside it).
+# MEMPROV_SKIP_VM=1 skips it, as it does the other VM tests. tests/run runs it once, not per
+# build flavour.
 # The shortest cell that still checks every goal (`make check` must stay near 30 minutes; the
 # cell's time is in images/README.md): two steps, 5 and 20 connections (LOAD_STEPS; `make
 # check-load` adds 100), each sending for 20 s (LOAD_STEP_SECONDS; 60 in `make check-load`),
@@ -23,6 +25,7 @@ source "$(dirname "$0")/../lib.sh"
 
 name="load: 512M with memprov"
 [ "$(id -u)" = 0 ] || { skip "$name" "needs root (make image, qemu)"; exit 0; }
+[ -n "${MEMPROV_TEST_LONG:-}" ] || { skip "$name" "long suite: make check-long or check-load"; exit 0; }
 [ -z "${MEMPROV_SKIP_VM:-}" ] || { skip "$name" "MEMPROV_SKIP_VM is set"; exit 0; }
 command -v wrk >/dev/null || { not_ok "$name: wrk installed (make check installs it)"; exit 1; }
 top=$(cd "$TESTS_DIR/.." && pwd)
