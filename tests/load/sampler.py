@@ -155,7 +155,16 @@ def opcache_status():
 
 # The services' cgroups (cgroup v2, Debian 12's and 13's systemd): their CPU time is where a
 # served page's guest CPU went (session 8's full cell cost 16-29% more per page than units).
-UNITS = (("db", "mariadb.service"), ("fpm", "php8.2-fpm.service"), ("web", "apache2.service"))
+# nginx for `run-cell --web nginx` (issue 23); a unit that does not run has no cgroup: "?".
+UNITS = (("db", "mariadb.service"), ("fpm", "php8.2-fpm.service"), ("web", "apache2.service"),
+         ("nginx", "nginx.service"))
+CGROUP = "/sys/fs/cgroup/system.slice/%s/"
+
+
+def cgroup_keyed(unit, name):
+    """A cgroup v2 flat-keyed file of UNIT ("key value" lines: cpu.stat, memory.events), as a
+    dict; empty when the unit has no cgroup."""
+    return dict(l.split() for l in read(CGROUP % unit + name).splitlines() if len(l.split()) == 2)
 
 
 def cpu():
@@ -165,17 +174,16 @@ def cpu():
     throttled: cgroup-v2.rst) and memory.current."""
     out = []
     for tag, unit in UNITS:
-        d = "/sys/fs/cgroup/system.slice/%s/" % unit
-        st = dict(l.split() for l in read(d + "cpu.stat").splitlines() if len(l.split()) == 2)
+        st = cgroup_keyed(unit, "cpu.stat")
         out.append("%s_us=%s %s_sys_us=%s" % (tag, st.get("usage_usec", "?"), tag, st.get("system_usec", "?")))
     f = read("/proc/stat").splitlines()[0].split()
     hz = os.sysconf("SC_CLK_TCK")
     t = [int(x) * 1000000 // hz for x in f[1:]]
     # user nice system idle iowait irq softirq steal
     out.append("busy_us=%d idle_us=%d" % (t[0] + t[1] + t[2] + t[5] + t[6] + t[7], t[3] + t[4]))
-    d = "/sys/fs/cgroup/system.slice/php8.2-fpm.service/"
-    ev = dict(l.split() for l in read(d + "memory.events").splitlines() if len(l.split()) == 2)
-    out.append("fpm_high=%s fpm_mem_kb=%d" % (ev.get("high", "?"), int(read(d + "memory.current") or 0) // 1024))
+    fpm = UNITS[1][1]
+    ev = cgroup_keyed(fpm, "memory.events")
+    out.append("fpm_high=%s fpm_mem_kb=%d" % (ev.get("high", "?"), int(read(CGROUP % fpm + "memory.current") or 0) // 1024))
     print(" ".join(out))
 
 
