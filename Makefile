@@ -194,9 +194,10 @@ check-vm:
 	rc=0; for s in $(VM_SUITES); do SUITE=$$s tests/vm/run || rc=1; done; exit $$rc
 
 # Real containers too slow for `make check` (tests/container/: an unprivileged systemd-nspawn,
-# LXC privileged, unprivileged and with lxcfs), each booting the reference image (`make image`).
+# LXC privileged, unprivileged and with lxcfs, each booting the reference image (`make image`);
+# lxc-debootstrap.sh: an unprivileged LXC container on a debootstrapped bookworm, cached once).
 check-container: $(B)/memprov
-	$(call apt_install,systemd-container lxc lxcfs)
+	$(call apt_install,systemd-container lxc lxcfs debootstrap)
 	rc=0; for t in tests/container/*.sh; do echo "# $$t"; \
 	    MEMPROV=$$PWD/$(B)/memprov DEFAULTS=$$PWD/conf.d bash $$t || rc=1; done; exit $$rc
 

@@ -2,8 +2,8 @@
 /* Container detection in the order systemd's src/basic/virt.c detect_container() uses (v252):
  * OpenVZ's /proc/vz without /proc/bc, /run/host/container-manager, PID 1's $container (its own
  * environment when memprov is PID 1, else /run/systemd/container that systemd writes from it,
- * else /proc/1/environ), then /.dockerenv and /run/.containerenv. Left out: WSL and proot (no
- * VPS runs them) and the cgroup-namespace guess for an unnamed container. */
+ * else /proc/1/environ), then /.dockerenv and /run/.containerenv, then a cgroup namespace:
+ * "container-other". Left out: WSL and proot (no VPS runs them). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/swap.h>
@@ -72,29 +72,55 @@ static const char *translate(const char *root, const char *name)
         return "container-other";
 }
 
+/* systemd's running_in_cgroupns() (virt.c, v252): a container manager that names itself
+ * nowhere (LXC's lxc-execute puts no $container in init.lxc's environment: measured,
+ * tests/container/lxc-debootstrap.sh) still gives the container a cgroup namespace, whose root
+ * is not the host's. v2: cgroup.events and cgroup.type exist only below the root cgroup (a
+ * kernel without /sys/kernel/cgroup/features has no cgroup.type at all); v1: release_agent
+ * exists only in the root of a hierarchy, looked for in systemd's name=systemd one as systemd
+ * does. The unified test is cgroup.c's (cgroup.controllers at the top), not statfs(2), so a
+ * fixture root can show it. */
+static bool in_cgroup_namespace(const char *root)
+{
+        if (!exists(root, "/proc/self/ns/cgroup"))
+                return false;
+        if (exists(root, "/sys/fs/cgroup/cgroup.controllers")) {
+                if (!exists(root, "/sys/fs/cgroup/cgroup.events"))
+                        return false;
+                return exists(root, "/sys/fs/cgroup/cgroup.type") ||
+                       !exists(root, "/sys/kernel/cgroup/features");
+        }
+        return exists(root, "/sys/fs/cgroup/systemd") &&
+               !exists(root, "/sys/fs/cgroup/systemd/release_agent");
+}
+
 const char *container_detect(const struct container_sources *src)
 {
         const char *root = src && src->root ? src->root : "";
+        bool pid1 = !root[0] && getpid() == 1;
         _cleanup_free_ char *name = NULL;
+        const char *files;
 
         /* /proc/vz is in the container and on the host, /proc/bc only on the host. */
         if (exists(root, "/proc/vz") && !exists(root, "/proc/bc"))
                 return "openvz";
         name = first_line(root, "/run/host/container-manager");
-        if (!name && !root[0] && getpid() == 1) {
+        if (!name && pid1) {
                 /* PID 1's own environment is authoritative; an empty value means "none". */
                 const char *e = getenv("container");
-                if (e && !e[0])
-                        return NULL;
-                return e ? translate(root, e) : files_name(root);
-        }
-        if (!name)
+                if (e)
+                        return e[0] ? translate(root, e) : NULL;
+        } else if (!name) {
                 name = first_line(root, "/run/systemd/container");
-        if (!name)
-                name = pid1_container_env(root);
+                if (!name)
+                        name = pid1_container_env(root);
+        }
         if (name)
                 return name[0] ? translate(root, name) : NULL;
-        return files_name(root);
+        files = files_name(root);
+        if (files)
+                return files;
+        return in_cgroup_namespace(root) ? "container-other" : NULL;
 }
 
 unsigned container_probe(int *ret_swapon_errno)

@@ -25,38 +25,7 @@ container_can_run || exit 0
 # at the top of; the ones this test made go with it.
 for p in $CGFS/*/lxc.pivot; do [ -d "$p" ] || at_exit "rmdir $p"; done
 LXCPATH=$SCRATCH/lxc
-BASE=1000000 # the unprivileged containers' host UIDs and GIDs: BASE to BASE + 65535
-# Where the uidmap package is installed, LXC maps the IDs with newuidmap(1), which allows only
-# the ranges /etc/subuid and /etc/subgid grant root (subuid(5)): this test's own files, in its
-# mount namespace (the host's are never changed).
-if command -v newuidmap >/dev/null; then
-        if [ ! -e /etc/subuid ] || [ ! -e /etc/subgid ]; then
-                overlay /etc && at_exit "umount -l /etc" || { not_ok "lxc: /etc overlay"; exit 1; }
-        fi
-        for f in subuid subgid; do
-                { cat /etc/$f 2>/dev/null; echo "root:$BASE:65536"; } >"$SCRATCH/$f"
-                { [ -e /etc/$f ] || touch /etc/$f; } && mount --bind "$SCRATCH/$f" /etc/$f ||
-                        { not_ok "lxc: /etc/$f for root"; exit 1; }
-        done
-fi
-
-# shift_ids DIR: every file's owner and group + BASE, as lxc-usernsexec or nspawn's chown
-# would; chown clears set-user-ID and set-group-ID bits (chown(2)), so the mode is set again.
-shift_ids() {
-        python3 - "$1" "$BASE" <<'EOP'
-import os, stat, sys
-root, base = sys.argv[1], int(sys.argv[2])
-def shift(p):
-    st = os.lstat(p)
-    os.lchown(p, st.st_uid + base, st.st_gid + base)
-    if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o6000:
-        os.chmod(p, stat.S_IMODE(st.st_mode))
-shift(root)
-for d, dirs, files in os.walk(root):
-    for name in dirs + files:
-        shift(os.path.join(d, name))
-EOP
-}
+lxc_subids || exit 1
 
 # lxc_boot LABEL SWAP userns|privileged [lxcfs|late-journal]
 # late-journal: the container's journald is stopped while memprov runs and continued after it

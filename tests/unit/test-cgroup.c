@@ -217,6 +217,49 @@ TEST(container_detection)
         test_rmtree(dir);
 }
 
+/* No name anywhere, but a cgroup namespace (systemd's running_in_cgroupns(), v252): LXC's
+ * lxc-execute, whose init.lxc has no $container (tests/container/lxc-debootstrap.sh). */
+TEST(container_detection_cgroup_namespace)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+
+        test_write(dir, "proc/self/ns/cgroup", "");
+        /* v1 (hybrid, as this host): release_agent is in the root of name=systemd only. */
+        test_write(dir, "sys/fs/cgroup/systemd/release_agent", "");
+        CHECK(detect_in(dir) == NULL);
+        test_rmtree(dir);
+        free(dir);
+        dir = test_mkdtemp();
+        test_write(dir, "proc/self/ns/cgroup", "");
+        test_write(dir, "sys/fs/cgroup/systemd/cgroup.procs", "");
+        CHECK_STR(detect_in(dir), "container-other");
+        /* A named container is named, not guessed. */
+        test_write(dir, "run/systemd/container", "lxc\n");
+        CHECK_STR(detect_in(dir), "lxc");
+        test_rmtree(dir);
+        free(dir);
+        /* v2: the root cgroup has no cgroup.events or cgroup.type. */
+        dir = test_mkdtemp();
+        test_write(dir, "proc/self/ns/cgroup", "");
+        test_write(dir, "sys/kernel/cgroup/features", "");
+        test_write(dir, "sys/fs/cgroup/cgroup.controllers", "cpu memory\n");
+        CHECK(detect_in(dir) == NULL);
+        test_write(dir, "sys/fs/cgroup/cgroup.events", "populated 1\n");
+        /* With /sys/kernel/cgroup/features, no cgroup.type is the root (systemd). */
+        CHECK(detect_in(dir) == NULL);
+        test_write(dir, "sys/fs/cgroup/cgroup.type", "domain\n");
+        CHECK_STR(detect_in(dir), "container-other");
+        /* No cgroup namespaces in the kernel: never guessed. */
+        test_rmtree(dir);
+        free(dir);
+        dir = test_mkdtemp();
+        test_write(dir, "sys/fs/cgroup/cgroup.controllers", "cpu memory\n");
+        test_write(dir, "sys/fs/cgroup/cgroup.events", "populated 1\n");
+        test_write(dir, "sys/fs/cgroup/cgroup.type", "domain\n");
+        CHECK(detect_in(dir) == NULL);
+        test_rmtree(dir);
+}
+
 /* The path journal.c names memprov's unit from: v1's name=systemd hierarchy where there is one
  * (a hybrid host, as this Docker host shows it), else the unified "0::" line. */
 TEST(cgroup_own_path_in_systemds_tree)
