@@ -316,6 +316,7 @@ static int run(const struct options *o_cmdline, uint64_t *ret_ram_bytes)
         struct context *ctx = &rn.ctx;
         enum run_mode mode;
         bool set_aside = false;
+        const char *swap_path;
         char tier[64];
         int r;
 
@@ -346,7 +347,8 @@ static int run(const struct options *o_cmdline, uint64_t *ret_ram_bytes)
         if (r < 0)
                 goto finish;
         o = rn.ctx.opts = &eff;
-        r = facts_gather(o, rootfd, config_str(&config, "swap", "path", "/swapfile"), &facts);
+        swap_path = memprov_swap_path(&config);
+        r = swap_path ? facts_gather(o, rootfd, swap_path, &facts) : -EINVAL;
         if (r < 0)
                 goto finish;
         ctx->rootfd = rootfd;

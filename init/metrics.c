@@ -9,6 +9,7 @@
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/state.h"
+#include "../modules/module.h"
 #include "metrics-gauges.h"
 #include "metrics.h"
 
@@ -72,8 +73,7 @@ static void metrics_gather(const struct options *o, int rootfd, const struct con
         m->provisioned_ram_bytes = state_u64(state, "memprov", "ram_bytes");
         m->container = o->root ? NULL : container_detect(NULL);
         m->tier = config_str(state, "memprov", "tier", NULL);
-        m->swap_path = config_str(state, "swap", "path", NULL);
-        m->swap_bytes = m->swap_path ? state_u64(state, "swap", "size_bytes") : 0;
+        m->swap_path = memprov_swap_recorded(state, &m->swap_bytes);
         m->swap_active = m->swap_path && !o->root && swap_is_active(m->swap_path);
         for (size_t i = 0; i < state->n_settings; i++) {
                 const struct setting *s = &state->settings[i];

@@ -55,5 +55,11 @@ int services_detect(const struct context *ctx, struct services *ret);
 int budget_compute(const struct context *ctx, struct budget *ret);
 /* Every module's unstage hook: no temp file a stage hook wrote is left. */
 void modules_unstage(const struct context *ctx);
+/* The swapfile the configuration names (swap.path, or the swap module's default for it), read
+ * through the swap module's typed settings; NULL (logged) for a value validation refuses. For
+ * init/, which needs it before the facts exist. */
+const char *memprov_swap_path(const struct config *config);
+/* Memprov's swapfile in a state (the swap module's record): path or NULL, and its size. */
+const char *memprov_swap_recorded(const struct config *state, uint64_t *ret_size);
 /* The module that applies actions of this type, or NULL for the generic ones. */
 const struct module *module_for_action(enum action_type type);

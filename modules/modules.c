@@ -152,3 +152,15 @@ const struct module *module_for_action(enum action_type type)
                         return memprov_modules[i];
         return NULL;
 }
+
+const char *memprov_swap_path(const struct config *config)
+{
+        struct swap_settings set;
+
+        return swap_settings_config(config, NULL, &set) < 0 ? NULL : set.path;
+}
+
+const char *memprov_swap_recorded(const struct config *state, uint64_t *ret_size)
+{
+        return swap_recorded(state, ret_size);
+}

@@ -442,10 +442,23 @@ static void swap_status(const struct context *ctx, struct status *st)
 static const struct config_key swap_keys[] = {SWAP_KEYS(SWAP_KEY){0}};
 static const struct config_setting swap_setting_rows[] = {SWAP_KEYS(SWAP_SETTING){0}};
 
-int swap_settings(const struct context *ctx, struct swap_settings *ret)
+int swap_settings_config(const struct config *config, const char *tier, struct swap_settings *ret)
 {
         *ret = (struct swap_settings){0};
-        return config_settings_parse(ctx->config, ctx->tier, swap_setting_rows, ret);
+        return config_settings_parse(config, tier, swap_setting_rows, ret);
+}
+
+int swap_settings(const struct context *ctx, struct swap_settings *ret)
+{
+        return swap_settings_config(ctx->config, ctx->tier, ret);
+}
+
+const char *swap_recorded(const struct config *state, uint64_t *ret_size)
+{
+        const char *path = state ? config_str(state, "swap", "path", NULL) : NULL;
+
+        *ret_size = path ? state_u64(state, "swap", "size_bytes") : 0;
+        return path;
 }
 
 const struct module swap_module = {

@@ -24,6 +24,12 @@ struct swap_settings {
 };
 /* 0, or -EINVAL (logged) for a value validation should have refused. */
 int swap_settings(const struct context *ctx, struct swap_settings *ret);
+/* The same from a configuration alone, before the run has facts to pick a tier by (tier NULL:
+ * tier_size stays auto): what init/ needs to know before facts_gather() (memprov_swap_path). */
+int swap_settings_config(const struct config *config, const char *tier, struct swap_settings *ret);
+/* Memprov's swapfile as the state records it (swap_record): its path, or NULL when the state
+ * names none, and its size in bytes (0 when none). */
+const char *swap_recorded(const struct config *state, uint64_t *ret_size);
 
 /* The policy's wish for ram bytes of RAM, before the filesystem's say. */
 uint64_t swap_target_bytes(uint64_t ram);

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "../../lib/state.h"
+#include "../../modules/module.h"
 #include "../../modules/swap.h"
 #include "test.h"
 
@@ -112,4 +114,24 @@ TEST(swap_settings_typed)
         CHECK(swap_settings(&ctx, &s) == 0);
         CHECK(s.tier_size.kind == CONFIG_SIZE_AUTO);
         config_done(&empty);
+}
+
+/* What init/ reads before the facts: swap.path through the typed settings (default and the
+ * admin's), and the state's swapfile as swap_record() wrote it. */
+TEST(swap_path_for_init)
+{
+        struct config c = {0}, state = {0};
+        uint64_t size = 1;
+
+        CHECK_STR(memprov_swap_path(&c), SWAP_DEFAULT_PATH);
+        config_set(&c, "swap", "path", "/var/swap", "t");
+        CHECK_STR(memprov_swap_path(&c), "/var/swap");
+        CHECK(memprov_swap_recorded(&state, &size) == NULL);
+        CHECK_U64(size, 0);
+        config_set(&state, "swap", "path", "/var/swap", "state");
+        state_set_u64(&state, "swap", "size_bytes", 2 * GIB);
+        CHECK_STR(memprov_swap_recorded(&state, &size), "/var/swap");
+        CHECK_U64(size, 2 * GIB);
+        config_done(&c);
+        config_done(&state);
 }
