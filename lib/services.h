@@ -69,6 +69,12 @@ struct db_server {
         /* Bitmask of 1u << enum db_option: set by an admin file read after memprov's drop-in, so
          * memprov's value for it cannot take effect (the model budgets the admin's). */
         unsigned after_memprov;
+        /* Bitmask as above: the value read before the drop-in is the admin's (an admin's file, or
+         * a package's file edited since it was installed), so it wins the same way. */
+        unsigned admin_before;
+        /* Of those, the ones from a package's file: dpkg's checksum differs (edited), or dpkg
+         * records none to compare (unverified). For the plan's note. */
+        unsigned edited, unverified;
         uint64_t data_bytes; /* InnoDB data under the datadir where readable (0: unknown) */
         /* The server's option files include dropin_dir: a drop-in there takes effect. */
         bool dropin_read;

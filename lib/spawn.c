@@ -43,6 +43,11 @@ int spawn_wait(char *const argv[])
 
 int spawn_output(char *const argv[], size_t max, char **ret)
 {
+        return spawn_output_stdin(argv, -1, max, ret);
+}
+
+int spawn_output_stdin(char *const argv[], int in_fd, size_t max, char **ret)
+{
         _cleanup_free_ char *out = NULL;
         posix_spawn_file_actions_t fa;
         _cleanup_close_ int rfd = -1;
@@ -55,6 +60,8 @@ int spawn_output(char *const argv[], size_t max, char **ret)
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
         posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        if (in_fd >= 0)
+                posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
         r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&fa);
         close(fds[1]);

@@ -9,5 +9,8 @@ int spawn_wait(char *const argv[]);
  * (stderr discarded). -EFBIG when it writes more than max bytes, -EIO when it fails. Does not
  * log: callers decide whether an unanswered question matters. */
 int spawn_output(char *const argv[], size_t max, char **ret);
+/* spawn_output() with in_fd (read from its current offset) as the program's stdin; -1: the
+ * caller's stdin, as spawn_output(). */
+int spawn_output_stdin(char *const argv[], int in_fd, size_t max, char **ret);
 /* The first of the candidate paths that exists and is executable, or NULL. */
 const char *find_program(const char *const *candidates);

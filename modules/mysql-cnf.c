@@ -27,7 +27,9 @@
  * the server's; they are the files EL points admins at, so an option set there is the admin's,
  * and it wins as any admin's later file does: memprov leaves it out of its drop-in, the budget
  * counts it and the plan says why (mysql-options.c). A name sorting after them (zz-) would
- * silently override those admin values instead.
+ * silently override those admin values instead. An admin's value read before the drop-in (an
+ * admin's file, or an edit to a package's file such as Debian's 50-server.cnf, told by dpkg's
+ * conffile checksum: check_packaged) wins the same way: it is marked in admin_before.
  */
 #include "../lib/chase.h"
 #include "../lib/fsutil.h"
@@ -48,6 +50,7 @@ struct cnf_reader {
         bool past_memprov;      /* the server has read memprov's drop-in by now */
         unsigned n_files;
         bool version_asked; /* for a [mysqld-X.Y] group: asked only then */
+        struct mysql_conffiles conffiles;
         char datadir[256];
 };
 
@@ -119,6 +122,8 @@ static void set_option(struct cnf_reader *rd, const char *path, unsigned line, c
                 return;
         }
         ev = &rd->db->opt[o];
+        rd->db->edited &= ~(1u << o);
+        rd->db->unverified &= ~(1u << o);
         ev->value = n;
         ev->source = mysql_distro_file(path) ? SOURCE_DISTRO : SOURCE_ADMIN;
         snprintf(ev->origin, sizeof(ev->origin), "%s:%u", path, line);
@@ -245,24 +250,47 @@ static void directive(struct cnf_reader *rd, const char *path, unsigned line, ch
                 read_file(rd, arg, depth + 1);
 }
 
-static int read_file(struct cnf_reader *rd, const char *path, unsigned depth)
+/* A package's file holds the distribution's values only as the package installed it: the
+ * options whose value is still this file's become the admin's when dpkg's checksum differs
+ * (an edit; issue 18: the admin's word wins) or when dpkg records none to compare (EL, a file
+ * no package owns here): the packages memprov knows ship no sized option in these files
+ * (mysql-conffile.c), so a value there without dpkg's word that it is shipped was written by
+ * someone. Asked only when such a file sets an option memprov sizes. */
+static void check_packaged(struct cnf_reader *rd, const char *path)
 {
-        _cleanup_free_ char *text = NULL;
+        struct db_server *db = rd->db;
+        size_t len = strlen(path);
+        unsigned mask = 0;
+        int r;
+
+        if (!mysql_distro_file(path))
+                return;
+        for (int o = 0; o < _DB_OPT_MAX; o++)
+                if (db->opt[o].source == SOURCE_DISTRO && !strncmp(db->opt[o].origin, path, len) &&
+                    db->opt[o].origin[len] == ':')
+                        mask |= 1u << o;
+        if (!mask)
+                return;
+        r = mysql_conffile_changed(rd->ctx, &rd->conffiles, path);
+        if (r == 0)
+                return;
+        for (int o = 0; o < _DB_OPT_MAX; o++)
+                if (mask & (1u << o))
+                        db->opt[o].source = SOURCE_ADMIN;
+        if (r > 0)
+                db->edited |= mask;
+        else
+                db->unverified |= mask;
+}
+
+static int parse_text(struct cnf_reader *rd, const char *path, char *text, unsigned depth)
+{
         char *line, *save = NULL;
         bool grouped = false;
         int matched = 0;
         char group[64];
         unsigned n = 0;
-        int r;
 
-        if (++rd->n_files > CNF_MAX_FILES)
-                return log_warning("%s%s: more than %d option files, not read", rd->root, path,
-                                   CNF_MAX_FILES);
-        r = chase_read_file(rd->rootfd, path, &text, NULL);
-        if (r == -ENOENT)
-                return r;
-        if (r < 0)
-                return log_warning("%s%s: not read: %s", rd->root, path, chase_strerror(r)), r;
         /* strtok would merge empty lines and the line numbers would drift: split by hand. */
         for (line = text; line; line = save) {
                 char *s, *eq;
@@ -311,6 +339,24 @@ static int read_file(struct cnf_reader *rd, const char *path, unsigned depth)
         return 0;
 }
 
+static int read_file(struct cnf_reader *rd, const char *path, unsigned depth)
+{
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        if (++rd->n_files > CNF_MAX_FILES)
+                return log_warning("%s%s: more than %d option files, not read", rd->root, path,
+                                   CNF_MAX_FILES);
+        r = chase_read_file(rd->rootfd, path, &text, NULL);
+        if (r == -ENOENT)
+                return r;
+        if (r < 0)
+                return log_warning("%s%s: not read: %s", rd->root, path, chase_strerror(r)), r;
+        r = parse_text(rd, path, text, depth);
+        check_packaged(rd, path); /* what the server read up to a line that ended the file */
+        return r;
+}
+
 int mysql_read_options(const struct context *ctx, struct db_server *db, char datadir[static 256])
 {
         /* The files mariadbd and mysqld read by default on Debian and EL (`mariadbd --help`:
@@ -327,13 +373,17 @@ int mysql_read_options(const struct context *ctx, struct db_server *db, char dat
 
         for (int o = 0; o < _DB_OPT_MAX; o++)
                 db->opt[o] = (struct effective_value){0};
-        db->after_memprov = 0;
+        db->after_memprov = db->admin_before = db->edited = db->unverified = 0;
         db->dropin_read = false;
         for (size_t i = 0; i < ELEMENTSOF(files); i++)
                 read_file(&rd, files[i], 0);
+        free(rd.conffiles.text);
         /* Debian's and EL's default datadir (the servers' compiled-in one on both). */
         snprintf(datadir, 256, "%s", rd.datadir[0] ? rd.datadir : "/var/lib/mysql");
         mysql_read_persisted(ctx, db, datadir); /* MySQL 8's SET PERSIST, read last */
+        for (int o = 0; o < _DB_OPT_MAX; o++)
+                if (db->opt[o].source == SOURCE_ADMIN && !(db->after_memprov & (1u << o)))
+                        db->admin_before |= 1u << o;
         mysql_fill_defaults(db);
         return 0;
 }

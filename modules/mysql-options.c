@@ -34,10 +34,9 @@ const char *mysql_option_name(enum db_option o)
 }
 
 /* The files the server packages ship (Debian's mariadb-common, mariadb-server, mysql-common,
- * mysql-server-8.0; EL's mariadb-server and mysql-server): what they set is the distribution's,
- * which memprov's drop-in may replace. Anything else was written by the admin or a panel. An
- * admin's edit to one of these files still counts as the distribution's: telling them apart
- * would take dpkg's conffile checksums. */
+ * mysql-server-8.0; EL's mariadb-server and mysql-server): what they set as installed is the
+ * distribution's, which memprov's drop-in may replace. Anything else was written by the admin or
+ * a panel, and so is an edit to one of these (dpkg's conffile checksum: mysql-cnf.c). */
 bool mysql_distro_file(const char *path)
 {
         static const char *const files[] = {
@@ -218,7 +217,7 @@ void mysql_fill_defaults(struct db_server *db)
         }
 }
 
-static json_object *value_json(const struct effective_value *v, bool after_memprov)
+static json_object *value_json(const struct effective_value *v, bool after_memprov, bool kept)
 {
         json_object *o = json_object_new_object();
 
@@ -227,6 +226,7 @@ static json_object *value_json(const struct effective_value *v, bool after_mempr
         json_object_object_add(o, "origin",
                                v->origin[0] ? json_object_new_string(v->origin) : NULL);
         json_object_object_add(o, "after_memprov", json_object_new_boolean(after_memprov));
+        json_object_object_add(o, "kept", json_object_new_boolean(kept));
         return o;
 }
 
@@ -270,9 +270,9 @@ void mysql_plan_inputs(const struct context *ctx, struct plan *p)
         options = json_object_new_object();
         for (int i = 0; i < _DB_OPT_MAX; i++)
                 if (db->opt[i].source != SOURCE_UNKNOWN)
-                        json_object_object_add(
-                            options, db_options[i].name,
-                            value_json(&db->opt[i], db->after_memprov & 1u << i));
+                        json_object_object_add(options, db_options[i].name,
+                                               value_json(&db->opt[i], db->after_memprov & 1u << i,
+                                                          mysql_kept(db, i)));
         json_object_object_add(o, "options", options);
         json_object_object_add(plan_extra_object(p, "inputs"), "database", o);
 
@@ -284,18 +284,30 @@ void mysql_plan_inputs(const struct context *ctx, struct plan *p)
         for (int i = 0; i < _DB_OPT_MAX; i++) {
                 const struct effective_value *v = &db->opt[i];
                 char why[160];
-                if (!(db->after_memprov & 1u << i))
+                if (!mysql_kept(db, i))
                         continue;
-                after_why(db, v, why, sizeof(why));
+                if (db->after_memprov & 1u << i)
+                        after_why(db, v, why, sizeof(why));
+                else
+                        snprintf(why, sizeof(why), "%s",
+                                 db->edited & 1u << i ? " (a package's file, changed since it was "
+                                                        "installed: dpkg's checksum differs)"
+                                 : db->unverified & 1u << i
+                                     ? " (a package's file, which sets no sized option as "
+                                       "shipped; dpkg records no checksum to compare)"
+                                     : "");
                 plan_note(p,
-                          "database: %s = %s (%s%s) is read after memprov's drop-in and wins%s: "
-                          "memprov leaves it out of its drop-in and the budget counts it (remove "
-                          "the line to let memprov size it)",
+                          "database: %s = %s (%s%s) is %s and wins%s: memprov leaves it out of its "
+                          "drop-in and the budget counts it (remove the line to let memprov size "
+                          "it)",
                           db_options[i].name,
                           db_options[i].kind == CNF_SIZE
                               ? format_size(v->value, size)
                               : (snprintf(size, sizeof(size), "%llu", (unsigned long long)v->value),
                                  size),
-                          ctx->root, v->origin, why);
+                          ctx->root, v->origin,
+                          db->after_memprov & 1u << i ? "read after memprov's drop-in"
+                                                      : "the admin's",
+                          why);
         }
 }

@@ -52,15 +52,15 @@ static bool has_aria(const struct db_server *s)
         return s->flavor == DB_MARIADB;
 }
 
-/* The size the server will run with for an option memprov may write as key: an admin's file read
- * after memprov's wins; else memprov's tier value; else the effective value of the files before
- * memprov's; else the server's default, def. */
+/* The size the server will run with for an option memprov may write as key: a file read after
+ * memprov's, or the admin's before it, wins (mysql_kept); else memprov's tier value; else the
+ * effective value of the files before memprov's; else the server's default, def. */
 static uint64_t db_size(const struct context *ctx, const struct db_server *s, enum db_option opt,
                         const char *key, uint64_t def)
 {
         const struct effective_value *v = &s->opt[opt];
 
-        if ((s->after_memprov & (1u << opt)) && v->source != SOURCE_UNKNOWN)
+        if (mysql_kept(s, opt))
                 return v->value;
         if (tier_value(ctx, key))
                 return service_size(ctx, key, def);
@@ -81,7 +81,7 @@ static bool performance_schema_on(const struct context *ctx, const struct db_ser
         const char *tier = tier_value(ctx, "mysqld.performance_schema");
         bool on;
 
-        if ((s->after_memprov & (1u << DB_OPT_PERFORMANCE_SCHEMA)) && v->source != SOURCE_UNKNOWN)
+        if (mysql_kept(s, DB_OPT_PERFORMANCE_SCHEMA))
                 return v->value != 0;
         if (tier && parse_bool(tier, &on) == 0)
                 return on;
@@ -126,7 +126,7 @@ static void add_pool_cache(const struct context *ctx, const struct db_server *s,
 
         if (s->data_bytes == 0 || target <= pool ||
             !tier_value(ctx, "mysqld.innodb_buffer_pool_size") ||
-            (s->after_memprov & (1u << DB_OPT_INNODB_BUFFER_POOL_SIZE)))
+            mysql_kept(s, DB_OPT_INNODB_BUFFER_POOL_SIZE))
                 return;
         l = budget_add(b, "mysqld.pool", "innodb_buffer_pool_size", 1, 0, 1, 0, 1 * MIB);
         if (!l)
@@ -199,8 +199,7 @@ static int mysql_budget(const struct context *ctx, struct budget *b)
         snprintf(l->service, sizeof(l->service), "%s", server_name(s, name));
         l->role = ROLE_DB;
         add_pool_cache(ctx, s, b);
-        if ((s->after_memprov & (1u << DB_OPT_MAX_CONNECTIONS)) &&
-            s->opt[DB_OPT_MAX_CONNECTIONS].source != SOURCE_UNKNOWN) {
+        if (mysql_kept(s, DB_OPT_MAX_CONNECTIONS)) {
                 l->bound = BOUND_ADMIN;
                 l->count = l->wanted = (unsigned)s->opt[DB_OPT_MAX_CONNECTIONS].value;
         }
@@ -233,8 +232,8 @@ static int key_option(const char *key)
         return o >= 0 && o < _DB_OPT_MAX ? o : -1;
 }
 
-/* Whether memprov writes key for this server: never a variable it may not know, nor one an
- * admin's later file sets (that one wins anyway; the budget counts the admin's value). */
+/* Whether memprov writes key for this server: never a variable it may not know, nor one a later
+ * file or the admin sets (mysql_kept: that value wins; the budget counts it). */
 static bool writes_key(const struct db_server *s, const char *key)
 {
         int opt = key_option(key);
@@ -247,7 +246,7 @@ static bool writes_key(const struct db_server *s, const char *key)
                 return false;
         if (startswith(key, "mysqld.temptable_") && !is_mysql8(s))
                 return false;
-        return opt < 0 || !(s->after_memprov & (1u << opt));
+        return opt < 0 || !mysql_kept(s, opt);
 }
 
 static char *dropin_body(const struct context *ctx, const struct db_server *s, unsigned max_conn,

@@ -7,7 +7,8 @@
 /* memprov's drop-in in the server's include directory (mariadb.conf.d, mysql.conf.d, my.cnf.d).
  * The server reads a directory's *.cnf in strcmp order (mysql-cnf.c): on Debian after the
  * packages' 50-server.cnf and the like, on EL before the packages' letter-named files
- * (mariadb-server.cnf, server.cnf, mysql-server.cnf), which set no sizing option as shipped. */
+ * (mariadb-server.cnf, server.cnf, mysql-server.cnf), which set no sizing option as shipped.
+ * An option the admin sets in a file read before it is left out of it (mysql_kept). */
 #define MYSQL_DROPIN "99-memprov.cnf"
 
 /* Parses "mysqld  Ver 8.0.36 for Linux ..." or "... Ver 10.11.6-MariaDB-0+deb12u1 ...", or a
@@ -24,6 +25,25 @@ bool mysql_has_query_cache(const struct db_server *s);
  * ([mariadb-10.11]) and it is not known yet. */
 int mysql_read_options(const struct context *ctx, struct db_server *db, char datadir[static 256]);
 
+/* mysql-conffile.c: dpkg's conffile checksums, asked once per run (text NULL: none known). */
+struct mysql_conffiles {
+        bool asked;
+        char *text;
+};
+/* Whether path, a file the packages ship (mysql_distro_file), changed since the package
+ * installed it: 1 changed, 0 as shipped (its MD5 is the one dpkg records), -ENOENT when dpkg
+ * records none (no dpkg, as on EL, or not a conffile), another -errno when it cannot tell. */
+int mysql_conffile_changed(const struct context *ctx, struct mysql_conffiles *c, const char *path);
+
+/* Whether the server reads option o as a file other than memprov's drop-in sets it, whatever
+ * memprov writes: set by a file read after the drop-in, or the admin's before it. memprov then
+ * leaves o out of its drop-in and the budget counts the value (issue 18: the admin's word wins). */
+static inline bool mysql_kept(const struct db_server *db, enum db_option o)
+{
+        return db->opt[o].source != SOURCE_UNKNOWN &&
+               ((db->after_memprov | db->admin_before) & (1u << o));
+}
+
 /* mysql-options.c. The option's name as the server spells it ("innodb_buffer_pool_size"). */
 const char *mysql_option_name(enum db_option o);
 /* A key as an option file spells it ("loose-innodb-buffer-pool-size") -> enum db_option, or
@@ -36,7 +56,8 @@ int mysql_option_value(int o, int neg, const char *value, uint64_t *ret);
 const char *mysql_option_expects(int o);
 /* The server's integer syntax: digits and an optional K/M/G/T/P/E (any case, powers of 1024). */
 int mysql_parse_number(const char *v, uint64_t *ret);
-/* Whether path is one the server packages ship (SOURCE_DISTRO), else the admin's. */
+/* Whether path is one the server packages ship; what it sets is SOURCE_DISTRO only while the
+ * file is as the package installed it (mysql_conffile_changed), else the admin's. */
 bool mysql_distro_file(const char *path);
 /* The documented defaults (SOURCE_DEFAULT) of the options no file sets. */
 void mysql_fill_defaults(struct db_server *db);

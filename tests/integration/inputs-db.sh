@@ -27,7 +27,7 @@ import json, sys
 db = json.load(sys.stdin)["inputs"]["database"]
 for k, v in sorted(db["options"].items()):
     if v["source"] != "default":
-        print(k, v["value"], int(v["after_memprov"]))'
+        print(k, v["value"], int(v["after_memprov"]), int(v["kept"]))'
 }
 
 # server_values GROUPS...: the last value of each option the server reads, as "name bytes",
@@ -99,13 +99,15 @@ dropin=$root/etc/mysql/mariadb.conf.d/99-memprov.cnf
 check "debian mariadb: drop-in written" test -f "$dropin"
 check_eq "debian mariadb: inputs leave memprov's own drop-in out" "$(inputs "$root" --rerun)" "$inputs_before"
 server=$(server_values --mysqld)
-for key in key_buffer_size sort_buffer_size join_buffer_size; do
-        grep -q "^$key = " "$dropin" || continue
-        late=$(awk -v k="$key" '$1 == k { print $3 }' <<<"$inputs_before")
-        if [ "$late" = 1 ]; then
+for key in innodb_buffer_pool_size key_buffer_size sort_buffer_size join_buffer_size; do
+        kept=$(awk -v k="$key" '$1 == k { print $4 }' <<<"$inputs_before")
+        if [ "$kept" = 1 ]; then
+                # An admin's file, before the drop-in (60-admin.cnf) or after it: the admin's wins.
                 want=$(awk -v k="$key" '$1 == k { print $2 }' <<<"$inputs_before")
-                what="the admin's later value"
+                what="the admin's value"
+                check_fails "debian mariadb: memprov leaves $key out" grep -q "^$key = " "$dropin"
         else
+                grep -q "^$key = " "$dropin" || continue
                 want=$(sed -n "s/^$key = //p" "$dropin" | python3 -c '
 import sys; v = sys.stdin.read().strip(); u = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 print(int(v[:-1]) * u[v[-1]] if v[-1] in u else int(v))')
@@ -114,6 +116,50 @@ print(int(v[:-1]) * u[v[-1]] if v[-1] in u else int(v))')
         check_eq "debian mariadb: the server reads $what for $key" \
                 "$(awk -v k="$key" '$1 == k { print $2 }' <<<"$server")" "$want"
 done
+umount /etc/mysql
+
+# Debian's 50-server.cnf (the real package's file and dpkg's status from this machine) with an
+# admin's edit in its [mysqld]: dpkg's conffile MD5 differs, so the value is the admin's and wins
+# (issue 18): memprov leaves it out of its drop-in, counts it and names the file and line, and
+# mariadbd --print-defaults reads the admin's value. With dpkg's record of the edited text (as
+# if the package shipped it) the value is the distribution's and memprov's drop-in replaces it.
+root=$SCRATCH/edited
+db_debian_mariadb "$root" || not_ok "edited fixture"
+server_cnf=$root/etc/mysql/mariadb.conf.d/50-server.cnf
+sed -i '0,/^\[mysqld\]$/s//[mysqld]\ninnodb_buffer_pool_size = 200M/' "$server_cnf"
+line=$(grep -n '^innodb_buffer_pool_size = 200M$' "$server_cnf" | cut -d: -f1)
+recorded=$(dpkg-query --root="$root" -W -f='${Conffiles}\n' mariadb-server |
+        awk '$1 == "/etc/mysql/mariadb.conf.d/50-server.cnf" { print $2 }')
+check "edited 50-server.cnf: dpkg records the shipped MD5, the file's differs" \
+        test -n "$recorded" -a "$recorded" != "$(md5sum <"$server_cnf" | cut -d' ' -f1)"
+check_eq "edited 50-server.cnf: memprov reads the admin's value, kept" \
+        "$(inputs "$root" | awk '$1 == "innodb_buffer_pool_size"')" "innodb_buffer_pool_size 209715200 0 1"
+check_eq "edited 50-server.cnf: the plan names file and line" \
+        "$("$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 1G --set swap.size=none --dry-run 2>/dev/null |
+                grep -c "innodb_buffer_pool_size = 200M ($root/etc/mysql/mariadb.conf.d/50-server.cnf:$line) is the admin's and wins (a package's file, changed since it was installed: dpkg's checksum differs)")" 1
+check_eq "edited 50-server.cnf: the budget counts 200M for the database" \
+        "$("$MEMPROV" --defaults "$DEFAULTS" --root "$root" --assume-ram 1G --set swap.size=none --dry-run --json 2>/dev/null |
+                python3 -c 'import json,sys; print(sum(l["fixed_bytes"] for l in json.load(sys.stdin)["budget"]["lines"] if l["id"] == "mysqld") >= 200 << 20)')" True
+check "edited 50-server.cnf: memprov provisions" "$MEMPROV" --defaults "$DEFAULTS" --root "$root" \
+        --assume-ram 1G --set swap.size=none
+check_fails "edited 50-server.cnf: no innodb_buffer_pool_size in memprov's drop-in" \
+        grep -q '^innodb_buffer_pool_size' "$root"/etc/mysql/mariadb.conf.d/99-memprov.cnf
+mount --bind "$root/etc/mysql" /etc/mysql || not_ok "bind /etc/mysql (edited)"
+check_eq "edited 50-server.cnf: mariadbd --print-defaults reads the admin's 200M" \
+        "$(mariadbd --print-defaults | tr ' ' '\n' | grep '^--innodb[-_]buffer[-_]pool[-_]size=' | tail -1)" \
+        "--innodb_buffer_pool_size=200M"
+umount /etc/mysql
+sum=$(md5sum <"$server_cnf" | cut -d' ' -f1)
+sed -i "s| /etc/mysql/mariadb.conf.d/50-server.cnf [0-9a-f]*$| /etc/mysql/mariadb.conf.d/50-server.cnf $sum|" \
+        "$root"/var/lib/dpkg/status
+check_eq "as shipped (dpkg's record matches): the distribution's value, not kept" \
+        "$(inputs "$root" --rerun | awk '$1 == "innodb_buffer_pool_size"')" "innodb_buffer_pool_size 209715200 0 0"
+check "as shipped: memprov's drop-in sizes the pool again" "$MEMPROV" --defaults "$DEFAULTS" \
+        --root "$root" --assume-ram 1G --set swap.size=none --rerun
+mount --bind "$root/etc/mysql" /etc/mysql || not_ok "bind /etc/mysql (as shipped)"
+check_eq "as shipped: mariadbd --print-defaults reads memprov's pool last" \
+        "$(mariadbd --print-defaults | tr ' ' '\n' | grep '^--innodb[-_]buffer[-_]pool[-_]size=' | tail -1)" \
+        "--innodb_buffer_pool_size=$(sed -n 's/^innodb_buffer_pool_size = //p' "$root"/etc/mysql/mariadb.conf.d/99-memprov.cnf)"
 umount /etc/mysql
 
 # Debian's MySQL 8 layout: the groups mysqld 8.0 reads (MySQL 8.0 manual 6.2.2.2), from the file
@@ -214,7 +260,7 @@ if [ -f "$disk" ] && mkdir -p "$SCRATCH"/tl "$SCRATCH"/tt "$SCRATCH"/trixie &&
                 "--key_buffer_size=24M --sort_buffer_size=3M "
         check_eq "mariadb 11.8: memprov reads the same" \
                 "$(inputs "$root" | grep -E 'key_buffer|max_conn|sort_buffer|join_buffer' | tr '\n' ' ')" \
-                "key_buffer_size 25165824 0 sort_buffer_size 3145728 0 "
+                "key_buffer_size 25165824 0 1 sort_buffer_size 3145728 0 1 "
 else
         skip "mariadb 11.8" "no Debian 13 reference image (make image SUITE=trixie)"
 fi

@@ -140,8 +140,31 @@ TEST(inputs_db_distro_file_and_mysql8_defaults)
         f.rootfd = open(f.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         f.ctx = (struct context){.rootfd = f.rootfd, .root = f.dir, .facts = &f.facts};
         f.db = (struct db_server){.flavor = DB_MYSQL, .version_known = true, .major = 8};
+        /* No dpkg record of the file to compare: a sized option there is the admin's. */
+        mysql_read_options(&f.ctx, &f.db, f.datadir);
+        CHECK(o[DB_OPT_KEY_BUFFER_SIZE].source == SOURCE_ADMIN);
+        CHECK(f.db.unverified == 1u << DB_OPT_KEY_BUFFER_SIZE && !f.db.edited);
+        CHECK(mysql_kept(&f.db, DB_OPT_KEY_BUFFER_SIZE));
+        /* dpkg's conffile MD5 (`printf ... | md5sum` of the text above): as shipped, the
+         * distribution's, which memprov may replace. */
+        test_write(f.dir, "var/lib/dpkg/status",
+                   "Package: mysql-server-8.0\nStatus: install ok installed\nVersion: 8.0.44-1\n"
+                   "Maintainer: x\nArchitecture: amd64\nConffiles:\n"
+                   " /etc/mysql/mysql.conf.d/mysqld.cnf 23a5c4396c3c37dec93d0671dce750de\n"
+                   "Description: x\n\n");
+        f.db = (struct db_server){.flavor = DB_MYSQL, .version_known = true, .major = 8};
         mysql_read_options(&f.ctx, &f.db, f.datadir);
         CHECK(o[DB_OPT_KEY_BUFFER_SIZE].source == SOURCE_DISTRO);
+        CHECK(!f.db.unverified && !f.db.edited && !f.db.admin_before);
+        CHECK(!mysql_kept(&f.db, DB_OPT_KEY_BUFFER_SIZE));
+        /* Edited since: the admin's, and it wins. */
+        test_write(f.dir, "etc/mysql/mysql.conf.d/mysqld.cnf",
+                   "[mysqld]\nkey_buffer_size\t\t= 16M\ndatadir = /srv/db\n#x\n");
+        f.db = (struct db_server){.flavor = DB_MYSQL, .version_known = true, .major = 8};
+        mysql_read_options(&f.ctx, &f.db, f.datadir);
+        CHECK(o[DB_OPT_KEY_BUFFER_SIZE].source == SOURCE_ADMIN);
+        CHECK(f.db.edited == 1u << DB_OPT_KEY_BUFFER_SIZE && !f.db.unverified);
+        CHECK(f.db.admin_before == 1u << DB_OPT_KEY_BUFFER_SIZE);
         CHECK_U64(o[DB_OPT_KEY_BUFFER_SIZE].value, 16 * MIB);
         /* MySQL 8.0 manual: performance_schema ON, temptable_max_ram 1 GiB. */
         CHECK(o[DB_OPT_PERFORMANCE_SCHEMA].source == SOURCE_DEFAULT);
@@ -183,7 +206,10 @@ TEST(inputs_db_el_layout)
                    "[server]\n[mysqld]\ndatadir=/var/lib/mysql\n[mariadb]\nkey_buffer_size=8M\n");
         test_write(f.dir, "etc/my.cnf.d/galera-admin.cnf", "[galera]\nperformance_schema = ON\n");
         dbfix_read(&f, DB_MARIADB, "/etc/my.cnf.d");
-        CHECK(f.db.opt[DB_OPT_KEY_BUFFER_SIZE].source == SOURCE_DISTRO);
+        /* No dpkg on EL: the package's file sets no sized option as shipped, so this is the
+         * admin's (read after the drop-in as well). */
+        CHECK(f.db.opt[DB_OPT_KEY_BUFFER_SIZE].source == SOURCE_ADMIN);
+        CHECK(f.db.unverified == 1u << DB_OPT_KEY_BUFFER_SIZE);
         CHECK_U64(f.db.opt[DB_OPT_PERFORMANCE_SCHEMA].value, 1);
         CHECK(f.db.opt[DB_OPT_PERFORMANCE_SCHEMA].source == SOURCE_ADMIN);
         /* Letters sort after "99-memprov.cnf": on EL the package's mariadb-server.cnf and the
