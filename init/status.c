@@ -187,6 +187,9 @@ static void print_json(const struct context *ctx, const struct summary *sum, int
                                json_object_new_string(ctx->tier + strlen("tier ")));
         json_object_object_add(root, "ram_bytes_now",
                                json_object_new_uint64(ctx->facts->ram_bytes));
+        json_object_object_add(
+            root, "ram_source_now",
+            ctx->facts->ram_source ? json_object_new_string(ctx->facts->ram_source) : NULL);
         json_object_object_add(root, "container",
                                ctx->facts->container ? json_object_new_string(ctx->facts->container)
                                                      : NULL);

@@ -59,7 +59,9 @@ static int plan_undo(const struct context *ctx, const struct cloudinit_meta *met
         struct action *a;
         int r;
 
+        /* The header and --json name what is undone: the RAM memprov provisioned for. */
         p->ram_bytes = state_u64(ctx->state, "memprov", "ram_bytes");
+        p->ram_source = "state";
         p->tier = xstrdup(config_str(ctx->state, "memprov", "tier", "?"));
         plan_undo_files(ctx, p);
         for (size_t i = 0; memprov_modules[i]; i++)

@@ -360,6 +360,10 @@ void plan_print_json(const struct plan *p, bool applied, FILE *out)
         json_object_object_add(root, "applied", json_object_new_boolean(applied));
         json_object_object_add(root, "ram_bytes", json_object_new_uint64(p->ram_bytes));
         json_object_object_add(root, "tier", p->tier ? json_object_new_string(p->tier) : NULL);
+        /* Where ram_bytes came from ("memory blocks", "cgroup memory.max", "--assume-ram"...):
+         * the text header's "RAM from", so a script need not parse that line. */
+        json_object_object_add(root, "ram_source",
+                               p->ram_source ? json_object_new_string(p->ram_source) : NULL);
         json_object_object_add(root, "container",
                                p->container ? json_object_new_string(p->container) : NULL);
         json_object_object_add(root, "vcpus", json_object_new_uint64(p->vcpus));
