@@ -43,17 +43,13 @@ static bool dependency_dir(const char *name)
  * its template, or the name of the file it leads to (one hop: what the link says). */
 static bool entry_names(int dirfd, const char *entry, char *const *names)
 {
-        _cleanup_free_ char *template = NULL;
         char target[PATH_MAX];
         const char *base;
         ssize_t n;
 
         if (!unit_name_is_valid(entry))
                 return false;
-        if (strv_contains(names, entry))
-                return true;
-        template = unit_name_template(entry);
-        if (template && strv_contains(names, template))
+        if (unit_name_listed(names, entry))
                 return true;
         n = readlinkat(dirfd, entry, target, sizeof(target) - 1);
         if (n <= 0)

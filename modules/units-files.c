@@ -251,18 +251,27 @@ static char *chase(int rootfd, const char *path)
         return cur;
 }
 
+bool unit_name_listed(char *const *names, const char *name)
+{
+        _cleanup_free_ char *template = NULL;
+
+        if (!unit_name_is_valid(name))
+                return false;
+        if (strv_contains(names, name))
+                return true;
+        template = unit_name_template(name);
+        return template && strv_contains(names, template);
+}
+
 /* systemd's remove_marked_symlinks_fd() test: the link's name, its template, or where it
  * leads (full path or file name) is marked. */
 static bool link_marked(int rootfd, char *const *marked, const char *path, const char *name)
 {
-        _cleanup_free_ char *template = NULL, *dest = NULL;
+        _cleanup_free_ char *dest = NULL;
 
         if (!unit_name_is_valid(name))
                 return false;
-        if (strv_contains(marked, name))
-                return true;
-        template = unit_name_template(name);
-        if (template && strv_contains(marked, template))
+        if (unit_name_listed(marked, name))
                 return true;
         dest = chase(rootfd, path);
         return strv_contains(marked, dest) || strv_contains(marked, strrchr(dest, '/') + 1);

@@ -34,6 +34,10 @@ bool unit_name_is_valid(const char *name);
 bool unit_name_is_template(const char *name);
 /* "foo@bar.service" -> "foo@.service"; NULL when name has no instance. */
 char *unit_name_template(const char *name);
+/* A valid unit name that is in names itself or through its template ("foo@bar.service" listed
+ * by "foo@.service"): the name half of systemctl's test for a link to a unit being disabled
+ * (install.c remove_marked_symlinks_fd()); the callers add where the link leads. */
+bool unit_name_listed(char *const *names, const char *name);
 
 /* A unit file for name in /etc, /usr/lib or /lib systemd/system (a mask does not count). */
 bool unit_installed(int rootfd, const char *name);
