@@ -1,127 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The units module's plan, record, undo and status (units-apply.c carries the actions out). */
+/* The units module's plan, undo and status: which units to disable or enable again, from the
+ * configuration (units-select.c) and the state's record (units-record.c); units-apply.c carries
+ * the actions out. */
 #include "../lib/fsutil.h"
 #include "../lib/log.h"
 #include "../lib/state.h"
 #include "units-files.h"
 #include "units.h"
-
-#define GROUPS_SECTION  "unit-groups"
-#define STATE_DISABLED  "disabled" /* memprov disabled it: memprov may enable it again */
-#define STATE_RELEASED  "released" /* the admin took it over since: never touched again */
-#define STATE_LINKS_MAX 64
-
-static const char *const group_names[] = {
-    "proftpd", "bind", "postgres", "mailman", "spamassassin", "clamav", NULL,
-};
-
-static bool is_group(const char *s)
-{
-        for (size_t i = 0; group_names[i]; i++)
-                if (streq(group_names[i], s))
-                        return true;
-        return false;
-}
-
-int check_unit_selection(const char *v)
-{
-        _cleanup_strv_ char **words = NULL;
-
-        if (check_name_list(v) < 0)
-                return -EINVAL;
-        words = strv_split(v);
-        for (char **w = words; *w; w++)
-                if (!streq(*w, "auto") && !streq(*w, "none") && !is_group(*w) &&
-                    !unit_name_is_valid(*w))
-                        return -EINVAL;
-        return 0;
-}
-
-/* "postgresql@*.service" stands for the template: disabling it disables every instance. */
-static char *pattern_unit(const char *pattern)
-{
-        const char *star = strstr(pattern, "@*.");
-
-        if (!star)
-                return xstrdup(pattern);
-        return xasprintf("%.*s@%s", (int)(star - pattern), pattern, star + 2);
-}
-
-int check_unit_patterns(const char *v)
-{
-        _cleanup_strv_ char **words = NULL;
-
-        words = strv_split(v);
-        for (char **w = words; *w; w++) {
-                _cleanup_free_ char *unit = pattern_unit(*w);
-                if (strchr(unit, '*') || !unit_name_is_valid(unit))
-                        return -EINVAL;
-        }
-        return 0;
-}
-
-/* [units] disable with "auto" standing for the tier's list. */
-static char **selected(const struct context *ctx)
-{
-        _cleanup_strv_ char **config =
-            strv_split(config_str(ctx->config, "units", "disable", "auto"));
-        char **out = strv_split("");
-
-        for (char **w = config; *w; w++) {
-                _cleanup_strv_ char **tier = NULL;
-                if (!streq(*w, "auto")) {
-                        if (!streq(*w, "none") && !strv_contains(out, *w))
-                                out = strv_push(out, *w);
-                        continue;
-                }
-                tier = strv_split(tier_value(ctx, "units.disable"));
-                for (char **t = tier; *t; t++)
-                        if (!streq(*t, "auto") && !streq(*t, "none") && !strv_contains(out, *t))
-                                out = strv_push(out, *t);
-        }
-        return out;
-}
-
-/* A group's units ("name@*.service" as its template), or the unit itself. */
-static char **item_units(const struct context *ctx, const char *item)
-{
-        _cleanup_strv_ char **patterns = NULL;
-        char **units = strv_split("");
-
-        if (!is_group(item))
-                return strv_push(units, item);
-        patterns = strv_split(config_str(ctx->config, GROUPS_SECTION, item, ""));
-        for (char **p = patterns; *p; p++) {
-                _cleanup_free_ char *unit = pattern_unit(*p);
-                if (!strv_contains(units, unit))
-                        units = strv_push(units, unit);
-        }
-        return units;
-}
-
-static const char *group_of(const struct context *ctx, const char *unit)
-{
-        for (size_t i = 0; group_names[i]; i++) {
-                _cleanup_strv_ char **units = item_units(ctx, group_names[i]);
-                if (strv_contains(units, unit))
-                        return group_names[i];
-        }
-        return unit;
-}
-
-static const char *recorded_in(const struct config *record, const char *unit, const char *key)
-{
-        _cleanup_free_ char *section = xasprintf("unit %s", unit);
-
-        return record ? config_str(record, section, key, NULL) : NULL;
-}
-
-static const char *recorded(const struct context *ctx, const char *unit, const char *key)
-{
-        return recorded_in(ctx->state, unit, key);
-}
-
-static int recorded_links_in(const struct config *record, const char *unit, struct unit_links *ret);
 
 /* The links that disabling unit (with its Also= units) removes, as the plan shows them. */
 static int links_for(const struct context *ctx, const char *unit, struct unit_links *ret)
@@ -152,7 +37,7 @@ static struct action *add_unit_action(struct plan *p, const char *unit, enum uni
 static int plan_disable(const struct context *ctx, struct plan *p, const char *unit,
                         const char *why)
 {
-        const char *state = recorded(ctx, unit, "memprov");
+        const char *state = units_recorded_in(ctx->state, unit, "memprov");
         _cleanup_(unit_links_done) struct unit_links links = {0};
         _cleanup_free_ char *where = NULL;
         int r;
@@ -179,8 +64,8 @@ static int plan_disable(const struct context *ctx, struct plan *p, const char *u
         }
         /* A run that did not finish was disabling it (its intent record says so): finish that, with
          * the links that run found, so the record matches an uninterrupted run's. */
-        if (!state && streq(recorded_in(ctx->intent, unit, "memprov"), STATE_DISABLED)) {
-                r = recorded_links_in(ctx->intent, unit, &links);
+        if (!state && streq(units_recorded_in(ctx->intent, unit, "memprov"), STATE_DISABLED)) {
+                r = units_recorded_links(ctx->intent, unit, &links);
                 if (r == 0 && links.n > 0) {
                         add_unit_action(p, unit, UNIT_DISABLE, &links, xstrdup(why));
                         return 0;
@@ -230,7 +115,7 @@ static bool any_installed(const struct context *ctx, char *const *units)
 /* The units to disable now, planned; *ret_wanted lists them for the re-enable pass. */
 static int plan_disables(const struct context *ctx, struct plan *p, char ***ret_wanted)
 {
-        _cleanup_strv_ char **items = selected(ctx);
+        _cleanup_strv_ char **items = units_selected(ctx);
         _cleanup_strv_ char **keep = strv_split(config_str(ctx->config, "units", "keep", ""));
         char **wanted = strv_split("");
         int r = 0;
@@ -240,7 +125,7 @@ static int plan_disables(const struct context *ctx, struct plan *p, char ***ret_
                 _cleanup_free_ char *why = NULL;
                 if (strv_contains(keep, *item))
                         continue;
-                units = item_units(ctx, *item);
+                units = units_of_item(ctx, *item);
                 if (!any_installed(ctx, units))
                         continue; /* a group is acted on only when one of its units is installed */
                 if (units_keep_in_use(ctx, p, *item))
@@ -258,31 +143,6 @@ static int plan_disables(const struct context *ctx, struct plan *p, char ***ret_
         return r;
 }
 
-static int recorded_links(const struct context *ctx, const char *unit, struct unit_links *ret)
-{
-        return recorded_links_in(ctx->state, unit, ret);
-}
-
-static int recorded_links_in(const struct config *record, const char *unit, struct unit_links *ret)
-{
-        _cleanup_free_ char *text = xstrdup("");
-
-        for (int i = 1; i <= STATE_LINKS_MAX; i++) {
-                char key[16], *next;
-                const char *link;
-                snprintf(key, sizeof(key), "link%d", i);
-                link = recorded_in(record, unit, key);
-                if (!link)
-                        break;
-                next = xasprintf("%s%s\n", text, link);
-                free(text);
-                text = next;
-        }
-        if (unit_links_parse(text, ret) < 0)
-                return log_error("%s: [unit %s]: malformed link", STATE_PATH, unit);
-        return 0;
-}
-
 /* Whether the links present are a run's that stopped part way rather than the admin's, so that
  * enabling unit again is completed from the record, not inferred from the links found (issue 21,
  * item 4: named.service and its bind9.service alias stopped between two links). The pending
@@ -295,7 +155,7 @@ static bool enable_underway(const struct context *ctx, const char *unit, bool un
 
         if (!ctx->intent || ctx->intent->n_settings == 0)
                 return false;
-        recorded_now = recorded_in(ctx->intent, unit, "memprov");
+        recorded_now = units_recorded_in(ctx->intent, unit, "memprov");
         if (undoing || config_bool(ctx->intent, "memprov", "undo", false))
                 return recorded_now && streq(recorded_now, STATE_DISABLED);
         return !recorded_now;
@@ -333,7 +193,7 @@ static int plan_enable(const struct context *ctx, struct plan *p, const char *un
                 return 0;
         }
         if (r == 0)
-                r = recorded_links(ctx, unit, &links);
+                r = units_recorded_links(ctx->state, unit, &links);
         if (r == 0 && (where = links_behind_link(ctx, &links))) {
                 /* Not put back through an admin's symlinked folder; the record carries over. */
                 plan_note(p,
@@ -344,9 +204,10 @@ static int plan_enable(const struct context *ctx, struct plan *p, const char *un
         }
         if (r == 0)
                 add_unit_action(p, unit, UNIT_ENABLE, &links,
-                                why ? xasprintf("%s, %s", group_of(ctx, unit), why)
+                                why ? xasprintf("%s, %s", units_group_of(ctx, unit), why)
                                     : xasprintf("%s, no longer disabled at tier %s",
-                                                group_of(ctx, unit), ctx->tier + strlen("tier ")));
+                                                units_group_of(ctx, unit),
+                                                ctx->tier + strlen("tier ")));
         return r;
 }
 
@@ -361,7 +222,7 @@ static int plan_enables(const struct context *ctx, struct plan *p, char *const *
                 if (!startswith(s->section, "unit ") || !streq(s->key, "memprov") ||
                     !streq(s->value, STATE_DISABLED) || strv_contains(wanted, unit))
                         continue;
-                _cleanup_free_ char *in_use = units_group_in_use(ctx, group_of(ctx, unit));
+                _cleanup_free_ char *in_use = units_group_in_use(ctx, units_group_of(ctx, unit));
                 _cleanup_free_ char *why = in_use ? xasprintf("in use: %s", in_use) : NULL;
                 r = plan_enable(ctx, p, unit, why);
                 if (r < 0)
@@ -440,78 +301,9 @@ static void units_status(const struct context *ctx, struct status *st)
                                    NULL);
                 else
                         status_add(st, "unit", unit, "disabled", "still disabled", false,
-                                   xstrdup(group_of(ctx, unit)));
+                                   xstrdup(units_group_of(ctx, unit)));
         }
 }
-
-static const struct action *unit_action(const struct plan *p, const char *unit)
-{
-        for (size_t i = 0; i < p->n_actions; i++)
-                if (p->actions[i].type == ACTION_UNIT && streq(p->actions[i].unit, unit))
-                        return &p->actions[i];
-        return NULL;
-}
-
-static void record_disabled(const struct context *ctx, const struct action *a, struct config *state)
-{
-        _cleanup_free_ char *section = xasprintf("unit %s", a->unit);
-        _cleanup_(unit_links_done) struct unit_links links = {0};
-
-        config_set(state, section, "memprov", STATE_DISABLED, "state");
-        config_set(state, section, "group", group_of(ctx, a->unit), "state");
-        config_set(state, section, "prior", "enabled", "state");
-        if (unit_links_parse(a->content, &links) < 0)
-                return;
-        for (size_t i = 0; i < links.n && i < STATE_LINKS_MAX; i++) {
-                _cleanup_free_ char *value =
-                    xasprintf("%s %s", links.links[i].path, links.links[i].target);
-                char key[16];
-                snprintf(key, sizeof(key), "link%zu", i + 1);
-                config_set(state, section, key, value, "state");
-        }
-}
-
-/* [unit NAME]: memprov = disabled (with the links to put back) or released; a unit memprov
- * enabled again, or that the admin took over before it was re-enabled, is forgotten. */
-static void units_record(const struct context *ctx, const struct plan *p, struct config *state)
-{
-        for (size_t i = 0; i < p->n_actions; i++) {
-                const struct action *a = &p->actions[i];
-                _cleanup_free_ char *section = NULL;
-                if (a->type != ACTION_UNIT || a->unit_op != UNIT_DISABLE)
-                        continue;
-                if (!a->skip) {
-                        record_disabled(ctx, a, state);
-                        continue;
-                }
-                section = xasprintf("unit %s", a->unit);
-                config_set(state, section, "memprov", STATE_RELEASED, "state");
-                config_set(state, section, "group", group_of(ctx, a->unit), "state");
-        }
-        for (size_t i = 0; i < ctx->state->n_settings; i++) {
-                const struct setting *s = &ctx->state->settings[i];
-                if (startswith(s->section, "unit ") &&
-                    !unit_action(p, s->section + strlen("unit ")))
-                        config_set(state, s->section, s->key, s->value, "state");
-        }
-}
-
-static const struct config_key units_keys[] = {
-    {"units", "disable", check_unit_selection},
-    {"units", "keep", check_unit_selection},
-    {"tier", "units.disable", check_unit_selection},
-    {GROUPS_SECTION, "proftpd", check_unit_patterns},
-    {GROUPS_SECTION, "bind", check_unit_patterns},
-    {GROUPS_SECTION, "postgres", check_unit_patterns},
-    {GROUPS_SECTION, "mailman", check_unit_patterns},
-    {GROUPS_SECTION, "spamassassin", check_unit_patterns},
-    {GROUPS_SECTION, "clamav", check_unit_patterns},
-    /* conf.d/25-consumers.conf: other memory consumers and their costs (units-consumers.c). */
-    {"consumer", "units", check_unit_patterns},
-    {"consumer", "cost", check_size},
-    {"consumer", "source", NULL},
-    {0},
-};
 
 const struct module units_module = {
     .name = "units",

@@ -15,6 +15,26 @@
 
 extern const struct module units_module;
 
+/* units-select.c: the module's configuration keys; [units] disable with "auto" standing for
+ * the tier's list (group and unit names); a group's units ("name@*.service" as its template),
+ * or the unit itself; the group a unit belongs to, or the unit's own name. */
+extern const struct config_key units_keys[];
+char **units_selected(const struct context *ctx);
+char **units_of_item(const struct context *ctx, const char *item);
+const char *units_group_of(const struct context *ctx, const char *unit);
+
+/* units-record.c: [unit NAME] in the state or an intent record (record may be NULL). */
+#define STATE_DISABLED "disabled" /* memprov disabled it: memprov may enable it again */
+#define STATE_RELEASED "released" /* the admin took it over since: never touched again */
+const char *units_recorded_in(const struct config *record, const char *unit, const char *key);
+/* The links recorded for unit (those its disable removed), as struct unit_links
+ * (units-files.h). */
+struct unit_links;
+int units_recorded_links(const struct config *record, const char *unit, struct unit_links *ret);
+/* The module's record hook: each unit this run disabled or found taken over, and the rest of
+ * the old state's [unit NAME] sections carried over. */
+void units_record(const struct context *ctx, const struct plan *p, struct config *state);
+
 /* Whether units are changed through the running systemd (else on the unit files). */
 bool units_online(const struct context *ctx);
 /* ACTION_UNIT, ACTION_DAEMON_RELOAD and ACTION_SERVICE_LIVE, for units_module (units-apply.c). */
