@@ -117,6 +117,13 @@ static struct child_costs child_costs(const struct budget *b)
         return c;
 }
 
+uint64_t budget_swap_cushion(const struct budget_model *m)
+{
+        uint64_t zram = MIN(m->zram, m->swap);
+
+        return m->swap - (m->zram_ratio ? zram / m->zram_ratio : zram);
+}
+
 static unsigned children_in(uint64_t room, uint64_t fixed, uint64_t each)
 {
         if (room <= fixed || each == 0)
@@ -133,7 +140,7 @@ static void fit_php(struct budget *b)
         unsigned steady, burst;
 
         b->steady_room = b->ram / 100 * m->steady_percent;
-        b->burst_room = size_add(b->ram, m->swap / 100 * m->swap_percent);
+        b->burst_room = size_add(b->ram, budget_swap_cushion(m) / 100 * m->swap_percent);
         if (c.weight == 0)
                 return;
         steady = children_in(b->steady_room, c.fixed, c.each);

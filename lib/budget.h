@@ -80,6 +80,11 @@ struct budget_model {
         unsigned burst_percent;     /* share of the children at memory_limit at once */
         unsigned swap_percent;      /* share of the swap the burst may use */
         uint64_t swap;              /* the swap this machine will have */
+        /* Of swap, the zram devices' size: their pages are "compressed and stored in memory
+         * itself" (Documentation/admin-guide/blockdev/zram.rst), so a page there still costs
+         * 1/zram_ratio of a page of RAM (budget_swap_cushion()). */
+        uint64_t zram;
+        unsigned zram_ratio; /* [model] zram_compression_ratio (zram.rst: "we expect 2:1") */
         unsigned connection_reserve;
         unsigned page_ms; /* [model] php.page_ms: one PHP page on this vCPU (0: unknown) */
 };
@@ -93,6 +98,11 @@ struct budget {
         bool fits; /* false when even the floors do not fit in RAM (steady) */
         uint64_t steady_room, burst_room; /* what the steady and burst bounds had */
 };
+
+/* The swap the burst bound counts: disk swap whole, zram at what it saves, its size less the
+ * RAM its compressed pages take (size / ratio); a ratio of 0 counts zram as nothing. Counting a
+ * zram device at its size counted that RAM twice: once as RAM, once as swap. */
+uint64_t budget_swap_cushion(const struct budget_model *m);
 
 /* Adds a ROLE_FIXED line with count = wanted rounded down to step and floor rounded up to it. */
 struct budget_line *budget_add(struct budget *b, const char *id, const char *setting,

@@ -22,12 +22,25 @@ static const char *budget_size(uint64_t bytes, char buf[static 32])
         return buf;
 }
 
+/* What the burst counted of a zram device, for the table's last line; "" without zram. */
+static const char *zram_why(const struct budget_model *m, char buf[static 128])
+{
+        char s1[32], s2[32];
+
+        buf[0] = '\0';
+        if (m->zram && m->swap)
+                snprintf(buf, 128, "; of %s swap, zram's %s counts at what it saves (%u:1)",
+                         budget_size(m->swap, s1), budget_size(MIN(m->zram, m->swap), s2),
+                         m->zram_ratio);
+        return buf;
+}
+
 static void budget_text(const struct budget *b, struct plan *p)
 {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
-        char s1[32], s2[32], s3[32], why[256];
+        char s1[32], s2[32], s3[32], why[256], zram[128];
 
         if (!f)
                 abort();
@@ -69,10 +82,11 @@ static void budget_text(const struct budget *b, struct plan *p)
         if (b->steady_room)
                 fprintf(f,
                         "  [--] steady: typical costs within %u%% of RAM (%s); burst: %u%% of the "
-                        "children at memory_limit within RAM + %u%% of %s swap (%s)\n",
+                        "children at memory_limit within RAM + %u%% of %s swap (%s)%s\n",
                         b->model.steady_percent, budget_size(b->steady_room, s1),
                         b->model.burst_percent, b->model.swap_percent,
-                        budget_size(b->model.swap, s2), budget_size(b->burst_room, s3));
+                        budget_size(budget_swap_cushion(&b->model), s2),
+                        budget_size(b->burst_room, s3), zram_why(&b->model, zram));
         fclose(f);
         free(p->text);
         p->text = TAKE_PTR(buf);
@@ -94,6 +108,9 @@ static json_object *budget_json(const struct budget *b)
         json_object_object_add(o, "fits", json_object_new_boolean(b->fits));
         json_object_object_add(o, "vcpus", json_object_new_int64(b->model.vcpus));
         json_object_object_add(o, "swap_bytes", json_object_new_uint64(b->model.swap));
+        json_object_object_add(o, "zram_bytes", json_object_new_uint64(b->model.zram));
+        json_object_object_add(o, "burst_swap_bytes",
+                               json_object_new_uint64(budget_swap_cushion(&b->model)));
         json_object_object_add(o, "steady_room_bytes", json_object_new_uint64(b->steady_room));
         json_object_object_add(o, "burst_room_bytes", json_object_new_uint64(b->burst_room));
         for (size_t i = 0; i < b->n_lines; i++) {
@@ -205,6 +222,7 @@ static const struct config_key budget_keys[] = {
     {"model", "steady_percent", check_percent},
     {"model", "burst_percent", check_percent},
     {"model", "burst_swap_percent", check_percent},
+    {"model", "zram_compression_ratio", check_uint},
     {"model", "connection_reserve", check_uint},
     {0},
 };

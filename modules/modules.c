@@ -80,6 +80,18 @@ int services_detect(const struct context *ctx, struct services *ret)
         return 0;
 }
 
+/* The zram devices among the swap present (/proc/swaps names them /dev/zramN). */
+static uint64_t zram_swap_bytes(const struct context *ctx)
+{
+        uint64_t n = 0;
+
+        for (size_t i = 0; i < ctx->facts->n_swaps; i++)
+                if (ctx->facts->swaps[i].present &&
+                    startswith(ctx->facts->swaps[i].path, "/dev/zram"))
+                        n += ctx->facts->swaps[i].size_bytes;
+        return n;
+}
+
 /* The model's constants: [model] in conf.d (20-services.conf names the source of each). */
 static struct budget_model budget_model(const struct context *ctx)
 {
@@ -92,6 +104,8 @@ static struct budget_model budget_model(const struct context *ctx)
             .burst_percent = (unsigned)MIN(config_int(c, "model", "burst_percent", 25), 100),
             .swap_percent = (unsigned)MIN(config_int(c, "model", "burst_swap_percent", 25), 100),
             .swap = swap_expected_bytes(ctx),
+            .zram = zram_swap_bytes(ctx),
+            .zram_ratio = (unsigned)MIN(config_int(c, "model", "zram_compression_ratio", 2), 100),
             .connection_reserve = (unsigned)config_int(c, "model", "connection_reserve", 10),
             .page_ms = (unsigned)MIN(config_int(c, "model", "php.page_ms", 250), (long)UINT_MAX),
         };

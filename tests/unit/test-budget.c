@@ -171,6 +171,44 @@ TEST(budget_lamp_512m_by_hand)
                   "per master)");
 }
 
+/* The same 512M LAMP with a 234M zram0 as its only swap (the load image's zram-generator
+ * device, min(ram / 2, 4096) MiB of a 469M MemTotal): zram's pages stay in RAM compressed 2:1
+ * (zram.rst), so it counts 117M, not 234M. Burst: (512M + 25% x 234M - 309M) / 60.25M = 4.3
+ * counting zram whole (as disk swap of that size still counts), (512M + 25% x 117M - 309M) /
+ * 60.25M = 3.9 counting what it saves. */
+TEST(budget_zram_counts_at_what_it_saves)
+{
+        struct budget b = {.ram = 512 * MIB, .reserve = 112 * MIB, .model = shipped};
+        struct budget_line *l;
+
+        b.model.swap = 234 * MIB;
+        l = budget_add(&b, "mysqld", "max_connections", 50, 10, 1, 72 * MIB, 256 * KIB);
+        l->role = ROLE_DB;
+        budget_add(&b, "apache", "MaxRequestWorkers", 50, 10, 10, 4 * MIB, 1 * MIB);
+        l = budget_add(&b, "php 8.2", "process.max", 1, 2, 1, 56 * MIB, 28 * MIB);
+        l->role = ROLE_PHP;
+        l->weight = 1;
+        l->floor = 2;
+        l->burst = 128 * MIB;
+        l = budget_add(&b, "php 8.2 www", "pm.max_children", 1, 1, 1, 0, 0);
+        l->role = ROLE_POOL;
+        l->parent = 2;
+        CHECK(budget_fit(&b)); /* disk swap: whole */
+        CHECK_U64(budget_swap_cushion(&b.model), 234 * MIB);
+        CHECK_U64(budget_find(&b, "php 8.2")->bounds[BOUND_BURST], 4);
+        b.model.zram = 234 * MIB;
+        b.model.zram_ratio = 2;
+        CHECK(budget_fit(&b));
+        CHECK_U64(budget_swap_cushion(&b.model), 117 * MIB);
+        CHECK_U64(b.burst_room, 512 * MIB + 117 * MIB / 100 * 25);
+        CHECK_U64(budget_find(&b, "php 8.2")->bounds[BOUND_BURST], 3);
+        b.model.zram_ratio = 0; /* zram counts nothing */
+        CHECK_U64(budget_swap_cushion(&b.model), 0);
+        b.model.zram = 2 * GIB; /* more zram than swap (a container's capped swap): at most swap */
+        b.model.zram_ratio = 2;
+        CHECK_U64(budget_swap_cushion(&b.model), 117 * MIB);
+}
+
 /* 64G at 16 vCPUs with 11 pools over two masters: the cpu bound per master, each pool an equal
  * share rounded up, and max_connections above every child + the reserve (issue 18: 512
  * children against 300 connections before). */

@@ -883,6 +883,10 @@ TEST(budget_first_boot_zram_counts_swapfile)
         f.facts.n_swaps = 1; /* first boot: zram0 only */
         CHECK(budget_compute(&f.ctx, &b) == 0);
         CHECK_U64(b.model.swap, 234 * MIB + 1 * GIB);
+        /* zram's pages stay in RAM compressed 2:1 (zram.rst): it counts at half its size. */
+        CHECK_U64(b.model.zram, 234 * MIB);
+        CHECK_U64(budget_swap_cushion(&b.model), 117 * MIB + 1 * GIB);
+        CHECK_U64(b.burst_room, 512 * MIB + (117 * MIB + 1 * GIB) / 100 * 25);
         first = budget_count(&b, "php 8.0", 0);
         f.facts.n_swaps = 2; /* the next run: zram0 and the 1G swapfile */
         f.facts.swapfs.avail_bytes -= 1 * GIB;
