@@ -123,6 +123,34 @@ const char *container_detect(const struct container_sources *src)
         return in_cgroup_namespace(root) ? "container-other" : NULL;
 }
 
+/* Lowering an oom_score_adj needs CAP_SYS_RESOURCE in the host's user namespace (proc(5)
+ * /proc/pid/oom_score_adj; the kernel's __set_oom_adj() uses capable()), which a container in a
+ * user namespace never has and this project's test host withholds even from root (CapBnd
+ * without bit 24). systemd then ignores an OOMScoreAdjust= below the start value ("Failed to
+ * adjust OOM setting, assuming containerized execution, ignoring", v252): measured in
+ * tests/integration/container-nspawn.sh, mariadbd ran at 0 with OOMScoreAdjust=-600 shown by
+ * systemctl. Probed on memprov's own process: one step lower, then back (raising needs
+ * nothing). */
+static bool oom_lower_denied(void)
+{
+        _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+        char buf[16];
+        ssize_t n;
+        int v, len;
+
+        if (fd < 0 || (n = pread(fd, buf, sizeof(buf) - 1, 0)) <= 0)
+                return false;
+        buf[n] = '\0';
+        if (sscanf(buf, "%d", &v) != 1 || v <= -1000)
+                return false;
+        len = snprintf(buf, sizeof(buf), "%d", v - 1);
+        if (pwrite(fd, buf, len, 0) < 0)
+                return errno == EACCES || errno == EPERM;
+        len = snprintf(buf, sizeof(buf), "%d", v);
+        (void)!pwrite(fd, buf, len, 0);
+        return false;
+}
+
 unsigned container_probe(int *ret_swapon_errno)
 {
         unsigned denies = 0;
@@ -150,6 +178,8 @@ unsigned container_probe(int *ret_swapon_errno)
          * container's filesystem on the host. */
         if (access("/run/systemd/system", F_OK) == 0)
                 denies |= CONTAINER_DENIES_BOOT_SWAP;
+        if (oom_lower_denied())
+                denies |= CONTAINER_DENIES_OOM_LOWER;
         return denies;
 }
 

@@ -13,6 +13,8 @@ enum container_denial {
         CONTAINER_DENIES_ZSWAP = 1u << 2,     /* /sys/module/zswap/parameters is read-only */
         CONTAINER_DENIES_BOOT_SWAP = 1u << 3, /* booted by systemd, which ignores fstab swap
                                                * entries in a container */
+        CONTAINER_DENIES_OOM_LOWER = 1u << 4, /* an oom_score_adj cannot be lowered: no
+                                               * CAP_SYS_RESOURCE in the host's user namespace */
 };
 
 /* A limit the container may have that memprov cannot see (container_unseen_limits()). */

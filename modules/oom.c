@@ -197,6 +197,14 @@ static void add_dropin(const struct context *ctx, struct plan *p, const char *un
         if (score) {
                 line = xasprintf("OOMScoreAdjust=%s", score);
                 dropin_line(f, w, line, "");
+                /* Written all the same: the file is right for the unit, the kernel refuses it. */
+                if (score[0] == '-' && ctx->live &&
+                    (ctx->facts->container_denies & CONTAINER_DENIES_OOM_LOWER))
+                        plan_note(p,
+                                  "container %s: OOMScoreAdjust=%s for %s has no effect here: "
+                                  "lowering an oom_score_adj needs CAP_SYS_RESOURCE in the host's "
+                                  "user namespace, and systemd ignores the refusal",
+                                  ctx->facts->container, score, unit);
         }
         /* A child the OOM killer takes must not stop every pool and request in flight
          * (systemd's default OOMPolicy=stop). Debian's apache2.service already says it;

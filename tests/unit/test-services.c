@@ -8,6 +8,7 @@
 #include "../../lib/budget.h"
 #include "../../modules/module.h"
 #include "../../modules/mysql.h"
+#include "../../modules/oom.h"
 #include "../../modules/phpfpm.h"
 #include "../../modules/module.h"
 #include "test.h"
@@ -896,6 +897,52 @@ TEST(budget_first_boot_zram_counts_swapfile)
         CHECK(budget_find(&b, "php 8.0")->bound != BOUND_BURST);
         f.facts.swaps = NULL;
         f.facts.n_swaps = 0;
+        fixture_close(&f);
+        test_rmtree(dir);
+}
+
+/* Issue 22: where the container refuses a lower oom_score_adj (no CAP_SYS_RESOURCE in the host's
+ * user namespace), the database's negative OOMScoreAdjust is still written and one note says it
+ * has no effect; nothing is said for a raised score, on a live system without the refusal, or
+ * offline. */
+TEST(oom_container_cannot_lower_score)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
+        struct fixture f = {.dir = dir};
+        struct plan p = {0};
+        size_t notes = 0;
+
+        test_write(dir, "lib/systemd/system/mariadb.service", "[Service]\nExecStart=/x\n");
+        fixture_open(&f, 512 * MIB);
+        f.facts.container = "lxc";
+        f.facts.container_denies = CONTAINER_DENIES_OOM_LOWER;
+        f.ctx.live = true;
+        CHECK(oom_module.plan(&f.ctx, &p) == 0);
+        CHECK(find_action(&p, "/etc/systemd/system/mariadb.service.d/50-memprov.conf") != NULL);
+        for (size_t i = 0; i < p.n_notes; i++)
+                notes += strstr(p.notes[i], "has no effect here") != NULL;
+        CHECK_U64(notes, 1);
+        for (size_t i = 0; i < p.n_notes; i++)
+                if (strstr(p.notes[i], "has no effect here"))
+                        CHECK_STR(p.notes[i],
+                                  "container lxc: OOMScoreAdjust=-600 for mariadb.service has no "
+                                  "effect here: lowering an oom_score_adj needs CAP_SYS_RESOURCE "
+                                  "in the host's user namespace, and systemd ignores the refusal");
+        plan_done(&p);
+        p = (struct plan){0};
+        f.facts.container_denies = 0;
+        CHECK(oom_module.plan(&f.ctx, &p) == 0);
+        for (size_t i = 0; i < p.n_notes; i++)
+                CHECK(strstr(p.notes[i], "has no effect here") == NULL);
+        plan_done(&p);
+        p = (struct plan){0};
+        f.facts.container_denies = CONTAINER_DENIES_OOM_LOWER;
+        f.ctx.live = false;
+        CHECK(oom_module.plan(&f.ctx, &p) == 0);
+        for (size_t i = 0; i < p.n_notes; i++)
+                CHECK(strstr(p.notes[i], "has no effect here") == NULL);
+        plan_done(&p);
+        f.facts.container = NULL;
         fixture_close(&f);
         test_rmtree(dir);
 }
