@@ -56,12 +56,57 @@ container_root() {
 After=multi-user.target
 [Service]
 Type=oneshot
-ExecStart=/bin/sh -c 'systemctl is-system-running >/report/system 2>&1; systemctl --failed --no-legend --plain >/report/failed; systemctl show -p ActiveState,Result,ExecMainStatus memprov.service >/report/memprov; journalctl -b -o cat -u memprov.service --no-pager >/report/journal; for u in mariadb apache2 php8.2-fpm; do echo $u $(systemctl is-active $u); done >/report/active; cp /var/lib/memprov/state /report/state; cp /var/lib/prometheus/node-exporter/memprov.prom /report/metrics; ls -la / >/report/root; cat /proc/swaps >/report/swaps; systemd-detect-virt --container >/report/virt; cat /proc/self/uid_map >/report/uid_map; for f in /proc/self/cgroup /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu.max; do echo "== $f"; cat $f; done >/report/cgroup 2>&1; grep -E "^(MemTotal|SwapTotal):" /proc/meminfo >/report/meminfo; memprov --status --json >/report/status.json 2>/report/status.err; memprov --status >/report/status 2>>/report/status.err; systemctl poweroff'
+ExecStart=/bin/sh -c 'systemctl is-system-running >/report/system 2>&1; systemctl --failed --no-legend --plain >/report/failed; systemctl show -p ActiveState,Result,ExecMainStatus memprov.service >/report/memprov; journalctl -b -o cat -u memprov.service --no-pager >/report/journal; for u in mariadb apache2 php8.2-fpm; do echo $u $(systemctl is-active $u); done >/report/active; cp /var/lib/memprov/state /report/state; cp /var/lib/prometheus/node-exporter/memprov.prom /report/metrics; ls -la / >/report/root; cat /proc/swaps >/report/swaps; systemd-detect-virt --container >/report/virt; cat /proc/self/uid_map >/report/uid_map; for f in /proc/self/cgroup /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu.max; do echo "== $f"; cat $f; done >/report/cgroup 2>&1; grep -E "^(MemTotal|SwapTotal):" /proc/meminfo >/report/meminfo; memprov --status --json >/report/status.json 2>/report/status.err; memprov --status >/report/status 2>>/report/status.err; /usr/local/sbin/live-report >/report/live 2>&1; systemctl poweroff'
 [Install]
 WantedBy=multi-user.target
 EOU
         ln -s ../container-report.service "$R/etc/systemd/system/multi-user.target.wants/"
+        mkdir -p "$R/usr/local/sbin" && live_report_script >"$R/usr/local/sbin/live-report" &&
+                chmod 0755 "$R/usr/local/sbin/live-report"
 }
+
+# live_report_script: a script for a booted container (or machine) that prints what its running
+# services took from memprov's drop-ins, read back live: each key of each systemd drop-in
+# (50-memprov.conf) as `systemctl show` reports it, with the value in force where there is one
+# (the unit's cgroup's memory.high and memory.max, its main process's oom_score_adj); each
+# [mysqld] key of 99-memprov.cnf as the running server reports it (SELECT @@GLOBAL.key). Lines:
+# "dropin UNIT listed|missing" (the unit's DropInPaths), "unit UNIT KEY FILE-VALUE SHOW-VALUE
+# LIVE-VALUE" (LIVE "-": none to read) and "mysqld KEY FILE-VALUE SERVER-VALUE". live_problems
+# checks them. Also shipped to the reference VM by tests/vm/scenario-16.sh.
+live_report_script() {
+        cat <<'EOS'
+#!/bin/sh
+for f in /etc/systemd/system/*.d/50-memprov.conf; do
+        [ -e "$f" ] || continue
+        u=${f%/*}
+        u=${u##*/}
+        u=${u%.d}
+        case " $(systemctl show -p DropInPaths --value "$u") " in
+        *" $f "*) echo "dropin $u listed" ;;
+        *) echo "dropin $u missing" ;;
+        esac
+        cg=/sys/fs/cgroup$(systemctl show -p ControlGroup --value "$u")
+        pid=$(systemctl show -p MainPID --value "$u")
+        sed -n 's/^\([A-Za-z]*\)=\(.*\)$/\1 \2/p' "$f" | while read -r k v; do
+                p=$k
+                [ "$k" = RestartSec ] && p=RestartUSec
+                live=-
+                case $k in
+                MemoryHigh) live=$(cat "$cg/memory.high" 2>/dev/null) ;;
+                MemoryMax) live=$(cat "$cg/memory.max" 2>/dev/null) ;;
+                OOMScoreAdjust) live=$(cat "/proc/$pid/oom_score_adj" 2>/dev/null) ;;
+                esac
+                echo "unit $u $k $v $(systemctl show -p "$p" --value "$u") ${live:--}"
+        done
+done
+f=/etc/mysql/mariadb.conf.d/99-memprov.cnf
+[ -e "$f" ] && sed -n '/^\[mysqld\]/,/^\[/s/^\([a-z_-]*\) *= *\([^ ]*\)$/\1 \2/p' "$f" |
+        while read -r k v; do
+                echo "mysqld $k $v $(mariadb -NBe "SELECT @@GLOBAL.$(echo "$k" | tr - _)" 2>&1)"
+        done
+EOS
+}
+
 
 # QUOTA (microseconds of CPU time per 100000, unset: none): a CPU quota for the next boot, as
 # `QUOTA=50000 nspawn_boot ...` (half a CPU: cpu.max "50000 100000", v1 cpu.cfs_quota_us 50000
@@ -100,6 +145,59 @@ container_cgroups() {
         fi
         # The manager and the container's systemd make cgroups below ours: deepest first.
         at_exit "find ${CGS[*]} -depth -type d -exec rmdir {} +"
+}
+
+# live_problems FILE UNIT...: live_report_script's FILE checked: every drop-in in DropInPaths,
+# every value as the file says (sizes in bytes, RestartSec in seconds), a drop-in for each UNIT
+# and at least one [mysqld] key; with OOM_LOWER_DENIED=1 a negative OOMScoreAdjust not in force
+# is expected (oom_lower_denied in lib/container.c) and only said; prints one line per problem (nothing: none) and a
+# "# N keys read back" summary on stderr.
+live_problems() {
+        python3 - "$@" <<'EOP'
+import re, sys
+SIZE = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+def norm(key, v):
+    m = re.fullmatch(r"(\d+)([KMG])", v)
+    if m:
+        return str(int(m.group(1)) * SIZE[m.group(2)])
+    if key == "RestartSec" and v.isdigit():
+        return v + "s"
+    # MariaDB shows a boolean or query_cache_type's 0/1 as OFF/ON.
+    return {"off": "0", "on": "1"}.get(v.lower(), v.lower())
+import os
+oom_lower_denied = os.environ.get("OOM_LOWER_DENIED") == "1"
+lines = [l.split(" ", 5) for l in open(sys.argv[1]).read().splitlines()]
+bad, units, keys = [], set(), 0
+for f in lines:
+    if f[0] == "dropin":
+        units.add(f[1])
+        if f[2] != "listed":
+            bad.append(f"{f[1]}: 50-memprov.conf not in DropInPaths")
+    elif f[0] == "unit" and len(f) == 6:
+        _, unit, key, want, shown, live = f
+        keys += 1
+        if norm(key, want) != norm(key, shown):
+            bad.append(f"{unit} {key}: file {want}, systemctl show {shown}")
+        if live != "-" and norm(key, want) != norm(key, live):
+            if key == "OOMScoreAdjust" and want.startswith("-") and oom_lower_denied:
+                print(f"# {unit} {key}={want} not in force ({live}): cannot be lowered here",
+                      file=sys.stderr)
+            else:
+                bad.append(f"{unit} {key}: file {want}, in force {live}")
+    elif f[0] == "mysqld" and len(f) == 4:
+        keys += 1
+        if norm(f[1], f[2]) != norm(f[1], f[3]):
+            bad.append(f"mysqld {f[1]}: file {f[2]}, server {f[3]}")
+    else:
+        bad.append("unexpected: " + " ".join(f))
+for u in sys.argv[2:]:
+    if u not in units:
+        bad.append(f"{u}: no drop-in")
+if not any(f[0] == "mysqld" for f in lines):
+    bad.append("no [mysqld] key read back")
+print(f"# {keys} keys read back from {len(units)} drop-ins and 99-memprov.cnf", file=sys.stderr)
+print("\n".join(bad))
+EOP
 }
 
 # container_checks LABEL DIR MANAGER SWAP: what the container in DIR reported.
@@ -149,6 +247,26 @@ container_checks() {
                 check "$label: the swap note names the container's swap" grep -E -q \
                         "no swapfile \((swapon: Operation not permitted|systemd ignores fstab swap in a container)\); (it has no swap|its swap is the host's, [0-9])" <(rep journal)
         fi
+        # memprov's drop-ins took effect in the booted container (issue 22): read back live by
+        # container_root's live-report. A cgroup's memory.high/max only where the container's
+        # systemd got the memory controller (cgroup v2 with it delegated; not v1's, which the
+        # container's systemd does not manage): else "-" and the systemctl show value alone.
+        # Lowering an oom_score_adj needs CAP_SYS_RESOURCE in the host's user namespace: never
+        # in a user namespace, and not on a host whose bounding set lacks it (this one's).
+        local problems denied=0
+        [ "$(rep uid_map | xargs)" = "0 0 4294967295" ] || denied=1
+        (($((0x$(awk '/^CapBnd:/ {print $2}' /proc/self/status))) >> 24 & 1)) || denied=1
+        if [ "$denied" = 1 ]; then
+                check "$label: a note says the database's OOMScoreAdjust has no effect here" grep -q \
+                        "container $virt: OOMScoreAdjust=-[0-9]* for mariadb.service has no effect here" <(rep journal)
+        else
+                check "$label: no note of an OOMScoreAdjust without effect" \
+                        bash -c "! grep -q 'OOMScoreAdjust=.* has no effect here' '$d/report/journal'"
+        fi
+        problems=$(OOM_LOWER_DENIED=$denied live_problems "$d/report/live" mariadb.service \
+                apache2.service php8.2-fpm.service 2>"$d/live.summary")
+        sed "s/^# /# $label: /" "$d/live.summary"
+        check_eq "$label: the drop-ins of MariaDB, Apache and PHP-FPM read back live" "$problems" ""
         failed=$(rep failed)
         echo "# $label: failed units: ${failed:-none}; uid_map: $(rep uid_map | xargs)"
         check_eq "$label: no unit failed" "$failed" ""

@@ -12,7 +12,23 @@
 #          host's swap, 1 vCPU from cpu.max (the VM has 2) and PHP's cpu bound 4 x 1;
 #   prop:  nspawn's own --property=MemoryMax=512M MemorySwapMax=0 CPUQuota=50%: set on its scope,
 #          above the container's cgroup, and not visible in the container (below);
-#   free:  no limits: the VM's RAM from its memory blocks, 2 vCPUs, all of the host's swap.
+#   free:  no limits: the VM's RAM from its memory blocks, 2 vCPUs, all of the host's swap;
+#   boot:  the VM's root booted as a container (systemd-nspawn -b), memory.max 512M and
+#          memory.swap.max 0 on its own cgroup (nspawn's payload), written before memprov.service
+#          starts (a drop-in of the test's holds it until then): memprov.service succeeds at the
+#          container's first boot, MariaDB, Apache and PHP-FPM run, no unit fails, and what the
+#          services took from memprov's drop-ins is read back live in the container
+#          (tests/container-lib.sh live_report_script: systemctl show, the units' cgroups,
+#          oom_score_adj, SELECT @@GLOBAL for 99-memprov.cnf);
+#   lxc:   an unprivileged LXC container (lxc-execute, LXC 5.0.2 from the host's apt cache:
+#          S16_LXC_DEBS, default its lxc, liblxc1 and liblxc-common .debs) with
+#          lxc.cgroup2.memory.max 512M, memory.swap.max 0 and cpu.max "50000 100000" on its own
+#          cgroup: a real memprov run over an overlay of the VM's root, as the container's root
+#          (host UID 1000000): RAM 512M from memory.max, tier 512M, 1 vCPU, the swapfile and
+#          vm.swappiness skipped with a note each, exit 0. lxc-execute's init names no
+#          container: memprov names it container-other from the cgroup namespace (as
+#          systemd-detect-virt does). Only /etc, /var and /run (what memprov writes) are shifted
+#          into the container's range: the rest stays the VM's, readable as nobody.
 # The image has no systemd-nspawn (packages.list has no systemd-container, and changing it
 # rebuilds every image): its binary comes from the host's apt cache (S16_NSPAWN_DEB, default the
 # newest systemd-container .deb there) in the user-data with memprov, its conf.d and the guest
@@ -25,7 +41,13 @@
 # under TCG 126 s after the test swapfile, before any report: no result.
 # The guest script writes the report to the second serial port and powers off (the image's
 # memprov-report.service is masked too).
+# shellcheck source=tests/container-lib.sh
+source "$TESTS_DIR/container-lib.sh" # live_report_script, live_problems
 s16_deb=${S16_NSPAWN_DEB:-$(ls -v /var/cache/apt/archives/systemd-container_*_amd64.deb 2>/dev/null | tail -n 1)}
+s16_lxc_debs=${S16_LXC_DEBS-$(for n in lxc liblxc1 liblxc-common; do
+        ls -v /var/cache/apt/archives/${n}_*_amd64.deb 2>/dev/null | tail -n 1
+done | paste -sd ' ')}
+[ "$(wc -w <<<"$s16_lxc_debs")" = 3 ] || s16_lxc_debs=
 
 # s16_user_data DEB: the cloud-config: the payload (memprov, its conf.d, systemd-nspawn) as a
 # tarball, the guest script, and runcmd starting it as a transient service (not a oneshot: it
@@ -37,6 +59,17 @@ s16_user_data() {
                 cp "$DEFAULTS"/*.conf "$p/usr/lib/memprov/" || return 1
         dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/systemd-nspawn >"$p/usr/local/bin/systemd-nspawn" &&
                 chmod 0755 "$p/usr/local/bin/systemd-nspawn" || return 1
+        live_report_script >"$p/usr/local/bin/live-report" && chmod 0755 "$p/usr/local/bin/live-report" || return 1
+        # LXC's programs, library, init and configs (its other dependencies are systemd's).
+        if [ -n "$s16_lxc_debs" ]; then
+                local x=$dir.lxc-debs deb
+                rm -rf "$x" && mkdir -p "$x" || return 1
+                for deb in $s16_lxc_debs; do dpkg-deb -x "$deb" "$x" || return 1; done
+                tar -C "$x" -cf - usr/bin/lxc-execute usr/lib/x86_64-linux-gnu/liblxc.so.1 \
+                        usr/lib/x86_64-linux-gnu/liblxc.so.1.7.0 usr/lib/x86_64-linux-gnu/lxc \
+                        usr/sbin/init.lxc usr/sbin/init.lxc.static usr/share/lxc/config usr/libexec/lxc |
+                        tar -C "$p" -xf - || return 1
+        fi
         echo "#cloud-config"
         echo "write_files:"
         echo "  - path: /root/s16.tar.gz"
@@ -109,12 +142,116 @@ ns c512 536870912 0 "max 100000" --
 ns c1g 1073741824 268435456 "50000 100000" --
 ns prop -- --property=MemoryMax=512M --property=MemorySwapMax=0 --property=CPUQuota=50%
 ns free --
+# boot: the VM's root booted as a container; memprov.service waits for /report/go, which comes
+# once memory.max and memory.swap.max are on the container's cgroup (its PID 1's, less
+# /init.scope, which that systemd moves itself into). s16-report.service reads back what the
+# services run with and powers the container off.
+boot_ct() {
+        local d=$out/boot fs=/run/s16-fs/boot R=/run/s16-fs/boot/root pid leader cg i
+        mkdir -p "$d" "$fs/up" "$R" && mount -t tmpfs tmpfs "$fs/up" && mkdir "$fs/up/u" "$fs/up/w" &&
+                mount -t overlay overlay -o "lowerdir=/,upperdir=$fs/up/u,workdir=$fs/up/w" "$R" || return 1
+        chmod 1777 "$d"
+        # A container's root is its manager's: no fstab mounts, no network or cloud-init to wait
+        # for, and no report to the VM's serial port.
+        echo "# container" >"$R/etc/fstab"
+        touch "$R/etc/cloud/cloud-init.disabled"
+        ln -sf /dev/null "$R/etc/systemd/system/networking.service"
+        ln -sf /dev/null "$R/etc/systemd/system/memprov-report.service"
+        mkdir -p "$R/etc/systemd/system/memprov.service.d"
+        printf '%s\n' "[Service]" 'ExecStartPre=/bin/sh -c "while [ ! -e /report/go ]; do sleep 0.2; done"' \
+                >"$R/etc/systemd/system/memprov.service.d/s16-wait.conf"
+        cat >"$R/etc/systemd/system/s16-report.service" <<'EOU'
+[Unit]
+After=multi-user.target
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'cd /report; systemctl is-system-running >system 2>&1; systemctl --failed --no-legend --plain >failed; systemctl show -p ActiveState,Result,ExecMainStatus memprov.service >memprov; journalctl -b -o cat -u memprov.service --no-pager >journal; for u in mariadb apache2 $(cd /lib/systemd/system && ls php*-fpm.service | sed "s/[.]service//"); do echo $u $(systemctl is-active $u); done >active; for f in memory.max memory.swap.max; do echo "$f $(cat /sys/fs/cgroup/$f 2>&1)"; done >limits; /usr/local/bin/live-report >live 2>&1; systemctl poweroff'
+[Install]
+WantedBy=multi-user.target
+EOU
+        ln -sf ../s16-report.service "$R/etc/systemd/system/multi-user.target.wants/s16-report.service"
+        timeout 900 systemd-nspawn -q -M s16-boot -D "$R" --register=no --private-network -b \
+                --bind="$d:/report" >"$d/console" 2>&1 &
+        pid=$!
+        for i in $(seq 600); do
+                for leader in /proc/[0-9]*; do
+                        [ "$(cat "$leader/comm" 2>/dev/null)" = systemd ] || continue
+                        cg=$(sed -n "s/^0:://p" "$leader/cgroup" 2>/dev/null)
+                        case $cg in *boot*) break 2 ;; esac
+                done
+                cg=
+                sleep 0.2
+        done
+        cg=${cg%/init.scope}
+        echo "leader $leader cgroup $cg" >"$d/host-cgroup"
+        echo "+memory" >"/sys/fs/cgroup${cg%/*}/cgroup.subtree_control" 2>>"$d/host-cgroup"
+        echo 536870912 >"/sys/fs/cgroup$cg/memory.max" && echo 0 >"/sys/fs/cgroup$cg/memory.swap.max"
+        echo "limits rc $?" >>"$d/host-cgroup"
+        touch "$d/go"
+        wait $pid
+        echo $? >"$d/nspawn.rc"
+}
+boot_ct
+# lxc: see the top. The overlay has metacopy=on, so the chown copies up inodes, not data.
+lxc_ct() {
+        local d=$out/lxc fs=/run/s16-fs/lxc R=/run/s16-fs/lxc/root
+        mkdir -p "$d" "$fs/up" "$R" "$fs/lxc/s16" && mount -t tmpfs tmpfs "$fs/up" &&
+                mkdir "$fs/up/u" "$fs/up/w" &&
+                mount -t overlay overlay -o "lowerdir=/,upperdir=$fs/up/u,workdir=$fs/up/w,metacopy=on,redirect_dir=on" "$R" ||
+                return 1
+        chmod 1777 "$d"
+        python3 - "$R" <<'EOP'
+import os, stat, sys
+root, base = sys.argv[1], 1000000
+def shift(p):
+    st = os.lstat(p)
+    os.lchown(p, st.st_uid + base, st.st_gid + base)
+    if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o6000:
+        os.chmod(p, stat.S_IMODE(st.st_mode))
+shift(root)
+for top in ("etc", "var", "run"):
+    shift(os.path.join(root, top))
+    for d, dirs, files in os.walk(os.path.join(root, top)):
+        for name in dirs + files:
+            shift(os.path.join(d, name))
+EOP
+        cat >"$fs/lxc/s16/config" <<EOC
+lxc.uts.name = vps
+lxc.rootfs.path = dir:$R
+lxc.include = /usr/share/lxc/config/common.conf
+lxc.include = /usr/share/lxc/config/userns.conf
+lxc.apparmor.profile = unconfined
+lxc.net.0.type = empty
+lxc.mount.auto = cgroup:mixed:force
+lxc.mount.entry = $d report none bind,create=dir 0 0
+lxc.cgroup2.memory.max = 536870912
+lxc.cgroup2.memory.swap.max = 0
+lxc.cgroup2.cpu.max = 50000 100000
+lxc.idmap = u 0 1000000 65536
+lxc.idmap = g 0 1000000 65536
+EOC
+        timeout 600 lxc-execute -P "$fs/lxc" -n s16 -o "$d/lxc.log" -l INFO -- /bin/sh -c '
+                cd /report
+                cat /proc/self/uid_map >uid_map
+                cat /proc/self/cgroup >cgroup
+                for f in memory.max memory.swap.max cpu.max; do
+                        echo "$f $(cat /sys/fs/cgroup/$f 2>&1)"
+                done >limits
+                memprov --dry-run --json >json 2>json.err; echo $? >json.rc
+                memprov >run 2>&1; echo $? >run.rc
+                memprov >rerun 2>&1; echo $? >rerun.rc
+                true' >"$d/console" 2>&1
+        echo $? >"$d/lxc.rc"
+}
+if command -v lxc-execute >/dev/null; then lxc_ct; fi
 {
         echo MEMPROV-REPORT-BEGIN
         kv os "$(. /etc/os-release && echo "$PRETTY_NAME")"
         kv kernel "$(uname -r)"
         kv systemd.version "$(dpkg-query -W -f '${Version}' systemd)"
         kv system_state "$(cat $out/state)"
+        kv vm.failed "$(systemctl --failed --no-legend --plain | awk '{print $1}' | paste -sd ' ')"
+        kv php.version "$(ls /etc/php | sort -V | tail -n 1)"
         kv cgroup.fs "$(stat -f -c %T /sys/fs/cgroup)"
         kv vm.vcpus "$(nproc)"
         kv vm.swap "$(awk 'NR > 1 {s += $3 * 1024} END {print s + 0}' /proc/swaps)"
@@ -162,6 +299,27 @@ for k, v in kv.items():
     print(f"KV {c}.{k}={v}")
 PY
         done
+        d=$out/boot
+        kv boot.nspawn_rc "$(cat $d/nspawn.rc 2>/dev/null)"
+        kv boot.system "$(cat $d/system 2>/dev/null)"
+        kv boot.failed "$(cat $d/failed 2>/dev/null | paste -sd ';')"
+        kv boot.memprov "$(sort $d/memprov 2>/dev/null | paste -sd ' ')"
+        kv boot.header "$(grep -m 1 '^RAM ' $d/journal 2>/dev/null)"
+        kv boot.active "$(paste -sd ' ' $d/active 2>/dev/null)"
+        while read -r f v; do kv "boot.$f" "$v"; done <$d/limits
+        sed 's/^/LIVE /' $d/live 2>/dev/null
+        d=$out/lxc
+        kv lxc.rc "$(cat $d/lxc.rc 2>/dev/null)"
+        kv lxc.uid_map "$(head -n 1 $d/uid_map 2>/dev/null | xargs)"
+        kv lxc.cgroup "$(paste -sd ';' $d/cgroup 2>/dev/null)"
+        while read -r f v; do kv "lxc.$f" "$v"; done <$d/limits
+        kv lxc.run_rc "$(cat $d/run.rc 2>/dev/null)"
+        kv lxc.rerun_rc "$(cat $d/rerun.rc 2>/dev/null)"
+        kv lxc.header "$(head -n 1 $d/run 2>/dev/null)"
+        kv lxc.note_swap "$(grep -m 1 -o 'container [a-z-]*: no swapfile.*' $d/run 2>/dev/null)"
+        kv lxc.note_sysctl "$(grep -m 1 -o 'container [a-z-]*: vm.swappiness.*' $d/run 2>/dev/null)"
+        kv lxc.rerun "$(tail -n 1 $d/rerun 2>/dev/null)"
+        python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print("KV lxc.json=%s %s %s %s %s" % (d["container"], d["ram_bytes"], d["tier"], d["vcpus"], d["swap"]["size_bytes"]))' $d/json 2>/dev/null
         for c in c512 c1g prop free; do
                 for f in nspawn.log host-cgroup limits text json.err; do
                         echo "=== $c $f"
@@ -169,6 +327,22 @@ PY
                         echo "---"
                 done
         done
+        for f in host-cgroup journal live; do
+                echo "=== boot $f"
+                cat "$out/boot/$f" 2>/dev/null
+                echo "---"
+        done
+        for f in console run json.err; do
+                echo "=== lxc $f"
+                cat "$out/lxc/$f" 2>/dev/null
+                echo "---"
+        done
+        echo "=== lxc lxc.log (errors)"
+        grep -a -E "ERROR|WARN" "$out/lxc/lxc.log" 2>/dev/null | tail -n 20
+        echo "---"
+        echo "=== boot console (last 40 lines)"
+        sed 's/\x1b\[[0-9;]*[mK]//g' "$out/boot/console" 2>/dev/null | tail -n 40
+        echo "---"
         echo MEMPROV-REPORT-END
 } >$out/report 2>&1
 stty -F /dev/ttyS1 raw -echo 115200 2>/dev/null
@@ -190,7 +364,7 @@ elif boot "$dir" --ram 2G --user-data "$dir.user-data" \
         deb_v=$(dpkg-deb -f "$s16_deb" Version)
         check_eq "s16: systemd-nspawn from the .deb of the image's systemd" "$(rv systemd.version)" "$deb_v"
         check_eq "s16: the VM is a cgroup-v2-only host" "$(rv cgroup.fs)" cgroup2fs
-        check_eq "s16: the VM settled" "$(rv system_state)" running
+        check_eq "s16: the VM settled (failed units: $(rv vm.failed))" "$(rv system_state)" running
         check_eq "s16: the VM has 2 vCPUs" "$(rv vm.vcpus)" 2
         check "s16: the VM has swap (zram0 and the 512M test file): $(rv vm.swap) bytes" test "$(rv vm.swap)" -ge $((512 * MiB - 4096))
         for c in c512 c1g prop free; do
@@ -256,6 +430,43 @@ elif boot "$dir" --ram 2G --user-data "$dir.user-data" \
         check_eq "s16 free: 2 vCPUs, PHP's cpu bound 8" "$(rv free.budget.vcpus)/$(rv free.php.cpu)" 2/8
         check_eq "s16 free: the budget counts all of the host's swap" "$(rv free.budget.swap_bytes)" "$(rv vm.swap)"
         echo "# s16 free php: $(rv free.php.count) children, bound $(rv free.php.bound): $(rv free.php.why)"
+
+        # boot: a booted container on cgroup v2 with memprov's drop-ins in force.
+        check_eq "s16 boot: systemd-nspawn -b ran and powered off" "$(rv boot.nspawn_rc)" 0
+        check_eq "s16 boot: memory.max, memory.swap.max in the container" \
+                "$(rv boot.memory.max) $(rv boot.memory.swap.max)" "$((512 * MiB)) 0"
+        check_eq "s16 boot: memprov.service succeeded" "$(rv boot.memprov)" \
+                "ActiveState=active ExecMainStatus=0 Result=success"
+        check_eq "s16 boot: the plan: RAM 512M from memory.max" "$(rv boot.header)" \
+                "RAM 512M, tier 512M, container systemd-nspawn (RAM from cgroup memory.max), 2 vCPUs (online CPUs)"
+        check_eq "s16 boot: MariaDB, Apache, PHP-FPM run" "$(rv boot.active)" \
+                "mariadb active apache2 active $PHPFPM active"
+        check_eq "s16 boot: no unit failed" "$(rv boot.failed)" ""
+        sed -n 's/^LIVE //p' "$REPORT" >"$dir.live"
+        problems=$(live_problems "$dir.live" mariadb.service apache2.service "$PHPFPM.service" 2>"$dir.live.summary")
+        sed 's/^# /# s16 boot: /' "$dir.live.summary"
+        echo "# s16 boot: values in force (cgroup, oom_score_adj): $(awk '$1 == "unit" && $6 != "-" {printf "%s %s=%s; ", $2, $3, $6}' "$dir.live")"
+        check_eq "s16 boot: the drop-ins read back live (systemctl show, cgroups, SELECT @@)" "$problems" ""
+
+        # lxc: an unprivileged LXC container on cgroup v2.
+        if [ -z "$s16_lxc_debs" ]; then
+                skip "s16 lxc: unprivileged LXC on cgroup v2" "no lxc, liblxc1, liblxc-common .debs in /var/cache/apt/archives (apt-get install --download-only lxc)"
+        else
+                check_eq "s16 lxc: lxc-execute ran" "$(rv lxc.rc)" 0
+                check "s16 lxc: container root is host UID 1000000 ($(rv lxc.uid_map))" test "$(rv lxc.uid_map)" = "0 1000000 65536"
+                check_eq "s16 lxc: memory.max, memory.swap.max, cpu.max in the container" \
+                        "$(rv lxc.memory.max) $(rv lxc.memory.swap.max) $(rv lxc.cpu.max)" "$((512 * MiB)) 0 50000 100000"
+                check_eq "s16 lxc: memprov exit 0, and again" "$(rv lxc.run_rc)/$(rv lxc.rerun_rc)" 0/0
+                check_eq "s16 lxc: the plan: RAM 512M from memory.max, 1 vCPU from cpu.max" "$(rv lxc.header)" \
+                        "RAM 512M, tier 512M, container container-other (RAM from cgroup memory.max), 1 vCPU (cgroup CPU quota)"
+                check_eq "s16 lxc: --dry-run --json: container, RAM, tier, vCPUs, swapfile" "$(rv lxc.json)" \
+                        "container-other $((512 * MiB)) 512M 1 0"
+                check_eq "s16 lxc: the swap note" "$(rv lxc.note_swap)" \
+                        "container container-other: no swapfile (swapon: Operation not permitted); it has no swap"
+                check_eq "s16 lxc: the sysctl note" "$(rv lxc.note_sysctl)" \
+                        "container container-other: vm.swappiness is read-only here; left alone"
+                check "s16 lxc: the second run changes nothing" grep -q "nothing changed" <<<"$(rv lxc.rerun)"
+        fi
 else
         not_ok "s16: boot at 2G, containers run, report read back"
 fi
