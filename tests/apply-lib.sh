@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Shared by tests/integration/crash.sh and faults.sh: the traced syscalls of a run, and a live
-# machine whose /etc and /var/lib are fresh overlays (compared through their upper dirs).
+# Shared by tests/integration/crash.sh, powercut.sh and faults.sh: the traced syscalls of a run,
+# the loop that interrupts it at each one, and a live machine whose /etc and /var/lib are fresh
+# overlays (compared through their upper dirs).
 
 # strace_tests NAME: whether this script runs here (else a skip line, and the caller exits 0):
 # hundreds of runs under strace happen once, for the plain build (as tests/run does for the
@@ -118,3 +119,67 @@ live_snap() { # live_snap MNT
         cat "$SCRATCH/swappiness"
 }
 
+
+# kill_at SYSCALL N CMD...: CMD killed at its Nth SYSCALL (crash.sh's interruption). strace dies
+# of the signal it injected; the shell's "Killed" is noise.
+kill_at() {
+        local sc=$1 n=$2
+        shift 2
+        (strace -qq -o /dev/null -e trace="$sc" -e inject="$sc:signal=SIGKILL:when=$n" \
+                "$@" >/dev/null 2>&1; true) 2>/dev/null
+        settle
+}
+
+# run_points NAME SET PREP SNAP ALLOW_PRE -- CMD...: the interruption loop of crash.sh (a kill at
+# each point) and powercut.sh (a power cut right after it). PREP puts the machine where the run
+# starts, SNAP prints what a run leaves. For each mutating call of the uninterrupted CMD (points
+# SET; MORE_POINTS=FUNCTION adds the points FUNCTION CMD... prints): PREP, then
+# INTERRUPT SYSCALL N CMD... (INTERRUPT=FUNCTION, kill_at unless set) stops CMD there and leaves
+# the machine as it comes back, or fails printing why in a word. A plain run (the boot run: CMD
+# without --rerun or --undo) follows, then CMD again: each must leave what the uninterrupted run
+# left; ALLOW_PRE=1 accepts the starting point after the plain run (a plain run only checks a
+# provisioned machine when no run was under way). WHAT names the points in the result line
+# ("crash points" unless set). A developer's selection: CRASH_ONLY=REGEX runs only the scenarios
+# it matches; CRASH_DEBUG=1 prints how a failed point's result differs.
+run_points() {
+        local name=$1 set=$2 prep=$3 snap=$4 allow_pre=$5 ref pre pts total=0 good=0 bad=()
+        local start=$SECONDS interrupt=${INTERRUPT:-kill_at} what=${WHAT:-crash points} why after
+        [[ -z ${CRASH_ONLY:-} || $name =~ $CRASH_ONLY ]] || return 0
+        shift 6
+        local -a cmd=("$@") plain=()
+        local a
+        for a in "${cmd[@]}"; do [ "$a" = --rerun ] || [ "$a" = --undo ] || plain+=("$a"); done
+        $prep || { not_ok "$name: prepare"; return; }
+        pre=$($snap)
+        "${cmd[@]}" >/dev/null 2>&1 || { not_ok "$name: uninterrupted run"; return; }
+        ref=$($snap)
+        $prep && pts=$(points "$set" "${cmd[@]}")
+        if [ -n "${MORE_POINTS:-}" ]; then $prep && pts+=$'\n'$($MORE_POINTS "${cmd[@]}"); fi
+        while read -r sc n; do
+                [ -n "$sc" ] || continue
+                total=$((total + 1))
+                $prep || { bad+=("$sc#$n:prep"); continue; }
+                why=$($interrupt "$sc" "$n" "${cmd[@]}") || { bad+=("$sc#$n:${why:-interrupt}"); continue; }
+                "${plain[@]}" >/dev/null 2>"$SCRATCH/err1"
+                after=$($snap)
+                if [ "$after" != "$ref" ] && { [ "$allow_pre" != 1 ] || [ "$after" != "$pre" ]; }; then
+                        bad+=("$sc#$n:plain")
+                        [ -n "${CRASH_DEBUG:-}" ] && diff <(echo "$ref") <(echo "$after") | head -20 >&2
+                        continue
+                fi
+                "${cmd[@]}" >/dev/null 2>"$SCRATCH/err2"
+                after=$($snap)
+                if [ "$after" != "$ref" ]; then
+                        bad+=("$sc#$n:again")
+                        [ -n "${CRASH_DEBUG:-}" ] && diff <(echo "$ref") <(echo "$after") | head -20 >&2
+                        continue
+                fi
+                good=$((good + 1))
+        done <<<"$pts"
+        echo "# $name: $good of $total $what converged in $((SECONDS - start)) s"
+        if [ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; then
+                ok "$name: $good of $total $what converged"
+        else
+                not_ok "$name: $good of $total $what converged (failed: ${bad[*]:0:12})"
+        fi
+}

@@ -22,58 +22,6 @@ ALL=openat,write,pwrite64,fsync,fdatasync,syncfs,rename,renameat,renameat2,fallo
 ALL=$ALL,swapoff,symlink,symlinkat,unlink,unlinkat,mkdir,mkdirat,fchmod,clone,clone3,vfork,wait4
 SWAP_STEPS=openat,pwrite64,fsync,syncfs,renameat,renameat2,fallocate,ioctl,swapon,swapoff,unlinkat,clone3,wait4
 
-# run_points NAME SET PREP SNAP ALLOW_PRE -- CMD... : the crash-point loop. PREP puts the machine
-# where the run starts, SNAP prints what a run leaves. MORE_POINTS=FUNCTION adds the points
-# FUNCTION CMD... prints. After the kill a plain run (the boot run: CMD without --rerun or
-# --undo) follows, then CMD again; ALLOW_PRE=1 accepts the starting point after the plain run
-# (a plain run only checks a provisioned machine when no run was under way).
-run_points() {
-        local name=$1 set=$2 prep=$3 snap=$4 allow_pre=$5 ref pre pts total=0 good=0 bad=()
-        local start=$SECONDS
-        [[ -z ${CRASH_ONLY:-} || $name =~ $CRASH_ONLY ]] || return 0 # a developer's selection
-        shift 6
-        local -a cmd=("$@") plain=()
-        local a
-        for a in "${cmd[@]}"; do [ "$a" = --rerun ] || [ "$a" = --undo ] || plain+=("$a"); done
-        $prep || { not_ok "$name: prepare"; return; }
-        pre=$($snap)
-        "${cmd[@]}" >/dev/null 2>&1 || { not_ok "$name: uninterrupted run"; return; }
-        ref=$($snap)
-        $prep && pts=$(points "$set" "${cmd[@]}")
-        if [ -n "${MORE_POINTS:-}" ]; then $prep && pts+=$'\n'$($MORE_POINTS "${cmd[@]}"); fi
-        while read -r sc n; do
-                [ -n "$sc" ] || continue
-                total=$((total + 1))
-                $prep || { bad+=("$sc#$n:prep"); continue; }
-                # strace dies of the signal it injected; the shell's "Killed" is noise.
-                (strace -qq -o /dev/null -e trace="$sc" -e inject="$sc:signal=SIGKILL:when=$n" \
-                        "${cmd[@]}" >/dev/null 2>&1; true) 2>/dev/null
-                settle
-                "${plain[@]}" >/dev/null 2>"$SCRATCH/err1"
-                local after
-                after=$($snap)
-                if [ "$after" != "$ref" ] && { [ "$allow_pre" != 1 ] || [ "$after" != "$pre" ]; }; then
-                        bad+=("$sc#$n:plain")
-                        [ -n "${CRASH_DEBUG:-}" ] && diff <(echo "$ref") <(echo "$after") | head -20 >&2
-                        continue
-                fi
-                "${cmd[@]}" >/dev/null 2>"$SCRATCH/err2"
-                after=$($snap)
-                if [ "$after" != "$ref" ]; then
-                        bad+=("$sc#$n:rerun")
-                        [ -n "${CRASH_DEBUG:-}" ] && diff <(echo "$ref") <(echo "$after") | head -20 >&2
-                        continue
-                fi
-                good=$((good + 1))
-        done <<<"$pts"
-        echo "# $name: $good of $total crash points converged in $((SECONDS - start)) s"
-        if [ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; then
-                ok "$name: $good of $total crash points converged"
-        else
-                not_ok "$name: $good of $total crash points converged (failed: ${bad[*]:0:12})"
-        fi
-}
-
 live_ext4
 first_boot() { live_reset "$SCRATCH/ext4"; }
 snap_ext4() { live_snap "$SCRATCH/ext4"; }

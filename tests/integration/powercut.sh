@@ -11,8 +11,8 @@
 # is in their page cache), then it is killed. The copies are checked (e2fsck -fy replays the
 # journals), mounted where the originals were and booted: the boot run, then the run again, must
 # leave exactly what the uninterrupted run left (files, bytes, modes, the swapfile), as after a
-# kill (crash.sh). POWERCUT_FS=ext4-nojournal: /etc's filesystem without a journal (ext2's
-# ordering: nothing commits in order there).
+# kill (crash.sh; the loop is tests/apply-lib.sh run_points). POWERCUT_FS=ext4-nojournal: /etc's
+# filesystem without a journal (ext2's ordering: nothing commits in order there).
 # shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
 enter_mount_namespace "$@"
@@ -64,9 +64,9 @@ snap() {
                 "$(blkid -o export -s TYPE -s LABEL "$R/swapfile" | tr '\n' ' ')"
 }
 
-# cut SYSCALL N CMD...: CMD stopped right after its Nth SYSCALL, the disks copied to
+# stop_and_copy SYSCALL N CMD...: CMD stopped right after its Nth SYSCALL, the disks copied to
 # $PC/c-*.img while it is frozen, then killed. Fails if it never stopped there.
-cut() {
+stop_and_copy() {
         local sc=$1 n=$2 spid child i stopped=
         shift 2
         rm -f "$PC/trace"
@@ -96,50 +96,21 @@ fsck_copy() {
         [ "$rc" -le 1 ]
 }
 
+# power_cut SYSCALL N CMD...: the machine as it comes back from a power cut right after CMD's
+# Nth SYSCALL (run_points' INTERRUPT): the copies checked and mounted where the disks were.
+power_cut() {
+        stop_and_copy "$@" || { echo stop; return 1; }
+        unmount_pair
+        fsck_copy "$PC/c-root.img" && fsck_copy "$PC/c-var.img" || { echo fsck; return 1; }
+        mount_pair "$PC/c-root.img" "$PC/c-var.img" || { echo mount; return 1; }
+}
+
 CMD=("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G --set swap.size=256M)
-start=$SECONDS
 fresh && "${CMD[@]}" >/dev/null 2>&1 || { not_ok "uninterrupted run"; exit 1; }
-ref=$(snap)
 check "the run wrote its state on /var's filesystem" \
         test "$(stat -c %d "$R/var/lib/memprov/state")" != "$(stat -c %d "$R/etc")"
-fresh && pts=$(points "$ALL" "${CMD[@]}")
-total=0 good=0 bad=()
-while read -r sc n; do
-        [ -n "$sc" ] || continue
-        total=$((total + 1))
-        fresh || { bad+=("$sc#$n:prep"); continue; }
-        if ! cut "$sc" "$n" "${CMD[@]}"; then
-                bad+=("$sc#$n:stop")
-                continue
-        fi
-        unmount_pair
-        if ! fsck_copy "$PC/c-root.img" || ! fsck_copy "$PC/c-var.img"; then
-                bad+=("$sc#$n:fsck")
-                continue
-        fi
-        mount_pair "$PC/c-root.img" "$PC/c-var.img" || { bad+=("$sc#$n:mount"); continue; }
-        "${CMD[@]}" >/dev/null 2>"$SCRATCH/err1"
-        after=$(snap)
-        if [ "$after" != "$ref" ]; then
-                bad+=("$sc#$n:boot")
-                [ -n "${POWERCUT_DEBUG:-}" ] && diff <(echo "$ref") <(echo "$after") | head -20 >&2
-                continue
-        fi
-        "${CMD[@]}" >/dev/null 2>"$SCRATCH/err2"
-        after=$(snap)
-        if [ "$after" != "$ref" ]; then
-                bad+=("$sc#$n:again")
-                [ -n "${POWERCUT_DEBUG:-}" ] && diff <(echo "$ref") <(echo "$after") | head -20 >&2
-                continue
-        fi
-        good=$((good + 1))
-done <<<"$pts"
+INTERRUPT=power_cut WHAT="power cuts" run_points \
+        "offline first boot, /var its own filesystem (${POWERCUT_FS:-ext4}, commit=600)" \
+        "$ALL" fresh snap 0 -- "${CMD[@]}"
 unmount_pair
-name="offline first boot, /var its own filesystem (${POWERCUT_FS:-ext4}, commit=600)"
-echo "# $name: $good of $total power cuts converged in $((SECONDS - start)) s"
-if [ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; then
-        ok "$name: $good of $total power cuts converged"
-else
-        not_ok "$name: $good of $total power cuts converged (failed: ${bad[*]:0:12})"
-fi
 exit 0
