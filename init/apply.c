@@ -11,12 +11,6 @@
 #include "intent.h"
 #include "preflight.h"
 
-/* The state keeps one line per managed path: [files] PATH = HASH MODE MODULE and
- * [links] PATH = TARGET MODULE. Paths are keys, not section names, because inih cuts section
- * names at 50 characters. */
-#define STATE_FILES "files"
-#define STATE_LINKS "links"
-
 static bool recorded_hash_is(const struct config *record, const char *path, const char *hex)
 {
         const char *recorded = record ? config_str(record, STATE_FILES, path, NULL) : NULL;
@@ -382,19 +376,14 @@ void record_files(const struct context *ctx, const struct plan *p, struct config
 {
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct action *a = &p->actions[i];
+                const struct action_kind *k = action_kind(a->type);
                 _cleanup_free_ char *value = NULL;
 
                 if (a->skip && a->path)
                         carry_over_record(ctx, a->path, state);
-                if ((a->type != ACTION_WRITE_FILE && a->type != ACTION_SYMLINK) || a->skip)
+                if (!k->record_value || a->skip)
                         continue;
-                if (a->type == ACTION_SYMLINK)
-                        value = xasprintf("%s %s", a->target, a->module);
-                else
-                        value =
-                            xasprintf("%016" PRIx64 " %04o %s", hash64(a->content, a->content_size),
-                                      (unsigned)a->mode, a->module);
-                config_set(state, a->type == ACTION_SYMLINK ? STATE_LINKS : STATE_FILES, a->path,
-                           value, "state");
+                value = k->record_value(a);
+                config_set(state, k->record_section, a->path, value, "state");
         }
 }

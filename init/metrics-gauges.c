@@ -4,6 +4,7 @@
 #include "../lib/fsutil.h"
 #include "../lib/util.h"
 #include "../lib/log.h"
+#include "../lib/plan.h"
 #include "metrics-gauges.h"
 
 static char *read_text(const char *path)
@@ -39,7 +40,7 @@ static char **managed_units(const struct config *state, size_t *ret_n)
                 const struct setting *s = &state->settings[i];
                 const char *name, *end;
                 bool seen = false;
-                if (!streq(s->section, "files") || !startswith(s->key, prefix))
+                if (!streq(s->section, STATE_FILES) || !startswith(s->key, prefix))
                         continue;
                 name = s->key + strlen(prefix);
                 end = strstr(name, ".d/");

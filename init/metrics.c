@@ -77,10 +77,10 @@ static void metrics_gather(const struct options *o, int rootfd, const struct con
         m->swap_active = m->swap_path && !o->root && swap_is_active(m->swap_path);
         for (size_t i = 0; i < state->n_settings; i++) {
                 const struct setting *s = &state->settings[i];
-                if (streq(s->section, "files") || streq(s->section, "links")) {
+                if (streq(s->section, STATE_FILES) || streq(s->section, STATE_LINKS)) {
                         m->files++;
-                        if (streq(s->section, "files") ? file_drifted(rootfd, s->key, s->value)
-                                                       : link_drifted(rootfd, s->key, s->value))
+                        if (streq(s->section, STATE_FILES) ? file_drifted(rootfd, s->key, s->value)
+                                                           : link_drifted(rootfd, s->key, s->value))
                                 m->files_drifted++;
                 } else if (startswith(s->section, "unit ") && streq(s->key, "memprov") &&
                            streq(s->value, "disabled"))

@@ -32,10 +32,10 @@ static char *undone_marker(const struct context *ctx, const struct cloudinit_met
                 char **to, *joined;
                 if (!a->skip || a->type != ACTION_REMOVE_FILE)
                         continue;
-                v = config_str(ctx->state, "files", a->path, NULL);
+                v = config_str(ctx->state, STATE_FILES, a->path, NULL);
                 to = &files;
                 if (!v) {
-                        v = config_str(ctx->state, "links", a->path, NULL);
+                        v = config_str(ctx->state, STATE_LINKS, a->path, NULL);
                         to = &links;
                 }
                 if (!v)
@@ -92,7 +92,7 @@ static void remove_empty_dropin_dirs(const struct context *ctx, const struct con
                 const char *name;
                 char *slash;
 
-                if (!streq(s->section, "files") || !startswith(s->key, "/etc/systemd/system/"))
+                if (!streq(s->section, STATE_FILES) || !startswith(s->key, "/etc/systemd/system/"))
                         continue;
                 dir = xstrdup(s->key);
                 slash = strrchr(dir, '/');
@@ -110,7 +110,7 @@ static void remove_empty_dropin_dirs(const struct context *ctx, const struct con
 static void discard_staged(const struct context *ctx, const struct config *record)
 {
         for (size_t i = 0; i < record->n_settings; i++)
-                if (streq(record->settings[i].section, "files"))
+                if (streq(record->settings[i].section, STATE_FILES))
                         root_discard_staged(ctx->rootfd, record->settings[i].key);
         modules_unstage(ctx);
 }

@@ -25,6 +25,7 @@ enum action_type {
         ACTION_SERVICE_LIVE, /* unit, unit_op UNIT_RELOAD or UNIT_RESTART (if it is running) */
         ACTION_SQL_LIVE,     /* path: the database drop-in (content: new, value: before) */
         ACTION_ZSWAP,        /* key = value, live in /sys/module/zswap/parameters */
+        ACTION_TYPE_MAX,     /* not a type: the count, which lib/plan-kinds.c's table matches */
 };
 
 enum swap_op { SWAP_NONE, SWAP_KEEP, SWAP_CREATE, SWAP_RESIZE, SWAP_REMOVE };
@@ -105,6 +106,51 @@ void plan_print_header(const struct plan *p, FILE *out);
 void plan_print_action(const struct action *a, bool applied, FILE *out);
 void plan_print_json(const struct plan *p, bool applied, FILE *out);
 const char *swap_op_name(enum swap_op op);
+
+struct context;
+/* What one action kind does in every view, in one row of lib/plan-kinds.c (issue 20 item 3):
+ * printing, --json, the journal, the comparison with the machine and --status look the row up
+ * instead of switching on the type. Applying is the module's (module_for_action) or, for files
+ * and links, init/apply.c's. */
+struct action_kind {
+        const char *column; /* the listing's second column: "file", "swap", "unit", ... */
+        /* What the action does, planned and done ("write", "written"), once it does something;
+         * verb(), when set, says it for kinds where it depends on the action. */
+        const char *verbs[2];
+        const char *(*verb)(const struct action *a, bool applied);
+        /* The listing's line after the verb (" PATH (0644)"). */
+        void (*print)(const struct action *a, FILE *out);
+        /* Its part of the --json plan or result object. */
+        void (*json)(struct json_object *root, const struct action *a, bool applied);
+        /* Whether the machine already is as it wants; NULL: never (planned only when the
+         * machine differs, or a consequence of another change). */
+        bool (*as_planned)(const struct context *ctx, const struct action *a);
+        /* A change systemd's reload (and the live steps after it) follow. */
+        bool touches_files;
+        /* What applying it would change, in words (NULL: nothing to show); and as values for
+         * --status --json: kind, op (NULL: the planned verb), name, and its own fields. */
+        char *(*change)(const struct action *a);
+        const char *change_kind;
+        const char *(*change_op)(const struct action *a);
+        const char *(*change_name)(const struct action *a);
+        void (*change_json)(struct json_object *o, const struct action *a);
+        /* What the state records of an applied action (init/apply.c record_files): the value
+         * under record_section, keyed by its path; NULL: the module's record hook does it. */
+        const char *record_section;
+        char *(*record_value)(const struct action *a);
+};
+const struct action_kind *action_kind(enum action_type type);
+/* The word the listing and --json give an action: skip, not done, failed, incomplete,
+ * deferred, unchanged, or its kind's verb. */
+const char *action_verb(const struct action *a, bool applied);
+/* Its kind's verb for a, planned (applied false) or done. */
+const char *action_kind_verb(const struct action *a, bool applied);
+
+/* The state keeps one line per managed path (struct action_kind's record_value):
+ * [files] PATH = HASH MODE MODULE and [links] PATH = TARGET MODULE. Paths are keys, not section
+ * names, because inih cuts section names at 50 characters. */
+#define STATE_FILES "files"
+#define STATE_LINKS "links"
 
 #define MANAGED_HEADER "# Managed by memprov"
 /* The managed-file header line in the file's comment syntax ("#" or ";"), then the body from

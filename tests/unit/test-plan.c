@@ -86,3 +86,21 @@ TEST(plan_line_says_what_happened)
         free(line);
         plan_done(&p);
 }
+
+/* Every action kind has the operations every view calls (lib/plan-kinds.c): a listing column,
+ * a verb planned and done, its line and its JSON; a kind that --status can show has its words
+ * and its kind and name there, and a recorded kind its state section. */
+TEST(action_kinds_complete)
+{
+        for (int t = 0; t < ACTION_TYPE_MAX; t++) {
+                const struct action_kind *k = action_kind((enum action_type)t);
+                struct action a = {.type = (enum action_type)t};
+
+                CHECK(k->column && strlen(k->column) <= 7);
+                CHECK(k->verb || (k->verbs[0] && k->verbs[1]));
+                CHECK(action_kind_verb(&a, false) && action_kind_verb(&a, true));
+                CHECK(k->print && k->json);
+                CHECK(!k->change || (k->change_kind && k->change_name));
+                CHECK(!k->record_value == !k->record_section);
+        }
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The action kinds' --json and --status operations (lib/plan-json.c), which lib/plan-kinds.c's
+ * table names: internal to lib/plan*.c. */
+#pragma once
+
+#include "plan.h"
+
+void kind_file_json(struct json_object *root, const struct action *a, bool applied);
+void kind_swap_json(struct json_object *root, const struct action *a, bool applied);
+void kind_sysctl_json(struct json_object *root, const struct action *a, bool applied);
+void kind_zswap_json(struct json_object *root, const struct action *a, bool applied);
+void kind_unit_json(struct json_object *root, const struct action *a, bool applied);
+void kind_reload_json(struct json_object *root, const struct action *a, bool applied);
+void kind_live_json(struct json_object *root, const struct action *a, bool applied);
+char *kind_write_change(const struct action *a);
+char *kind_link_change(const struct action *a);
+char *kind_remove_change(const struct action *a);
+char *kind_sysctl_change(const struct action *a);
+char *kind_zswap_change(const struct action *a);
+char *kind_unit_change(const struct action *a);
+char *kind_swap_change(const struct action *a);
+const char *kind_swap_change_op(const struct action *a);
+const char *kind_path_name(const struct action *a);
+const char *kind_key_name(const struct action *a);
+const char *kind_unit_name(const struct action *a);
+const char *kind_swap_name(const struct action *a);
+void kind_key_change_json(struct json_object *o, const struct action *a);
+void kind_swap_change_json(struct json_object *o, const struct action *a);
+char *kind_write_record(const struct action *a);
+char *kind_link_record(const struct action *a);
