@@ -84,6 +84,37 @@ static const char *tier_swappiness(const struct context *ctx, bool db, bool comp
         return v ? v : tier_value(ctx, key);
 }
 
+/* /etc/sysctl.d reached through a symbolic link (an admin's layout: the folder kept in a
+ * configuration repository and linked in). systemd-sysctl follows it (measured: systemd 252's
+ * `systemd-sysctl --cat-config` in a private mount namespace with /etc/sysctl.d -> /srv/x lists
+ * /srv/x/60-x.conf), and memprov writes through no link it did not make (lib/fsutil.h,
+ * init/preflight.c, which refused the whole run for it). So the drop-in is "skip" with the
+ * reason, the live value is left as the system sets it (boot would not keep memprov's), the
+ * record carries over, and the rest of the run goes on: as for a symlinked pool.d (issue 21
+ * item 9). */
+static bool dropin_behind_link(const struct context *ctx)
+{
+        return root_check_writable_path(ctx->rootfd, SYSCTL_DROPIN) == -ELOOP;
+}
+
+#define BEHIND_LINK_NOTE "/etc/sysctl.d is reached through a symbolic link: left alone"
+
+/* The drop-in and the value planned and skipped for a symlinked /etc/sysctl.d. */
+static void plan_behind_link(struct plan *p, struct action *file, const char *v)
+{
+        struct action *a;
+
+        file->skip = true;
+        free(file->note);
+        file->note = xstrdup(BEHIND_LINK_NOTE " (memprov writes through no link it did not "
+                                              "make; make it a real folder to let it)");
+        a = plan_add(p, ACTION_SYSCTL, "sysctl");
+        a->key = xstrdup("vm.swappiness");
+        a->value = xstrdup(v);
+        a->skip = true;
+        a->note = xstrdup(BEHIND_LINK_NOTE ", the system's own value kept");
+}
+
 static int sysctl_plan(const struct context *ctx, struct plan *p)
 {
         const char *v = config_str(ctx->config, "sysctl", "swappiness", "auto"), *before;
@@ -123,6 +154,10 @@ static int sysctl_plan(const struct context *ctx, struct plan *p)
                                     c.kind == CUSHION_NONE    ? "disk swap only"
                                     : c.kind == CUSHION_ZSWAP ? "zswap in front of the swap"
                                                               : "zram swap in RAM");
+        if (dropin_behind_link(ctx)) {
+                plan_behind_link(p, a, v);
+                return 0;
+        }
         a = plan_add(p, ACTION_SYSCTL, "sysctl");
         a->key = xstrdup("vm.swappiness");
         a->value = xstrdup(v);
@@ -145,25 +180,36 @@ static int sysctl_plan(const struct context *ctx, struct plan *p)
         return 0;
 }
 
-static void sysctl_record(const struct context *ctx _unused_, const struct plan *p,
-                          struct config *state)
+static void sysctl_record(const struct context *ctx, const struct plan *p, struct config *state)
 {
+        static const char *const keys[] = {"swappiness", "swappiness_before"};
+
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct action *a = &p->actions[i];
-                if (a->type != ACTION_SYSCTL || a->skip || !streq(a->key, "vm.swappiness"))
+                if (a->type != ACTION_SYSCTL || !streq(a->key, "vm.swappiness"))
                         continue;
+                if (a->skip) {
+                        /* Left alone behind a symlinked /etc/sysctl.d: what memprov set before
+                         * (if it did) is still its to undo. */
+                        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                                const char *v = config_str(ctx->state, "sysctl", keys[k], NULL);
+                                if (v)
+                                        config_set(state, "sysctl", keys[k], v, "state");
+                        }
+                        continue;
+                }
                 config_set(state, "sysctl", "swappiness", a->value, "state");
                 if (a->old_value)
                         config_set(state, "sysctl", "swappiness_before", a->old_value, "state");
         }
 }
 
-static bool removal_kept(const struct plan *p, const char *path)
+static struct action *removal_of(struct plan *p, const char *path)
 {
         for (size_t i = 0; i < p->n_actions; i++)
                 if (p->actions[i].type == ACTION_REMOVE_FILE && streq(p->actions[i].path, path))
-                        return p->actions[i].skip;
-        return false;
+                        return &p->actions[i];
+        return NULL;
 }
 
 /* --undo: the drop-in goes with the recorded files; live, the value from before memprov comes
@@ -172,9 +218,25 @@ static int sysctl_undo(const struct context *ctx, struct plan *p)
 {
         const char *before = config_str(ctx->state, "sysctl", "swappiness_before", NULL);
         const char *set = config_str(ctx->state, "sysctl", "swappiness", NULL);
+        struct action *a, *removal = removal_of(p, SYSCTL_DROPIN);
         _cleanup_free_ char *now = NULL;
-        struct action *a;
+        bool linked = dropin_behind_link(ctx), kept;
 
+        if (linked && (removal || config_get(ctx->state, "files", SYSCTL_DROPIN))) {
+                /* Not removed through a link memprov did not make (preflight would refuse the
+                 * whole --undo for it), and said so: the record's reading of it through the link
+                 * fails, so the undo would otherwise pass over it in silence. Kept, it stays the
+                 * admin's (init/undo.c undone_marker). */
+                if (!removal) {
+                        removal = plan_add(p, ACTION_REMOVE_FILE, "core");
+                        removal->path = xstrdup(SYSCTL_DROPIN);
+                }
+                removal->skip = true;
+                free(removal->note);
+                removal->note = xstrdup(BEHIND_LINK_NOTE);
+        }
+        /* Read now: plan_add() below may move the plan's actions, removal with them. */
+        kept = removal && removal->skip;
         if (!ctx->live || !set)
                 return 0; /* offline, removing the drop-in is all: systemd-sysctl sets it at boot */
         if (!before) {
@@ -186,7 +248,10 @@ static int sysctl_undo(const struct context *ctx, struct plan *p)
         a->key = xstrdup("vm.swappiness");
         a->value = xstrdup(before);
         now = sysctl_read_live(a->key);
-        if (removal_kept(p, SYSCTL_DROPIN)) {
+        if (linked) {
+                a->skip = true;
+                a->note = xstrdup(BEHIND_LINK_NOTE ", so is the value it sets at boot");
+        } else if (kept) {
                 a->skip = true;
                 a->note = xstrdup(SYSCTL_DROPIN " kept (edited by the admin): left as it is");
         } else if (!streq(now, set)) {

@@ -144,10 +144,18 @@ fi
 
 # --- item 4: every path checked before the first change ---
 case_root
+# A symlinked /etc/sysctl.d (an admin's layout; systemd-sysctl follows it): only the drop-in and
+# vm.swappiness are left alone, named in the plan, and the rest of the run goes on
+# (modules/sysctl.c dropin_behind_link(); linked-dirs.sh has --rerun and --undo).
 mkdir -p "$R/elsewhere" && ln -s ../elsewhere "$R/etc/sysctl.d"
-refused "symlinked /etc/sysctl.d" "$R" "/etc/sysctl.d/60-memprov.conf: a directory on the way is a symlink" \
-        --set swap.path=/data/swapfile
-check_fails "symlinked /etc/sysctl.d: no swapfile made" test -e "$R/data/swapfile"
+check "symlinked /etc/sysctl.d: the plan (--dry-run) names the link" \
+        grep -q "skip .*/etc/sysctl.d/60-memprov.conf .*symbolic link" \
+        <("$MEMPROV" --defaults "$DEFAULTS" --root "$R" --assume-ram 1G --set swap.size=256M \
+                --set swap.add=yes --set swap.path=/data/swapfile --dry-run 2>&1)
+mp "$R" --set swap.path=/data/swapfile
+check "symlinked /etc/sysctl.d: exit 0" test $? -eq 0
+check_eq "symlinked /etc/sysctl.d: nothing written through it" "$(ls -A "$R/elsewhere")" ""
+check "symlinked /etc/sysctl.d: the rest done (swapfile made)" test -e "$R/data/swapfile"
 case_root
 mkdir -p "$R/elsewhere" && ln -s ../elsewhere "$R/var/lib/memprov"
 refused "symlinked /var/lib/memprov" "$R" "/var/lib/memprov/state: a symbolic link on the path" \

@@ -1,9 +1,9 @@
 #!/bin/bash
 # Issue 21 item 9: a folder memprov changes that the admin made a symbolic link. A
 # multi-user.target.wants/ that leads elsewhere (boot follows it, systemctl disable does not:
-# modules/units-dirs.c) and a PHP-FPM pool.d/ that does (its include= glob follows it): each
-# named in the plan, nothing changed through the link, the rest of the run done; once the folder
-# is a real one again, memprov does what it would have. Offline roots (--root) built from the
+# modules/units-dirs.c), a PHP-FPM pool.d/ and an /etc/sysctl.d that do (its include= glob and
+# systemd-sysctl follow them): each named in the plan, nothing changed through the link, the rest
+# of the run done; once the folder is a real one again, memprov does what it would have. Offline roots (--root) built from the
 # Debian 12 packages' unit files (tests/fixtures/units), enabled as their postinst does.
 # shellcheck disable=SC1091
 source "$(dirname "$0")/../lib.sh"
@@ -100,5 +100,43 @@ check "pool.d link: the rest done" test -f "$P/etc/sysctl.d/60-memprov.conf"
 rm "$P/etc/php/8.2/fpm/pool.d" && mv "$P/srv/pools" "$P/etc/php/8.2/fpm/pool.d"
 check "pool.d real again: --rerun" mp "$P" 1G --rerun
 check "pool.d real again: the drop-in written" test -f "$P/etc/php/8.2/fpm/pool.d/zz-memprov.conf"
+
+# /etc/sysctl.d a link (modules/sysctl.c dropin_behind_link()): the drop-in and vm.swappiness
+# skipped and said so, the run goes on (proftpd disabled); linked after memprov wrote the drop-in,
+# --rerun and --undo keep it and the record, and --rerun writes it once the folder is real again.
+S=$SCRATCH/sysctl
+mkdir -p "$S/etc" "$S/srv/sysctl" && touch "$S/etc/debian_version" && cp -a "$TESTS_DIR/fixtures/units/lib" "$S/" &&
+        systemctl --root="$S" --quiet enable proftpd.service 2>/dev/null &&
+        ln -s /srv/sysctl "$S/etc/sysctl.d" || not_ok "sysctl: fixture root"
+out=$(mp "$S" 1G)
+check "sysctl.d link: exit 0" test $? -eq 0
+check "sysctl.d link: the drop-in skipped, and why" \
+        grep -q "skip .*/etc/sysctl.d/60-memprov.conf .*/etc/sysctl.d is reached through a symbolic link" <<<"$out"
+check "sysctl.d link: vm.swappiness skipped too" \
+        grep -q "sysctl .*skip .*vm.swappiness.*symbolic link" <<<"$out"
+check_eq "sysctl.d link: nothing written through it" "$(ls -A "$S/srv/sysctl")" ""
+check "sysctl.d link: the rest done (proftpd disabled)" \
+        test ! -e "$S/etc/systemd/system/multi-user.target.wants/proftpd.service"
+check_fails "sysctl.d link: no swappiness recorded" grep -q '^swappiness' "$S/var/lib/memprov/state"
+rm "$S/etc/sysctl.d" && mv "$S/srv/sysctl" "$S/etc/sysctl.d"
+check "sysctl.d real: --rerun" mp "$S" 1G --rerun
+check "sysctl.d real: the drop-in written" test -f "$S/etc/sysctl.d/60-memprov.conf"
+mv "$S/etc/sysctl.d" "$S/srv/sysctl" && ln -s ../srv/sysctl "$S/etc/sysctl.d"
+state=$(cat "$S/var/lib/memprov/state")
+before=$(tree_sums "$S/srv")
+out=$(mp "$S" 1G --rerun)
+check "sysctl.d linked later: --rerun exit 0" test $? -eq 0
+check "sysctl.d linked later: --rerun says why" grep -q "sysctl.d is reached through a symbolic link" <<<"$out"
+check_eq "sysctl.d linked later: --rerun changed nothing through it" "$(tree_sums "$S/srv")" "$before"
+check "sysctl.d linked later: the record stays (drop-in)" \
+        grep -q '^/etc/sysctl.d/60-memprov.conf = ' "$S/var/lib/memprov/state"
+check_eq "sysctl.d linked later: the record stays (swappiness)" \
+        "$(grep '^swappiness' "$S/var/lib/memprov/state")" "$(grep '^swappiness' <<<"$state")"
+out=$(mp "$S" 1G --undo)
+check "sysctl.d linked later: --undo exit 0" test $? -eq 0
+check "sysctl.d linked later: --undo says why" grep -q "sysctl.d is reached through a symbolic link" <<<"$out"
+check_eq "sysctl.d linked later: --undo removed nothing through it" "$(tree_sums "$S/srv")" "$before"
+check "sysctl.d linked later: --undo enabled proftpd again" \
+        test -L "$S/etc/systemd/system/multi-user.target.wants/proftpd.service"
 
 exit $T_FAILED
