@@ -27,6 +27,13 @@ first_boot && pts=$(points "$FAULTS" "${CMD[@]}")
 first_boot && probe=$(strace -qq -e trace=swapon "${CMD[@]}" 2>&1 >/dev/null |
         grep '^swapon(' | grep -n 'memprov-swapon-probe' | cut -d: -f1)
 [ -z "$probe" ] || pts=$(grep -v "^swapon $probe\$" <<<"$pts")
+# Likewise the probe whether this process may lower its own oom_score_adj (lib/container.c
+# oom_lower_denied: a step down and back on /proc/self/oom_score_adj, a failure meaning "the
+# container cannot lower it"): memprov's own process, not the machine.
+for n in $(first_boot && strace -qq -y -e trace=pwrite64 "${CMD[@]}" 2>&1 >/dev/null |
+        grep '^pwrite64(' | grep -n 'oom_score_adj>' | cut -d: -f1); do
+        pts=$(grep -v "^pwrite64 $n\$" <<<"$pts")
+done
 total=0 good=0 bad=() tempbad=()
 while read -r sc n; do
         [ -n "$sc" ] || continue
