@@ -150,11 +150,13 @@ static void plan_remove_recorded(const struct context *ctx, struct plan *p, cons
         enum managed_state state = managed_path_state(ctx, s);
         struct action *a;
 
-        if (state == MANAGED_MISSING)
+        /* One behind a folder the admin made a symbolic link reads as missing: planned all the
+         * same, for init/preflight.c preflight_links() to leave it and say why. */
+        if (state == MANAGED_MISSING && root_check_writable_path(ctx->rootfd, s->key) != -ELOOP)
                 return;
         a = plan_add(p, ACTION_REMOVE_FILE, "core");
         a->path = xstrdup(s->key);
-        if (state == MANAGED_AS_WRITTEN)
+        if (state != MANAGED_EDITED)
                 a->note = xstrdup(why);
         else
                 skip_action(a, why_kept);

@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "mode.h"
 #include "options.h"
+#include "preflight.h"
 #include "resize.h"
 #include "preview.h"
 #include "status.h"
@@ -114,6 +115,7 @@ static int make_plan(const struct context *ctx, struct plan *p)
         }
         /* Review first: a stale drop-in it removes wants the same one systemd reload. */
         plan_review(ctx, p);
+        preflight_links(ctx, p);
         plan_merge_reloads(p);
         /* The one comparison with the machine every mode reads (init/compare.h). */
         plan_compare(ctx, p);

@@ -15,6 +15,7 @@
 #include "apply.h"
 #include "intent.h"
 #include "options.h"
+#include "preflight.h"
 #include "preview.h"
 #include "undo.h"
 
@@ -67,6 +68,7 @@ static int plan_undo(const struct context *ctx, const struct cloudinit_meta *met
         for (size_t i = 0; memprov_modules[i]; i++)
                 if (memprov_modules[i]->undo && (r = memprov_modules[i]->undo(ctx, p)) < 0)
                         return r;
+        preflight_links(ctx, p);
         plan_merge_reloads(p);
         /* The marker before the state goes: a crash between them leaves a machine that boot
          * does not provision again and a second --undo completes. */
@@ -101,7 +103,7 @@ static void remove_empty_dropin_dirs(const struct context *ctx, const struct con
                         continue;
                 if (root_open_parent(ctx->rootfd, dir, false, &dirfd, &name) == 0 &&
                     unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY &&
-                    errno != ENOENT)
+                    errno != ENOENT && errno != ENOTDIR) /* ENOTDIR: an admin's symbolic link */
                         log_warning_errno(errno, "cannot remove %s%s", ctx->root, dir);
         }
 }

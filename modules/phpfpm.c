@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <sys/stat.h>
 
+#include "../lib/chase.h"
 #include "../lib/fsutil.h"
 #include "../lib/iniread.h"
 #include "../lib/live.h"
@@ -279,12 +280,14 @@ static void plan_opcache(const struct context *ctx, struct plan *p, const struct
                                        ? xasprintf("/etc/php/%s/fpm/conf.d", fpm->version)
                                        : xstrdup("/etc/php.d");
         _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int fd = -1;
+        _cleanup_(closedirp) DIR *d = NULL;
         struct action *a;
 
         if (!tier_value(ctx, "php.opcache.memory_consumption"))
                 return;
-        if (root_open_dir(ctx->rootfd, dir, false, &fd) < 0) {
+        /* Found as PHP's scan of conf.d finds it, through an admin's symbolic link too (then
+         * init/preflight.c leaves the file and says why; issue 21 item 9). */
+        if (chase_opendir(ctx->rootfd, dir, &d) < 0) {
                 plan_note(p, "PHP-FPM %s: no %s; OPcache left at its size", fpm->version, dir);
                 return;
         }

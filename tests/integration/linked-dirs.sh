@@ -139,4 +139,104 @@ check_eq "sysctl.d linked later: --undo removed nothing through it" "$(tree_sums
 check "sysctl.d linked later: --undo enabled proftpd again" \
         test -L "$S/etc/systemd/system/multi-user.target.wants/proftpd.service"
 
+# The other folders memprov writes a drop-in in (init/preflight.c preflight_links()): each one
+# a symbolic link the admin made, on a root copied from this machine's packages (LAMP, and LEMP
+# for nginx). The file is "skip" with the folder, the link and what is valid; nothing is written
+# through the link; what follows from the file (a2enconf's link to it) is left too; the rest of
+# the run is done; the budget is the one of the same root with real folders.
+. "$TESTS_DIR/fixtures/services/lib.sh"
+. "$TESTS_DIR/fixtures/services/db-shapes.sh"
+. "$TESTS_DIR/fixtures/services/web-shapes.sh"
+# linked ROOT DIR: DIR (relative to the root) moved to /srv/linked and linked back, absolute.
+linked() {
+        mkdir -p "$1/$2" "$1/srv" && mv "$1/$2" "$1/srv/linked" && ln -s /srv/linked "$1/$2"
+}
+# dropin_case NAME ROOT-MAKER DIR FILE [FOLLOWER]: FILE in DIR, linked.
+dropin_case() {
+        local name=$1 make=$2 dir=$3 file=$4 follower=${5:-} R=$SCRATCH/dropin-$1 out before
+        "$make" "$R" >/dev/null 2>&1 || { not_ok "$name: fixture root"; return; }
+        cp -a "$R" "$R.real"
+        linked "$R" "$dir" || { not_ok "$name: link"; return; }
+        before=$(tree_sums "$R/srv")
+        out=$(mp "$R" 1G)
+        check "$name: exit 0" test $? -eq 0
+        check "$name: the drop-in skipped, with the folder, the link and what is valid" grep -qF \
+                "skip      $file (0644)  # /$dir is reached through a symbolic link (/$dir -> /srv/linked): left alone; memprov writes nothing through a link it did not make (a real folder lets it)" <<<"$out"
+        [ -z "$follower" ] || check "$name: $follower left too" \
+                grep -qF "skip      $follower -> ../conf-available/memprov.conf  # follows $file, left alone" <<<"$out"
+        check_eq "$name: nothing written through the link" "$(tree_sums "$R/srv")" "$before"
+        check "$name: the rest done (sysctl drop-in)" test -f "$R/etc/sysctl.d/60-memprov.conf"
+        check_fails "$name: no record of the file" grep -q "^$file = " "$R/var/lib/memprov/state"
+        check_eq "$name: the budget as with a real folder" "$(grep '^  budget' <<<"$out")" \
+                "$(mp "$R.real" 1G --dry-run | grep '^  budget')"
+}
+lamp() { debian_root "$1" event; }
+# mariadb.service.d as the admin makes it: a folder of their own drop-ins.
+lamp_dropins() { debian_root "$1" event && mkdir -p "$1/etc/systemd/system/mariadb.service.d"; }
+if [ -d /etc/mysql ] && [ -d /etc/php/8.2 ] && [ -d /etc/apache2 ]; then
+        dropin_case mysql lamp etc/mysql/mariadb.conf.d /etc/mysql/mariadb.conf.d/99-memprov.cnf
+        dropin_case php-conf.d lamp etc/php/8.2/fpm/conf.d /etc/php/8.2/fpm/conf.d/99-memprov.ini
+        dropin_case oom lamp_dropins etc/systemd/system/mariadb.service.d \
+                /etc/systemd/system/mariadb.service.d/50-memprov.conf
+        dropin_case apache lamp etc/apache2/conf-available /etc/apache2/conf-available/memprov.conf \
+                /etc/apache2/conf-enabled/memprov.conf
+        [ -d /etc/nginx ] && dropin_case nginx lemp_root etc/nginx/conf.d /etc/nginx/conf.d/memprov.conf
+        [ -d /etc/nginx ] || skip "nginx conf.d linked" "/etc/nginx not installed (make test-deps)"
+
+        # Linked after memprov wrote the drop-ins: --rerun at 2G changes nothing through the
+        # links and keeps the records; --undo removes nothing through them, says so, and no
+        # warning (the empty drop-in folder memprov would remove is the admin's link).
+        R=$SCRATCH/dropin-later
+        lamp_dropins "$R" && mp "$R" 1G >/dev/null || not_ok "later drop-ins: fixture root"
+        linked "$R" etc/mysql/mariadb.conf.d && mkdir -p "$R/srv" &&
+                mv "$R/etc/systemd/system/mariadb.service.d" "$R/srv/oom" &&
+                ln -s ../../../srv/oom "$R/etc/systemd/system/mariadb.service.d" || not_ok "later drop-ins: links"
+        before=$(tree_sums "$R/srv")
+        records=$(grep -E '^/etc/(mysql|systemd/system/mariadb)' "$R/var/lib/memprov/state")
+        out=$(mp "$R" 2G --rerun)
+        check "later drop-ins: --rerun at 2G exit 0" test $? -eq 0
+        check_eq "later drop-ins: --rerun changed nothing through the links" "$(tree_sums "$R/srv")" "$before"
+        check_eq "later drop-ins: the records stay" \
+                "$(grep -E '^/etc/(mysql|systemd/system/mariadb)' "$R/var/lib/memprov/state")" "$records"
+        check "later drop-ins: the sysctl drop-in rewritten at 2G" grep -q "swappiness" "$R/etc/sysctl.d/60-memprov.conf"
+        out=$(mp "$R" 2G --undo)
+        check "later drop-ins: --undo exit 0" test $? -eq 0
+        check "later drop-ins: --undo says the cnf is left in place, and why" grep -qF \
+                "skip      /etc/mysql/mariadb.conf.d/99-memprov.cnf  # /etc/mysql/mariadb.conf.d is reached through a symbolic link (/etc/mysql/mariadb.conf.d -> /srv/linked): left in place; memprov removes nothing through a link it did not make" <<<"$out"
+        check "later drop-ins: --undo says the unit drop-in is left in place" grep -qF \
+                "/etc/systemd/system/mariadb.service.d is reached through a symbolic link (/etc/systemd/system/mariadb.service.d -> ../../../srv/oom): left in place" <<<"$out"
+        check_eq "later drop-ins: --undo removed nothing through them" "$(tree_sums "$R/srv")" "$before"
+        check_fails "later drop-ins: --undo warns of nothing" grep -q warning "$R.err"
+        check "later drop-ins: --undo removed the rest" test ! -e "$R/etc/php/8.2/fpm/pool.d/zz-memprov.conf"
+else
+        skip "drop-in folders linked" "/etc/mysql, /etc/php/8.2 or /etc/apache2 not installed (make test-deps)"
+fi
+
+# zram-generator.conf.d and tmpfiles.d (zswap's boot lines): a root booting a kernel with zswap
+# and zram (the lines of Debian's generic kernel config that decide, as zram.sh has them), the
+# generator installed. Both files skipped, the run goes on; with the folders real they are written.
+K=6.1.0-57-amd64
+Z=$SCRATCH/kernel
+mkdir -p "$Z/etc" "$Z/var/lib" "$Z/boot" "$Z/usr/lib/modules/$K" "$Z/usr/lib/systemd/system-generators" &&
+        : >"$Z/etc/fstab" && touch "$Z/etc/debian_version" "$Z/usr/lib/systemd/system-generators/zram-generator" &&
+        printf '%s\n' CONFIG_ZSWAP=y CONFIG_ZRAM=m CONFIG_ZSMALLOC=m >"$Z/boot/config-$K" &&
+        printf 'kernel/crypto/zstd.ko.xz:\nkernel/drivers/block/zram/zram.ko.xz: kernel/mm/zsmalloc.ko.xz\n' \
+                >"$Z/usr/lib/modules/$K/modules.dep" && ln -s "boot/vmlinuz-$K" "$Z/vmlinuz" &&
+        linked "$Z" etc/tmpfiles.d && mkdir -p "$Z/srv/zram" "$Z/etc/systemd" &&
+        ln -s /srv/zram "$Z/etc/systemd/zram-generator.conf.d" || not_ok "kernel: fixture root"
+before=$(tree_sums "$Z/srv")
+out=$("$MEMPROV" --defaults "$DEFAULTS" --root "$Z" --assume-ram 512M --set swap.image=yes 2>"$Z.err")
+check "tmpfiles.d, zram-generator.conf.d linked: exit 0" test $? -eq 0
+check "tmpfiles.d linked: zswap's boot lines skipped, and why" grep -qF \
+        "skip      /etc/tmpfiles.d/memprov-zswap.conf (0644)  # /etc/tmpfiles.d is reached through a symbolic link (/etc/tmpfiles.d -> /srv/linked)" <<<"$out"
+check "zram-generator.conf.d linked: skipped, and why" grep -qF \
+        "skip      /etc/systemd/zram-generator.conf.d/50-memprov.conf (0644)  # /etc/systemd/zram-generator.conf.d is reached through a symbolic link (/etc/systemd/zram-generator.conf.d -> /srv/zram)" <<<"$out"
+check_eq "tmpfiles.d, zram-generator.conf.d linked: nothing written through them" "$(tree_sums "$Z/srv")" "$before"
+check "tmpfiles.d, zram-generator.conf.d linked: the rest done (swapfile)" test -f "$Z/swapfile"
+for d in etc/tmpfiles.d etc/systemd/zram-generator.conf.d; do rm "$Z/$d" && mkdir "$Z/$d"; done
+check "tmpfiles.d, zram-generator.conf.d real again: --rerun" \
+        "$MEMPROV" --defaults "$DEFAULTS" --root "$Z" --assume-ram 512M --set swap.image=yes --rerun
+check "tmpfiles.d real again: written" test -f "$Z/etc/tmpfiles.d/memprov-zswap.conf"
+check "zram-generator.conf.d real again: written" test -f "$Z/etc/systemd/zram-generator.conf.d/50-memprov.conf"
+
 exit $T_FAILED
