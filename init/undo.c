@@ -19,13 +19,22 @@
 #include "preview.h"
 #include "undo.h"
 
+/* Whether --undo kept path because a folder on its way is a symbolic link the admin made
+ * (init/preflight.c preflight_links(), modules/sysctl.c), not because the admin edited it. */
+static bool kept_behind_link(const struct context *ctx, const char *path)
+{
+        return root_check_writable_path(ctx->rootfd, path) == -ELOOP;
+}
+
 /* The undone marker: what boot reads to leave the machine alone, and the records of the files
- * the admin had edited and this --undo kept. Those stay the admin's: a later --rerun leaves them
- * alone (init/apply.c file_is_ours) until the admin removes them (issue 20 item 2). */
+ * this --undo kept: those the admin had edited, and those behind a folder they made a symbolic
+ * link, each under its own reason. They stay the admin's: a later --rerun leaves an edited one
+ * alone (init/apply.c file_is_ours) until the admin removes it (issue 20 item 2); one behind a
+ * link keeps memprov's bytes, so its record still knows it as memprov's once the folder is real. */
 static char *undone_marker(const struct context *ctx, const struct cloudinit_meta *meta,
                            const struct plan *p)
 {
-        _cleanup_free_ char *files = xstrdup(""), *links = xstrdup("");
+        _cleanup_free_ char *files = xstrdup(""), *linked = xstrdup(""), *links = xstrdup("");
 
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct action *a = &p->actions[i];
@@ -34,7 +43,7 @@ static char *undone_marker(const struct context *ctx, const struct cloudinit_met
                 if (!a->skip || a->type != ACTION_REMOVE_FILE)
                         continue;
                 v = config_str(ctx->state, STATE_FILES, a->path, NULL);
-                to = &files;
+                to = kept_behind_link(ctx, a->path) ? &linked : &files;
                 if (!v) {
                         v = config_str(ctx->state, STATE_LINKS, a->path, NULL);
                         to = &links;
@@ -47,12 +56,17 @@ static char *undone_marker(const struct context *ctx, const struct cloudinit_met
         }
         return xasprintf("# memprov --undo put this machine back as it was before memprov.\n"
                          "# Boot leaves it so; memprov --rerun provisions it again.\n"
-                         "[memprov]\nundone = yes\ninstance_id = %s\n%s%s%s%s",
+                         "[memprov]\nundone = yes\ninstance_id = %s\n%s%s%s%s%s%s",
                          meta->instance_id ? meta->instance_id : "",
-                         files[0] ? "\n# Edited by the admin, kept by --undo: theirs until they "
-                                    "remove them.\n[files]\n"
-                                  : "",
-                         files, links[0] ? "[links]\n" : "", links);
+                         files[0]    ? "\n# Edited by the admin, kept by --undo: theirs until "
+                                       "they remove them.\n[files]\n"
+                         : linked[0] ? "\n[files]\n"
+                                     : "",
+                         files,
+                         linked[0] ? "# Left by --undo in a folder reached through a symbolic link "
+                                     "the admin made (memprov removes nothing through one).\n"
+                                   : "",
+                         linked, links[0] ? "[links]\n" : "", links);
 }
 
 static int plan_undo(const struct context *ctx, const struct cloudinit_meta *meta, struct plan *p)
@@ -170,8 +184,10 @@ int undo_run(const struct context *ctx, const struct cloudinit_meta *meta)
                 plan_show(ctx, &p);
         for (size_t i = 0; r == 0 && i < p.n_actions; i++)
                 if (p.actions[i].skip && p.actions[i].type == ACTION_REMOVE_FILE)
-                        log_info("%s%s: edited by the admin since memprov wrote it; kept",
-                                 ctx->root, p.actions[i].path);
+                        log_info("%s%s: %s", ctx->root, p.actions[i].path,
+                                 kept_behind_link(&c, p.actions[i].path)
+                                     ? p.actions[i].note
+                                     : "edited by the admin since memprov wrote it; kept");
         plan_done(&p);
         return r;
 }

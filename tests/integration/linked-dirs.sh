@@ -138,6 +138,14 @@ check "sysctl.d linked later: --undo says why" grep -q "sysctl.d is reached thro
 check_eq "sysctl.d linked later: --undo removed nothing through it" "$(tree_sums "$S/srv")" "$before"
 check "sysctl.d linked later: --undo enabled proftpd again" \
         test -L "$S/etc/systemd/system/multi-user.target.wants/proftpd.service"
+# Kept because of the link, not an edit: one reason, in the log and in the undone marker.
+check "sysctl.d linked later: --undo's log gives the link as the reason" \
+        grep -q "$S/etc/sysctl.d/60-memprov.conf: /etc/sysctl.d is reached through a symbolic link" "$S.err"
+check_fails "sysctl.d linked later: --undo does not call it edited by the admin" \
+        grep -qi "edited by the admin" "$S.err" "$S/var/lib/memprov/undone"
+check_eq "sysctl.d linked later: the undone marker keeps its record under the link's reason" \
+        "$(grep -A1 '^# Left by --undo in a folder reached through a symbolic link' "$S/var/lib/memprov/undone" |
+                sed -n 2p | cut -d' ' -f1)" /etc/sysctl.d/60-memprov.conf
 
 # The other folders memprov writes a drop-in in (init/preflight.c preflight_links()): each one
 # a symbolic link the admin made, on a root copied from this machine's packages (LAMP, and LEMP
@@ -207,6 +215,10 @@ if [ -d /etc/mysql ] && [ -d /etc/php/8.2 ] && [ -d /etc/apache2 ]; then
                 "/etc/systemd/system/mariadb.service.d is reached through a symbolic link (/etc/systemd/system/mariadb.service.d -> ../../../srv/oom): left in place" <<<"$out"
         check_eq "later drop-ins: --undo removed nothing through them" "$(tree_sums "$R/srv")" "$before"
         check_fails "later drop-ins: --undo warns of nothing" grep -q warning "$R.err"
+        check_fails "later drop-ins: --undo does not call them edited by the admin" \
+                grep -qi "edited by the admin" "$R.err" "$R/var/lib/memprov/undone"
+        check "later drop-ins: --undo's log names the link" grep -qF \
+                "$R/etc/mysql/mariadb.conf.d/99-memprov.cnf: /etc/mysql/mariadb.conf.d is reached through a symbolic link (/etc/mysql/mariadb.conf.d -> /srv/linked): left in place" "$R.err"
         check "later drop-ins: --undo removed the rest" test ! -e "$R/etc/php/8.2/fpm/pool.d/zz-memprov.conf"
 else
         skip "drop-in folders linked" "/etc/mysql, /etc/php/8.2 or /etc/apache2 not installed (make test-deps)"
