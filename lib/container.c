@@ -101,7 +101,10 @@ const char *container_detect(const struct container_sources *src)
         _cleanup_free_ char *name = NULL;
         const char *files;
 
-        /* /proc/vz is in the container and on the host, /proc/bc only on the host. */
+        /* /proc/vz is in the container and on the host, /proc/bc only on the host: OpenVZ's
+         * kernel makes /proc/bc with mode 0, shown to the host only, and keeps it so that
+         * systemd on the host does not take itself for a container (vzkernel
+         * kernel/ve/veowner.c prepare_proc(), PSBM-127913). */
         if (exists(root, "/proc/vz") && !exists(root, "/proc/bc"))
                 return "openvz";
         name = first_line(root, "/run/host/container-manager");

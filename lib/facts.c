@@ -100,11 +100,19 @@ int read_nominal_ram(const struct ram_sources *src, uint64_t *ret, const char **
         return 0;
 }
 
-/* lxcfs (and any other virtualiser) mounts its own file over /proc/meminfo. */
-bool meminfo_virtualised(void)
+/* lxcfs (and any other virtualiser) mounts its own file over /proc/meminfo. OpenVZ's kernel
+ * virtualises it itself, on the same procfs: in a container (ve_struct.meminfo_val
+ * VE_MEMINFO_DEFAULT, set for every new container unless vzctl --meminfo none), MemTotal is the
+ * container memory cgroup's memory.max and SwapTotal its memsw.max less that
+ * (OpenVZ/vzkernel fs/proc/meminfo.c si_meminfo_ve(), commit 07bc4e8a; kernel/ve/ve.c). With
+ * meminfo not virtualised after all, MemTotal is the host's and the smallest (container_ram())
+ * still takes the memory blocks or the cgroup. */
+bool meminfo_virtualised(const char *container)
 {
         struct stat proc, meminfo;
 
+        if (container && streq(container, "openvz"))
+                return true;
         return stat("/proc", &proc) == 0 && stat("/proc/meminfo", &meminfo) == 0 &&
                proc.st_dev != meminfo.st_dev;
 }
@@ -424,8 +432,8 @@ int facts_gather(const struct options *o, int rootfd, const char *swap_path, str
                 if (f.container)
                         f.container_swap_bytes = container_swap(NULL, &cg);
         } else if (f.container) {
-                r = container_ram(NULL, meminfo_virtualised(), &cg, &f.ram_bytes, &f.ram_source,
-                                  &f.container_swap_bytes);
+                r = container_ram(NULL, meminfo_virtualised(f.container), &cg, &f.ram_bytes,
+                                  &f.ram_source, &f.container_swap_bytes);
                 if (r < 0)
                         goto fail;
         } else if ((r = read_nominal_ram(NULL, &f.ram_bytes, &f.ram_source)) < 0)

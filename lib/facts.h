@@ -75,7 +75,9 @@ int read_meminfo(const char *meminfo, const char *field, uint64_t *ret);
  * virtualised (lxcfs: the container's limit; rounded up as above) and the cgroup's memory
  * limit; and the swap it may use (the cgroup's swap limit, at most SwapTotal). */
 struct cgroup_limits;
-bool meminfo_virtualised(void);
+/* Whether /proc/meminfo is the container's: lxcfs's file over it, or OpenVZ's kernel (container
+ * "openvz"), which virtualises it in place. */
+bool meminfo_virtualised(const char *container);
 int container_ram(const struct ram_sources *src, bool meminfo_virtual,
                   const struct cgroup_limits *cg, uint64_t *ret, const char **ret_source,
                   uint64_t *ret_swap);

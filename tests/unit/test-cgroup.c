@@ -139,6 +139,13 @@ TEST(container_ram_smallest)
         CHECK_U64(ram, 384 * MIB);
         CHECK_STR(source, "cgroup memory.max");
         CHECK_U64(swap, 128 * MIB);
+        /* No lxcfs (the host's /proc/meminfo, a container of LXC, Docker or nspawn): memory.max
+         * is the truth, as in tests/vm/scenario-16.sh c512. */
+        test_write(dir, "meminfo", "MemTotal:       24576000 kB\nSwapTotal:        262144 kB\n");
+        CHECK(container_ram(&src, false, &cg, &ram, &source, &swap) == 0);
+        CHECK_U64(ram, 384 * MIB);
+        CHECK_STR(source, "cgroup memory.max");
+        CHECK_U64(swap, 128 * MIB);
         /* No swap on the host: none, whatever the cgroup allows. */
         test_write(dir, "meminfo", "MemTotal:         524288 kB\nSwapTotal:              0 kB\n");
         CHECK(container_ram(&src, true, &cg, &ram, &source, &swap) == 0);
@@ -214,6 +221,33 @@ TEST(container_detection)
         dir = test_mkdtemp();
         test_write(dir, "run/.containerenv", "");
         CHECK_STR(detect_in(dir), "podman");
+        test_rmtree(dir);
+}
+
+/* OpenVZ's kernel virtualises /proc/meminfo in place (no lxcfs mount: the same st_dev as /proc):
+ * MemTotal is the container's memory.max, SwapTotal its memsw.max less that (vzkernel
+ * fs/proc/meminfo.c si_meminfo_ve()); the host's memory blocks and zoneinfo may show through. */
+TEST(container_openvz_meminfo)
+{
+        _cleanup_free_ char *dir = test_mkdtemp();
+        _cleanup_free_ char *mem = xasprintf("%s/mem", dir), *zone = xasprintf("%s/zoneinfo", dir),
+                            *meminfo = xasprintf("%s/meminfo", dir);
+        struct ram_sources src = {mem, zone, meminfo};
+        struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL, CGROUP_LAYOUT_NONE};
+        const char *source;
+        uint64_t ram, swap;
+
+        test_write(dir, "proc/vz/veinfo", "");
+        CHECK_STR(detect_in(dir), "openvz");
+        CHECK(meminfo_virtualised(detect_in(dir)));
+        test_write(dir, "mem/block_size_bytes", "8000000\n");
+        test_write(dir, "zoneinfo", "Node 0, zone   Normal\n        present  6291456\n");
+        test_write(dir, "meminfo", "MemTotal:        1048576 kB\nSwapTotal:        524288 kB\n");
+        CHECK(container_ram(&src, meminfo_virtualised(detect_in(dir)), &cg, &ram, &source, &swap) ==
+              0);
+        CHECK_U64(ram, 1 * GIB);
+        CHECK_STR(source, "MemTotal (virtualised)");
+        CHECK_U64(swap, 512 * MIB);
         test_rmtree(dir);
 }
 
