@@ -313,20 +313,32 @@ lxc_subids() {
         done
 }
 
-# shift_ids DIR: every file's owner and group + BASE, as lxc-usernsexec or nspawn's chown
-# would; chown clears set-user-ID and set-group-ID bits (chown(2)), so the mode is set again.
-shift_ids() {
-        python3 - "$1" "$BASE" <<'EOP'
+# shift_ids_script: a program, ROOT BASE [TOP...]: every file's owner and group + BASE, as
+# lxc-usernsexec or nspawn's chown would; chown clears set-user-ID and set-group-ID bits
+# (chown(2)), so the mode is set again. With TOPs only ROOT and those trees under it (scenario 16
+# shifts the VM's /etc, /var and /run, what memprov writes; the rest stays readable as nobody).
+shift_ids_script() {
+        cat <<'EOP'
+#!/usr/bin/python3
 import os, stat, sys
-root, base = sys.argv[1], int(sys.argv[2])
+root, base, tops = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 def shift(p):
     st = os.lstat(p)
     os.lchown(p, st.st_uid + base, st.st_gid + base)
     if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o6000:
         os.chmod(p, stat.S_IMODE(st.st_mode))
 shift(root)
-for d, dirs, files in os.walk(root):
-    for name in dirs + files:
-        shift(os.path.join(d, name))
+for top in tops or [""]:
+    t = os.path.join(root, top) if top else root
+    if top:
+        shift(t)
+    for d, dirs, files in os.walk(t):
+        for name in dirs + files:
+            shift(os.path.join(d, name))
 EOP
+}
+
+# shift_ids DIR [TOP...]: shift_ids_script over DIR with this file's BASE.
+shift_ids() {
+        python3 -c "$(shift_ids_script)" "$1" "$BASE" "${@:2}"
 }

@@ -6,6 +6,13 @@
 # VM's own root filesystem (an overlay: the container's writes go to a tmpfs). The VM's memprov
 # does not run (systemd.mask=): the container sees the unprovisioned image a container's first
 # boot sees. A swapfile of 512M, swapped on in the VM, is the host's swap a container may use.
+# Mailman 3 is masked on the VM too (the kernel command line's mask is the VM's /run only: the
+# containers' own /run does not have it): unprovisioned, its start took 1 min 18 s of CPU under
+# TCG and timed out after systemd's 90 s (s12 run, host load ~7.6: the VM "degraded" by
+# mailman3.service alone, also s11's unexplained "degraded"; images/README.md session 2: the
+# image without memprov ends degraded by mailman3.service). memprov disables it up to the 2G
+# tier (conf.d/30-units.conf); here nothing provisions the VM, and its state is the host's, not
+# a container's.
 #   c512:  memory.max 512M, memory.swap.max 0 on the container's own cgroup (where LXC and
 #          Docker put a container's limits): RAM 512M from memory.max, tier 512M, no swap;
 #   c1g:   memory.max 1G, memory.swap.max 256M, cpu.max "50000 100000": tier 1G, 256M of the
@@ -42,7 +49,7 @@
 # The guest script writes the report to the second serial port and powers off (the image's
 # memprov-report.service is masked too).
 # shellcheck source=tests/container-lib.sh
-source "$TESTS_DIR/container-lib.sh" # live_report_script, live_problems
+source "$TESTS_DIR/container-lib.sh" # live_report_script, live_problems, shift_ids_script
 s16_deb=${S16_NSPAWN_DEB:-$(ls -v /var/cache/apt/archives/systemd-container_*_amd64.deb 2>/dev/null | tail -n 1)}
 s16_lxc_debs=${S16_LXC_DEBS-$(for n in lxc liblxc1 liblxc-common; do
         ls -v /var/cache/apt/archives/${n}_*_amd64.deb 2>/dev/null | tail -n 1
@@ -60,6 +67,7 @@ s16_user_data() {
         dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/systemd-nspawn >"$p/usr/local/bin/systemd-nspawn" &&
                 chmod 0755 "$p/usr/local/bin/systemd-nspawn" || return 1
         live_report_script >"$p/usr/local/bin/live-report" && chmod 0755 "$p/usr/local/bin/live-report" || return 1
+        shift_ids_script >"$p/usr/local/bin/shift-ids" && chmod 0755 "$p/usr/local/bin/shift-ids" || return 1
         # LXC's programs, library, init and configs (its other dependencies are systemd's).
         if [ -n "$s16_lxc_debs" ]; then
                 local x=$dir.lxc-debs deb
@@ -87,6 +95,14 @@ out=/run/s16
 mkdir -p $out
 kv() { printf 'KV %s=%s\n' "$1" "$2"; }
 timeout 900 systemctl is-system-running --wait >$out/state 2>&1
+# Which units failed when the boot settled, and their last journal lines (s11: "degraded", cause
+# unknown).
+systemctl --failed --no-legend --plain | awk '{print $1}' >$out/failed-at-settle
+for u in $(cat $out/failed-at-settle); do
+        echo "== $u"
+        systemctl status --no-pager -n 0 "$u" 2>&1 | head -n 12
+        journalctl -b -o short-monotonic --no-pager -n 25 -u "$u" 2>&1
+done >$out/failed-journal
 tar -C / --no-overwrite-dir -xzf /root/s16.tar.gz
 # The host's swap: a swapfile in the VM (its memprov is masked, so there is none).
 fallocate -l 512M /s16.swap && chmod 0600 /s16.swap && mkswap -q /s16.swap && swapon /s16.swap
@@ -200,21 +216,7 @@ lxc_ct() {
                 mount -t overlay overlay -o "lowerdir=/,upperdir=$fs/up/u,workdir=$fs/up/w,metacopy=on,redirect_dir=on" "$R" ||
                 return 1
         chmod 1777 "$d"
-        python3 - "$R" <<'EOP'
-import os, stat, sys
-root, base = sys.argv[1], 1000000
-def shift(p):
-    st = os.lstat(p)
-    os.lchown(p, st.st_uid + base, st.st_gid + base)
-    if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o6000:
-        os.chmod(p, stat.S_IMODE(st.st_mode))
-shift(root)
-for top in ("etc", "var", "run"):
-    shift(os.path.join(root, top))
-    for d, dirs, files in os.walk(os.path.join(root, top)):
-        for name in dirs + files:
-            shift(os.path.join(d, name))
-EOP
+        shift-ids "$R" 1000000 etc var run || return 1
         cat >"$fs/lxc/s16/config" <<EOC
 lxc.uts.name = vps
 lxc.rootfs.path = dir:$R
@@ -250,6 +252,7 @@ if command -v lxc-execute >/dev/null; then lxc_ct; fi
         kv kernel "$(uname -r)"
         kv systemd.version "$(dpkg-query -W -f '${Version}' systemd)"
         kv system_state "$(cat $out/state)"
+        kv vm.failed_at_settle "$(paste -sd ' ' $out/failed-at-settle)"
         kv vm.failed "$(systemctl --failed --no-legend --plain | awk '{print $1}' | paste -sd ' ')"
         kv php.version "$(ls /etc/php | sort -V | tail -n 1)"
         kv cgroup.fs "$(stat -f -c %T /sys/fs/cgroup)"
@@ -340,6 +343,9 @@ PY
         echo "=== lxc lxc.log (errors)"
         grep -a -E "ERROR|WARN" "$out/lxc/lxc.log" 2>/dev/null | tail -n 20
         echo "---"
+        echo "=== vm failed units at settle"
+        cat $out/failed-journal 2>/dev/null
+        echo "---"
         echo "=== boot console (last 40 lines)"
         sed 's/\x1b\[[0-9;]*[mK]//g' "$out/boot/console" 2>/dev/null | tail -n 40
         echo "---"
@@ -359,12 +365,12 @@ if [ ! -s "$s16_deb" ]; then
 elif ! s16_user_data "$s16_deb" >"$dir.user-data"; then
         not_ok "s16: user-data with memprov and systemd-nspawn"
 elif boot "$dir" --ram 2G --user-data "$dir.user-data" \
-        --append "systemd.mask=memprov.service systemd.mask=memprov-report.service"; then
+        --append "systemd.mask=memprov.service systemd.mask=memprov-report.service systemd.mask=mailman3.service"; then
         ok "s16: boot at 2G, containers run, report read back"
         deb_v=$(dpkg-deb -f "$s16_deb" Version)
         check_eq "s16: systemd-nspawn from the .deb of the image's systemd" "$(rv systemd.version)" "$deb_v"
         check_eq "s16: the VM is a cgroup-v2-only host" "$(rv cgroup.fs)" cgroup2fs
-        check_eq "s16: the VM settled (failed units: $(rv vm.failed))" "$(rv system_state)" running
+        check_eq "s16: the VM settled (failed units: $(rv vm.failed_at_settle), at the end: $(rv vm.failed))" "$(rv system_state)" running
         check_eq "s16: the VM has 2 vCPUs" "$(rv vm.vcpus)" 2
         check "s16: the VM has swap (zram0 and the 512M test file): $(rv vm.swap) bytes" test "$(rv vm.swap)" -ge $((512 * MiB - 4096))
         for c in c512 c1g prop free; do
