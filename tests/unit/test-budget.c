@@ -120,6 +120,27 @@ TEST(budget_more_ram_or_cpus_never_lowers_a_count)
         CHECK_U64(regressions, 0);
 }
 
+/* The 512M LAMP of issue 18 (below) with swap bytes of disk swap: MariaDB 72M, Apache 51.5M at
+ * 50 workers, one PHP master (56M) with one pool, Debian's 128M memory_limit. */
+static void lamp_512m(struct budget *b, uint64_t swap)
+{
+        struct budget_line *l;
+
+        *b = (struct budget){.ram = 512 * MIB, .reserve = 112 * MIB, .model = shipped};
+        b->model.swap = swap;
+        l = budget_add(b, "mysqld", "max_connections", 50, 10, 1, 72 * MIB, 256 * KIB);
+        l->role = ROLE_DB;
+        budget_add(b, "apache", "MaxRequestWorkers", 50, 10, 10, 4 * MIB, 1 * MIB);
+        l = budget_add(b, "php 8.2", "process.max", 1, 2, 1, 56 * MIB, 28 * MIB);
+        l->role = ROLE_PHP;
+        l->weight = 1;
+        l->floor = 2;
+        l->burst = 128 * MIB;
+        l = budget_add(b, "php 8.2 www", "pm.max_children", 1, 1, 1, 0, 0);
+        l->role = ROLE_POOL;
+        l->parent = 2;
+}
+
 /* The 512M LAMP of issue 18 by hand: 112M reserve, MariaDB 72M, Apache 51.5M, a master with 32M
  * OPcache; at 1 vCPU the cpu bound (4) binds, steady allows 5, burst 7: a quarter of the
  * children at their 28M plus Debian's 128M heap, 1G swap: (512M + 256M - 309M fixed) /
@@ -127,22 +148,11 @@ TEST(budget_more_ram_or_cpus_never_lowers_a_count)
  * at 2 vCPUs steady binds. */
 TEST(budget_lamp_512m_by_hand)
 {
-        struct budget b = {.ram = 512 * MIB, .reserve = 112 * MIB, .model = shipped};
+        struct budget b;
         struct budget_line *l;
         char why[256];
 
-        b.model.swap = 1 * GIB;
-        l = budget_add(&b, "mysqld", "max_connections", 50, 10, 1, 72 * MIB, 256 * KIB);
-        l->role = ROLE_DB;
-        budget_add(&b, "apache", "MaxRequestWorkers", 50, 10, 10, 4 * MIB, 1 * MIB);
-        l = budget_add(&b, "php 8.2", "process.max", 1, 2, 1, 56 * MIB, 28 * MIB);
-        l->role = ROLE_PHP;
-        l->weight = 1;
-        l->floor = 2;
-        l->burst = 128 * MIB;
-        l = budget_add(&b, "php 8.2 www", "pm.max_children", 1, 1, 1, 0, 0);
-        l->role = ROLE_POOL;
-        l->parent = 2;
+        lamp_512m(&b, 1 * GIB);
         CHECK(budget_fit(&b));
         CHECK_U64(budget_count(&b, "php 8.2", 0), 4);
         CHECK(budget_find(&b, "php 8.2")->bound == BOUND_CPU);
@@ -178,21 +188,9 @@ TEST(budget_lamp_512m_by_hand)
  * 60.25M = 3.9 counting what it saves. */
 TEST(budget_zram_counts_at_what_it_saves)
 {
-        struct budget b = {.ram = 512 * MIB, .reserve = 112 * MIB, .model = shipped};
-        struct budget_line *l;
+        struct budget b;
 
-        b.model.swap = 234 * MIB;
-        l = budget_add(&b, "mysqld", "max_connections", 50, 10, 1, 72 * MIB, 256 * KIB);
-        l->role = ROLE_DB;
-        budget_add(&b, "apache", "MaxRequestWorkers", 50, 10, 10, 4 * MIB, 1 * MIB);
-        l = budget_add(&b, "php 8.2", "process.max", 1, 2, 1, 56 * MIB, 28 * MIB);
-        l->role = ROLE_PHP;
-        l->weight = 1;
-        l->floor = 2;
-        l->burst = 128 * MIB;
-        l = budget_add(&b, "php 8.2 www", "pm.max_children", 1, 1, 1, 0, 0);
-        l->role = ROLE_POOL;
-        l->parent = 2;
+        lamp_512m(&b, 234 * MIB);
         CHECK(budget_fit(&b)); /* disk swap: whole */
         CHECK_U64(budget_swap_cushion(&b.model), 234 * MIB);
         CHECK_U64(budget_find(&b, "php 8.2")->bounds[BOUND_BURST], 4);
