@@ -121,7 +121,15 @@ uint64_t budget_swap_cushion(const struct budget_model *m)
 {
         uint64_t zram = MIN(m->zram, m->swap);
 
-        return m->swap - (m->zram_ratio ? zram / m->zram_ratio : zram);
+        return m->swap - (m->compression_ratio ? zram / m->compression_ratio : zram);
+}
+
+uint64_t budget_burst_swap(const struct budget_model *m)
+{
+        uint64_t share = budget_swap_cushion(m) / 100 * m->swap_percent;
+        uint64_t held = m->compression_ratio ? share / m->compression_ratio : share;
+
+        return share - MIN(m->zswap_pool, held);
 }
 
 static unsigned children_in(uint64_t room, uint64_t fixed, uint64_t each)
@@ -140,7 +148,7 @@ static void fit_php(struct budget *b)
         unsigned steady, burst;
 
         b->steady_room = b->ram / 100 * m->steady_percent;
-        b->burst_room = size_add(b->ram, budget_swap_cushion(m) / 100 * m->swap_percent);
+        b->burst_room = size_add(b->ram, budget_burst_swap(m));
         if (c.weight == 0)
                 return;
         steady = children_in(b->steady_room, c.fixed, c.each);

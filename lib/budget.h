@@ -82,9 +82,14 @@ struct budget_model {
         uint64_t swap;              /* the swap this machine will have */
         /* Of swap, the zram devices' size: their pages are "compressed and stored in memory
          * itself" (Documentation/admin-guide/blockdev/zram.rst), so a page there still costs
-         * 1/zram_ratio of a page of RAM (budget_swap_cushion()). */
+         * 1/compression_ratio of a page of RAM (budget_swap_cushion()). */
         uint64_t zram;
-        unsigned zram_ratio; /* [model] zram_compression_ratio (zram.rst: "we expect 2:1") */
+        /* The RAM zswap's compressed pool may hold (max_pool_percent of RAM, lib/cushion.h;
+         * 0: no zswap): the pages a burst swaps out sit there first (budget_burst_swap()). */
+        uint64_t zswap_pool;
+        /* [model] compression_ratio: N of N:1, for zram's and zswap's pages alike (the same
+         * compressors and zsmalloc; zram.rst: "we expect a 2:1 compression ratio"). */
+        unsigned compression_ratio;
         unsigned connection_reserve;
         unsigned page_ms; /* [model] php.page_ms: one PHP page on this vCPU (0: unknown) */
 };
@@ -103,6 +108,10 @@ struct budget {
  * RAM its compressed pages take (size / ratio); a ratio of 0 counts zram as nothing. Counting a
  * zram device at its size counted that RAM twice: once as RAM, once as swap. */
 uint64_t budget_swap_cushion(const struct budget_model *m);
+/* The RAM the burst bound's share of that swap frees: the share less what zswap's pool keeps of
+ * it in RAM, min(pool, share / ratio) (the pool takes the pages first and writes the rest on to
+ * the disk when full). Counting the share whole counted the pool's RAM twice, as zram's was. */
+uint64_t budget_burst_swap(const struct budget_model *m);
 
 /* Adds a ROLE_FIXED line with count = wanted rounded down to step and floor rounded up to it. */
 struct budget_line *budget_add(struct budget *b, const char *id, const char *setting,

@@ -254,7 +254,51 @@ static bool generator_installed(int rootfd)
                root_lstat(rootfd, ZRAM_GENERATOR_LEGACY, &st) == 0;
 }
 
+/* A zswap parameter the running kernel has, as a percentage; 0 when it cannot be read. */
+static unsigned live_percent(const char *key)
+{
+        _cleanup_free_ char *path = zswap_param_path(key), *v = kernel_param_read(path);
+        long n;
+
+        return v && parse_decimal(v, &n) == 0 && n > 0 && n <= 100 ? (unsigned)n : 0;
+}
+
+/* The max_pool_percent zswap will run with: the tier's, which memprov writes; else, live, the
+ * kernel's value now; else mm/zswap.c's default, zswap_max_pool_percent = 20. */
+static unsigned pool_percent(const struct context *ctx, bool memprovs)
+{
+        const char *tier = memprovs ? tier_value(ctx, "zswap.max_pool_percent") : NULL;
+        long n;
+        unsigned now;
+
+        if (tier && parse_decimal(tier, &n) == 0 && n > 0 && n <= 100)
+                return (unsigned)n;
+        now = ctx->live ? live_percent("max_pool_percent") : 0;
+        return now ? now : 20;
+}
+
+/* An admin's zswap (the kernel's own CONFIG_ZSWAP_DEFAULT_ON, zswap.enabled=1, a tmpfiles
+ * line) stays on where memprov does not want it: memprov turns off only the zswap it turned on
+ * (modules/zswap.c). Its pool holds RAM all the same. */
+static bool admin_zswap_on(const struct context *ctx, const struct cushion *c)
+{
+        _cleanup_free_ char *path = NULL, *v = NULL;
+
+        if (!ctx->live || !(c->kernel.features & KERNEL_ZSWAP) ||
+            (ctx->facts->container_denies & CONTAINER_DENIES_ZSWAP) ||
+            config_bool(ctx->state, "zswap", "enabled", false))
+                return false;
+        path = zswap_param_path("enabled");
+        v = kernel_param_read(path);
+        return v && streq(v, "Y");
+}
+
 int cushion_decide(const struct context *ctx, const struct plan *p, struct cushion *ret)
+{
+        return cushion_decide_swap(ctx, cushion_swap_planned(ctx, p), ret);
+}
+
+int cushion_decide_swap(const struct context *ctx, bool disk_swap, struct cushion *ret)
 {
         struct cushion c = {0};
 
@@ -270,7 +314,7 @@ int cushion_decide(const struct context *ctx, const struct plan *p, struct cushi
                         c.zswap_why = xasprintf("container %s: zswap is the host's (read-only "
                                                 "here)",
                                                 ctx->facts->container);
-                else if (!cushion_swap_planned(ctx, p))
+                else if (!disk_swap)
                         c.zswap_why = xstrdup("there is no swap for it to sit in front of");
                 else if (!(c.kernel.features & KERNEL_ZSWAP))
                         c.zswap_why = ctx->live ? xstrdup("this kernel has no " ZSWAP_PARAMS_DIR)
@@ -295,6 +339,10 @@ int cushion_decide(const struct context *ctx, const struct plan *p, struct cushi
                 else
                         c.kind = CUSHION_ZRAM;
         }
+        if (c.kind == CUSHION_ZSWAP)
+                c.zswap_pool_percent = pool_percent(ctx, true);
+        else if (disk_swap && admin_zswap_on(ctx, &c))
+                c.zswap_pool_percent = pool_percent(ctx, false);
         *ret = c;
         return 0;
 }

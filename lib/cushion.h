@@ -47,6 +47,11 @@ struct cushion {
         bool zram_generator; /* systemd-zram-generator is installed in the root */
         /* Why a kind that was wanted was left off (NULL: it was not wanted, or is in use). */
         char *zswap_why, *zram_why;
+        /* Where zswap sits in front of the disk swap this run (memprov's, or an admin's that
+         * memprov leaves on): its max_pool_percent, "the maximum percentage of memory that the
+         * compressed pool can occupy" (zswap.rst). Pages swapped out go to that pool in RAM
+         * first, so swap counts as freed RAM only beyond it (lib/budget.h). 0: no zswap. */
+        unsigned zswap_pool_percent;
 };
 
 /* Whether the plan (or the machine) has disk swap: zswap needs some behind it. */
@@ -54,6 +59,10 @@ bool cushion_swap_planned(const struct context *ctx, const struct plan *p);
 /* The kind for this run, from [swap] zswap/zram (auto: the tier table's), the kernel and the
  * swap the plan leaves. p: the plan so far (the swap module plans first). */
 int cushion_decide(const struct context *ctx, const struct plan *p, struct cushion *ret);
+/* The same decision given whether the machine has disk swap. The budget asks it with the swap
+ * the machine will have (swap_expected_bytes(): under --root, the swapfile its first boot
+ * makes), which the plan so far does not hold offline. */
+int cushion_decide_swap(const struct context *ctx, bool disk_swap, struct cushion *ret);
 void cushion_done(struct cushion *c);
 const char *cushion_kind_name(enum cushion_kind k);
 

@@ -22,16 +22,25 @@ static const char *budget_size(uint64_t bytes, char buf[static 32])
         return buf;
 }
 
-/* What the burst counted of a zram device, for the table's last line; "" without zram. */
-static const char *zram_why(const struct budget_model *m, char buf[static 128])
+/* What the burst counted of compressed swap, for the table's last line: a zram device at what
+ * it saves, the share less what zswap's pool keeps in RAM; "" without either. */
+static const char *cushion_why(const struct budget_model *m, char buf[static 192])
 {
-        char s1[32], s2[32];
+        uint64_t share = budget_swap_cushion(m) / 100 * m->swap_percent;
+        char s1[32], s2[32], s3[32];
+        int n = 0;
 
         buf[0] = '\0';
         if (m->zram && m->swap)
-                snprintf(buf, 128, "; of %s swap, zram's %s counts at what it saves (%u:1)",
-                         budget_size(m->swap, s1), budget_size(MIN(m->zram, m->swap), s2),
-                         m->zram_ratio);
+                n = snprintf(buf, 192, "; of %s swap, zram's %s counts at what it saves (%u:1)",
+                             budget_size(m->swap, s1), budget_size(MIN(m->zram, m->swap), s2),
+                             m->compression_ratio);
+        if (m->zswap_pool && share && n >= 0 && n < 192)
+                snprintf(buf + n, 192 - (size_t)n,
+                         "; zswap's pool keeps %s of that share in RAM (min(pool %s, %s / %u))",
+                         budget_size(share - budget_burst_swap(m), s1),
+                         budget_size(m->zswap_pool, s2), budget_size(share, s3),
+                         m->compression_ratio);
         return buf;
 }
 
@@ -40,7 +49,7 @@ static void budget_text(const struct budget *b, struct plan *p)
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
-        char s1[32], s2[32], s3[32], why[256], zram[128];
+        char s1[32], s2[32], s3[32], why[256], cushion[192];
 
         if (!f)
                 abort();
@@ -86,7 +95,7 @@ static void budget_text(const struct budget *b, struct plan *p)
                         b->model.steady_percent, budget_size(b->steady_room, s1),
                         b->model.burst_percent, b->model.swap_percent,
                         budget_size(budget_swap_cushion(&b->model), s2),
-                        budget_size(b->burst_room, s3), zram_why(&b->model, zram));
+                        budget_size(b->burst_room, s3), cushion_why(&b->model, cushion));
         fclose(f);
         free(p->text);
         p->text = TAKE_PTR(buf);
@@ -111,6 +120,7 @@ static json_object *budget_json(const struct budget *b)
         json_object_object_add(o, "zram_bytes", json_object_new_uint64(b->model.zram));
         json_object_object_add(o, "burst_swap_bytes",
                                json_object_new_uint64(budget_swap_cushion(&b->model)));
+        json_object_object_add(o, "zswap_pool_bytes", json_object_new_uint64(b->model.zswap_pool));
         json_object_object_add(o, "steady_room_bytes", json_object_new_uint64(b->steady_room));
         json_object_object_add(o, "burst_room_bytes", json_object_new_uint64(b->burst_room));
         for (size_t i = 0; i < b->n_lines; i++) {
@@ -222,7 +232,7 @@ static const struct config_key budget_keys[] = {
     {"model", "steady_percent", check_percent},
     {"model", "burst_percent", check_percent},
     {"model", "burst_swap_percent", check_percent},
-    {"model", "zram_compression_ratio", check_uint},
+    {"model", "compression_ratio", check_uint},
     {"model", "connection_reserve", check_uint},
     {0},
 };

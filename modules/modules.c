@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <limits.h>
 
+#include "../lib/cushion.h"
 #include "../lib/log.h"
 #include "apache.h"
 #include "budget.h"
@@ -92,10 +93,22 @@ static uint64_t zram_swap_bytes(const struct context *ctx)
         return n;
 }
 
+/* The RAM zswap's pool may hold where zswap will sit in front of the disk swap this machine
+ * will have (swap_expected_bytes, as the burst bound counts it), else 0. */
+static uint64_t zswap_pool_bytes(const struct context *ctx, uint64_t swap, uint64_t zram)
+{
+        _cleanup_(cushion_done) struct cushion c = {0};
+
+        if (cushion_decide_swap(ctx, swap > zram, &c) < 0 || !c.zswap_pool_percent)
+                return 0;
+        return ctx->facts->ram_bytes / 100 * c.zswap_pool_percent;
+}
+
 /* The model's constants: [model] in conf.d (20-services.conf names the source of each). */
 static struct budget_model budget_model(const struct context *ctx)
 {
         const struct config *c = ctx->config;
+        uint64_t swap = swap_expected_bytes(ctx), zram = zram_swap_bytes(ctx);
 
         return (struct budget_model){
             .vcpus = MAX(ctx->facts->vcpus, 1u),
@@ -103,9 +116,10 @@ static struct budget_model budget_model(const struct context *ctx)
             .steady_percent = (unsigned)MIN(config_int(c, "model", "steady_percent", 90), 100),
             .burst_percent = (unsigned)MIN(config_int(c, "model", "burst_percent", 25), 100),
             .swap_percent = (unsigned)MIN(config_int(c, "model", "burst_swap_percent", 25), 100),
-            .swap = swap_expected_bytes(ctx),
-            .zram = zram_swap_bytes(ctx),
-            .zram_ratio = (unsigned)MIN(config_int(c, "model", "zram_compression_ratio", 2), 100),
+            .swap = swap,
+            .zram = zram,
+            .zswap_pool = zswap_pool_bytes(ctx, swap, zram),
+            .compression_ratio = (unsigned)MIN(config_int(c, "model", "compression_ratio", 2), 100),
             .connection_reserve = (unsigned)config_int(c, "model", "connection_reserve", 10),
             .page_ms = (unsigned)MIN(config_int(c, "model", "php.page_ms", 250), (long)UINT_MAX),
         };

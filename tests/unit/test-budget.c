@@ -195,16 +195,48 @@ TEST(budget_zram_counts_at_what_it_saves)
         CHECK_U64(budget_swap_cushion(&b.model), 234 * MIB);
         CHECK_U64(budget_find(&b, "php 8.2")->bounds[BOUND_BURST], 4);
         b.model.zram = 234 * MIB;
-        b.model.zram_ratio = 2;
+        b.model.compression_ratio = 2;
         CHECK(budget_fit(&b));
         CHECK_U64(budget_swap_cushion(&b.model), 117 * MIB);
         CHECK_U64(b.burst_room, 512 * MIB + 117 * MIB / 100 * 25);
         CHECK_U64(budget_find(&b, "php 8.2")->bounds[BOUND_BURST], 3);
-        b.model.zram_ratio = 0; /* zram counts nothing */
+        b.model.compression_ratio = 0; /* zram counts nothing */
         CHECK_U64(budget_swap_cushion(&b.model), 0);
         b.model.zram = 2 * GIB; /* more zram than swap (a container's capped swap): at most swap */
-        b.model.zram_ratio = 2;
+        b.model.compression_ratio = 2;
         CHECK_U64(budget_swap_cushion(&b.model), 117 * MIB);
+}
+
+/* The same 512M LAMP with 1G of disk swap behind zswap (the 512M tier on a generic kernel,
+ * max_pool_percent 20): a burst's quarter of the swap, 256M, goes to zswap's pool first, which
+ * keeps it in RAM at 2:1 up to 20% of RAM, 102.4M; so it frees 153.6M, not 256M. Burst: (512M +
+ * 256M - 309M) / 60.25M = 7.6 before, (512M + 153.6M - 309M) / 60.25M = 5.9 now: 1.7 children
+ * fewer. With 256M of swap the pool is not the limit: its 64M share keeps 32M (as zram would). */
+TEST(budget_zswap_pool_counts_out)
+{
+        struct budget b;
+        uint64_t share = 1 * GIB / 100 * 25, pool = 512 * MIB / 100 * 20;
+
+        lamp_512m(&b, 1 * GIB);
+        b.model.compression_ratio = 2;
+        CHECK(budget_fit(&b));
+        CHECK_U64(budget_burst_swap(&b.model), share);
+        CHECK_U64(budget_find(&b, "php 8.2")->bounds[BOUND_BURST], 7);
+        b.model.zswap_pool = pool;
+        CHECK(budget_fit(&b));
+        CHECK_U64(budget_burst_swap(&b.model), share - pool);
+        CHECK_U64(b.burst_room, 512 * MIB + share - pool);
+        CHECK_U64(budget_find(&b, "php 8.2")->bounds[BOUND_BURST], 5);
+        CHECK(budget_find(&b, "php 8.2")->bound == BOUND_CPU); /* 1 vCPU: 4 */
+        b.model.vcpus = 2;
+        CHECK(budget_fit(&b));
+        CHECK_U64(budget_count(&b, "php 8.2", 0), 5);
+        b.model.swap = 256 * MIB;
+        CHECK_U64(budget_burst_swap(&b.model), 256 * MIB / 100 * 25 - 256 * MIB / 100 * 25 / 2);
+        b.model.compression_ratio = 0; /* no compression trusted: the pool frees nothing */
+        CHECK_U64(budget_burst_swap(&b.model), 0);
+        b.model.swap = 1 * GIB;
+        CHECK_U64(budget_burst_swap(&b.model), share - pool);
 }
 
 /* 64G at 16 vCPUs with 11 pools over two masters: the cpu bound per master, each pool an equal

@@ -873,6 +873,10 @@ TEST(budget_first_boot_zram_counts_swapfile)
         struct budget b;
         uint64_t first;
 
+        /* Debian's cloud kernel, which has zram and no zswap (the load image's). */
+        test_symlink(dir, "boot/vmlinuz-6.1.0-31-cloud-amd64", "vmlinuz");
+        test_write(dir, "boot/config-6.1.0-31-cloud-amd64",
+                   "# CONFIG_ZSWAP is not set\nCONFIG_ZRAM=m\nCONFIG_ZSMALLOC=m\n");
         fixture_open(&f, 512 * MIB);
         f.facts.vcpus = 2;
         f.facts.fs_known = true;
@@ -887,6 +891,7 @@ TEST(budget_first_boot_zram_counts_swapfile)
         /* zram's pages stay in RAM compressed 2:1 (zram.rst): it counts at half its size. */
         CHECK_U64(b.model.zram, 234 * MIB);
         CHECK_U64(budget_swap_cushion(&b.model), 117 * MIB + 1 * GIB);
+        CHECK_U64(b.model.zswap_pool, 0);
         CHECK_U64(b.burst_room, 512 * MIB + (117 * MIB + 1 * GIB) / 100 * 25);
         first = budget_count(&b, "php 8.0", 0);
         f.facts.n_swaps = 2; /* the next run: zram0 and the 1G swapfile */
@@ -897,6 +902,40 @@ TEST(budget_first_boot_zram_counts_swapfile)
         CHECK(budget_find(&b, "php 8.0")->bound != BOUND_BURST);
         f.facts.swaps = NULL;
         f.facts.n_swaps = 0;
+        fixture_close(&f);
+        test_rmtree(dir);
+}
+
+/* The 512M tier on Debian's generic kernel (CONFIG_ZSWAP=y): zswap sits in front of the 1G
+ * swapfile with the tier's max_pool_percent 20, so the burst counts its quarter of the swap less
+ * the pool's 102.4M; the cloud kernel (no zswap) counts the quarter whole. */
+TEST(budget_zswap_pool_from_the_kernel)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
+        struct fixture f = {.dir = dir};
+        struct swap_entry swap = {
+            .path = (char *)"/swapfile", .present = true, .active = true, .size_bytes = 1 * GIB};
+        uint64_t share = 1 * GIB / 100 * 25, pool = 512 * MIB / 100 * 20;
+        struct budget b;
+
+        test_symlink(dir, "boot/vmlinuz-6.1.0-31-amd64", "vmlinuz");
+        test_write(dir, "boot/config-6.1.0-31-amd64", "CONFIG_ZSWAP=y\nCONFIG_ZSMALLOC=y\n");
+        fixture_open(&f, 512 * MIB);
+        f.facts.swaps = &swap;
+        f.facts.n_swaps = 1;
+        CHECK(budget_compute(&f.ctx, &b) == 0);
+        CHECK_U64(b.model.zswap_pool, pool);
+        CHECK_U64(b.burst_room, 512 * MIB + share - pool);
+        test_write(dir, "boot/config-6.1.0-31-amd64", "# CONFIG_ZSWAP is not set\n");
+        CHECK(budget_compute(&f.ctx, &b) == 0);
+        CHECK_U64(b.model.zswap_pool, 0);
+        CHECK_U64(b.burst_room, 512 * MIB + share);
+        f.facts.swaps = NULL; /* no swap: no zswap, nothing to count out */
+        f.facts.n_swaps = 0;
+        test_write(dir, "boot/config-6.1.0-31-amd64", "CONFIG_ZSWAP=y\n");
+        CHECK(budget_compute(&f.ctx, &b) == 0);
+        CHECK_U64(b.burst_room,
+                  512 * MIB + (b.model.swap / 100 * 25 - MIN(pool, b.model.swap / 100 * 25 / 2)));
         fixture_close(&f);
         test_rmtree(dir);
 }
