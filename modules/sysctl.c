@@ -68,6 +68,39 @@ static int sysctl_write_live(const char *key, const char *value, bool *changed)
         return 0;
 }
 
+/* Whether the kernel refuses memprov a write to key, asked before the first change by opening it
+ * for writing (nothing written): EROFS for a read-only /proc/sys, EACCES or EPERM from the
+ * permission check or a security module. In a container memprov detects, lib/container.c's probe
+ * already says so; outside one this is a sandbox or a container that names itself nowhere
+ * (issue 22: "skip what a container cannot do ... with one note each, not an error"). The write
+ * failing at apply instead stopped the run half done, exit 1 (measured: /proc/sys/vm/swappiness
+ * bind-mounted read-only, memprov as PID 1 with container= empty: "sysctl failed", the units and
+ * every service drop-in after it "not done"). Any other error is left for the write to report. */
+static int sysctl_live_refused(const char *key)
+{
+        _cleanup_free_ char *path = sysctl_key_path(key);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd >= 0)
+                return 0;
+        return errno == EROFS || errno == EACCES || errno == EPERM ? -errno : 0;
+}
+
+/* a (live, not skipped yet) left alone with the reason when the kernel refuses the write. */
+static void skip_refused(struct action *a, const char *what)
+{
+        _cleanup_free_ char *path = sysctl_key_path(a->key);
+        int r = sysctl_live_refused(a->key);
+
+        if (r == 0)
+                return;
+        a->skip = true;
+        free(a->note);
+        a->note = xasprintf("%s: %s: the kernel refuses the write here (no container detected: a "
+                            "sandbox, or a container that names itself nowhere); %s",
+                            path, strerror(-r), what);
+}
+
 /* The tier's swappiness for the swap this machine will have: the kernel's vm.rst makes
  * swappiness the relative IO cost of swapping against filesystem paging, and says values beyond
  * 100 can be considered for in-memory swap (zram, zswap). So a tier has one value for disk swap
@@ -177,6 +210,8 @@ static int sysctl_plan(const struct context *ctx, struct plan *p)
                 a->old_value = xstrdup(before);
         else if (!state_present(ctx->state) && !(ctx->intent && ctx->intent->n_settings > 0))
                 a->old_value = sysctl_read_live(a->key);
+        skip_refused(a, "the drop-in is written all the same: systemd-sysctl sets it at boot "
+                        "where /proc/sys is writable");
         return 0;
 }
 
@@ -189,8 +224,8 @@ static void sysctl_record(const struct context *ctx, const struct plan *p, struc
                 if (a->type != ACTION_SYSCTL || !streq(a->key, "vm.swappiness"))
                         continue;
                 if (a->skip) {
-                        /* Left alone behind a symlinked /etc/sysctl.d: what memprov set before
-                         * (if it did) is still its to undo. */
+                        /* Left alone (behind a symlinked /etc/sysctl.d, or refused by the
+                         * kernel): what memprov set before (if it did) is still its to undo. */
                         for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
                                 const char *v = config_str(ctx->state, "sysctl", keys[k], NULL);
                                 if (v)
@@ -258,8 +293,10 @@ static int sysctl_undo(const struct context *ctx, struct plan *p)
                 a->skip = true;
                 a->note = xasprintf("now %s, changed since memprov set %s: left alone",
                                     now ? now : "unreadable", set);
-        } else
+        } else {
                 a->note = xasprintf("the value before memprov (memprov set %s)", set);
+                skip_refused(a, "the value memprov set stays until the next boot");
+        }
         return 0;
 }
 
