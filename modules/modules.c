@@ -81,18 +81,6 @@ int services_detect(const struct context *ctx, struct services *ret)
         return 0;
 }
 
-/* The zram devices among the swap present (/proc/swaps names them /dev/zramN). */
-static uint64_t zram_swap_bytes(const struct context *ctx)
-{
-        uint64_t n = 0;
-
-        for (size_t i = 0; i < ctx->facts->n_swaps; i++)
-                if (ctx->facts->swaps[i].present &&
-                    startswith(ctx->facts->swaps[i].path, "/dev/zram"))
-                        n += ctx->facts->swaps[i].size_bytes;
-        return n;
-}
-
 /* The RAM zswap's pool may hold where zswap will sit in front of the disk swap this machine
  * will have (swap_expected_bytes, as the burst bound counts it), else 0. */
 static uint64_t zswap_pool_bytes(const struct context *ctx, uint64_t swap, uint64_t zram)
@@ -108,7 +96,12 @@ static uint64_t zswap_pool_bytes(const struct context *ctx, uint64_t swap, uint6
 static struct budget_model budget_model(const struct context *ctx)
 {
         const struct config *c = ctx->config;
-        uint64_t swap = swap_expected_bytes(ctx), zram = zram_swap_bytes(ctx);
+        uint64_t swap = swap_expected_bytes(ctx), present = zram_present_bytes(ctx);
+        uint64_t zram = zram_budget_bytes(ctx, swap > present);
+
+        /* The zram live this boot after the run, in place of the present device's. */
+        if (zram != present)
+                swap = swap - MIN(present, swap) + zram;
 
         return (struct budget_model){
             .vcpus = MAX(ctx->facts->vcpus, 1u),

@@ -18,6 +18,7 @@
 #include "../lib/cushion.h"
 #include "../lib/live.h"
 #include "../lib/log.h"
+#include "../lib/size.h"
 #include "zram.h"
 
 static int check_zram_mode(const char *v)
@@ -47,12 +48,78 @@ static char *zram_off_reason(const struct cushion *c)
         return xstrdup("this tier has no compressed swap ([swap] zram = yes keeps zram0)");
 }
 
+/* zram-generator.conf(5)'s own default size, which memprov writes where no tier sets one. */
+#define ZRAM_SIZE_DEFAULT "min(ram / 2, 4096)"
+
+uint64_t zram_present_bytes(const struct context *ctx)
+{
+        uint64_t n = 0;
+
+        for (size_t i = 0; i < ctx->facts->n_swaps; i++)
+                if (ctx->facts->swaps[i].present &&
+                    startswith(ctx->facts->swaps[i].path, "/dev/zram"))
+                        n += ctx->facts->swaps[i].size_bytes;
+        return n;
+}
+
+/* What this run does to zram0 on the running system: memprov starts or stops its swap unit only
+ * live under systemd, where the generator is installed, outside a container (zram_plan). A
+ * running zram0 is never set up again: that is a swapoff, which pulls every page it holds back
+ * through RAM at once; a new size or algorithm comes at the next boot, where the generator
+ * sizes the device before anything is swapped out. */
+enum zram_now { ZRAM_KEEPS, ZRAM_STOPS, ZRAM_STARTS };
+
+static enum zram_now zram_now(const struct context *ctx, const struct cushion *c, uint64_t present)
+{
+        if (!ctx->live || !ctx->facts->systemd_running || ctx->facts->container ||
+            !c->zram_generator)
+                return ZRAM_KEEPS;
+        if (c->kind != CUSHION_ZRAM)
+                return present ? ZRAM_STOPS : ZRAM_KEEPS;
+        return present ? ZRAM_KEEPS : ZRAM_STARTS;
+}
+
+uint64_t zram_live_bytes(const struct context *ctx, const struct cushion *c, uint64_t present)
+{
+        uint64_t total;
+
+        switch (zram_now(ctx, c, present)) {
+        case ZRAM_STOPS:
+                return 0;
+        case ZRAM_STARTS:
+                /* Made now from memprov's file: its size is known where it is the generator's
+                 * default, min(ram / 2, 4096) with ram MemTotal in MiB (--assume-ram: that RAM);
+                 * an expression of the tier's is the generator's to evaluate, counted from the
+                 * next run. */
+                if (tier_value(ctx, "zram.size"))
+                        return 0;
+                if (ctx->opts && ctx->opts->assume_ram)
+                        total = ctx->facts->ram_bytes;
+                else if (read_meminfo(NULL, "MemTotal", &total) < 0)
+                        return 0;
+                return MIN(total / 2, 4096 * MIB);
+        default:
+                return present;
+        }
+}
+
+uint64_t zram_budget_bytes(const struct context *ctx, bool disk_swap)
+{
+        _cleanup_(cushion_done) struct cushion c = {0};
+        uint64_t present = zram_present_bytes(ctx);
+
+        if (cushion_decide_swap(ctx, disk_swap, &c) < 0)
+                return present;
+        return zram_live_bytes(ctx, &c, present);
+}
+
 static int zram_plan(const struct context *ctx, struct plan *p)
 {
         _cleanup_(cushion_done) struct cushion c = {0};
         _cleanup_free_ char *why = NULL;
         const char *size = tier_value(ctx, "zram.size"), *compressor;
         struct action *file;
+        char s[32];
         size_t fi;
         int r;
 
@@ -76,7 +143,7 @@ static int zram_plan(const struct context *ctx, struct plan *p)
         }
         if (c.kind == CUSHION_ZRAM) {
                 compressor = cushion_pick_compressor(c.kernel.compressors);
-                size = size ? size : "min(ram / 2, 4096)";
+                size = size ? size : ZRAM_SIZE_DEFAULT;
                 /* swap-priority 100 (the generator's default, said aloud): above the swapfile,
                  * which swapon(2) gives a negative priority, so zram fills first. */
                 file = plan_add_file(
@@ -92,6 +159,14 @@ static int zram_plan(const struct context *ctx, struct plan *p)
                                  compressor ? compressor : "", compressor ? "\n" : ""));
                 file->note = xasprintf("zram0 of %s MiB of RAM, %s, priority 100", size,
                                        compressor ? compressor : "the kernel's compressor");
+                if (zram_present_bytes(ctx) && live_file_changes(ctx, file, NULL)) {
+                        char *n = xasprintf("%s: from the next boot (the generator sizes zram0 "
+                                            "at boot); this boot keeps the present zram0 of "
+                                            "%s, which the budget counts",
+                                            file->note, format_size(zram_present_bytes(ctx), s));
+                        free(file->note);
+                        file->note = n;
+                }
         } else {
                 why = zram_off_reason(&c);
                 file = plan_add_file(p, "zram", ZRAM_CONF, 0644,
@@ -113,9 +188,8 @@ static int zram_plan(const struct context *ctx, struct plan *p)
                 return 0;
         }
         /* A running device takes a new size or algorithm only when it is set up again
-         * (zram-generator(8)): after --rerun; at boot the file applies from the next boot. */
-        if (live_wanted(ctx) && live_file_changes(ctx, &p->actions[fi], NULL))
-                live_plan_unit(p, "zram", &p->actions[fi], ZRAM_SETUP_UNIT, UNIT_RESTART);
+         * (zram-generator(8)), which memprov leaves to the next boot (zram_now()); a missing one
+         * is made now from the file. */
         live_plan_unit(p, "zram", &p->actions[fi], ZRAM_SWAP_UNIT, UNIT_START);
         return 0;
 }

@@ -13,3 +13,14 @@
 #define ZRAM_SETUP_UNIT "systemd-zram-setup@zram0.service"
 
 extern const struct module zram_module;
+
+/* The zram swap the budget counts: what is live this boot after this run (lib/budget.h). The
+ * present devices, none where the run stops zram0, memprov's default size where it starts one;
+ * a changed size comes at the next boot (the plan's note says so). disk_swap: as for
+ * cushion_decide_swap(). */
+uint64_t zram_budget_bytes(const struct context *ctx, bool disk_swap);
+/* The same given the cushion decided and the zram present. */
+struct cushion;
+uint64_t zram_live_bytes(const struct context *ctx, const struct cushion *c, uint64_t present);
+/* The zram swap present now (/proc/swaps names the devices /dev/zramN). */
+uint64_t zram_present_bytes(const struct context *ctx);

@@ -10,6 +10,9 @@
 #include "../../modules/mysql.h"
 #include "../../modules/oom.h"
 #include "../../modules/phpfpm.h"
+#include "../../modules/zram.h"
+#include "../../lib/cushion.h"
+#include "../../lib/options.h"
 #include "../../modules/module.h"
 #include "test.h"
 
@@ -936,6 +939,44 @@ TEST(budget_zswap_pool_from_the_kernel)
         CHECK(budget_compute(&f.ctx, &b) == 0);
         CHECK_U64(b.burst_room,
                   512 * MIB + (b.model.swap / 100 * 25 - MIN(pool, b.model.swap / 100 * 25 / 2)));
+        fixture_close(&f);
+        test_rmtree(dir);
+}
+
+/* Issue 18 (s12 brief item 2): the budget counts the zram live this boot after the run. A
+ * present zram0 counts (a changed size comes at the next boot: memprov never sets a running
+ * device up again, a swapoff through RAM); none where the run stops zram0 (the cushion is zswap
+ * now); memprov's default min(ram / 2, 4096) where the run starts one; an expression of the
+ * tier's, which the generator evaluates, from the next run. */
+TEST(zram_budget_counts_this_boot)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
+        struct fixture f = {.dir = dir};
+        struct options o = {.assume_ram = 512 * MIB};
+        struct cushion zram = {.kind = CUSHION_ZRAM, .zram_generator = true};
+        struct cushion zswap = {.kind = CUSHION_ZSWAP, .zram_generator = true};
+
+        fixture_open(&f, 512 * MIB);
+        CHECK_U64(zram_live_bytes(&f.ctx, &zram, 234 * MIB), 234 * MIB); /* offline: as is */
+        CHECK_U64(zram_live_bytes(&f.ctx, &zswap, 234 * MIB), 234 * MIB);
+        f.ctx.live = true;
+        f.ctx.opts = &o;
+        f.facts.systemd_running = true;
+        CHECK_U64(zram_live_bytes(&f.ctx, &zram, 234 * MIB), 234 * MIB); /* kept this boot */
+        CHECK_U64(zram_live_bytes(&f.ctx, &zswap, 234 * MIB), 0);        /* stopped now */
+        CHECK_U64(zram_live_bytes(&f.ctx, &zram, 0), 256 * MIB);         /* started now */
+        CHECK_U64(zram_live_bytes(&f.ctx, &zswap, 0), 0);
+        zram.zram_generator = false; /* memprov starts and stops nothing without it */
+        CHECK_U64(zram_live_bytes(&f.ctx, &zram, 0), 0);
+        zswap.zram_generator = false;
+        CHECK_U64(zram_live_bytes(&f.ctx, &zswap, 234 * MIB), 234 * MIB);
+        zram.zram_generator = true;
+        f.facts.container = "lxc"; /* the generator does nothing in a container */
+        CHECK_U64(zram_live_bytes(&f.ctx, &zram, 0), 0);
+        f.facts.container = NULL;
+        config_set(&f.config, "tier 512M", "zram.size", "ram / 4", "test");
+        CHECK_U64(zram_live_bytes(&f.ctx, &zram, 0), 0); /* the generator's to evaluate */
+        CHECK_U64(zram_live_bytes(&f.ctx, &zram, 234 * MIB), 234 * MIB);
         fixture_close(&f);
         test_rmtree(dir);
 }
