@@ -49,7 +49,8 @@
 
 #include "apache.h"
 
-#define ALIAS_PAGE_MS "apache.proxy_fcgi.page_time_ms"
+#define ALIAS_PAGE_MS   "apache.proxy_fcgi.page_time_ms"
+#define ALIAS_TARGET_MS "apache.proxy_fcgi.target_latency_ms"
 
 /* PHP-FPM's children over every master (each master's process.max), as the model sized them. */
 static unsigned fpm_children(const struct budget *b)
@@ -92,13 +93,6 @@ static unsigned cap(unsigned children, unsigned pages, unsigned processes)
         return (unsigned)MIN((2 * n + processes - 1) / processes, (uint64_t)UINT_MAX);
 }
 
-static unsigned services_ms(const struct context *ctx, const char *key, unsigned def)
-{
-        long v = config_int(ctx->config, "services", key, def);
-
-        return v < 0 ? def : (unsigned)MIN(v, (long)UINT_MAX);
-}
-
 /*
  * The time of one PHP page on this machine: [model] php.page_ms, which nginx's listen.backlog
  * (modules/phpfpm.c) reads too; one quantity, one key (issue 23). [services]
@@ -138,9 +132,15 @@ int apache_backpressure(const struct context *ctx, enum mpm m, unsigned workers,
         const struct web_server *w = &ctx->services->web;
         unsigned max, capped = 0;
 
+        const struct setting *old = config_get(ctx->config, "services", ALIAS_TARGET_MS);
+
+        if (old)
+                log_warning("%s: [services] %s is deprecated, set [model] php.target_latency_ms "
+                            "instead (nginx's wait follows it too)",
+                            old->origin, ALIAS_TARGET_MS);
         *ret = (struct backpressure){
             .children = children,
-            .target_ms = services_ms(ctx, "apache.proxy_fcgi.target_latency_ms", 10000),
+            .target_ms = php_target_ms(ctx),
             .page_ms = page_ms(ctx, b),
         };
         if (m == MPM_PREFORK) /* one thread per child: nothing to pool */
@@ -148,7 +148,7 @@ int apache_backpressure(const struct context *ctx, enum mpm m, unsigned workers,
         else if (children == 0)
                 ret->why = "no PHP-FPM children";
         else if (ret->target_ms == 0)
-                ret->why = "apache.proxy_fcgi.target_latency_ms = 0";
+                ret->why = "php.target_latency_ms = 0";
         if (ret->why)
                 return 0;
         ret->pages = MAX(ret->target_ms / (2 * ret->page_ms), 1u);
@@ -208,7 +208,7 @@ void apache_note_backpressure(struct plan *p, const struct backpressure *bp)
                 plan_note(p,
                           "Apache answers 503 after %u ms without a PHP-FPM connection: "
                           "max=%u per Apache child, for %u PHP-FPM children x %u pages of %u ms "
-                          "(apache.proxy_fcgi.target_latency_ms %u); one worker for every site "
+                          "(php.target_latency_ms %u); one worker for every site "
                           "(none known)",
                           bp->acquire_ms, bp->max, bp->children, bp->pages, bp->page_ms,
                           bp->target_ms);
@@ -219,7 +219,7 @@ void apache_note_backpressure(struct plan *p, const struct backpressure *bp)
                                   "Apache answers 503 after %u ms without a PHP-FPM connection "
                                   "for %s: max=%u per Apache child on its own worker, for %u "
                                   "PHP-FPM children x %u pages of %u ms "
-                                  "(apache.proxy_fcgi.target_latency_ms %u)",
+                                  "(php.target_latency_ms %u)",
                                   bp->acquire_ms, c->site->docroot, c->max, c->children, bp->pages,
                                   bp->page_ms, bp->target_ms);
                 else

@@ -234,6 +234,7 @@ static const struct config_key budget_keys[] = {
     {"model", "burst_swap_percent", check_percent},
     {"model", "compression_ratio", check_uint},
     {"model", "connection_reserve", check_uint},
+    {"model", "php.target_latency_ms", check_uint},
     {0},
 };
 

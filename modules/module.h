@@ -53,6 +53,15 @@ int services_detect(const struct context *ctx, struct services *ret);
 /* The installed services' budget for this machine (every module's budget hook), fitted.
  * Logged errors only for bad config. */
 int budget_compute(const struct context *ctx, struct budget *ret);
+/* How long a PHP request may wait for a PHP-FPM child, one policy for Apache and nginx (issue
+ * 23): [model] php.target_latency_ms T, the longest a visitor should wait for a PHP page before a
+ * quick refusal is the better answer, less the page's own time t ([model] php.page_ms): a request
+ * that waited T - t is served by T. 0: no bound (T = 0). php_target_ms() is T, from
+ * [services] apache.proxy_fcgi.target_latency_ms where that deprecated alias is set. */
+unsigned php_target_ms(const struct context *ctx);
+unsigned php_wait_ms(const struct context *ctx);
+/* nginx's: [tier] nginx.fastcgi_wait (seconds) where an admin sets one, else php_wait_ms(). */
+unsigned nginx_wait_ms(const struct context *ctx);
 /* Every module's unstage hook: no temp file a stage hook wrote is left. */
 void modules_unstage(const struct context *ctx);
 /* The swapfile the configuration names (swap.path, or the swap module's default for it), read

@@ -118,6 +118,36 @@ static struct budget_model budget_model(const struct context *ctx)
         };
 }
 
+#define ALIAS_TARGET_MS "apache.proxy_fcgi.target_latency_ms"
+
+unsigned php_target_ms(const struct context *ctx)
+{
+        long v = config_get(ctx->config, "services", ALIAS_TARGET_MS)
+                     ? config_int(ctx->config, "services", ALIAS_TARGET_MS, 10000)
+                     : config_int(ctx->config, "model", "php.target_latency_ms", 10000);
+
+        return v < 0 ? 10000u : (unsigned)MIN(v, (long)UINT_MAX);
+}
+
+unsigned php_wait_ms(const struct context *ctx)
+{
+        unsigned target = php_target_ms(ctx);
+        long v = config_int(ctx->config, "model", "php.page_ms", 250);
+        unsigned page = v < 1 ? 1u : (unsigned)MIN(v, (long)UINT_MAX);
+
+        if (target == 0)
+                return 0;
+        /* A target within one page still lets a request wait one page (Apache's acquire too). */
+        return target > page ? target - page : page;
+}
+
+unsigned nginx_wait_ms(const struct context *ctx)
+{
+        const char *wait = tier_value(ctx, "nginx.fastcgi_wait");
+
+        return wait ? (unsigned)atoi(wait) * 1000 : php_wait_ms(ctx);
+}
+
 int budget_compute(const struct context *ctx, struct budget *ret)
 {
         int r;

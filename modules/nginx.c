@@ -27,11 +27,13 @@
 static int nginx_plan(const struct context *ctx, struct plan *p)
 {
         const struct nginx_server *n = &ctx->services->nginx;
-        const char *wait = tier_value(ctx, "nginx.fastcgi_wait");
+        unsigned wait_ms = nginx_wait_ms(ctx), wait;
         struct action *a;
 
-        if (!n->installed || !service_sizing_enabled(ctx) || !wait)
+        if (!n->installed || !service_sizing_enabled(ctx) || wait_ms == 0)
                 return 0;
+        /* Whole seconds, 1 to 75 ("cannot usually exceed 75 seconds"), rounded up. */
+        wait = MIN(MAX((wait_ms + 999) / 1000, 1u), 75u);
         if (!n->conf_d_in_http) {
                 plan_note(p,
                           "nginx: /etc/nginx/nginx.conf does not include /etc/nginx/conf.d/ in "
@@ -41,11 +43,16 @@ static int nginx_plan(const struct context *ctx, struct plan *p)
         }
         a = plan_add_file(p, "nginx", NGINX_SNIPPET, 0644,
                           managed_file("#",
-                                       "# A PHP-FPM pool that accepts no connection within %ss: "
-                                       "504 at once, not after 60s.\n"
-                                       "fastcgi_connect_timeout %ss;\n",
+                                       "# A PHP-FPM pool that accepts no connection within %us: "
+                                       "504 then, not after 60s.\n"
+                                       "fastcgi_connect_timeout %us;\n",
                                        wait, wait));
-        a->note = xasprintf("fastcgi_connect_timeout %ss (nginx's default 60s)", wait);
+        a->note = xasprintf("fastcgi_connect_timeout %us (nginx's default 60s): the wait for a PHP "
+                            "child, php.target_latency_ms less php.page_ms%s",
+                            wait,
+                            tier_value(ctx, "nginx.fastcgi_wait") ? " (nginx.fastcgi_wait "
+                                                                    "overrides it)"
+                                                                  : "");
         /* After --rerun: nginx re-reads its configuration on reload (SIGHUP, Debian's and EL's
          * ExecReload), gracefully. */
         if (live_wanted(ctx) && live_file_changes(ctx, a, NULL))

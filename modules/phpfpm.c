@@ -192,31 +192,32 @@ static void print_global(FILE *f, const struct context *ctx, const struct php_fp
 
 /*
  * nginx's back-pressure (issue 23, modules/nginx.c): for a pool nginx sends requests to, the
- * listen queue holds about what the pool's children serve within nginx.fastcgi_wait, so a request
- * that would wait longer is refused at once (a full unix socket queue answers nginx's connect with
- * EAGAIN: 502) instead of queueing behind PHP-FPM's default of 511 for up to fastcgi_read_timeout.
- * backlog = children x wait / page time (the pool's children, at most its master's process.max:
- * PHP-FPM forks no more over all its pools); [model] php.page_ms is the time of one page on the
- * machine's vCPU (issue 23: 0.1-0.3 s for a WordPress page on a real vCPU, 2-3 s under qemu TCG;
- * a guess where not measured on the machine). Linux admits backlog + 1 (unix_recvq_full()).
- * A request admitted to the queue holds no PHP memory: the children cap that, not the queue.
+ * listen queue holds about what the pool's children serve within the wait (nginx_wait_ms():
+ * php_wait_ms(), the policy Apache's acquire follows too, or an admin's nginx.fastcgi_wait), so a
+ * request that would wait longer is refused at once (a full unix socket queue answers nginx's
+ * connect with EAGAIN: 502) instead of queueing behind PHP-FPM's default of 511 for up to
+ * fastcgi_read_timeout. backlog = children x wait / page time (the pool's children, at most its
+ * master's process.max: PHP-FPM forks no more over all its pools); [model] php.page_ms is the time
+ * of one page on the machine's vCPU (issue 23: 0.1-0.3 s for a WordPress page on a real vCPU, 2-3 s
+ * under qemu TCG; a guess where not measured on the machine). Linux admits backlog + 1
+ * (unix_recvq_full()). A request admitted to the queue holds no PHP memory: the children cap that,
+ * not the queue.
  */
 static void print_nginx_backlog(FILE *f, const struct context *ctx, const struct php_pool *pool,
                                 const struct budget *b, const struct budget_line *l)
 {
         const struct nginx_server *n = &ctx->services->nginx;
-        const char *wait = tier_value(ctx, "nginx.fastcgi_wait");
-        unsigned page_ms = b->model.page_ms, children;
+        unsigned page_ms = b->model.page_ms, wait_ms = nginx_wait_ms(ctx), children;
         uint64_t backlog;
 
         /* Only an enabled nginx sends requests: Apache in front of the same pool (nginx
          * installed, not enabled) waits for a child through proxy_fcgi's acquire instead. */
-        if (!n->enabled || !n->fastcgi_known || !wait || !l || page_ms == 0 ||
+        if (!n->enabled || !n->fastcgi_known || wait_ms == 0 || !l || page_ms == 0 ||
             !nginx_uses_listen(n, pool->listen))
                 return;
         /* The children that can run: the pool's, at most its master's process.max. */
         children = l->parent >= 0 ? MIN(l->count, b->lines[l->parent].count) : l->count;
-        backlog = ((uint64_t)children * (uint64_t)atoi(wait) * 1000 + page_ms - 1) / page_ms;
+        backlog = ((uint64_t)children * wait_ms + page_ms - 1) / page_ms;
         /* 4096: net.core.somaxconn's default (Linux 5.4+), which caps listen()'s backlog. */
         fprintf(f, "listen.backlog = %" PRIu64 "\n", MIN(MAX(backlog, 1), 4096));
 }

@@ -117,7 +117,7 @@ check_eq "no worker: the second site's 3 requests served by pool b meanwhile" \
 # Slow pages against the target: a worker max=2 acquire=1000 (modules/apache-proxy.c).
 check "slow pages: memprov --rerun" memprov_on --rerun \
         --set model.php.page_ms=1000 \
-        --set services.apache.proxy_fcgi.target_latency_ms=1000
+        --set model.php.target_latency_ms=1000
 # One worker per site, named by its DocumentRoot (mod_proxy matches worker names as prefixes
 # of fcgi://localhost/FILE), max = 2 x its own pool's children x 1 page / 5 Apache children.
 check "slow pages: the first site's worker (pool www, $www_children children)" \

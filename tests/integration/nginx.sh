@@ -43,12 +43,12 @@ check_eq "nginx.service: Restart=on-abnormal (Debian's unit has none)" "$(dropin
 check "nginx.service: no memory limit (its cgroup holds no PHP)" \
         bash -c "! grep -q '^Memory' '$D'"
 S=$R/etc/nginx/conf.d/memprov.conf
-check_eq "snippet: fastcgi_connect_timeout" "$(dropin_value "$S" fastcgi_connect_timeout)" "3s;"
+check_eq "snippet: fastcgi_connect_timeout" "$(dropin_value "$S" fastcgi_connect_timeout)" "10s;"
 check "snippet: memprov's header" grep -q memprov "$S"
 P=$R/etc/php/8.2/fpm/pool.d/zz-memprov.conf
 www_children=$(sed -n '/^\[www\]/,/^\[/s/^pm.max_children = //p' "$P")
-check_eq "www (nginx's pool): listen.backlog = children x 3 s / 250 ms" \
-        "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$P")" "$((www_children * 12))"
+check_eq "www (nginx's pool): listen.backlog = children x (10 s - 250 ms) / 250 ms" \
+        "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$P")" "$((www_children * 39))"
 check_eq "site1 (no fastcgi_pass names it): PHP-FPM's own backlog" \
         "$(sed -n '/^\[site1\]/,/^\[/s/^listen.backlog = //p' "$P")" ""
 check "no Apache drop-in" test ! -e "$R"/etc/apache2
@@ -64,7 +64,7 @@ sed -i 's|^;\{0,1\} *process.max = .*|process.max = 3|' "$R2"/etc/php/8.2/fpm/ph
 printf '[www]\npm.max_children = 10\n' >"$R2"/etc/php/8.2/fpm/pool.d/zz-admin.conf
 check "process.max 3: memprov" memprov_on "$R2" 512M --rerun
 check_eq "process.max 3: www's backlog counts 3 children, not its 10" \
-        "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$R2"/etc/php/8.2/fpm/pool.d/zz-memprov.conf)" 36
+        "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$R2"/etc/php/8.2/fpm/pool.d/zz-memprov.conf)" 117
 
 # The real nginx reads the written snippet (http level) with the package's files.
 mount --bind "$R"/etc/nginx /etc/nginx
@@ -72,13 +72,13 @@ mkdir -p "$SCRATCH/log" "$SCRATCH/www" && mount --bind "$SCRATCH/log" /var/log/n
 mount -t tmpfs tmpfs /run && mkdir -p /run/php
 check "nginx -t accepts memprov.conf" nginx -t -q
 check_eq "nginx -T: fastcgi_connect_timeout in http, once" \
-        "$(nginx -T 2>/dev/null | grep -c '^fastcgi_connect_timeout 3s;')" 1
+        "$(nginx -T 2>/dev/null | grep -c '^fastcgi_connect_timeout 10s;')" 1
 
 # --- The refusal, live: one PHP child, a queue of one, pages that take 1 s --------------------
-# nginx.fastcgi_wait 3 s / php.page_ms 3000 ms x 1 child = listen.backlog 1; Linux admits 2.
+# The wait (10 s - 3 s) / php.page_ms 3000 ms x 1 child = listen.backlog 3; Linux admits 4.
 printf '[www]\npm.max_children = 1\n' >"$R"/etc/php/8.2/fpm/pool.d/zz-admin.conf
 check "live: memprov --rerun (one child)" memprov_on "$R" 512M --rerun --set model.php.page_ms=3000
-check_eq "live: www listen.backlog 1" "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$P")" 1
+check_eq "live: www listen.backlog 3" "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$P")" 3
 mount --bind "$R"/etc/php /etc/php
 mkdir -p /var/www/lemp 2>/dev/null; mount --bind "$SCRATCH/www" /var/www/lemp
 printf '<?php usleep(1000000); echo "done\\n";\n' >"$SCRATCH/www/index.php"
@@ -103,20 +103,20 @@ check "live: nginx logged the full queue (EAGAIN)" \
         grep -q 'Resource temporarily unavailable' "$SCRATCH/log/error.log"
 
 # --- listen.backlog reaches PHP-FPM at a restart, not at a reload (modules/phpfpm-live.c) -----
-# ss -lx: a listening socket's Send-Q is its backlog. 3 s / 600 ms x 1 child = 5.
+# ss -lx: a listening socket's Send-Q is its backlog. (10 s - 600 ms) / 600 ms x 1 child = 16.
 backlog() { ss -lxn | awk '$5 == "/run/php/php8.2-fpm.sock" { print $4 }'; }
-check_eq "reload: php-fpm listens with memprov's backlog 1" "$(backlog)" 1
-check "reload: memprov --rerun (backlog 5)" memprov_on "$R" 512M --rerun --set model.php.page_ms=600
-check_eq "reload: www listen.backlog 5 written" "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$P")" 5
+check_eq "reload: php-fpm listens with memprov's backlog 3" "$(backlog)" 3
+check "reload: memprov --rerun (backlog 16)" memprov_on "$R" 512M --rerun --set model.php.page_ms=600
+check_eq "reload: www listen.backlog 16 written" "$(sed -n '/^\[www\]/,/^\[/s/^listen.backlog = //p' "$P")" 16
 kill -USR2 "$(cat /run/php/php8.2-fpm.pid)"
 sleep 1.5 # the master re-executes itself and starts its pools again
 check "reload: php-fpm still runs" kill -0 "$(cat /run/php/php8.2-fpm.pid)"
-check_eq "reload (USR2): the old queue stays (socket inherited, no listen())" "$(backlog)" 1
+check_eq "reload (USR2): the old queue stays (socket inherited, no listen())" "$(backlog)" 3
 kill -QUIT "$(cat /run/php/php8.2-fpm.pid)"
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S /run/php/php8.2-fpm.sock ] || break; sleep 0.2; done
 php-fpm8.2 --fpm-config /etc/php/8.2/fpm/php-fpm.conf -D || not_ok "restart: php-fpm8.2 starts"
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S /run/php/php8.2-fpm.sock ] && break; sleep 0.2; done
-check_eq "restart: the new backlog 5" "$(backlog)" 5
+check_eq "restart: the new backlog 16" "$(backlog)" 16
 kill "$(cat /run/nginx.pid)" "$(cat /run/php/php8.2-fpm.pid)" 2>/dev/null
 sleep 0.3
 umount /var/www/lemp /etc/php /run /var/log/nginx /etc/nginx

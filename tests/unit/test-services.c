@@ -558,12 +558,12 @@ TEST(apache_backpressure_to_phpfpm)
             {{"services.apache.proxy_fcgi.page_time_ms=3000", "model.php.page_ms=100"},
              "    <Proxy \"fcgi://localhost\" max=2 acquire=7000 retry=0>\n"},
             /* pages = 30000 / 6000 = 5: max = ceil(30 / 5) = 6, acquire 30000 - 15000. */
-            {{"model.php.page_ms=3000", "services.apache.proxy_fcgi.target_latency_ms=30000"},
+            {{"model.php.page_ms=3000", "model.php.target_latency_ms=30000"},
              "    <Proxy \"fcgi://localhost\" max=6 acquire=15000 retry=0>\n"},
             {{"model.php.page_ms=3000", "tier 512M.apache.proxy_fcgi.acquire=3"},
              "    <Proxy \"fcgi://localhost\" max=2 acquire=3000 retry=0>\n"},
             /* 0: never cap. */
-            {{"model.php.page_ms=3000", "services.apache.proxy_fcgi.target_latency_ms=0"}, NULL},
+            {{"model.php.page_ms=3000", "model.php.target_latency_ms=0"}, NULL},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -977,6 +977,36 @@ TEST(zram_budget_counts_this_boot)
         config_set(&f.config, "tier 512M", "zram.size", "ram / 4", "test");
         CHECK_U64(zram_live_bytes(&f.ctx, &zram, 0), 0); /* the generator's to evaluate */
         CHECK_U64(zram_live_bytes(&f.ctx, &zram, 234 * MIB), 234 * MIB);
+        fixture_close(&f);
+        test_rmtree(dir);
+}
+
+/* Issue 23: one policy for how long a request waits for a PHP child. Apache (acquire plus
+ * PHP-FPM's backlog) and nginx (listen.backlog, fastcgi_connect_timeout) both wait the target
+ * less one page: 10 s - 250 ms. nginx waited 3 s before (every tier's nginx.fastcgi_wait), which
+ * is now only an admin's override. */
+TEST(php_wait_one_policy_for_both_web_servers)
+{
+        _cleanup_free_ char *dir = lamp_fixture(true, "event", 1, 1);
+        struct fixture f = {.dir = dir};
+
+        fixture_open(&f, 512 * MIB);
+        CHECK_U64(php_target_ms(&f.ctx), 10000);
+        CHECK_U64(php_wait_ms(&f.ctx), 9750);
+        CHECK_U64(nginx_wait_ms(&f.ctx), 9750);
+        config_set(&f.config, "model", "php.page_ms", "3000", "test");
+        CHECK_U64(php_wait_ms(&f.ctx), 7000);
+        config_set(&f.config, "model", "php.page_ms", "20000", "test"); /* slower than the target */
+        CHECK_U64(php_wait_ms(&f.ctx), 20000);
+        config_set(&f.config, "model", "php.page_ms", "250", "test");
+        config_set(&f.config, "services", "apache.proxy_fcgi.target_latency_ms", "20000", "test");
+        CHECK_U64(php_target_ms(&f.ctx), 20000); /* the deprecated alias wins */
+        CHECK_U64(nginx_wait_ms(&f.ctx), 19750);
+        config_set(&f.config, "services", "apache.proxy_fcgi.target_latency_ms", "0", "test");
+        CHECK_U64(php_wait_ms(&f.ctx), 0); /* no bound */
+        config_set(&f.config, "tier 512M", "nginx.fastcgi_wait", "3", "test");
+        CHECK_U64(nginx_wait_ms(&f.ctx), 3000); /* an admin's override, nginx only */
+        CHECK_U64(php_wait_ms(&f.ctx), 0);
         fixture_close(&f);
         test_rmtree(dir);
 }
