@@ -332,8 +332,12 @@ int cushion_decide_swap(const struct context *ctx, bool disk_swap, struct cushio
                                                "and systemd-zram-generator does nothing here",
                                                ctx->facts->container);
                 else if (!(c.kernel.features & KERNEL_ZRAM))
-                        c.zram_why = xasprintf("kernel %s has no zram module",
-                                               c.kernel.release ? c.kernel.release : "");
+                        c.zram_why =
+                            c.kernel.release
+                                ? xasprintf("kernel %s has no zram module", c.kernel.release)
+                                : xstrdup("the kernel the root boots is not known (no "
+                                          "/vmlinuz link, not one kernel in "
+                                          "/usr/lib/modules): no zram assumed");
                 else if (!c.zram_generator)
                         c.zram_why = xstrdup("systemd-zram-generator is not installed");
                 else

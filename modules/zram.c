@@ -135,10 +135,11 @@ static int zram_plan(const struct context *ctx, struct plan *p)
         }
         if (!c.zram_generator) {
                 if (c.zram_why)
-                        plan_note(p,
-                                  "zram left off: %s (Debian: apt install "
-                                  "systemd-zram-generator)",
-                                  c.zram_why);
+                        plan_note(p, "zram left off: %s%s", c.zram_why,
+                                  /* The install hint only where the generator is missing. */
+                                  c.kernel.features & KERNEL_ZRAM
+                                      ? " (Debian: apt install systemd-zram-generator)"
+                                      : "");
                 return 0;
         }
         if (c.kind == CUSHION_ZRAM) {
