@@ -42,11 +42,16 @@ static int check_unit_links(const struct context *ctx, const struct action *a)
 /* A folder memprov writes in that the admin made a symbolic link (their layout: the folder kept
  * in a configuration repository and linked in). Every reader of the folders memprov writes in
  * follows such a link at boot, so the folder is the admin's to manage:
- * - /etc/systemd/system/NAME.service.d and zram-generator.conf.d: systemd's dropin.c
- *   unit_file_find_dirs() and zram-generator's read_dir() follow it;
- * - /etc/tmpfiles.d: systemd-tmpfiles' conf_files_list() opens it with opendir();
- * - MariaDB/MySQL !includedir, PHP's conf.d scan, nginx's include glob and Apache's
- *   IncludeOptional: opendir()/glob() of the path, links followed;
+ * - /etc/systemd/system/NAME.service.d: systemd's dropin.c unit_file_find_dirs() chases it, as
+ *   it does NAME.wants/ (5e9371d);
+ * - zram-generator.conf.d: measured, zram-generator 1.1.2 (ZRAM_GENERATOR_ROOT test mode) made
+ *   dev-zram0.swap from a file behind a relative link, none from an empty real folder;
+ * - /etc/tmpfiles.d: measured, `systemd-tmpfiles --root=R --cat-config` (252) lists the file
+ *   behind the link;
+ * - measured too: MariaDB 10.11's my_print_defaults reads a file in a linked !includedir, PHP
+ *   8.2 scans one in a linked PHP_INI_SCAN_DIR (php_ini_scanned_files()), nginx -T includes one
+ *   from a linked conf.d (its *.conf glob);
+ * - Apache's IncludeOptional globs the path (apr_dir_open()), links followed;
  * - /etc/sysctl.d, pool.d and NAME.wants/ decide in their modules (7306447, 5e9371d).
  * memprov writes and removes nothing through a link it did not make (lib/fsutil.h). So each such
  * file is "skip" with the reason instead of refusing the whole run (issue 21 item 9), its record
