@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <inttypes.h>
 #include <sys/statvfs.h>
 
 #include "../lib/fssync.h"
@@ -11,136 +10,12 @@
 #include "intent.h"
 #include "preflight.h"
 
-static bool recorded_hash_is(const struct config *record, const char *path, const char *hex)
-{
-        const char *recorded = record ? config_str(record, STATE_FILES, path, NULL) : NULL;
-
-        return recorded && startswith(recorded, hex) &&
-               (recorded[16] == ' ' || recorded[16] == '\0');
-}
-
-/* The records that know a managed file: the state, the intent record of a run that did not
- * finish, and the files an --undo kept because the admin had edited them (init/undo.h). */
-static void file_records(const struct context *ctx, const struct config *ret[static 3])
-{
-        ret[0] = ctx->state;
-        ret[1] = ctx->intent;
-        ret[2] = ctx->kept;
-}
-
-/* Whether the file on disk is what memprov last wrote, or what a run that did not finish was
- * writing (its intent record), or memprov's when no record knows the file. A file an --undo
- * kept for the admin stays theirs (its record holds memprov's hash, not theirs) until they
- * remove it or put memprov's bytes back (issue 20 item 2). Never without memprov's header,
- * whatever a record says: every file memprov writes opens with it, and a forged or damaged
- * record's hash alone must not make another file memprov's to overwrite or remove. */
-static bool file_is_ours(const struct context *ctx, const char *path, const char *current,
-                         size_t size)
-{
-        const struct config *records[3];
-        bool known = false;
-        char hex[17];
-
-        if (!is_managed_content(current))
-                return false;
-        file_records(ctx, records);
-        for (size_t i = 0; i < ELEMENTSOF(records); i++)
-                known = known || (records[i] && config_str(records[i], STATE_FILES, path, NULL));
-        if (!known)
-                return true;
-        snprintf(hex, sizeof(hex), "%016" PRIx64, hash64(current, size));
-        for (size_t i = 0; i < ELEMENTSOF(records); i++)
-                if (recorded_hash_is(records[i], path, hex))
-                        return true;
-        return false;
-}
-
-static void skip_action(struct action *a, const char *why)
-{
-        a->skip = true;
-        free(a->note);
-        a->note = xstrdup(why);
-}
-
-static void review_write(const struct context *ctx, struct action *a)
-{
-        _cleanup_free_ char *current = NULL;
-        struct stat st;
-        size_t size;
-
-        /* Never write through (or over) a symlink or a special file memprov did not expect. */
-        if (root_lstat(ctx->rootfd, a->path, &st) == 0 && !S_ISREG(st.st_mode))
-                return skip_action(a, "not a regular file (a symlink?): left alone");
-        if (root_read_file(ctx->rootfd, a->path, &current, &size) < 0)
-                return;
-        if (size == a->content_size && memcmp(current, a->content, size) == 0) {
-                /* Read once here: staging then skips the file without reading it again. */
-                a->as_planned = (st.st_mode & 07777) == a->mode;
-                return;
-        }
-        if (!file_is_ours(ctx, a->path, current, size))
-                skip_action(a, "not written by memprov, or edited since: left alone "
-                               "(remove it to let memprov write it)");
-}
-
 static bool plan_has_path(const struct plan *p, const char *path)
 {
         for (size_t i = 0; i < p->n_actions; i++)
                 if (p->actions[i].path && streq(p->actions[i].path, path))
                         return true;
         return false;
-}
-
-/* Whether path is still the symlink to target that memprov made. */
-static bool link_is_ours(const struct context *ctx, const char *path, const char *target)
-{
-        _cleanup_close_ int dirfd = -1;
-        const char *name;
-        char current[4096];
-        ssize_t n;
-
-        if (root_open_parent(ctx->rootfd, path, false, &dirfd, &name) < 0)
-                return false;
-        n = readlinkat(dirfd, name, current, sizeof(current) - 1);
-        return n >= 0 && (size_t)n == strlen(target) && memcmp(current, target, (size_t)n) == 0;
-}
-
-static void review_symlink(const struct context *ctx, struct action *a)
-{
-        struct stat st;
-
-        if (root_lstat(ctx->rootfd, a->path, &st) < 0)
-                return;
-        if (link_is_ours(ctx, a->path, a->target))
-                a->as_planned = true;
-        else
-                skip_action(a, "exists and is not memprov's link: left alone");
-}
-
-enum managed_state managed_path_state(const struct context *ctx, const struct setting *s)
-{
-        _cleanup_free_ char *current = NULL, *target = NULL;
-        struct stat st;
-        size_t size;
-
-        if (streq(s->section, STATE_LINKS)) {
-                target = strndup(s->value, strcspn(s->value, " "));
-                if (!target)
-                        abort();
-                if (root_lstat(ctx->rootfd, s->key, &st) < 0)
-                        return MANAGED_MISSING;
-                return link_is_ours(ctx, s->key, target) ? MANAGED_AS_WRITTEN : MANAGED_EDITED;
-        }
-        if (root_lstat(ctx->rootfd, s->key, &st) < 0)
-                return MANAGED_MISSING;
-        if (!S_ISREG(st.st_mode) || root_read_file(ctx->rootfd, s->key, &current, &size) < 0)
-                return MANAGED_EDITED;
-        return file_is_ours(ctx, s->key, current, size) ? MANAGED_AS_WRITTEN : MANAGED_EDITED;
-}
-
-bool is_managed_record(const struct setting *s)
-{
-        return streq(s->section, STATE_FILES) || streq(s->section, STATE_LINKS);
 }
 
 /* A file memprov recorded: its removal, or kept (and said so) when the admin changed it. */
@@ -159,7 +34,7 @@ static void plan_remove_recorded(const struct context *ctx, struct plan *p, cons
         if (state != MANAGED_EDITED)
                 a->note = xstrdup(why);
         else
-                skip_action(a, why_kept);
+                action_skip(a, why_kept);
 }
 
 static void review_stale_in(const struct context *ctx, struct plan *p, const struct config *record)
@@ -182,10 +57,9 @@ static void review_stale(const struct context *ctx, struct plan *p)
 void plan_review(const struct context *ctx, struct plan *p)
 {
         for (size_t i = 0; i < p->n_actions; i++) {
-                if (p->actions[i].type == ACTION_WRITE_FILE)
-                        review_write(ctx, &p->actions[i]);
-                else if (p->actions[i].type == ACTION_SYMLINK)
-                        review_symlink(ctx, &p->actions[i]);
+                const struct action_kind *k = action_kind(p->actions[i].type);
+                if (k->review)
+                        k->review(ctx, &p->actions[i]);
         }
         review_stale(ctx, p);
 }
@@ -196,17 +70,6 @@ void plan_undo_files(const struct context *ctx, struct plan *p)
                 if (is_managed_record(&ctx->state->settings[i]))
                         plan_remove_recorded(ctx, p, &ctx->state->settings[i], "as memprov left it",
                                              "edited by the admin since memprov wrote it: kept");
-}
-
-static bool write_needed(const struct context *ctx, const struct action *a)
-{
-        _cleanup_free_ char *current = NULL;
-        struct stat st;
-        size_t size;
-
-        return !(root_read_file(ctx->rootfd, a->path, &current, &size) == 0 &&
-                 size == a->content_size && memcmp(current, a->content, size) == 0 &&
-                 root_lstat(ctx->rootfd, a->path, &st) == 0 && (st.st_mode & 07777) == a->mode);
 }
 
 /* Every file the plan writes goes to its temp file first, and one syncfs makes them all
@@ -222,91 +85,43 @@ static int stage_writes(const struct context *ctx, struct plan *p)
 
         for (size_t i = 0; i < p->n_actions; i++) {
                 struct action *a = &p->actions[i];
-                const struct module *m = module_for_action(a->type);
-                if (m && m->stage && !a->skip) {
-                        r = m->stage(ctx, a);
-                        if (r < 0) {
-                                a->reached = a->failed = true;
-                                return r;
-                        }
-                        a->staged = r > 0;
-                }
-                if (a->type != ACTION_WRITE_FILE || a->skip || a->as_planned ||
-                    !write_needed(ctx, a))
+                const struct action_kind *k = action_kind(a->type);
+                const struct module *m = k->stage ? NULL : module_for_action(a->type);
+                int (*stage)(const struct context *, const struct action *) = k->stage ? k->stage
+                                                                              : m      ? m->stage
+                                                                                       : NULL;
+
+                if (!stage || a->skip)
                         continue;
-                r = root_stage_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
+                r = stage(ctx, a);
                 if (r < 0) {
                         a->reached = a->failed = true;
-                        return log_error_errno(r, "cannot write %s%s", ctx->root, a->path);
+                        return r;
                 }
-                a->staged = true;
+                a->staged = r > 0;
         }
         return 0;
 }
 
 static void discard_staged(const struct context *ctx, const struct plan *p)
 {
-        for (size_t i = 0; i < p->n_actions; i++)
-                if (p->actions[i].type == ACTION_WRITE_FILE)
-                        root_discard_staged(ctx->rootfd, p->actions[i].path);
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct action_kind *k = action_kind(p->actions[i].type);
+                if (k->unstage)
+                        k->unstage(ctx, &p->actions[i]);
+        }
         modules_unstage(ctx);
 }
 
-static int apply_write(const struct context *ctx, struct action *a)
-{
-        int r;
-
-        /* Not staged: the file already held these bytes when the run staged (read then). */
-        if (!a->staged)
-                return 0;
-        r = root_commit_file(ctx->rootfd, a->path);
-        if (r == -ENOENT) /* not staged: the file changed under the run */
-                r = root_write_file(ctx->rootfd, a->path, a->content, a->content_size, a->mode);
-        if (r < 0)
-                return log_error_errno(r, "cannot write %s%s", ctx->root, a->path);
-        a->changed = true;
-        return 0;
-}
-
-static int apply_remove(const struct context *ctx, struct action *a)
-{
-        int r = root_remove_file(ctx->rootfd, a->path);
-
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return log_error_errno(r, "cannot remove %s%s", ctx->root, a->path);
-        a->changed = true;
-        return 0;
-}
-
-static int apply_symlink(const struct context *ctx, struct action *a)
-{
-        int r;
-
-        if (link_is_ours(ctx, a->path, a->target))
-                return 0;
-        r = root_symlink(ctx->rootfd, a->target, a->path);
-        if (r < 0)
-                return log_error_errno(r, "cannot link %s%s", ctx->root, a->path);
-        a->changed = true;
-        return 0;
-}
-
+/* The kind's own apply (files and links), or the module's that plans it. */
 static int apply_one(const struct context *ctx, struct action *a)
 {
-        switch (a->type) {
-        case ACTION_WRITE_FILE:
-                return apply_write(ctx, a);
-        case ACTION_REMOVE_FILE:
-                return apply_remove(ctx, a);
-        case ACTION_SYMLINK:
-                return apply_symlink(ctx, a);
-        default:
-                break;
-        }
-        /* Every other type belongs to the module that plans it. */
-        const struct module *m = module_for_action(a->type);
+        const struct action_kind *k = action_kind(a->type);
+        const struct module *m;
+
+        if (k->apply)
+                return k->apply(ctx, a);
+        m = module_for_action(a->type);
         if (!m)
                 return log_error("no module applies action type %d", (int)a->type);
         return m->apply(ctx, a);

@@ -15,10 +15,6 @@ int apply_plan(const struct context *ctx, struct plan *p, const struct config *i
  * as the admin's keep their previous record. */
 void record_files(const struct context *ctx, const struct plan *p, struct config *state);
 
-/* A file or link the state records, as it is now. */
-enum managed_state { MANAGED_AS_WRITTEN, MANAGED_EDITED, MANAGED_MISSING };
-bool is_managed_record(const struct setting *s);
-enum managed_state managed_path_state(const struct context *ctx, const struct setting *s);
 /* For --undo: the removal of every file and link memprov recorded; one the admin changed since
  * is kept (a skipped action that names it). */
 void plan_undo_files(const struct context *ctx, struct plan *p);

@@ -2,8 +2,9 @@
 /*
  * Each action kind's operations in one row (issue 20 item 3), as systemd's unit vtables
  * (src/core/service.c) and tmpfiles' create_item() keep a type's behaviour together: its verb,
- * its line in the listing, its part of --json, whether the machine already is as it wants, and
- * what applying it would change for --status. Printing, the journal, init/compare.c and
+ * its line in the listing, its part of --json, whether the machine already is as it wants, what
+ * applying it would change for --status, and for files and links their review, staging, apply
+ * and --diff (lib/plan-files.c). Printing, the journal, init/compare.c, init/apply.c, --diff and
  * --status look the row up instead of switching on the type.
  */
 #include <json-c/json.h>
@@ -151,7 +152,12 @@ static const struct action_kind kinds[] = {
                            .change_kind = "file",
                            .change_name = kind_path_name,
                            .record_section = STATE_FILES,
-                           .record_value = kind_write_record},
+                           .record_value = kind_write_record,
+                           .review = kind_write_review,
+                           .stage = kind_write_stage,
+                           .unstage = kind_write_unstage,
+                           .apply = kind_write_apply,
+                           .diff = kind_write_diff},
     [ACTION_REMOVE_FILE] = {.column = "file",
                             .verbs = {"remove", "removed"},
                             .print = path_print,
@@ -159,7 +165,9 @@ static const struct action_kind kinds[] = {
                             .touches_files = true,
                             .change = kind_remove_change,
                             .change_kind = "file",
-                            .change_name = kind_path_name},
+                            .change_name = kind_path_name,
+                            .apply = kind_remove_apply,
+                            .diff = kind_remove_diff},
     [ACTION_SYMLINK] = {.column = "file",
                         .verbs = {"link", "linked"},
                         .print = link_print,
@@ -170,7 +178,9 @@ static const struct action_kind kinds[] = {
                         .change_kind = "link",
                         .change_name = kind_path_name,
                         .record_section = STATE_LINKS,
-                        .record_value = kind_link_record},
+                        .record_value = kind_link_record,
+                        .review = kind_link_review,
+                        .apply = kind_link_apply},
     [ACTION_SWAP] = {.column = "swap",
                      .verb = swap_verb,
                      .print = swap_print,

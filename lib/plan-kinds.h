@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The action kinds' --json and --status operations (lib/plan-json.c), which lib/plan-kinds.c's
- * table names: internal to lib/plan*.c. */
+/* The action kinds' --json and --status operations (lib/plan-json.c) and the file kinds' own
+ * (lib/plan-files.c), which lib/plan-kinds.c's table names: internal to lib/plan*.c. */
 #pragma once
 
 #include "plan.h"
@@ -28,3 +28,12 @@ void kind_key_change_json(struct json_object *o, const struct action *a);
 void kind_swap_change_json(struct json_object *o, const struct action *a);
 char *kind_write_record(const struct action *a);
 char *kind_link_record(const struct action *a);
+void kind_write_review(const struct context *ctx, struct action *a);
+void kind_link_review(const struct context *ctx, struct action *a);
+int kind_write_stage(const struct context *ctx, const struct action *a);
+void kind_write_unstage(const struct context *ctx, const struct action *a);
+int kind_write_apply(const struct context *ctx, struct action *a);
+int kind_remove_apply(const struct context *ctx, struct action *a);
+int kind_link_apply(const struct context *ctx, struct action *a);
+void kind_write_diff(const struct context *ctx, const struct action *a, FILE *out);
+void kind_remove_diff(const struct context *ctx, const struct action *a, FILE *out);

@@ -109,9 +109,10 @@ const char *swap_op_name(enum swap_op op);
 
 struct context;
 /* What one action kind does in every view, in one row of lib/plan-kinds.c (issue 20 item 3):
- * printing, --json, the journal, the comparison with the machine and --status look the row up
- * instead of switching on the type. Applying is the module's (module_for_action) or, for files
- * and links, init/apply.c's. */
+ * printing, --json, the journal, the comparison with the machine, staging, applying, --diff
+ * and --status look the row up instead of switching on the type. A kind without apply() is
+ * applied by the module that plans it (module_for_action); files and links have their own
+ * operations (lib/plan-files.c). */
 struct action_kind {
         const char *column; /* the listing's second column: "file", "swap", "unit", ... */
         /* What the action does, planned and done ("write", "written"), once it does something;
@@ -138,6 +139,18 @@ struct action_kind {
          * under record_section, keyed by its path; NULL: the module's record hook does it. */
         const char *record_section;
         char *(*record_value)(const struct action *a);
+        /* Before the comparison (init/apply.c plan_review): whether the file is memprov's to
+         * change (else skipped, with the reason) and already as wanted (as_planned), read once. */
+        void (*review)(const struct context *ctx, struct action *a);
+        /* Before the run's one syncfs: the new bytes under the temp name; 1 when staged
+         * (action.staged), 0 when nothing needs staging, or -errno (logged). unstage() drops
+         * that temp file after a failed run. NULL: the module's stage hook, if any. */
+        int (*stage)(const struct context *ctx, const struct action *a);
+        void (*unstage)(const struct context *ctx, const struct action *a);
+        /* The change itself, compare-then-change: 0 or -errno (logged); NULL: the module's. */
+        int (*apply)(const struct context *ctx, struct action *a);
+        /* --diff: the file as it is against what the action leaves, as a unified diff. */
+        void (*diff)(const struct context *ctx, const struct action *a, FILE *out);
 };
 const struct action_kind *action_kind(enum action_type type);
 /* The word the listing and --json give an action: skip, not done, failed, incomplete,
@@ -151,6 +164,19 @@ const char *action_kind_verb(const struct action *a, bool applied);
  * names, because inih cuts section names at 50 characters. */
 #define STATE_FILES "files"
 #define STATE_LINKS "links"
+
+/* A file or link the state records (struct setting of STATE_FILES or STATE_LINKS), as it is
+ * now: what memprov wrote (or a run that did not finish was writing), changed, or gone. */
+struct config;
+struct setting;
+enum managed_state { MANAGED_AS_WRITTEN, MANAGED_EDITED, MANAGED_MISSING };
+bool is_managed_record(const struct setting *s);
+enum managed_state managed_path_state(const struct context *ctx, const struct setting *s);
+/* The records that know a managed file: the state, the intent record of a run that did not
+ * finish, and the files an --undo kept because the admin had edited them (init/undo.h). */
+void file_records(const struct context *ctx, const struct config *ret[static 3]);
+/* Planned but left alone, with why as its note. */
+void action_skip(struct action *a, const char *why);
 
 #define MANAGED_HEADER "# Managed by memprov"
 /* The managed-file header line in the file's comment syntax ("#" or ";"), then the body from

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "../../lib/plan.h"
 #include "../../lib/util.h"
+#include "../../modules/module.h"
 #include "test.h"
 
 /* However many modules ask for a daemon-reload, the plan keeps one, after everything else. */
@@ -102,5 +103,10 @@ TEST(action_kinds_complete)
                 CHECK(k->print && k->json);
                 CHECK(!k->change || (k->change_kind && k->change_name));
                 CHECK(!k->record_value == !k->record_section);
+                /* One applier per kind: its own apply (files, links) or one module's. */
+                CHECK(!k->apply != !module_for_action((enum action_type)t));
+                CHECK(!k->stage || (k->apply && k->unstage));
+                /* A recorded file or link is reviewed first: the admin's stays theirs. */
+                CHECK(!k->record_section || k->review);
         }
 }
