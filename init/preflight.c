@@ -24,21 +24,6 @@ static int check_path(const struct context *ctx, const char *path)
         return 0;
 }
 
-/* The link paths of a unit action ("PATH TARGET" lines). */
-static int check_unit_links(const struct context *ctx, const struct action *a)
-{
-        _cleanup_free_ char *copy = xstrdup(a->content ? a->content : "");
-        char *save = NULL;
-        int r = 0;
-
-        for (char *line = strtok_r(copy, "\n", &save); r == 0 && line;
-             line = strtok_r(NULL, "\n", &save)) {
-                line[strcspn(line, " ")] = '\0';
-                r = check_path(ctx, line);
-        }
-        return r;
-}
-
 /* A folder memprov writes in that the admin made a symbolic link (their layout: the folder kept
  * in a configuration repository and linked in). Every reader of the folders memprov writes in
  * follows such a link at boot, so the folder is the admin's to manage:
@@ -158,12 +143,11 @@ int preflight(const struct context *ctx, struct plan *p)
                 struct action *a = &p->actions[i];
                 if (a->skip)
                         continue;
-                if (a->path)
+                const struct action_kind *k = action_kind(a->type);
+                if (k->each_path)
+                        r = k->each_path(ctx, a, check_path);
+                else if (a->path)
                         r = check_path(ctx, a->path);
-                if (r == 0 && a->type == ACTION_SWAP && a->swap.path)
-                        r = check_path(ctx, a->swap.path);
-                if (r == 0 && a->type == ACTION_UNIT)
-                        r = check_unit_links(ctx, a);
                 /* The plan output names the refused action; every other one is "not done". */
                 a->reached = a->failed = r < 0;
         }

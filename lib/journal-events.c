@@ -45,53 +45,6 @@ static void event_start(struct event *e, const struct plan *p)
                 event_add(e, "MEMPROV_CONTAINER=%s", p->container);
 }
 
-static void swap_event(const struct plan *p, const struct action *a)
-{
-        _cleanup_free_ char *msg = NULL;
-        struct event e = {0};
-        char b1[32], b2[32];
-        bool resized = a->swap.op == SWAP_RESIZE;
-
-        event_start(&e, p);
-        event_add(&e, "MEMPROV_PATH=%s", a->swap.path);
-        event_add(&e, "MEMPROV_SWAP_BYTES=%" PRIu64, a->swap.size_bytes);
-        if (resized) {
-                event_add(&e, "MEMPROV_OLD_SWAP_BYTES=%" PRIu64, a->swap.old_size_bytes);
-                msg = xasprintf("swapfile %s resized from %s to %s", a->swap.path,
-                                format_size(a->swap.old_size_bytes, b1),
-                                format_size(a->swap.size_bytes, b2));
-        } else
-                msg = xasprintf("swapfile %s created, %s, active and in fstab", a->swap.path,
-                                format_size(a->swap.size_bytes, b1));
-        event_send(&e, LOG_INFO,
-                   resized ? MEMPROV_MESSAGE_SWAP_RESIZED : MEMPROV_MESSAGE_SWAP_CREATED, msg);
-}
-
-static void unit_event(const struct plan *p, const struct action *a)
-{
-        bool disabled = a->unit_op == UNIT_DISABLE;
-        _cleanup_free_ char *msg =
-            xasprintf("%s %s%s%s", a->unit, disabled ? "disabled" : "enabled again",
-                      a->note ? ": " : "", a->note ? a->note : "");
-        struct event e = {0};
-
-        event_start(&e, p);
-        event_add(&e, "MEMPROV_UNIT=%s", a->unit);
-        event_send(&e, LOG_INFO,
-                   disabled ? MEMPROV_MESSAGE_UNIT_DISABLED : MEMPROV_MESSAGE_UNIT_ENABLED, msg);
-}
-
-static void file_kept_event(const struct plan *p, const struct action *a)
-{
-        _cleanup_free_ char *msg = xasprintf("%s left alone: %s", a->path,
-                                             a->note ? a->note : "changed since memprov wrote it");
-        struct event e = {0};
-
-        event_start(&e, p);
-        event_add(&e, "MEMPROV_PATH=%s", a->path);
-        event_send(&e, LOG_NOTICE, MEMPROV_MESSAGE_FILE_KEPT, msg);
-}
-
 /* The budget module's JSON ("budget": {"lines": [{service, setting, wanted, count}]}). */
 static void budget_events(const struct plan *p)
 {
@@ -136,20 +89,20 @@ static void budget_events(const struct plan *p)
         }
 }
 
-/* An applied action that is one of the events: its record, with its MESSAGE_ID. */
-static bool action_event(const struct plan *p, const struct action *a)
+/* An applied action that is one of the events (its kind's row says, lib/plan-events.c): its
+ * record, with its MESSAGE_ID. */
+static bool send_action_event(const struct plan *p, const struct action *a)
 {
-        if (a->type == ACTION_SWAP && a->changed &&
-            (a->swap.op == SWAP_CREATE || a->swap.op == SWAP_RESIZE))
-                swap_event(p, a);
-        else if (a->type == ACTION_UNIT && a->changed)
-                unit_event(p, a);
-        else if (a->skip && a->path &&
-                 (a->type == ACTION_WRITE_FILE || a->type == ACTION_REMOVE_FILE ||
-                  a->type == ACTION_SYMLINK))
-                file_kept_event(p, a);
-        else
+        struct action_event ev;
+        struct event e = {0};
+
+        if (!action_event(a, &ev))
                 return false;
+        event_start(&e, p);
+        for (size_t i = 0; i < ev.n_fields; i++)
+                event_add(&e, "%s", ev.fields[i]);
+        event_send(&e, ev.priority, ev.id, ev.message);
+        action_event_done(&ev);
         return true;
 }
 
@@ -158,7 +111,7 @@ void journal_plan_events(const struct plan *p)
         if (!journal_active())
                 return;
         for (size_t i = 0; i < p->n_actions; i++)
-                (void)action_event(p, &p->actions[i]);
+                (void)send_action_event(p, &p->actions[i]);
         budget_events(p);
 }
 
@@ -173,13 +126,11 @@ static void line_records(const struct plan *p, const struct action *a, int prior
 
                 if (lead < len) {
                         _cleanup_free_ char *line = xasprintf("%.*s", (int)(len - lead), l + lead);
+                        const struct action_kind *k = a ? action_kind(a->type) : NULL;
+                        _cleanup_free_ char *subject = k && k->subject ? k->subject(a) : NULL;
                         event_start(&e, p);
-                        if (a && a->unit)
-                                event_add(&e, "MEMPROV_UNIT=%s", a->unit);
-                        else if (a && a->type == ACTION_SWAP && a->swap.path)
-                                event_add(&e, "MEMPROV_PATH=%s", a->swap.path);
-                        else if (a && a->path)
-                                event_add(&e, "MEMPROV_PATH=%s", a->path);
+                        if (subject)
+                                event_add(&e, "%s", subject);
                         event_send(&e, priority, NULL, line);
                 }
                 l += len + (l[len] == '\n');
@@ -213,7 +164,7 @@ void journal_plan_listing(const struct plan *p, bool applied)
                 const struct action *a = &p->actions[i];
                 bool stopped = applied && (a->failed || !a->reached);
 
-                if (applied && action_event(p, a))
+                if (applied && send_action_event(p, a))
                         continue;
                 _cleanup_free_ char *line = listing_part(p, a, applied);
                 line_records(p, a, stopped ? LOG_WARNING : LOG_INFO, line);

@@ -234,3 +234,29 @@ void kind_remove_diff(const struct context *ctx, const struct action *a, FILE *o
 {
         file_diff(ctx, a, false, out);
 }
+
+/* --- the paths an action writes, for the checks before the first change --- */
+
+int kind_swap_paths(const struct context *ctx, const struct action *a,
+                    int (*check)(const struct context *ctx, const char *path))
+{
+        int r = a->path ? check(ctx, a->path) : 0;
+
+        return r == 0 && a->swap.path ? check(ctx, a->swap.path) : r;
+}
+
+/* A unit's links, one "PATH TARGET" line each in its content. */
+int kind_unit_paths(const struct context *ctx, const struct action *a,
+                    int (*check)(const struct context *ctx, const char *path))
+{
+        _cleanup_free_ char *copy = xstrdup(a->content ? a->content : "");
+        char *save = NULL;
+        int r = a->path ? check(ctx, a->path) : 0;
+
+        for (char *line = strtok_r(copy, "\n", &save); r == 0 && line;
+             line = strtok_r(NULL, "\n", &save)) {
+                line[strcspn(line, " ")] = '\0';
+                r = check(ctx, line);
+        }
+        return r;
+}

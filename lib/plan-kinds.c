@@ -4,8 +4,9 @@
  * (src/core/service.c) and tmpfiles' create_item() keep a type's behaviour together: its verb,
  * its line in the listing, its part of --json, whether the machine already is as it wants, what
  * applying it would change for --status, and for files and links their review, staging, apply
- * and --diff (lib/plan-files.c). Printing, the journal, init/compare.c, init/apply.c, --diff and
- * --status look the row up instead of switching on the type.
+ * and --diff (lib/plan-files.c), the paths preflight checks, and its journal records and event
+ * (lib/plan-events.c). Printing, the journal, init/compare.c, init/apply.c, init/preflight.c,
+ * --diff and --status look the row up instead of switching on the type.
  */
 #include <json-c/json.h>
 
@@ -157,7 +158,9 @@ static const struct action_kind kinds[] = {
                            .stage = kind_write_stage,
                            .unstage = kind_write_unstage,
                            .apply = kind_write_apply,
-                           .diff = kind_write_diff},
+                           .diff = kind_write_diff,
+                           .subject = kind_path_subject,
+                           .event = kind_file_event},
     [ACTION_REMOVE_FILE] = {.column = "file",
                             .verbs = {"remove", "removed"},
                             .print = path_print,
@@ -167,7 +170,9 @@ static const struct action_kind kinds[] = {
                             .change_kind = "file",
                             .change_name = kind_path_name,
                             .apply = kind_remove_apply,
-                            .diff = kind_remove_diff},
+                            .diff = kind_remove_diff,
+                            .subject = kind_path_subject,
+                            .event = kind_file_event},
     [ACTION_SYMLINK] = {.column = "file",
                         .verbs = {"link", "linked"},
                         .print = link_print,
@@ -180,7 +185,9 @@ static const struct action_kind kinds[] = {
                         .record_section = STATE_LINKS,
                         .record_value = kind_link_record,
                         .review = kind_link_review,
-                        .apply = kind_link_apply},
+                        .apply = kind_link_apply,
+                        .subject = kind_path_subject,
+                        .event = kind_file_event},
     [ACTION_SWAP] = {.column = "swap",
                      .verb = swap_verb,
                      .print = swap_print,
@@ -190,7 +197,10 @@ static const struct action_kind kinds[] = {
                      .change_kind = "swap",
                      .change_op = kind_swap_change_op,
                      .change_name = kind_swap_name,
-                     .change_json = kind_swap_change_json},
+                     .change_json = kind_swap_change_json,
+                     .each_path = kind_swap_paths,
+                     .subject = kind_swap_subject,
+                     .event = kind_swap_event},
     [ACTION_SYSCTL] = {.column = "sysctl",
                        .verbs = {"set", "set"},
                        .print = key_print,
@@ -216,7 +226,10 @@ static const struct action_kind kinds[] = {
                      .touches_files = true,
                      .change = kind_unit_change,
                      .change_kind = "unit",
-                     .change_name = kind_unit_name},
+                     .change_name = kind_unit_name,
+                     .each_path = kind_unit_paths,
+                     .subject = kind_unit_subject,
+                     .event = kind_unit_event},
     [ACTION_DAEMON_RELOAD] = {.column = "systemd",
                               .verbs = {"reload", "reloaded"},
                               .print = reload_print,
@@ -224,11 +237,13 @@ static const struct action_kind kinds[] = {
     [ACTION_SERVICE_LIVE] = {.column = "service",
                              .verb = service_verb,
                              .print = unit_print,
-                             .json = kind_live_json},
+                             .json = kind_live_json,
+                             .subject = kind_unit_subject},
     [ACTION_SQL_LIVE] = {.column = "service",
                          .verbs = {"set live", "set live"},
                          .print = path_print,
-                         .json = kind_live_json},
+                         .json = kind_live_json,
+                         .subject = kind_path_subject},
 };
 
 /* A new type without its row fails the build here, not at run time. */

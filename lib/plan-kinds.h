@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The action kinds' --json and --status operations (lib/plan-json.c) and the file kinds' own
- * (lib/plan-files.c), which lib/plan-kinds.c's table names: internal to lib/plan*.c. */
+/* The action kinds' --json and --status operations (lib/plan-json.c) the file kinds' own
+ * (lib/plan-files.c) and the journal's (lib/plan-events.c), which lib/plan-kinds.c's table names:
+ * internal to lib/plan*.c. */
 #pragma once
 
 #include "plan.h"
@@ -37,3 +38,13 @@ int kind_remove_apply(const struct context *ctx, struct action *a);
 int kind_link_apply(const struct context *ctx, struct action *a);
 void kind_write_diff(const struct context *ctx, const struct action *a, FILE *out);
 void kind_remove_diff(const struct context *ctx, const struct action *a, FILE *out);
+int kind_swap_paths(const struct context *ctx, const struct action *a,
+                    int (*check)(const struct context *ctx, const char *path));
+int kind_unit_paths(const struct context *ctx, const struct action *a,
+                    int (*check)(const struct context *ctx, const char *path));
+char *kind_path_subject(const struct action *a);
+char *kind_swap_subject(const struct action *a);
+char *kind_unit_subject(const struct action *a);
+bool kind_swap_event(const struct action *a, struct action_event *ev);
+bool kind_unit_event(const struct action *a, struct action_event *ev);
+bool kind_file_event(const struct action *a, struct action_event *ev);

@@ -107,6 +107,16 @@ void plan_print_action(const struct action *a, bool applied, FILE *out);
 void plan_print_json(const struct plan *p, bool applied, FILE *out);
 const char *swap_op_name(enum swap_op op);
 
+/* An applied action's journal event (lib/journal-events.c sends it with the run's fields): its
+ * MESSAGE_ID (catalog/memprov.catalog), priority, message and its own "FIELD=value" fields. */
+struct action_event {
+        const char *id;
+        int priority;
+        char *message;
+        char *fields[3];
+        size_t n_fields;
+};
+
 struct context;
 /* What one action kind does in every view, in one row of lib/plan-kinds.c (issue 20 item 3):
  * printing, --json, the journal, the comparison with the machine, staging, applying, --diff
@@ -151,7 +161,19 @@ struct action_kind {
         int (*apply)(const struct context *ctx, struct action *a);
         /* --diff: the file as it is against what the action leaves, as a unified diff. */
         void (*diff)(const struct context *ctx, const struct action *a, FILE *out);
+        /* Every path it writes, each passed to check() before the first change (init/preflight.c)
+         * until one fails, whose result it returns; NULL: its path, if it has one. */
+        int (*each_path)(const struct context *ctx, const struct action *a,
+                         int (*check)(const struct context *ctx, const char *path));
+        /* The journal: the "FIELD=value" its records name it by (MEMPROV_PATH or MEMPROV_UNIT;
+         * NULL: none), and after an apply, whether it is an event (ret filled; the caller frees
+         * message and fields). */
+        char *(*subject)(const struct action *a);
+        bool (*event)(const struct action *a, struct action_event *ret);
 };
+/* An applied action's event, if it is one (struct action_kind.event). */
+bool action_event(const struct action *a, struct action_event *ret);
+void action_event_done(struct action_event *ev);
 const struct action_kind *action_kind(enum action_type type);
 /* The word the listing and --json give an action: skip, not done, failed, incomplete,
  * deferred, unchanged, or its kind's verb. */
