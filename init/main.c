@@ -100,12 +100,8 @@ static int make_plan(const struct context *ctx, struct plan *p)
             container_unseen_note(ctx->facts->container, ctx->facts->container_unseen);
         int r;
 
-        p->ram_bytes = ctx->facts->ram_bytes;
+        plan_set_facts(p, ctx->facts);
         p->tier = xstrdup(ctx->tier + strlen("tier "));
-        p->container = ctx->facts->container;
-        p->ram_source = ctx->facts->ram_source;
-        p->vcpus = ctx->facts->vcpus;
-        p->vcpus_source = ctx->facts->vcpus_source;
         if (unseen)
                 plan_note(p, "%s", unseen);
         for (size_t i = 0; memprov_modules[i]; i++) {

@@ -74,7 +74,9 @@ static int plan_undo(const struct context *ctx, const struct cloudinit_meta *met
         struct action *a;
         int r;
 
-        /* The header and --json name what is undone: the RAM memprov provisioned for. */
+        /* The header and --json carry this run's facts, as every mode's do (the container,
+         * the vCPUs), and name what is undone: the RAM and tier memprov provisioned for. */
+        plan_set_facts(p, ctx->facts);
         p->ram_bytes = state_u64(ctx->state, "memprov", "ram_bytes");
         p->ram_source = "state";
         p->tier = xstrdup(config_str(ctx->state, "memprov", "tier", "?"));

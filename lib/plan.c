@@ -2,6 +2,7 @@
 #include <json-c/json.h>
 #include <stdarg.h>
 
+#include "facts.h"
 #include "plan.h"
 #include "size.h"
 #include "util.h"
@@ -119,6 +120,15 @@ void plan_done(struct plan *p)
         if (p->extra)
                 json_object_put(p->extra);
         *p = (struct plan){0};
+}
+
+void plan_set_facts(struct plan *p, const struct facts *f)
+{
+        p->ram_bytes = f->ram_bytes;
+        p->ram_source = f->ram_source;
+        p->container = f->container;
+        p->vcpus = f->vcpus;
+        p->vcpus_source = f->vcpus_source;
 }
 
 void plan_print_header(const struct plan *p, FILE *out)

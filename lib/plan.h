@@ -86,6 +86,10 @@ struct plan {
         char *text;                /* module-specific text (e.g. the budget table), after notes */
 };
 
+struct facts;
+/* The facts every mode's plan carries, from this run's facts: RAM and where it was read, the
+ * container, the vCPUs and how they were counted. */
+void plan_set_facts(struct plan *p, const struct facts *f);
 struct action *plan_add(struct plan *p, enum action_type type, const char *module);
 struct action *plan_add_file(struct plan *p, const char *module, const char *path, mode_t mode,
                              char *content);
