@@ -62,7 +62,9 @@ void kind_swap_json(json_object *root, const struct action *a, bool applied)
         json_object_object_add(o, "path",
                                a->swap.path ? json_object_new_string(a->swap.path) : NULL);
         json_object_object_add(o, "size_bytes", json_object_new_uint64(a->swap.size_bytes));
-        json_object_object_add(o, "action", json_object_new_string(swap_op_name(a->swap.op)));
+        /* The listing's word, as for files and units: "unchanged" for a swapfile kept as it
+         * is, "restore" for one whose fstab line or swapon is put back. */
+        json_object_object_add(o, "action", json_object_new_string(action_verb(a, false)));
         if (applied) {
                 json_object_object_add(o, "result", json_object_new_string(action_verb(a, true)));
                 json_object_object_add(o, "changed", json_object_new_boolean(a->changed));
@@ -159,15 +161,16 @@ char *kind_swap_change(const struct action *a)
         if (a->swap.op == SWAP_REMOVE)
                 return xasprintf("remove swapfile %s", a->swap.path);
         if (a->swap.op == SWAP_KEEP)
-                return xasprintf("put swapfile %s back in fstab%s", a->swap.path,
-                                 a->swap.live ? " and swap on it" : "");
+                return xasprintf("restore swapfile %s (its fstab line%s)", a->swap.path,
+                                 a->swap.live ? " and swapon" : "");
         return NULL;
 }
 
-/* --status --json's "op" for a swap change: its fstab line or swapon put back is "restore". */
+/* --status --json's "op" for a swap change: the listing's planned word ("restore" for its
+ * fstab line or swapon put back). */
 const char *kind_swap_change_op(const struct action *a)
 {
-        return a->swap.op == SWAP_KEEP ? "restore" : swap_op_name(a->swap.op);
+        return action_kind_verb(a, false);
 }
 
 const char *kind_path_name(const struct action *a)

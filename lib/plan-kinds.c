@@ -53,8 +53,13 @@ static const char *service_verb(const struct action *a, bool applied)
                                           : (applied ? "reloaded" : "reload");
 }
 
+/* memprov's swapfile kept where the machine lacks part of it (its fstab line, or swapon on the
+ * running system): "restore" in every mode, the listing, --json, --status and the journal alike
+ * (issue 20 item 4); kept as it is, it is "unchanged" (action_verb). */
 static const char *swap_verb(const struct action *a, bool applied)
 {
+        if (a->swap.op == SWAP_KEEP)
+                return applied ? "restored" : "restore";
         return applied ? swap_op_done(a->swap.op) : swap_op_name(a->swap.op);
 }
 
