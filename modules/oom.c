@@ -28,6 +28,19 @@ static const char *const role_key[] = {
     [OOM_PHP] = "php",
 };
 
+/* memory_high and memory_max: auto (the model's), no, or a size in bytes. */
+#define OOM_LIMIT_AUTO UINT64_MAX
+
+/* The [oom] keys, parsed once per plan (oom_settings) from OOM_KEYS' table. */
+struct oom_settings {
+        bool enabled;
+        const char *score[4]; /* OOMScoreAdjust by enum oom_role, NULL: none written */
+        bool restart;
+        const char *restart_sec;          /* NULL: the packaged or systemd's RestartSec= */
+        uint64_t memory_high, memory_max; /* OOM_LIMIT_AUTO, 0 for no, or bytes */
+};
+static int oom_settings(const struct config *config, struct oom_settings *ret);
+
 /* The unit's own file (not an alias link) in one of systemd's unit directories. */
 static bool unit_installed(int rootfd, const char *unit)
 {
@@ -56,16 +69,11 @@ struct limits {
         uint64_t high_mib, max_mib;
 };
 
-/* A limit key: auto (the model's), no, or a size; in MiB, rounded up. */
-static uint64_t limit_mib(const struct context *ctx, const char *key, uint64_t model_bytes)
+/* A limit setting (the model's when auto), in MiB, rounded up; 0: none. */
+static uint64_t limit_mib(uint64_t setting, uint64_t model_bytes)
 {
-        const char *v = config_str(ctx->config, "oom", key, "auto");
-        uint64_t n = model_bytes;
+        uint64_t n = setting == OOM_LIMIT_AUTO ? model_bytes : setting;
 
-        if (streq(v, "no"))
-                return 0;
-        if (!streq(v, "auto") && parse_size(v, &n) < 0)
-                return 0;
         return (n + MIB - 1) / MIB;
 }
 
@@ -91,7 +99,7 @@ static bool php_cache(const struct budget *b, const struct budget_line *c,
  * burst share at memory_limit), kept an eighth below MemoryMax so reclaim starts first. Page
  * cache charged to the cgroup (the sites' files) is reclaimed before anything is killed.
  */
-static struct limits php_limits(const struct context *ctx, const struct budget *b,
+static struct limits php_limits(const struct oom_settings *set, const struct budget *b,
                                 const struct budget_line *l)
 {
         const struct budget_model *m = &b->model;
@@ -117,8 +125,8 @@ static struct limits php_limits(const struct context *ctx, const struct budget *
                                         size_mul(budget_burst_child(l, b->ram), m->burst_percent)) /
                                    100));
         return (struct limits){
-            .high_mib = limit_mib(ctx, "memory_high", MIN(burst, max - max / 8)),
-            .max_mib = limit_mib(ctx, "memory_max", max),
+            .high_mib = limit_mib(set->memory_high, MIN(burst, max - max / 8)),
+            .max_mib = limit_mib(set->memory_max, max),
         };
 }
 
@@ -178,13 +186,12 @@ static void dropin_line(FILE *body, FILE *why, const char *line, const char *rea
         fprintf(why, ", %s%s", line, reason);
 }
 
-static void add_dropin(const struct context *ctx, struct plan *p, const char *unit, enum oom_role r,
-                       struct limits lim)
+static void add_dropin(const struct context *ctx, const struct oom_settings *set, struct plan *p,
+                       const char *unit, enum oom_role r, struct limits lim)
 {
         _cleanup_free_ char *path = xasprintf("/etc/systemd/system/%s.d/%s", unit, DROPIN_NAME);
         _cleanup_free_ char *body = NULL, *why = NULL, *line = NULL;
-        const char *restart_sec = config_str(ctx->config, "oom", "restart_sec", NULL);
-        const char *score = config_str(ctx->config, "oom", role_key[r], NULL);
+        const char *restart_sec = set->restart_sec, *score = set->score[r];
         struct packaged_unit u;
         size_t size = 0, why_size = 0;
         FILE *f = open_memstream(&body, &size), *w = open_memstream(&why, &why_size);
@@ -213,8 +220,7 @@ static void add_dropin(const struct context *ctx, struct plan *p, const char *un
                 dropin_line(f, w, "OOMPolicy=continue", " (a child's OOM kill keeps the service)");
         /* Restart after a signal (an OOM kill), never after a bad configuration's exit code; a
          * unit whose Restart= already covers an OOM kill keeps its own, and its RestartSec=. */
-        if (r != OOM_SSH && config_bool(ctx->config, "oom", "restart", true) &&
-            !restart_covers_oom_kill(u.restart)) {
+        if (r != OOM_SSH && set->restart && !restart_covers_oom_kill(u.restart)) {
                 free(line);
                 line = xasprintf(" (packaged: %s)", u.restart[0] ? u.restart : "none");
                 dropin_line(f, w, "Restart=on-abnormal", line);
@@ -263,11 +269,13 @@ static int oom_plan(const struct context *ctx, struct plan *p)
         struct budget b;
         char id[80];
         size_t before = p->n_actions;
+        struct oom_settings set;
         const char *unit;
         int r;
 
-        if (!config_bool(ctx->config, "oom", "enabled", true))
-                return 0;
+        r = oom_settings(ctx->config, &set);
+        if (r < 0 || !set.enabled)
+                return r;
         r = budget_compute(ctx, &b);
         if (r < 0)
                 return r;
@@ -275,18 +283,18 @@ static int oom_plan(const struct context *ctx, struct plan *p)
          * gives every session the score it started with back (oom_adjust_setup() and
          * oom_adjust_restore() in openbsd-compat/port-linux.c), so a unit-wide score would
          * reach every admin's shell and command. */
-        if (config_str(ctx->config, "oom", "ssh", NULL) && (unit = first_unit(ctx->rootfd, ssh)))
-                add_dropin(ctx, p, unit, OOM_SSH, (struct limits){0});
+        if (set.score[OOM_SSH] && (unit = first_unit(ctx->rootfd, ssh)))
+                add_dropin(ctx, &set, p, unit, OOM_SSH, (struct limits){0});
         else if ((unit = first_unit(ctx->rootfd, ssh)))
                 note_ssh_dropin_gone(ctx, p, unit);
         if ((unit = first_unit(ctx->rootfd, database)))
-                add_dropin(ctx, p, unit, OOM_DATABASE, (struct limits){0});
+                add_dropin(ctx, &set, p, unit, OOM_DATABASE, (struct limits){0});
         /* Apache's cgroup is PHP's under mod_php only: otherwise it is charged for the page cache
          * of every file it serves, and a limit would throttle the site while RAM is free. */
         if ((unit = first_unit(ctx->rootfd, web)))
-                add_dropin(ctx, p, unit, OOM_WEB,
+                add_dropin(ctx, &set, p, unit, OOM_WEB,
                            mod_php && service_sizing_enabled(ctx)
-                               ? php_limits(ctx, &b, budget_find(&b, "apache"))
+                               ? php_limits(&set, &b, budget_find(&b, "apache"))
                                : (struct limits){0});
         /* nginx (issue 23), beside Apache or alone: the web role's score, and Debian's and EL's
          * nginx.service set neither OOMPolicy= nor Restart=, so one OOM-killed worker would stop
@@ -295,14 +303,14 @@ static int oom_plan(const struct context *ctx, struct plan *p)
          * protected. No memory limits: nginx's cgroup holds no PHP, only the page cache of the
          * files it serves. */
         if (ctx->services->nginx.installed && unit_installed(ctx->rootfd, "nginx.service"))
-                add_dropin(ctx, p, "nginx.service", OOM_WEB, (struct limits){0});
+                add_dropin(ctx, &set, p, "nginx.service", OOM_WEB, (struct limits){0});
         for (size_t i = 0; i < fpms->n; i++) {
                 if (!unit_installed(ctx->rootfd, fpms->v[i].unit))
                         continue;
                 snprintf(id, sizeof(id), "php %s",
                          fpms->v[i].version[0] ? fpms->v[i].version : "-");
-                add_dropin(ctx, p, fpms->v[i].unit, OOM_PHP,
-                           service_sizing_enabled(ctx) ? php_limits(ctx, &b, budget_find(&b, id))
+                add_dropin(ctx, &set, p, fpms->v[i].unit, OOM_PHP,
+                           service_sizing_enabled(ctx) ? php_limits(&set, &b, budget_find(&b, id))
                                                        : (struct limits){0});
         }
         if (p->n_actions > before && ctx->facts->systemd_running)
@@ -333,18 +341,42 @@ static int check_memory_limit(const char *v)
         return streq(v, "auto") || streq(v, "no") ? 0 : check_size(v);
 }
 
-static const struct config_key oom_keys[] = {
-    {"oom", "enabled", check_bool},
-    {"oom", "ssh", check_oom_score},
-    {"oom", "database", check_oom_score},
-    {"oom", "web", check_oom_score},
-    {"oom", "php", check_oom_score},
-    {"oom", "restart", check_bool},
-    {"oom", "restart_sec", check_restart_sec},
-    {"oom", "memory_high", check_memory_limit},
-    {"oom", "memory_max", check_memory_limit},
-    {0},
-};
+static int parse_memory_limit(const char *v, void *dst)
+{
+        uint64_t *ret = dst;
+
+        if (streq(v, "auto") || streq(v, "no")) {
+                *ret = streq(v, "auto") ? OOM_LIMIT_AUTO : 0;
+                return 0;
+        }
+        return parse_size(v, ret);
+}
+
+/* Each key once: section, key, check, default, parser, field of struct oom_settings. The
+ * defaults are what the plan did with no layer setting the key (no score, restart, the model's
+ * limits); conf.d/20-services.conf ships the scores. */
+#define OOM_KEYS(X)                                                                                \
+        X("oom", "enabled", check_bool, "yes", config_parse_bool, enabled)                         \
+        X("oom", "ssh", check_oom_score, NULL, config_parse_string, score[OOM_SSH])                \
+        X("oom", "database", check_oom_score, NULL, config_parse_string, score[OOM_DATABASE])      \
+        X("oom", "web", check_oom_score, NULL, config_parse_string, score[OOM_WEB])                \
+        X("oom", "php", check_oom_score, NULL, config_parse_string, score[OOM_PHP])                \
+        X("oom", "restart", check_bool, "yes", config_parse_bool, restart)                         \
+        X("oom", "restart_sec", check_restart_sec, NULL, config_parse_string, restart_sec)         \
+        X("oom", "memory_high", check_memory_limit, "auto", parse_memory_limit, memory_high)       \
+        X("oom", "memory_max", check_memory_limit, "auto", parse_memory_limit, memory_max)
+#define OOM_KEY(section, key, check, def, parse, field) {section, key, check},
+#define OOM_SETTING(section, key, check, def, parse, field)                                        \
+        {section, key, def, parse, offsetof(struct oom_settings, field)},
+
+static const struct config_key oom_keys[] = {OOM_KEYS(OOM_KEY){0}};
+static const struct config_setting oom_setting_rows[] = {OOM_KEYS(OOM_SETTING){0}};
+
+static int oom_settings(const struct config *config, struct oom_settings *ret)
+{
+        *ret = (struct oom_settings){0};
+        return config_settings_parse(config, NULL, oom_setting_rows, ret);
+}
 
 const struct module oom_module = {
     .name = "oom",
