@@ -69,13 +69,26 @@ static const char *pick_zpool(const struct context *ctx, const struct cushion *c
         return "zsmalloc";
 }
 
+/* The zswap keys, parsed once per plan from ZSWAP_KEYS' table. */
+struct zswap_settings {
+        const char *mode;       /* swap.zswap: auto, yes or no (lib/cushion.c decides with it) */
+        const char *tier_zswap; /* the tier's zswap: yes or no (NULL: the tier does not say) */
+        const char *max_pool_percent; /* the tier's, NULL: the kernel's default (20) */
+};
+static int zswap_settings(const struct context *ctx, struct zswap_settings *ret);
+
 static int zswap_plan(const struct context *ctx, struct plan *p)
 {
         _cleanup_(cushion_done) struct cushion c = {0};
-        const char *compressor, *zpool, *percent = tier_value(ctx, "zswap.max_pool_percent");
         _cleanup_free_ char *note = NULL, *lines = NULL;
+        const char *compressor, *zpool, *percent;
+        struct zswap_settings set;
         int r;
 
+        r = zswap_settings(ctx, &set);
+        if (r < 0)
+                return r;
+        percent = set.max_pool_percent;
         r = cushion_decide(ctx, p, &c);
         if (r < 0)
                 return r;
@@ -170,12 +183,24 @@ static void zswap_record(const struct context *ctx, const struct plan *p, struct
         (void)ctx;
 }
 
-static const struct config_key zswap_keys[] = {
-    {"swap", "zswap", check_zswap_mode},
-    {"tier", "zswap", check_bool},
-    {"tier", "zswap.max_pool_percent", check_pool_percent},
-    {0},
-};
+/* Each key once: section, key, check, default, parser, field of struct zswap_settings. */
+#define ZSWAP_KEYS(X)                                                                              \
+        X("swap", "zswap", check_zswap_mode, "auto", config_parse_string, mode)                    \
+        X("tier", "zswap", check_bool, NULL, config_parse_string, tier_zswap)                      \
+        X("tier", "zswap.max_pool_percent", check_pool_percent, NULL, config_parse_string,         \
+          max_pool_percent)
+#define ZSWAP_KEY(section, key, check, def, parse, field) {section, key, check},
+#define ZSWAP_SETTING(section, key, check, def, parse, field)                                      \
+        {section, key, def, parse, offsetof(struct zswap_settings, field)},
+
+static const struct config_key zswap_keys[] = {ZSWAP_KEYS(ZSWAP_KEY){0}};
+static const struct config_setting zswap_setting_rows[] = {ZSWAP_KEYS(ZSWAP_SETTING){0}};
+
+static int zswap_settings(const struct context *ctx, struct zswap_settings *ret)
+{
+        *ret = (struct zswap_settings){0};
+        return config_settings_parse(ctx->config, ctx->tier, zswap_setting_rows, ret);
+}
 
 const struct module zswap_module = {
     .name = "zswap",
