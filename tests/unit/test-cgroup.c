@@ -111,19 +111,32 @@ TEST(cgroup_v1_limits)
         test_rmtree(dir);
 }
 
+/* A host with 24 GiB in 128M memory blocks and a zoneinfo that agrees, under dir; the meminfo
+ * is the test's to write. */
+static struct ram_sources host_24g(const char *dir)
+{
+        test_write(dir, "mem/block_size_bytes", "8000000\n");
+        test_write(dir, "zoneinfo", "Node 0, zone   Normal\n        present  6291456\n");
+        return (struct ram_sources){xasprintf("%s/mem", dir), xasprintf("%s/zoneinfo", dir),
+                                    xasprintf("%s/meminfo", dir)};
+}
+
+static void host_24g_free(struct ram_sources *src)
+{
+        free((char *)src->sysfs_memory);
+        free((char *)src->zoneinfo);
+        free((char *)src->meminfo);
+}
+
 TEST(container_ram_smallest)
 {
-        _cleanup_free_ char *dir = test_mkdtemp();
-        _cleanup_free_ char *mem = xasprintf("%s/mem", dir), *zone = xasprintf("%s/zoneinfo", dir),
-                            *meminfo = xasprintf("%s/meminfo", dir);
-        struct ram_sources src = {mem, zone, meminfo};
+        _cleanup_free_ char *dir = test_mkdtemp(), *meminfo = xasprintf("%s/meminfo", dir);
+        _cleanup_(host_24g_free) struct ram_sources src = host_24g(dir);
         struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL, CGROUP_LAYOUT_NONE};
         const char *source;
         uint64_t ram, swap;
 
-        /* A host with 24 GiB in 128M blocks, lxcfs showing the container's 512M. */
-        test_write(dir, "mem/block_size_bytes", "8000000\n");
-        test_write(dir, "zoneinfo", "Node 0, zone   Normal\n        present  6291456\n");
+        /* lxcfs showing the container's 512M. */
         test_write(dir, "meminfo", "MemTotal:         524288 kB\nSwapTotal:        262144 kB\n");
         CHECK(container_ram(&src, true, &cg, &ram, &source, &swap) == 0);
         CHECK_U64(ram, 512 * MIB);
@@ -230,9 +243,7 @@ TEST(container_detection)
 TEST(container_openvz_meminfo)
 {
         _cleanup_free_ char *dir = test_mkdtemp();
-        _cleanup_free_ char *mem = xasprintf("%s/mem", dir), *zone = xasprintf("%s/zoneinfo", dir),
-                            *meminfo = xasprintf("%s/meminfo", dir);
-        struct ram_sources src = {mem, zone, meminfo};
+        _cleanup_(host_24g_free) struct ram_sources src = host_24g(dir);
         struct cgroup_limits cg = {CGROUP_UNLIMITED, CGROUP_UNLIMITED, 0, NULL, CGROUP_LAYOUT_NONE};
         const char *source;
         uint64_t ram, swap;
@@ -240,8 +251,6 @@ TEST(container_openvz_meminfo)
         test_write(dir, "proc/vz/veinfo", "");
         CHECK_STR(detect_in(dir), "openvz");
         CHECK(meminfo_virtualised(detect_in(dir)));
-        test_write(dir, "mem/block_size_bytes", "8000000\n");
-        test_write(dir, "zoneinfo", "Node 0, zone   Normal\n        present  6291456\n");
         test_write(dir, "meminfo", "MemTotal:        1048576 kB\nSwapTotal:        524288 kB\n");
         CHECK(container_ram(&src, meminfo_virtualised(detect_in(dir)), &cg, &ram, &source, &swap) ==
               0);
