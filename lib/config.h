@@ -108,6 +108,12 @@ const char *tier_select(const struct config *c, uint64_t ram_bytes, char section
  * point into c or the rows: valid while c is. */
 int config_settings_parse(const struct config *c, const char *tier,
                           const struct config_setting *rows, void *dst);
+/* A module's keys are one X-macro table, X(section, key, check, default, parser, field); these
+ * expand a row into its struct config_key (what validation checks) and, for the settings struct
+ * TYPE, its struct config_setting (what config_settings_parse fills). */
+#define CONFIG_KEY_ROW(section, key, check, def, parse, field) {section, key, check},
+#define CONFIG_SETTING_ROW(type, section, key, check, def, parse, field)                           \
+        {section, key, def, parse, offsetof(type, field)},
 /* Parsers for config_setting rows: into const char *, bool and struct config_size. */
 int config_parse_string(const char *v, void *dst);
 int config_parse_bool(const char *v, void *dst);

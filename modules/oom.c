@@ -365,11 +365,9 @@ static int parse_memory_limit(const char *v, void *dst)
         X("oom", "restart_sec", check_restart_sec, NULL, config_parse_string, restart_sec)         \
         X("oom", "memory_high", check_memory_limit, "auto", parse_memory_limit, memory_high)       \
         X("oom", "memory_max", check_memory_limit, "auto", parse_memory_limit, memory_max)
-#define OOM_KEY(section, key, check, def, parse, field) {section, key, check},
-#define OOM_SETTING(section, key, check, def, parse, field)                                        \
-        {section, key, def, parse, offsetof(struct oom_settings, field)},
+#define OOM_SETTING(...) CONFIG_SETTING_ROW(struct oom_settings, __VA_ARGS__)
 
-static const struct config_key oom_keys[] = {OOM_KEYS(OOM_KEY){0}};
+static const struct config_key oom_keys[] = {OOM_KEYS(CONFIG_KEY_ROW){0}};
 static const struct config_setting oom_setting_rows[] = {OOM_KEYS(OOM_SETTING){0}};
 
 static int oom_settings(const struct config *config, struct oom_settings *ret)

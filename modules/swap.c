@@ -435,11 +435,9 @@ static void swap_status(const struct context *ctx, struct status *st)
         X("swap", "add", check_bool, "no", config_parse_bool, add)                                 \
         X("swap", "image", check_bool, "no", config_parse_bool, image)                             \
         X("tier", "swap", check_size_auto_none, "auto", config_parse_size_auto_none, tier_size)
-#define SWAP_KEY(section, key, check, def, parse, field) {section, key, check},
-#define SWAP_SETTING(section, key, check, def, parse, field)                                       \
-        {section, key, def, parse, offsetof(struct swap_settings, field)},
+#define SWAP_SETTING(...) CONFIG_SETTING_ROW(struct swap_settings, __VA_ARGS__)
 
-static const struct config_key swap_keys[] = {SWAP_KEYS(SWAP_KEY){0}};
+static const struct config_key swap_keys[] = {SWAP_KEYS(CONFIG_KEY_ROW){0}};
 static const struct config_setting swap_setting_rows[] = {SWAP_KEYS(SWAP_SETTING){0}};
 
 int swap_settings_config(const struct config *config, const char *tier, struct swap_settings *ret)

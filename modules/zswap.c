@@ -189,11 +189,9 @@ static void zswap_record(const struct context *ctx, const struct plan *p, struct
         X("tier", "zswap", check_bool, NULL, config_parse_string, tier_zswap)                      \
         X("tier", "zswap.max_pool_percent", check_pool_percent, NULL, config_parse_string,         \
           max_pool_percent)
-#define ZSWAP_KEY(section, key, check, def, parse, field) {section, key, check},
-#define ZSWAP_SETTING(section, key, check, def, parse, field)                                      \
-        {section, key, def, parse, offsetof(struct zswap_settings, field)},
+#define ZSWAP_SETTING(...) CONFIG_SETTING_ROW(struct zswap_settings, __VA_ARGS__)
 
-static const struct config_key zswap_keys[] = {ZSWAP_KEYS(ZSWAP_KEY){0}};
+static const struct config_key zswap_keys[] = {ZSWAP_KEYS(CONFIG_KEY_ROW){0}};
 static const struct config_setting zswap_setting_rows[] = {ZSWAP_KEYS(ZSWAP_SETTING){0}};
 
 static int zswap_settings(const struct context *ctx, struct zswap_settings *ret)
