@@ -158,3 +158,8 @@ live_overlays() {
         mount --bind "$SCRATCH/swappiness" /proc/sys/vm/swappiness && private_swaps || return 1
         private_zswap_params || [ ! -d /sys/module/zswap/parameters ]
 }
+# In live_overlays' /etc and /var/lib: a test fstab, and no record, drop-in or setting of memprov.
+live_fresh_etc() {
+        printf '# fstab for tests\nproc /proc proc defaults 0 0\n' >/etc/fstab
+        rm -rf /var/lib/memprov /etc/sysctl.d/60-memprov.conf /etc/memprov
+}

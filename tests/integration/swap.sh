@@ -10,8 +10,7 @@ enter_mount_namespace "$@"
 
 # 1G turns zswap on live: into a private copy of its parameters (tests/lib.sh live_overlays).
 live_overlays || { not_ok "overlay /etc and /var/lib"; exit 1; }
-printf '# fstab for tests\nproc /proc proc defaults 0 0\n' >/etc/fstab
-rm -rf /var/lib/memprov /etc/sysctl.d/60-memprov.conf /etc/memprov
+live_fresh_etc
 
 # /proc/swaps shows this test's swap only (tests/lib.sh private_swaps). These tests add
 # memprov's swapfile regardless of other swap; respecting existing swap is tested offline in

@@ -17,8 +17,7 @@ enter_mount_namespace "$@"
 
 [ "$(id -u)" = 0 ] || { skip "sysctl-live" "needs root"; exit 0; }
 live_overlays || { not_ok "overlay /etc, /var/lib, /run"; exit 1; }
-printf '# fstab for tests\nproc /proc proc defaults 0 0\n' >/etc/fstab
-rm -rf /var/lib/memprov /etc/sysctl.d/60-memprov.conf /etc/memprov
+live_fresh_etc
 SW=/proc/sys/vm/swappiness
 LIVE=("$MEMPROV" --defaults "$DEFAULTS" --set swap.size=none --set swap.zswap=no --set swap.zram=no
         --assume-ram 1G)

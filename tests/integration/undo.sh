@@ -106,9 +106,8 @@ fi
 
 # Live: swap off, file and fstab line gone, vm.swappiness back to the value before memprov.
 live_overlays || { not_ok "overlay /etc and /var/lib"; exit 1; }
-printf '# fstab for tests\nproc /proc proc defaults 0 0\n' >/etc/fstab
+live_fresh_etc
 fstab=$(cat /etc/fstab)
-rm -rf /var/lib/memprov /etc/sysctl.d/60-memprov.conf /etc/memprov
 mount_loop_fs ext4 24G "$SCRATCH/live" || { not_ok "live fs"; exit 1; }
 sw=$SCRATCH/live/swapfile
 # No compressed swap: its swappiness would follow the host's kernel (zswap.sh tests it).
